@@ -1,0 +1,1 @@
+"""The graph side of challenge-graph: records, codebook, graph build and stores."""

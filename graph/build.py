@@ -1,0 +1,299 @@
+"""Build the typed graph from loaded records and a codebook.
+
+The graph is a pure function of its sources and the codebook: ids derive from content, so
+building the same files twice gives the same rows.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graph.codebook import Codebook, CodeInfo, tolerant_key
+from graph.errors import LoaderError
+from graph.model import (
+    PARTICIPANT,
+    Coding,
+    CodingSet,
+    Interview,
+    Protocol,
+    Record,
+    SourceFile,
+    Turn,
+    slugify,
+)
+
+__all__ = ["GraphData", "build_graph", "excerpt_id", "code_id"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class GraphData:
+    """Rows to write: nodes by label, relationships by type (``src``/``dst`` ids), plus what
+    the build noticed (warnings, rejected codings, unknown codes and where they occur)."""
+
+    nodes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
+    rels: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = field(
+        default_factory=lambda: defaultdict(dict)
+    )
+    warnings: list[str] = field(default_factory=list)
+    rejected: list[LoaderError] = field(default_factory=list)
+    unknown_codes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def add_node(self, label: str, row: dict[str, Any]) -> None:
+        self.nodes[label].setdefault(row["id"], row)
+
+    def add_rel(self, rel: str, src: tuple[str, str], dst: tuple[str, str], **props: Any) -> None:
+        key = (src, dst, *props.values())
+        self.rels[rel].setdefault(
+            key, {"src": src[1], "dst": dst[1], "srcLabel": src[0], "dstLabel": dst[0], **props}
+        )
+
+    def node_rows(self, label: str) -> list[dict[str, Any]]:
+        return list(self.nodes.get(label, {}).values())
+
+    def rel_rows(self, rel: str) -> list[dict[str, Any]]:
+        return list(self.rels.get(rel, {}).values())
+
+    def counts(self) -> dict[str, int]:
+        """Number of rows per label and relationship type."""
+        return {k: len(v) for k, v in {**self.nodes, **self.rels}.items() if v}
+
+
+_KIND = {Interview: "interview", CodingSet: "codings", Protocol: "protocol"}
+
+
+def excerpt_id(interview_id: str, position: int) -> str:
+    """The id of a turn's excerpt: ``interview-35:12``."""
+    return f"{interview_id}:{position}"
+
+
+def code_id(code: str) -> str:
+    """The id of a code's node: the code in lower case, words joined by hyphens."""
+    return slugify(code)
+
+
+def build_graph(records: Iterable[tuple[SourceFile, Record]], codebook: Codebook) -> GraphData:
+    """Turn ``(source file, record)`` pairs into graph rows.
+
+    Several records of the same interview (codings by several coders) merge into one
+    interview: their codings are mapped onto the first record's turns by text.
+    """
+    graph = GraphData()
+    interviews: dict[str, Interview] = {}
+    coding_sets: list[CodingSet] = []
+    for source, record in records:
+        graph.add_node("Source", {
+            "id": source.name, "name": source.name, "kind": _KIND[type(record)],
+            "format": getattr(record, "format", "") or _KIND[type(record)], "sha256": source.sha256,
+        })
+        if isinstance(record, Interview):
+            interviews[record.id] = _merge(interviews.get(record.id), record, graph)
+        elif isinstance(record, CodingSet):
+            coding_sets.append(record)
+        elif isinstance(record, Protocol):
+            _add_protocol(graph, record)
+    for coding_set in coding_sets:
+        target = _find_transcript(coding_set, interviews)
+        if target is None:
+            graph.rejected.append(
+                LoaderError(coding_set.source, None,
+                            f"transcript {coding_set.transcript!r} is not among the loaded files")
+            )
+            continue
+        interviews[target.id] = _apply_coding_set(target, coding_set, graph)
+
+    _add_workflow(graph, codebook)
+    infos: dict[str, CodeInfo] = {}
+    for interview in interviews.values():
+        _add_interview(graph, interview, codebook, infos)
+    _add_fixes(graph, codebook, infos)
+    return graph
+
+
+# --- interviews -------------------------------------------------------------------------------
+def _merge(base: Interview | None, other: Interview, graph: GraphData) -> Interview:
+    """Fold ``other`` (the same interview, another coder's file) into ``base``."""
+    if base is None:
+        return other
+    by_text: dict[str, list[int]] = defaultdict(list)
+    for turn in base.turns:
+        by_text[_norm(turn.text)].append(turn.position)
+    mapping = {}
+    for turn in other.turns:
+        candidates = by_text.get(_norm(turn.text))
+        if candidates:
+            mapping[turn.position] = candidates[0]
+    codings = list(base.codings)
+    for coding in other.codings:
+        positions = tuple(mapping[p] for p in coding.positions if p in mapping)
+        if len(positions) < len(coding.positions):
+            graph.warnings.append(
+                f"{other.source}: {coding.code} ({coding.coder}) covers turns that do not match "
+                f"{base.source}; {len(coding.positions) - len(positions)} turn(s) left out"
+            )
+        if positions:
+            codings.append(Coding(coding.code, coding.coder, positions, coding.line))
+    return Interview(
+        base.id, base.title, base.source, base.format, base.turns, base.speakers,
+        tuple(codings), tuple(dict.fromkeys(base.coders + other.coders)),
+        base.messages,
+    )
+
+
+def _find_transcript(coding_set: CodingSet, interviews: dict[str, Interview]) -> Interview | None:
+    wanted = coding_set.transcript
+    for interview in interviews.values():
+        if interview.source == Path(wanted).name or interview.id == slugify(Path(wanted).stem):
+            return interview
+    return interviews.get(slugify(wanted))
+
+
+def _apply_coding_set(interview: Interview, coding_set: CodingSet, graph: GraphData) -> Interview:
+    codings = list(interview.codings)
+    for item in coding_set.codings:
+        quote = _norm(item.quote)
+        hits = [
+            t for t in interview.turns
+            if quote in _norm(t.text) and (item.speaker is None or t.speaker == item.speaker)
+        ]
+        if len(hits) != 1:
+            reason = (
+                f"quote not found in {interview.source!r}: {item.quote[:60]!r}"
+                if not hits else
+                f"quote found in {len(hits)} turns of {interview.source!r} "
+                f"(lines {', '.join(str(t.line) for t in hits[:5])}); quote more words or add speaker"
+            )
+            graph.rejected.append(LoaderError(coding_set.source, item.line, reason))
+            continue
+        codings.append(Coding(item.code, coding_set.coder, (hits[0].position,), item.line))
+    return Interview(
+        interview.id, interview.title, interview.source, interview.format, interview.turns,
+        interview.speakers, tuple(codings),
+        tuple(dict.fromkeys(interview.coders + (coding_set.coder,))), interview.messages,
+    )
+
+
+def _add_interview(
+    graph: GraphData, interview: Interview, codebook: Codebook, infos: dict[str, CodeInfo]
+) -> None:
+    iid = interview.id
+    graph.add_node("Interview", {
+        "id": iid, "title": interview.title, "source": interview.source,
+        "format": interview.format, "turns": len(interview.turns), "words": interview.words,
+        "coded": bool(interview.codings),
+    })
+    said_by = {}
+    for speaker in interview.speakers:
+        if speaker.role != PARTICIPANT:
+            continue
+        scoped = speaker.participant_id != slugify(speaker.label)
+        graph.add_node("Participant", {
+            "id": speaker.participant_id, "pseudonym": speaker.pseudonym,
+            "role": speaker.role, "interview": iid if scoped else "",
+        })
+        graph.add_rel("INTERVIEWED_IN", ("Participant", speaker.participant_id), ("Interview", iid))
+        said_by[speaker.label] = speaker.participant_id
+    for turn in interview.turns:
+        _add_excerpt(graph, iid, turn, said_by.get(turn.speaker), codebook)
+    for coder in interview.coders:
+        graph.add_node("Coder", {"id": slugify(coder) or coder, "name": coder})
+        graph.add_rel("CODED", ("Coder", slugify(coder) or coder), ("Interview", iid))
+    for coding in interview.codings:
+        info = infos.get(code_id(coding.code)) or codebook.classify(coding.code)
+        infos.setdefault(code_id(coding.code), info)
+        _add_code(graph, info)
+        if not info.known:
+            graph.unknown_codes[coding.code].add(interview.source)
+        for position in coding.positions:
+            graph.add_rel(
+                "CODED_AS", ("Excerpt", excerpt_id(iid, position)),
+                (info.label, code_id(info.code)), coder=coding.coder,
+            )
+
+
+def _add_excerpt(
+    graph: GraphData, iid: str, turn: Turn, participant: str | None, codebook: Codebook
+) -> None:
+    eid = excerpt_id(iid, turn.position)
+    graph.add_node("Excerpt", {
+        "id": eid, "text": turn.text, "speaker": turn.speaker, "role": turn.role,
+        "interview": iid, "position": turn.position, "line": turn.line,
+    })
+    graph.add_rel("FROM", ("Excerpt", eid), ("Interview", iid))
+    if participant:
+        graph.add_rel("SAID", ("Participant", participant), ("Excerpt", eid))
+    for tool in codebook.mentions(turn.text):
+        graph.add_node("Tool", {"id": tool.id, "name": tool.name, "kind": tool.kind})
+        graph.add_rel("MENTIONS", ("Excerpt", eid), ("Tool", tool.id))
+
+
+# --- codes ------------------------------------------------------------------------------------
+def _add_code(graph: GraphData, info: CodeInfo, implied: bool = False) -> None:
+    cid = code_id(info.code)
+    graph.add_node(info.label, {
+        "id": cid, "name": info.name, "code": info.code, "category": info.category,
+        "description": info.description, "known": info.known, "implied": implied,
+    })
+    if info.stage:
+        graph.add_rel("AT_STAGE", (info.label, cid), ("Stage", info.stage))
+
+
+def _add_fixes(graph: GraphData, codebook: Codebook, infos: dict[str, CodeInfo]) -> None:
+    """Link every fix to the challenge it addresses, creating an implied challenge if needed."""
+    challenges = {tolerant_key(row["code"]): row for row in graph.node_rows("Challenge")}
+    for fix in graph.node_rows("Fix"):
+        target = infos[fix["id"]].addresses
+        if not target:
+            continue
+        challenge = challenges.get(tolerant_key(target))
+        if challenge is None:
+            info = codebook.classify(target)
+            info = CodeInfo(target, "Challenge", info.name, info.category, info.stage,
+                            info.description, info.known)
+            _add_code(graph, info, implied=True)
+            challenge = challenges[tolerant_key(target)] = graph.nodes["Challenge"][code_id(target)]
+        if not codebook.codes.get(fix["code"].casefold(), {}).get("label"):
+            name = challenge["name"]
+            fix["name"] = f"Fix: {name[:1].lower() + name[1:]}"
+        graph.add_rel("ADDRESSES", ("Fix", fix["id"]), ("Challenge", challenge["id"]))
+
+
+# --- workflow and protocol --------------------------------------------------------------------
+def _add_workflow(graph: GraphData, codebook: Codebook) -> None:
+    previous: dict[tuple[str, str], str] = {}
+    for stage in codebook.stages:
+        graph.add_node("Stage", {
+            "id": stage.id, "name": stage.name, "position": stage.position,
+            "track": stage.track, "parent": stage.parent,
+            "aliases": [a.casefold() for a in stage.aliases],
+        })
+        if stage.parent:
+            graph.add_rel("PART_OF", ("Stage", stage.id), ("Stage", stage.parent))
+        chain = (stage.track, stage.parent)
+        if chain in previous:
+            graph.add_rel("NEXT", ("Stage", previous[chain]), ("Stage", stage.id))
+        previous[chain] = stage.id
+
+
+def _add_protocol(graph: GraphData, protocol: Protocol) -> None:
+    graph.add_node("Protocol", {"id": protocol.id, "title": protocol.title, "source": protocol.source})
+    for q in protocol.questions:
+        qid = f"{protocol.id}:{q.position}"
+        graph.add_node("ProtocolQuestion", {
+            "id": qid, "section": q.section, "number": q.number, "text": q.text,
+            "position": q.position, "depth": q.depth,
+        })
+        graph.add_rel("ASKED_IN", ("ProtocolQuestion", qid), ("Protocol", protocol.id))
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _norm(text: str) -> str:
+    return _SPACE.sub(" ", text.casefold()).strip()

@@ -1,0 +1,351 @@
+"""Codebooks: what each code means in the graph (kind, stage, category, label, fixes).
+
+A codebook is YAML with ``workflow`` (ordered stages), ``prefixes`` (rules by code prefix),
+``fix_suffix``, ``codes`` (explicit entries that override the rules) and ``tools`` (a
+gazetteer for mentions). Unknown codes are never dropped: they classify as challenges with
+``known=False`` so that ``check`` can list them.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from graph.errors import CodebookError
+from graph.model import CODE_LABELS, slugify
+
+__all__ = [
+    "Codebook",
+    "Stage",
+    "PrefixRule",
+    "CodeInfo",
+    "ToolEntry",
+    "load_codebook",
+    "parse_codebook",
+    "default_codebook_path",
+    "tolerant_key",
+    "normalise_name",
+]
+
+KINDS = {"challenge": "Challenge", "fix": "Fix", "practice": "Practice"}
+UNCATEGORISED = "Uncategorised"
+
+_SCHEMA: dict[str, dict[str, Any]] = {
+    "codebook": {
+        "name": str, "description": str, "fix_suffix": str,
+        "workflow": ["stage"], "prefixes": ["prefix"], "codes": {"*": "code"},
+        "tools": ["tool"], "consensus_coders": [str],
+    },
+    "stage": {
+        "id": str, "name": str, "aliases": [str], "parent": str, "track": str,
+        "description": str,
+    },
+    "prefix": {"prefix": str, "kind": str, "category": str, "stage": str},
+    "code": {
+        "kind": str, "stage": str, "label": str, "category": str, "description": str,
+        "addresses": str,
+    },
+    "tool": {"name": str, "kind": str, "patterns": [str]},
+}
+_REQUIRED = {
+    "codebook": ("workflow",), "stage": ("id", "name"), "prefix": ("prefix", "kind"),
+    "code": (), "tool": ("name", "kind"),
+}
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A workflow stage; ``position`` orders stages, ``parent`` makes it a sub-stage."""
+
+    id: str
+    name: str
+    position: int
+    track: str
+    parent: str
+    aliases: tuple[str, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class PrefixRule:
+    prefix: str
+    kind: str
+    category: str
+    stage: str
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    """What a raw code tag means: its label (``Challenge``…), human name, stage, category."""
+
+    code: str
+    label: str
+    name: str
+    category: str
+    stage: str
+    description: str
+    known: bool
+    addresses: str | None = None
+
+
+@dataclass(frozen=True)
+class ToolEntry:
+    name: str
+    kind: str
+    pattern: re.Pattern[str]
+
+    @property
+    def id(self) -> str:
+        return slugify(self.name)
+
+
+def default_codebook_path() -> Path:
+    """The bundled codebook, ``codebooks/ml-engineering.yaml``."""
+    return Path(__file__).resolve().parent.parent / "codebooks" / "ml-engineering.yaml"
+
+
+def load_codebook(path: Path | str | None = None) -> Codebook:
+    """Read and validate a codebook file (the bundled one when ``path`` is None)."""
+    path = Path(path) if path else default_codebook_path()
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise CodebookError(path, None, f"cannot read codebook: {e}") from e
+    return parse_codebook(text, source=path)
+
+
+def parse_codebook(text: str, source: Path | str = "<codebook>") -> Codebook:
+    """Parse codebook YAML, naming the line of any typo or missing field.
+
+    Examples
+    --------
+    >>> cb = parse_codebook('''
+    ... workflow:
+    ...   - {id: training, name: Training, aliases: [train]}
+    ... prefixes:
+    ...   - {prefix: MT, kind: challenge, category: Model training, stage: training}
+    ... ''')
+    >>> info = cb.classify("MT-slow-training-fix")
+    >>> info.label, info.name, info.stage, info.addresses
+    ('Fix', 'Fix: slow training', 'training', 'MT-slow-training')
+    """
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise CodebookError(
+            source, mark.line + 1 if mark else None, f"invalid YAML: {getattr(e, 'problem', e)}"
+        ) from e
+    if root is None:
+        raise CodebookError(source, None, "empty codebook")
+    data = _convert(root, "codebook", source)
+    return Codebook(data, source)
+
+
+class Codebook:
+    """A validated codebook. Build one with :func:`load_codebook`."""
+
+    def __init__(self, data: dict[str, Any], source: Path | str = "<codebook>") -> None:
+        self.source = str(source)
+        self.name = data.get("name", Path(self.source).stem)
+        self.fix_suffix = data.get("fix_suffix", "-fix")
+        self.consensus_coders = tuple(data.get("consensus_coders", ()))
+        self.stages = self._stages(data["workflow"])
+        self._stage_by_key = {}
+        for stage in self.stages:
+            for key in (stage.id, stage.name, *stage.aliases):
+                self._stage_by_key[normalise_name(key)] = stage
+        self.prefixes = self._prefixes(data.get("prefixes", []))
+        self.codes = {
+            code.casefold(): self._explicit(code, entry) for code, entry in data.get("codes", {}).items()
+        }
+        self.tools = tuple(
+            ToolEntry(t["name"], t["kind"], _tool_pattern(t)) for t in data.get("tools", [])
+        )
+
+    # --- stages ---------------------------------------------------------------------------
+    def stage(self, name: str) -> Stage | None:
+        """The stage with this id, name or alias (case, hyphens and spacing ignored)."""
+        return self._stage_by_key.get(normalise_name(name))
+
+    def _stages(self, entries: list[dict[str, Any]]) -> tuple[Stage, ...]:
+        stages, ids = [], set()
+        for position, entry in enumerate(entries, start=1):
+            line = entry["__line__"]
+            if entry["id"] in ids:
+                raise CodebookError(self.source, line, f"duplicate stage id {entry['id']!r}")
+            parent = entry.get("parent", "")
+            if parent and parent not in ids:
+                raise CodebookError(
+                    self.source, line, f"stage {entry['id']!r}: parent {parent!r} must be listed before it"
+                )
+            ids.add(entry["id"])
+            parent_track = next((s.track for s in stages if s.id == parent), "")
+            stages.append(
+                Stage(
+                    entry["id"], entry["name"], position, entry.get("track", parent_track),
+                    parent, tuple(entry.get("aliases", ())), entry.get("description", ""),
+                )
+            )
+        return tuple(stages)
+
+    # --- codes ----------------------------------------------------------------------------
+    def _prefixes(self, entries: list[dict[str, Any]]) -> tuple[PrefixRule, ...]:
+        rules = []
+        for entry in entries:
+            kind = self._kind(entry["kind"], entry["__line__"])
+            stage = self._stage_id(entry.get("stage", ""), entry["__line__"])
+            rules.append(PrefixRule(entry["prefix"], kind, entry.get("category", UNCATEGORISED), stage))
+        # longest prefix first, so Data-collection wins over Data
+        return tuple(sorted(rules, key=lambda r: -len(r.prefix)))
+
+    def _explicit(self, code: str, entry: dict[str, Any]) -> dict[str, Any]:
+        line = entry["__line__"]
+        checked = dict(entry)
+        if "kind" in entry:
+            checked["kind"] = self._kind(entry["kind"], line)
+        if "stage" in entry:
+            checked["stage"] = self._stage_id(entry["stage"], line)
+        return checked
+
+    def _kind(self, kind: str, line: int) -> str:
+        if kind.lower() not in KINDS:
+            raise CodebookError(
+                self.source, line, f"unknown kind {kind!r} (expected challenge, fix or practice)"
+            )
+        return KINDS[kind.lower()]
+
+    def _stage_id(self, name: str, line: int) -> str:
+        if not name:
+            return ""
+        stage = self.stage(name)
+        if stage is None:
+            hint = _did_you_mean(name, [s.id for s in self.stages])
+            raise CodebookError(self.source, line, f"unknown stage {name!r}{hint}")
+        return stage.id
+
+    def rule_for(self, code: str) -> PrefixRule | None:
+        """The longest prefix rule matching ``code`` at a hyphen boundary, case-insensitively."""
+        folded = code.casefold()
+        for rule in self.prefixes:
+            p = rule.prefix.casefold()
+            if folded == p or folded.startswith(p + "-"):
+                return rule
+        return None
+
+    def fix_target(self, code: str) -> str | None:
+        """The challenge code a fix code addresses (``X-fix`` → ``X``), or None."""
+        if code.casefold().endswith(self.fix_suffix.casefold()) and len(code) > len(self.fix_suffix):
+            return code[: -len(self.fix_suffix)]
+        return None
+
+    def classify(self, code: str) -> CodeInfo:
+        """Give a raw code tag its meaning: explicit entry, else prefix rule, else unknown."""
+        entry = self.codes.get(code.casefold(), {})
+        target = entry.get("addresses") or self.fix_target(code)
+        rule = self.rule_for(target or code)
+        label = entry.get("kind") or ("Fix" if target else rule.kind if rule else "Challenge")
+        if label != "Fix":
+            target = entry.get("addresses")
+        stage = entry.get("stage", rule.stage if rule else "")
+        category = entry.get("category", rule.category if rule else UNCATEGORISED)
+        name = entry.get("label") or _label(code, rule, self.fix_suffix if target else "")
+        known = bool(entry) or rule is not None
+        return CodeInfo(
+            code, label, name, category, stage, entry.get("description", ""), known, target
+        )
+
+    def mentions(self, text: str) -> list[ToolEntry]:
+        """The gazetteer's tools mentioned in ``text``."""
+        return [tool for tool in self.tools if tool.pattern.search(text)]
+
+
+def normalise_name(text: str) -> str:
+    """Fold case, hyphens, underscores and spacing so names compare as people read them.
+
+    >>> normalise_name("Loss-function"), normalise_name(" loss  FUNCTION")
+    ('loss function', 'loss function')
+    """
+    return " ".join(re.split(r"[\s_\-–]+", text.casefold())).strip()
+
+
+def tolerant_key(code: str) -> str:
+    """A key under which ``Data-missing-value`` and ``Data-missing-values`` (and ``-issue(s)``) meet.
+
+    >>> tolerant_key("Data-missing-values") == tolerant_key("data-missing-value")
+    True
+    >>> tolerant_key("QM-data-privacy-issue") == tolerant_key("QM-data-privacy")
+    True
+    """
+    words = [w for w in re.split(r"[\s_\-]+", code.casefold()) if w]
+    while len(words) > 1 and words[-1] in ("issue", "issues", "problem", "problems"):
+        words.pop()
+    return "-".join(_singular(w) for w in words)
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _label(code: str, rule: PrefixRule | None, fix_suffix: str) -> str:
+    """A human label: the code without its prefix and fix suffix, as words."""
+    core = code[: -len(fix_suffix)] if fix_suffix else code
+    if rule and core.casefold().startswith(rule.prefix.casefold() + "-"):
+        core = core[len(rule.prefix) + 1 :]
+    words = " ".join(w for w in re.split(r"[-_]+", core) if w)
+    words = words[:1].upper() + words[1:]
+    return f"Fix: {words[:1].lower() + words[1:]}" if fix_suffix else words
+
+
+def _tool_pattern(entry: dict[str, Any]) -> re.Pattern[str]:
+    patterns = entry.get("patterns") or [re.escape(entry["name"])]
+    try:
+        return re.compile(r"(?<![\w-])(?:" + "|".join(patterns) + r")(?![\w-])", re.IGNORECASE)
+    except re.error as e:
+        raise CodebookError("<codebook>", entry["__line__"], f"tool {entry['name']!r}: bad pattern ({e})") from e
+
+
+def _did_you_mean(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _convert(node: yaml.Node, kind: Any, source: Path | str) -> Any:
+    """Turn a YAML node into Python values, checking it against ``_SCHEMA`` as it goes."""
+    line = node.start_mark.line + 1
+    if kind is str:
+        if not isinstance(node, yaml.ScalarNode):
+            raise CodebookError(source, line, "expected a text value")
+        return str(node.value)
+    if isinstance(kind, list):
+        if not isinstance(node, yaml.SequenceNode):
+            raise CodebookError(source, line, "expected a list")
+        return [_convert(item, kind[0], source) for item in node.value]
+    if isinstance(kind, dict):  # {"*": item kind}: a mapping with free keys
+        if not isinstance(node, yaml.MappingNode):
+            raise CodebookError(source, line, "expected a mapping")
+        return {k.value: _convert(v, kind["*"], source) for k, v in node.value}
+    fields = _SCHEMA[kind]
+    if not isinstance(node, yaml.MappingNode):
+        raise CodebookError(source, line, f"expected a {kind} mapping")
+    out: dict[str, Any] = {"__line__": line}
+    for key, value in node.value:
+        if key.value not in fields:
+            hint = _did_you_mean(key.value, list(fields))
+            raise CodebookError(source, key.start_mark.line + 1, f"unknown {kind} key {key.value!r}{hint}")
+        out[key.value] = _convert(value, fields[key.value], source)
+    for key in _REQUIRED[kind]:
+        if key not in out:
+            raise CodebookError(source, line, f"{kind} is missing {key!r}")
+    return out
+
+
+assert set(KINDS.values()) == set(CODE_LABELS)

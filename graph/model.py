@@ -1,0 +1,237 @@
+"""Records that loaders produce, and the graph model (labels, properties, relationships).
+
+The graph model here is the single source of the schema: the stores derive their tables
+and constraints from ``NODES`` and ``RELATIONSHIPS``.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+__all__ = [
+    "Turn",
+    "Speaker",
+    "Coding",
+    "Interview",
+    "QuoteCoding",
+    "CodingSet",
+    "ProtocolQuestion",
+    "Protocol",
+    "Record",
+    "SourceFile",
+    "NODES",
+    "RELATIONSHIPS",
+    "CODE_LABELS",
+    "slugify",
+]
+
+INTERVIEWER, PARTICIPANT, UNKNOWN = "interviewer", "participant", "unknown"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One speaker turn (a paragraph in Delve exports), the unit that codings cover."""
+
+    speaker: str
+    text: str
+    position: int
+    line: int
+    role: str = UNKNOWN
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """A speaker label of one interview, with its role and the pseudonym it maps to."""
+
+    label: str
+    role: str
+    pseudonym: str
+    participant_id: str
+
+
+@dataclass(frozen=True)
+class Coding:
+    """A code applied by one coder to one or more consecutive turns."""
+
+    code: str
+    coder: str
+    positions: tuple[int, ...]
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Interview:
+    """A transcript with its turns, speakers and codings, as read from one file."""
+
+    id: str
+    title: str
+    source: str
+    format: str
+    turns: tuple[Turn, ...]
+    speakers: tuple[Speaker, ...] = ()
+    codings: tuple[Coding, ...] = ()
+    coders: tuple[str, ...] = ()
+    messages: tuple[str, ...] = ()
+
+    @property
+    def words(self) -> int:
+        return sum(len(t.text.split()) for t in self.turns)
+
+
+@dataclass(frozen=True)
+class QuoteCoding:
+    """A coding written by an analyst against a quote of a transcript (codings file)."""
+
+    code: str
+    quote: str
+    line: int
+    speaker: str | None = None
+
+
+@dataclass(frozen=True)
+class CodingSet:
+    """Codings kept beside an uncoded transcript; merged into that interview at build time."""
+
+    transcript: str
+    coder: str
+    source: str
+    codings: tuple[QuoteCoding, ...]
+
+
+@dataclass(frozen=True)
+class ProtocolQuestion:
+    """One question of an interview protocol; ``number`` is as written (``1``, ``a``, ``ii``)."""
+
+    section: str
+    number: str
+    text: str
+    position: int
+    depth: int
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """An interview protocol: its sections and questions, not an interview."""
+
+    id: str
+    title: str
+    source: str
+    sections: tuple[str, ...]
+    questions: tuple[ProtocolQuestion, ...] = field(default=())
+
+
+Record = Interview | CodingSet | Protocol
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One input file: its name (relative to the folder given), contents and digest."""
+
+    name: str
+    data: bytes
+    origin: str = ""  # the path as given, for messages; defaults to name
+
+    @property
+    def where(self) -> str:
+        return self.origin or self.name
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+# --- graph model ----------------------------------------------------------------------------
+# label -> {property: type}; every label's key is ``id``. Types are LadybugDB's names.
+CODE_PROPERTIES = {
+    "id": "STRING",
+    "name": "STRING",
+    "code": "STRING",
+    "category": "STRING",
+    "description": "STRING",
+    "known": "BOOLEAN",
+    "implied": "BOOLEAN",
+}
+NODES: dict[str, dict[str, str]] = {
+    "Interview": {
+        "id": "STRING",
+        "title": "STRING",
+        "source": "STRING",
+        "format": "STRING",
+        "turns": "INT64",
+        "words": "INT64",
+        "coded": "BOOLEAN",
+    },
+    "Participant": {
+        "id": "STRING",
+        "pseudonym": "STRING",
+        "role": "STRING",
+        "interview": "STRING",
+    },
+    "Excerpt": {
+        "id": "STRING",
+        "text": "STRING",
+        "speaker": "STRING",
+        "role": "STRING",
+        "interview": "STRING",
+        "position": "INT64",
+        "line": "INT64",
+    },
+    "Challenge": CODE_PROPERTIES,
+    "Fix": CODE_PROPERTIES,
+    "Practice": CODE_PROPERTIES,
+    "Stage": {
+        "id": "STRING",
+        "name": "STRING",
+        "position": "INT64",
+        "track": "STRING",
+        "parent": "STRING",
+        "aliases": "STRING[]",
+    },
+    "Tool": {"id": "STRING", "name": "STRING", "kind": "STRING"},
+    "Coder": {"id": "STRING", "name": "STRING"},
+    "Protocol": {"id": "STRING", "title": "STRING", "source": "STRING"},
+    "ProtocolQuestion": {
+        "id": "STRING",
+        "section": "STRING",
+        "number": "STRING",
+        "text": "STRING",
+        "position": "INT64",
+        "depth": "INT64",
+    },
+    "Source": {
+        "id": "STRING",
+        "name": "STRING",
+        "kind": "STRING",
+        "format": "STRING",
+        "sha256": "STRING",
+    },
+}
+CODE_LABELS = ("Challenge", "Fix", "Practice")
+
+# type -> ((from, to) pairs, {property: type})
+RELATIONSHIPS: dict[str, tuple[tuple[tuple[str, str], ...], dict[str, str]]] = {
+    "INTERVIEWED_IN": ((("Participant", "Interview"),), {}),
+    "FROM": ((("Excerpt", "Interview"),), {}),
+    "SAID": ((("Participant", "Excerpt"),), {}),
+    "CODED_AS": (tuple(("Excerpt", label) for label in CODE_LABELS), {"coder": "STRING"}),
+    "CODED": ((("Coder", "Interview"),), {}),
+    "AT_STAGE": (tuple((label, "Stage") for label in CODE_LABELS), {}),
+    "ADDRESSES": ((("Fix", "Challenge"),), {}),
+    "NEXT": ((("Stage", "Stage"),), {}),
+    "PART_OF": ((("Stage", "Stage"),), {}),
+    "MENTIONS": ((("Excerpt", "Tool"),), {}),
+    "ASKED_IN": ((("ProtocolQuestion", "Protocol"),), {}),
+}
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def slugify(text: str) -> str:
+    """Lower-case ``text`` and join its words with hyphens.
+
+    >>> slugify("Interview 35 ")
+    'interview-35'
+    >>> slugify("Loss_function")
+    'loss-function'
+    """
+    return _NON_WORD.sub("-", text.lower()).strip("-")

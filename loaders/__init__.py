@@ -1,0 +1,129 @@
+"""Loaders: read each input format into records (Interview, CodingSet, Protocol).
+
+One registry maps file suffixes to parsers of bytes; built-in formats register like any other.
+``.txt`` files are told apart by content: Delve export, interview protocol or plain transcript.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph.errors import LoaderError, UnsupportedFormatError
+from graph.model import Record, SourceFile
+from loaders import codings_file, delve_text, plain_text, protocol
+from loaders.text import decode, split_lines
+
+__all__ = ["LOADERS", "SourceFile", "LoadResult", "parse_source", "discover", "read_sources", "load_paths"]
+
+logger = logging.getLogger(__name__)
+
+Parser = Callable[[bytes, str], Record]
+
+
+def _parse_txt(data: bytes, name: str) -> Record:
+    lines = split_lines(decode(data, name))
+    if delve_text.looks_like_delve(lines):
+        return delve_text.parse(lines, source=name)
+    if protocol.looks_like_protocol(lines) and not plain_text.looks_like_transcript(lines):
+        return protocol.parse(lines, source=name)
+    return plain_text.parse(lines, source=name, title=Path(name).stem)
+
+
+def _parse_codings(data: bytes, name: str) -> Record:
+    return codings_file.parse("\n".join(split_lines(decode(data, name))), source=name)
+
+
+# suffix -> parser; the longest matching suffix wins (".codings.yaml" before ".yaml")
+LOADERS: dict[str, Parser] = {
+    ".txt": _parse_txt,
+    ".codings.yaml": _parse_codings,
+    ".codings.yml": _parse_codings,
+}
+
+
+@dataclass
+class LoadResult:
+    """What a load read: records by source, rejected files with reasons, files skipped."""
+
+    records: list[tuple[SourceFile, Record]] = field(default_factory=list)
+    rejected: list[LoaderError] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def parser_for(name: str) -> Parser | None:
+    """The parser registered for the longest suffix of ``name``, if any."""
+    lower = name.lower()
+    matches = [s for s in LOADERS if lower.endswith(s)]
+    return LOADERS[max(matches, key=len)] if matches else None
+
+
+def parse_source(source: SourceFile) -> Record:
+    """Parse one source file with the loader registered for its suffix.
+
+    Raises
+    ------
+    LoaderError
+        If no loader reads the file or the file cannot be parsed.
+    """
+    parser = parser_for(source.name)
+    if parser is None:
+        raise UnsupportedFormatError(
+            source.where, None,
+            f"no loader for {Path(source.name).suffix or 'files without a suffix'!r} "
+            f"(supported: {', '.join(sorted(LOADERS))})",
+        )
+    return parser(source.data, source.where)
+
+
+def discover(paths: Iterable[Path | str]) -> tuple[list[tuple[Path, str]], list[str]]:
+    """Expand files and folders into ``(path, name)`` pairs, and list what folders held that no
+    loader reads. Names are relative to the folder given, so the same corpus loads the same."""
+    found: list[tuple[Path, str]] = []
+    skipped: list[str] = []
+    for given in map(Path, paths):
+        if given.is_dir():
+            for root, dirs, files in os.walk(given):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for file in sorted(files):
+                    path = Path(root) / file
+                    name = path.relative_to(given).as_posix()
+                    if file.startswith("."):
+                        continue
+                    if parser_for(file) is None:
+                        skipped.append(str(path))
+                    else:
+                        found.append((path, name))
+        else:
+            found.append((given, given.name))
+    return found, skipped
+
+
+def read_sources(paths: Iterable[Path | str]) -> tuple[list[SourceFile], list[LoaderError], list[str]]:
+    """Read every file under ``paths``; unreadable files are returned as errors, not raised."""
+    files, skipped = discover(paths)
+    sources, errors = [], []
+    for path, name in files:
+        try:
+            sources.append(SourceFile(name, path.read_bytes(), str(path)))
+        except OSError as e:
+            errors.append(LoaderError(path, None, f"cannot read file: {e.strerror}"))
+    return sources, errors, skipped
+
+
+def load_paths(
+    paths: Iterable[Path | str], progress: Callable[[str], None] | None = None
+) -> LoadResult:
+    """Read and parse every file under ``paths``; a broken file is listed, the others load."""
+    sources, errors, skipped = read_sources(paths)
+    result = LoadResult(rejected=errors, skipped=skipped)
+    for source in sources:
+        if progress:
+            progress(source.name)
+        try:
+            result.records.append((source, parse_source(source)))
+        except LoaderError as e:
+            result.rejected.append(e)
+    return result

@@ -1,0 +1,130 @@
+"""Load files into a store: read, parse, build the whole graph, swap it in.
+
+The graph is rebuilt from every source loaded so far (kept by the store) plus the new files,
+with one codebook, so a codebook edit reaches the whole graph and loads are idempotent.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph.build import GraphData, build_graph
+from graph.codebook import Codebook, default_codebook_path, parse_codebook
+from graph.errors import ChallengeGraphError, LoaderError
+from graph.model import Interview, Record, SourceFile
+from graph.store import GraphStore, Progress
+from loaders import parse_source, read_sources
+
+__all__ = ["Report", "check", "ingest", "read_codebook"]
+
+
+@dataclass
+class Report:
+    """What a load or a check found, file by file."""
+
+    loaded: list[str] = field(default_factory=list)
+    rejected: list[LoaderError] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unknown_codes: dict[str, list[str]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    written: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every file loaded, 2 when some were rejected (DESIGN.md's contract)."""
+        return 2 if self.rejected else 0
+
+
+def read_codebook(path: Path | str | None, store: GraphStore | None = None) -> tuple[SourceFile, Codebook]:
+    """The codebook to use: ``path`` if given, else the store's last one, else the bundled one."""
+    if path is None and store is not None and (stored := store.codebook()) is not None:
+        source = stored
+    else:
+        file = Path(path) if path else default_codebook_path()
+        try:
+            source = SourceFile(file.name, file.read_bytes(), str(file))
+        except OSError as e:
+            raise LoaderError(file, None, f"cannot read codebook: {e.strerror}") from e
+    try:
+        text = source.data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise LoaderError(source.where, None, "codebook is not UTF-8 text") from e
+    return source, parse_codebook(text, source=source.where)
+
+
+def check(paths: Iterable[Path | str], codebook: Codebook) -> tuple[Report, GraphData]:
+    """Parse and build without writing anything."""
+    report = Report()
+    sources, errors, report.skipped = read_sources(_existing(paths))
+    report.rejected.extend(errors)
+    records = _parse(sources, report)
+    graph = _build(records, codebook, report)
+    return report, graph
+
+
+def ingest(
+    store: GraphStore,
+    paths: Iterable[Path | str],
+    codebook_path: Path | str | None = None,
+    replace: bool = False,
+    progress: Progress | None = None,
+) -> Report:
+    """Add the files under ``paths`` to the store's graph (or replace it with ``replace``).
+
+    Files that cannot be parsed are listed in the report and left out; the others load. When
+    no new file parses, the store is not touched.
+    """
+    codebook_file, codebook = read_codebook(codebook_path, None if replace else store)
+    report = Report()
+    new, errors, report.skipped = read_sources(_existing(paths))
+    report.rejected.extend(errors)
+    kept = {} if replace else {s.name: s for s in store.sources()}
+    new_records = _parse(new, report)
+    if not new_records and not (replace or codebook_path):
+        return report
+    old = [s for name, s in kept.items() if name not in {x.name for x, _ in new_records}]
+    records = _parse(old, Report()) + new_records
+    report.loaded = [s.name for s, _ in records]
+    graph = _build(records, codebook, report)
+    store.replace_graph(graph, [s for s, _ in records], codebook_file, progress)
+    report.written = True
+    return report
+
+
+def _existing(paths: Iterable[Path | str]) -> list[Path]:
+    out = []
+    for path in map(Path, paths):
+        if not path.exists():
+            raise ChallengeGraphError(f"{path}: no such file or folder")
+        out.append(path)
+    return out
+
+
+def _parse(sources: list[SourceFile], report: Report) -> list[tuple[SourceFile, Record]]:
+    records = []
+    for source in sources:
+        try:
+            record = parse_source(source)
+        except LoaderError as e:
+            report.rejected.append(e)
+            continue
+        records.append((source, record))
+        if isinstance(record, Interview):
+            report.notes.extend(f"{source.where}: {m}" for m in record.messages)
+        elif not isinstance(record, Interview) and type(record).__name__ == "Protocol":
+            report.notes.append(
+                f"{source.where}: interview protocol ({len(record.questions)} questions "
+                f"in {len(record.sections)} sections), loaded as a protocol, not an interview"
+            )
+    return records
+
+
+def _build(records: list[tuple[SourceFile, Record]], codebook: Codebook, report: Report) -> GraphData:
+    graph = build_graph(records, codebook)
+    report.rejected.extend(graph.rejected)
+    report.notes.extend(graph.warnings)
+    report.unknown_codes = {c: sorted(s) for c, s in sorted(graph.unknown_codes.items())}
+    report.counts = graph.counts()
+    return graph

@@ -1,0 +1,115 @@
+"""Load plain transcripts with speaker turns (``Name:`` inline or on its own line).
+
+Continuation lines (tab-indented or not) belong to the current turn; a blank line followed by
+the same ``Name:`` starts a new turn. ``load(path)`` wraps ``parse(lines)``.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from graph.errors import LoaderError
+from graph.model import Interview, Turn, slugify
+from graph.speakers import identify_speakers, is_generic_label, is_interviewer_label, with_roles
+from loaders.text import read_lines
+
+__all__ = ["load", "parse", "speaker_label", "looks_like_transcript"]
+
+FORMAT = "plain-transcript"
+_LABEL = re.compile(r"^(?P<label>[^\W\d_][\w .'’()-]{0,39}?)\s*:(?:\s+(?P<text>.*))?$")
+
+
+def load(path: Path) -> Interview:
+    """Read one plain transcript file; its title and id come from the file name."""
+    path = Path(path)
+    return parse(read_lines(path), source=path, title=path.stem)
+
+
+def parse(lines: Sequence[str], source: Path | str = "<text>", title: str = "") -> Interview:
+    """Parse transcript lines into an uncoded interview.
+
+    Raises
+    ------
+    LoaderError
+        If no line carries a speaker label.
+
+    Examples
+    --------
+    >>> iv = parse(["Interviewer:", "What was hard?", "", "Leader 4: The loss.", "\\tIt was."], title="t")
+    >>> [(t.speaker, t.role, t.text) for t in iv.turns]
+    [('Interviewer', 'interviewer', 'What was hard?'), ('Leader 4', 'participant', 'The loss.\\nIt was.')]
+    """
+    labels = _speaker_labels(lines)
+    if not labels:
+        raise LoaderError(
+            source, None, "no speaker labels found (expected 'Name:' at the start of a line)"
+        )
+    title = title or Path(str(source)).stem
+    interview_id = slugify(title)
+    turns: list[Turn] = []
+    speaker, start, parts = "", 0, []
+
+    def close() -> None:
+        text = "\n".join(p for p in parts if p)
+        if text:
+            turns.append(Turn(speaker, text, len(turns), start))
+
+    for lineno, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        match = _LABEL.match(line) if line else None
+        if match and match["label"].strip() in labels:
+            close()
+            speaker, start, parts = match["label"].strip(), lineno, [match["text"] or ""]
+            continue
+        if not line:
+            continue
+        if not parts:
+            start = lineno
+        parts.append(line)
+    close()
+    speakers = identify_speakers(turns, interview_id, title)
+    return Interview(
+        id=interview_id,
+        title=title,
+        source=Path(str(source)).name,
+        format=FORMAT,
+        turns=with_roles(turns, speakers),
+        speakers=speakers,
+    )
+
+
+def speaker_label(line: str) -> str | None:
+    """The speaker label that starts ``line``, if it looks like one.
+
+    >>> speaker_label("Speaker 2: Yes."), speaker_label("http://x.org: no")
+    ('Speaker 2', None)
+    """
+    match = _LABEL.match(line.strip())
+    if not match or "http" in match["label"].lower():
+        return None
+    label = match["label"].strip()
+    return label if len(label.split()) <= 4 else None
+
+
+def looks_like_transcript(lines: Sequence[str]) -> bool:
+    """True if some speaker label recurs, as in a transcript."""
+    return bool(_speaker_labels(lines))
+
+
+def _speaker_labels(lines: Sequence[str]) -> set[str]:
+    """Labels that are speakers: on their own line, recurring, or interviewer/generic names."""
+    counts: Counter[str] = Counter()
+    alone: set[str] = set()
+    for line in lines:
+        label = speaker_label(line)
+        if label:
+            counts[label] += 1
+            if line.strip().rstrip(":").strip() == label:
+                alone.add(label)
+    return {
+        label
+        for label, n in counts.items()
+        if n >= 2 or label in alone or is_interviewer_label(label) or is_generic_label(label)
+    }
