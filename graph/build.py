@@ -237,7 +237,8 @@ def _add_excerpt(
 def _add_code(graph: GraphData, info: CodeInfo, implied: bool = False) -> None:
     cid = code_id(info.code)
     graph.add_node(info.label, {
-        "id": cid, "name": info.name, "code": info.code, "category": info.category,
+        "id": cid, "name": info.name, "code": info.code, "kind": info.label.lower(),
+        "category": info.category,
         "description": info.description, "known": info.known, "implied": implied,
     })
     if info.stage:

@@ -146,6 +146,7 @@ CODE_PROPERTIES = {
     "id": "STRING",
     "name": "STRING",
     "code": "STRING",
+    "kind": "STRING",
     "category": "STRING",
     "description": "STRING",
     "known": "BOOLEAN",

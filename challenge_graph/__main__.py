@@ -1,0 +1,3 @@
+from challenge_graph.cli import main
+
+main()

@@ -1,0 +1,247 @@
+"""The command line: a thin shell over loaders, graph, queries and the dashboard."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from challenge_graph.output import FORMATS, render
+from graph.errors import ChallengeGraphError
+from graph.ladybug_store import LadybugStore
+from graph.store import GraphStore
+from loaders.ingest import Report, check as check_files, ingest, read_codebook
+from queries.runner import list_queries, run_query
+
+DEFAULT_DB = "challenge-graph.db"
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+EXAMPLES_DIR = PROJECT_DIR / "examples"
+DASHBOARD_APP = PROJECT_DIR / "dashboard" / "app.py"
+
+
+def _db_path(db: str | None) -> Path:
+    return Path(db or os.environ.get("CHALLENGE_GRAPH_DB") or DEFAULT_DB)
+
+
+def open_store(db: str | None) -> GraphStore:
+    """The embedded store at ``--db`` (or ``$CHALLENGE_GRAPH_DB``, or ./challenge-graph.db)."""
+    return LadybugStore(_db_path(db))
+
+
+def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the project's errors into one-line messages with exit code 1, no traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ChallengeGraphError as e:
+            raise click.ClickException(str(e)) from e
+
+    return wrapper
+
+
+db_option = click.option(
+    "--db", metavar="DIR", help="Embedded database folder [default: $CHALLENGE_GRAPH_DB or ./challenge-graph.db]."
+)
+codebook_option = click.option(
+    "--codebook", type=click.Path(dir_okay=False), help="Codebook YAML [default: the last one loaded, else codebooks/ml-engineering.yaml]."
+)
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="challenge-graph")
+def cli() -> None:
+    """Turn coded interview transcripts into a graph of ML engineering challenges.
+
+    \b
+        challenge-graph load examples/
+        challenge-graph query challenges-at-stage --param stage="loss function"
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@codebook_option
+@db_option
+@click.option("--replace", is_flag=True, help="Start from an empty graph instead of adding to the loaded files.")
+@click.option("-s", "--silent", is_flag=True, help="Print only errors.")
+@friendly
+def load(paths: tuple[str, ...], codebook: str | None, db: str | None, replace: bool, silent: bool) -> None:
+    """Load transcripts, Delve exports, protocols and codings files into the graph.
+
+    Folders are read recursively. A file that cannot be read is listed and left out; the
+    others load (exit code 2). The graph is rebuilt from every file loaded so far, so loading
+    the same files again gives the same graph.
+
+    \b
+        challenge-graph load examples/
+        challenge-graph load interviews/ --codebook my-codebook.yaml --replace
+    """
+    store = open_store(db)
+    report = ingest(store, paths, codebook_path=codebook, replace=replace)
+    if not silent:
+        if report.written:
+            click.echo(f"Loaded {len(report.loaded)} file(s) into {store.describe()}: {_summary(report.counts)}")
+        else:
+            click.echo(f"Nothing loaded; {store.describe()} is unchanged.")
+    _print_report(report, silent)
+    sys.exit(report.exit_code)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@codebook_option
+@friendly
+def check(paths: tuple[str, ...], codebook: str | None) -> None:
+    """Validate files and the codebook without loading: formats, codings, unknown codes.
+
+    \b
+        challenge-graph check examples/ --codebook codebooks/ml-engineering.yaml
+    """
+    _, book = read_codebook(codebook)
+    report, graph = check_files(paths, book)
+    for row in graph.node_rows("Source"):
+        click.echo(f"ok  {row['name']}  ({row['format']})")
+    click.echo(f"Would load: {_summary(report.counts)}")
+    _print_report(report, silent=False)
+    sys.exit(report.exit_code)
+
+
+@cli.command(name="queries")
+def queries_command() -> None:
+    """List the named queries and their parameters.
+
+    \b
+        challenge-graph queries
+    """
+    for query in list_queries():
+        params = " ".join(
+            f"--param {p.name}={p.type}" + (f" (default {p.default})" if p.default else "")
+            for p in query.params
+        )
+        click.echo(f"{query.name}  {params}".rstrip())
+        click.echo(f"    {query.description}")
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="A query parameter (repeatable).")
+@format_option
+@db_option
+@friendly
+def query(name: str, params: tuple[str, ...], fmt: str, db: str | None) -> None:
+    """Run a named query.
+
+    \b
+        challenge-graph query challenges-at-stage --param stage="loss function" --format json
+    """
+    values = {}
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint="--param")
+        values[key.strip()] = value
+    click.echo(render(run_query(open_store(db), name, values), fmt))
+
+
+@cli.command()
+@click.argument("statement")
+@click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="A $parameter for the query (text).")
+@format_option
+@db_option
+@friendly
+def cypher(statement: str, params: tuple[str, ...], fmt: str, db: str | None) -> None:
+    """Run read-only Cypher on the graph (writes are refused).
+
+    \b
+        challenge-graph cypher "MATCH (c:Challenge) RETURN c.code AS code ORDER BY code"
+    """
+    from graph.cypher import dialect_warnings
+
+    store = open_store(db)
+    for warning in dialect_warnings(statement, store.dialect):
+        click.echo(f"warning: {warning}", err=True)
+    values = dict(item.partition("=")[::2] for item in params)
+    click.echo(render(store.run(statement, values), fmt))
+
+
+@cli.command()
+@db_option
+@click.option("--port", default=8501, show_default=True, help="Port to serve on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (127.0.0.1: this machine only).")
+def dashboard(db: str | None, port: int, host: str) -> None:
+    """Open the dashboard on the graph.
+
+    \b
+        challenge-graph dashboard --port 8502
+    """
+    _serve_dashboard(_db_path(db), host, port)
+
+
+@cli.command()
+@db_option
+@click.option("--port", default=8501, show_default=True, help="Port to serve on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--no-dashboard", is_flag=True, help="Load the examples only.")
+@friendly
+def demo(db: str | None, port: int, host: str, no_dashboard: bool) -> None:
+    """Load the bundled example corpus (examples/) and open the dashboard.
+
+    \b
+        challenge-graph demo
+    """
+    store = open_store(db)
+    report = ingest(store, [EXAMPLES_DIR])
+    click.echo(f"Loaded the examples into {store.describe()}: {_summary(report.counts)}")
+    store.close()
+    if not no_dashboard:
+        _serve_dashboard(_db_path(db), host, port)
+
+
+def _serve_dashboard(db: Path, host: str, port: int) -> None:
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
+        "--server.address", host, "--server.port", str(port), "--server.headless", "true",
+        "--browser.gatherUsageStats", "false", "--", "--db", str(db.resolve()),
+    ]
+    click.echo(f"Dashboard on http://{host}:{port}  (Ctrl-C to stop)")
+    try:
+        sys.exit(subprocess.call(command))
+    except KeyboardInterrupt:
+        sys.exit(0)
+
+
+def _summary(counts: dict[str, int]) -> str:
+    labels = ("Interview", "Participant", "Excerpt", "Challenge", "Fix", "Practice", "Tool", "Protocol")
+    names = ("interviews", "participants", "excerpts", "challenges", "fixes", "practices", "tools", "protocols")
+    return ", ".join(f"{counts.get(label, 0)} {name}" for label, name in zip(labels, names))
+
+
+def _print_report(report: Report, silent: bool) -> None:
+    if not silent:
+        for note in report.notes:
+            click.echo(f"note: {note}", err=True)
+        if report.skipped:
+            click.echo(f"note: skipped {len(report.skipped)} file(s) no loader reads: "
+                       + ", ".join(Path(s).name for s in report.skipped), err=True)
+        if report.unknown_codes:
+            click.echo("Unknown codes (loaded as challenges; add them to the codebook):", err=True)
+            for code, sources in report.unknown_codes.items():
+                click.echo(f"  {code}  ({', '.join(sources)})", err=True)
+    if report.rejected:
+        click.echo(f"Rejected {len(report.rejected)}:", err=True)
+        for error in report.rejected:
+            click.echo(f"  {error}", err=True)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,157 @@
+"""Find, describe and run the named queries in this folder.
+
+Each ``NAME.cypher`` starts with a header of ``// key: value`` lines::
+
+    // name: challenges-at-stage
+    // title: Challenges at a stage
+    // description: ...
+    // param: stage STAGE  Stage name, id or alias
+    // param: limit INT = 10  How many rows
+    // returns: challenge, code, participants, quotes
+
+Parameters of type STAGE, CHALLENGE and PARTICIPANT accept names, codes, ids or aliases,
+case-insensitively; the runner resolves them to node ids before the query runs.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from graph.codebook import normalise_name
+from graph.errors import QueryError
+from graph.store import GraphStore, QueryResult
+
+__all__ = ["Param", "NamedQuery", "list_queries", "get_query", "resolve_params", "run_query"]
+
+QUERY_DIR = Path(__file__).resolve().parent
+PARAM_TYPES = ("STAGE", "CHALLENGE", "PARTICIPANT", "INT", "STRING")
+_HEADER = re.compile(r"^//\s*(\w+):\s*(.*)$")
+_PARAM = re.compile(r"^(?P<name>\w+)\s+(?P<type>[A-Z]+)(?:\s*=\s*(?P<default>\S+))?\s*(?P<help>.*)$")
+
+# how each entity parameter is looked up: Cypher listing candidates, and the kind's name
+_LOOKUPS = {
+    "STAGE": ("MATCH (s:Stage) RETURN s.id AS id, s.name AS name, s.aliases AS aliases ORDER BY s.position", "stage"),
+    "CHALLENGE": ("MATCH (c:Challenge) RETURN c.id AS id, c.name AS name, c.code AS code ORDER BY c.code", "challenge"),
+    "PARTICIPANT": ("MATCH (p:Participant) RETURN p.id AS id, p.pseudonym AS name ORDER BY p.pseudonym", "participant"),
+}
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    default: str | None
+    help: str
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    returns: tuple[str, ...]
+    cypher: str
+    path: Path
+
+
+@cache
+def list_queries() -> tuple[NamedQuery, ...]:
+    """Every named query, sorted by name."""
+    return tuple(_parse(path) for path in sorted(QUERY_DIR.glob("*.cypher")))
+
+
+def get_query(name: str) -> NamedQuery:
+    """The named query ``name``; a :class:`QueryError` suggests the closest name if unknown."""
+    for query in list_queries():
+        if query.name == name:
+            return query
+    names = [q.name for q in list_queries()]
+    close = difflib.get_close_matches(name, names, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(names)}"
+    raise QueryError(f"unknown query {name!r}{hint}")
+
+
+def run_query(store: GraphStore, name: str, params: dict[str, Any] | None = None) -> QueryResult:
+    """Run the named query on ``store`` with parameters given as text or values.
+
+    Raises
+    ------
+    QueryError
+        If the query or a parameter is unknown, a value does not resolve, or the engine fails.
+    """
+    query = get_query(name)
+    return store.run(query.cypher, resolve_params(store, query, params or {}))
+
+
+def resolve_params(store: GraphStore, query: NamedQuery, given: dict[str, Any]) -> dict[str, Any]:
+    """Check ``given`` against the query's parameters, apply defaults, resolve entities."""
+    known = {p.name: p for p in query.params}
+    for key in given:
+        if key not in known:
+            expected = ", ".join(known) or "none"
+            raise QueryError(f"{query.name}: unknown parameter {key!r} (expected: {expected})")
+    out: dict[str, Any] = {}
+    for param in query.params:
+        value = given.get(param.name, param.default)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            raise QueryError(f"{query.name}: missing parameter {param.name!r} ({param.help})")
+        out[param.name] = _convert(store, query, param, value)
+    return out
+
+
+def _convert(store: GraphStore, query: NamedQuery, param: Param, value: Any) -> Any:
+    if param.type == "INT":
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise QueryError(f"{query.name}: {param.name} must be a whole number, not {value!r}") from None
+    if param.type == "STRING":
+        return str(value)
+    cypher, kind = _LOOKUPS[param.type]
+    wanted = normalise_name(str(value))
+    candidates = store.run(cypher).as_dicts()
+    for row in candidates:
+        keys = [row["id"], row["name"], row.get("code") or "", *(row.get("aliases") or [])]
+        if wanted in {normalise_name(k) for k in keys if k}:
+            return row["id"]
+    names = [row.get("code") or row["name"] for row in candidates]
+    close = difflib.get_close_matches(str(value), names, n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
+    raise QueryError(f"{query.name}: no {kind} matches {value!r}{hint}")
+
+
+def _parse(path: Path) -> NamedQuery:
+    header: dict[str, str] = {}
+    params: list[Param] = []
+    body: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = _HEADER.match(line) if not body else None
+        if match:
+            key, value = match.groups()
+            if key == "param":
+                p = _PARAM.match(value)
+                if not p or p["type"] not in PARAM_TYPES:
+                    raise QueryError(f"{path.name}: bad param line {value!r}")
+                params.append(Param(p["name"], p["type"], p["default"], p["help"].strip()))
+            else:
+                header[key] = value.strip()
+        elif line.strip() or body:
+            body.append(line)
+    for key in ("name", "title", "description", "returns"):
+        if key not in header:
+            raise QueryError(f"{path.name}: header is missing '// {key}:'")
+    if header["name"] != path.stem:
+        raise QueryError(f"{path.name}: name {header['name']!r} differs from the file name")
+    return NamedQuery(
+        header["name"], header["title"], header["description"], tuple(params),
+        tuple(c.strip() for c in header["returns"].split(",")), "\n".join(body).strip(), path,
+    )
