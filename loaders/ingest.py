@@ -84,7 +84,9 @@ def ingest(
     new_records = _parse(new, report)
     if not new_records and not (replace or codebook_path):
         return report
-    old = [s for name, s in kept.items() if name not in {x.name for x, _ in new_records}]
+    # a file given again (same name, or same contents under another path) replaces its copy
+    given = {x.name for x, _ in new_records} | {x.sha256 for x, _ in new_records}
+    old = [s for name, s in kept.items() if name not in given and s.sha256 not in given]
     records = _parse(old, Report()) + new_records
     report.loaded = [s.name for s, _ in records]
     graph = _build(records, codebook, report)

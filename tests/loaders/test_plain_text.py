@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import pytest
+
+from graph.errors import LoaderError
+from loaders import plain_text
+from tests.conftest import ENGINEER_2, LEADER_4
+
+
+def test_seed_000_speaker_on_own_line():
+    iv = plain_text.load(LEADER_4)
+    assert iv.id == "reengineering-leader-4"
+    assert iv.format == "plain-transcript"
+    assert {t.speaker for t in iv.turns} == {"Interviewer", "Leader 4"}
+    # consecutive "Leader 4:" blocks stay separate turns
+    assert len(iv.turns) == 29
+    assert iv.turns[1].speaker == "Leader 4" and iv.turns[1].text == "Yeah."
+    assert iv.turns[1].line == 4
+    roles = {s.label: (s.role, s.pseudonym, s.participant_id) for s in iv.speakers}
+    assert roles["Interviewer"][0] == "interviewer"
+    assert roles["Leader 4"] == ("participant", "Leader 4", "leader-4")
+    assert not iv.codings
+
+
+def test_seed_001_tab_continuations_join_the_turn():
+    iv = plain_text.load(ENGINEER_2)
+    turn = next(t for t in iv.turns if t.text.startswith("Probably one year on machine learning"))
+    assert turn.speaker == "Speaker 2"
+    assert "Right after this, I have a startup experience" in turn.text
+    assert turn.text.count("\n") == 4  # four tab-indented paragraphs joined to the turn
+    roles = {s.label: s.role for s in iv.speakers}
+    # generic labels: the interviewer is the one asking the questions
+    assert roles == {"Speaker 1": "interviewer", "Speaker 2": "participant"}
+    participant = next(s for s in iv.speakers if s.role == "participant")
+    assert participant.participant_id == "reengineering-engineer-2-speaker-2"  # scoped to the interview
+
+
+def test_inline_labels_crlf_and_bom(tmp_path):
+    path = tmp_path / "t.txt"
+    path.write_bytes(b"\xef\xbb\xbfInterviewer: What broke?\r\nP7: The loss.\r\n\tIt diverged.\r\nInterviewer: Why?\r\nP7: Bad labels.\r\n")
+    iv = plain_text.load(path)
+    assert [(t.speaker, t.text) for t in iv.turns] == [
+        ("Interviewer", "What broke?"),
+        ("P7", "The loss.\nIt diverged."),
+        ("Interviewer", "Why?"),
+        ("P7", "Bad labels."),
+    ]
+    assert [t.line for t in iv.turns] == [1, 2, 4, 5]
+
+
+def test_colon_inside_text_is_not_a_speaker():
+    iv = plain_text.parse(
+        ["Interviewer: Tell me.", "Leader 4: We tried this:", "Note: not a speaker here",
+         "Interviewer: Ok.", "Leader 4: Yes."],
+        title="x",
+    )
+    assert [t.speaker for t in iv.turns] == ["Interviewer", "Leader 4", "Interviewer", "Leader 4"]
+    assert "Note: not a speaker here" in iv.turns[1].text
+
+
+def test_no_speaker_labels_is_a_clear_error(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("just some notes\nwithout any speakers\n")
+    with pytest.raises(LoaderError) as e:
+        plain_text.load(path)
+    assert str(e.value) == f"{path}: no speaker labels found (expected 'Name:' at the start of a line)"

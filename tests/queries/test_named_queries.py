@@ -1,0 +1,142 @@
+"""Every named query runs on the example corpus; its rows are asserted."""
+from __future__ import annotations
+
+import pytest
+
+from graph.errors import QueryError
+from queries.runner import get_query, list_queries, run_query
+
+LOSS = [
+    ("Loss cannot be differentially tested against the reference", "Loss-differential-testing", "Loss function", 1, 1, 1),
+    ("Loss function is hard to implement and test", "Loss-complexity", "Loss function", 1, 1, 1),
+]
+
+
+def test_every_query_file_has_a_full_header_and_runs(sample_store):
+    names = [q.name for q in list_queries()]
+    assert names == sorted(names) and len(names) >= 9
+    for query in list_queries():
+        assert query.path.stem == query.name and query.title and query.description
+        params = {p.name: "x" for p in query.params if p.required}
+        if params:
+            continue  # entity parameters are exercised one by one below
+        assert run_query(sample_store, query.name).columns == list(query.returns)
+
+
+@pytest.mark.parametrize("stage", ["loss function", "Loss-function", "loss", "LOSS_FUNCTION", "loss-function"])
+def test_challenges_at_stage_accepts_names_ids_and_aliases(sample_store, stage):
+    assert run_query(sample_store, "challenges-at-stage", {"stage": stage}).rows == LOSS
+
+
+def test_challenges_at_stage_includes_sub_stages(sample_store):
+    rows = run_query(sample_store, "challenges-at-stage", {"stage": "implementation"}).rows
+    assert {r[1] for r in rows} == {"Impl-framework-porting", "Loss-differential-testing", "Loss-complexity"}
+    assert {r[2] for r in rows} == {"Implementation", "Loss function"}
+
+
+def test_stage_overview(sample_store):
+    rows = {r[1]: r for r in run_query(sample_store, "stage-overview").rows}
+    assert [r[0] for r in rows.values()] == list(range(1, 27))
+    assert rows["Loss function"] == (6, "Loss function", "implementation", "re-engineering", 2, 0, 0, 1, 2)
+    assert rows["Evaluation"] == (23, "Evaluation", "", "lifecycle", 3, 2, 0, 1, 8)
+    assert rows["Data collection"][6] == 1  # the Data-collection-* practice
+
+
+def test_fixes_for_challenge(sample_store):
+    assert run_query(sample_store, "fixes-for-challenge", {"challenge": "QM-robustness"}).rows == [
+        ("Fix: robustness", "QM-robustness-fix", 1, 6)
+    ]
+    assert run_query(sample_store, "fixes-for-challenge", {"challenge": "missing values"}).rows == [
+        ("Fix: missing values", "Data-missing-value-fix", 1, 3)
+    ]
+
+
+def test_challenge_quotes_trace_the_counts(sample_store):
+    rows = run_query(sample_store, "challenge-quotes", {"challenge": "QM-robustness"}).as_dicts()
+    assert [(r["interview"], r["line"], r["speaker"], r["coder"]) for r in rows] == [
+        ("Interview 35", 301, "Interviewee (Interview 35)", "Ilan"),
+        ("Interview 35", 401, "Interviewee (Interview 35)", "Ilan"),
+        ("Interview 35", 409, "Interviewee (Interview 35)", "Ilan"),
+        ("Interview 35", 415, "Interviewee (Interview 35)", "Ilan"),
+    ]
+    top = {r[1]: r for r in run_query(sample_store, "top-challenges", {"limit": 50}).rows}
+    assert top["QM-robustness"][5] == len(rows)
+    loss = run_query(sample_store, "challenge-quotes", {"challenge": "Loss-complexity"}).as_dicts()
+    assert loss[0]["quote"].startswith("What else? For model, I think differential testing")
+
+
+def test_top_challenges(sample_store):
+    rows = run_query(sample_store, "top-challenges", {"limit": "3"}).rows
+    assert rows == [
+        ("Costly platforms", "MLP-costly-platforms", "ML platform and infrastructure", 1, 1, 4),
+        ("Feedback loop", "feedback-loop", None, 1, 1, 4),
+        ("Reproducibility", "QM-reproducibility", "Evaluation", 1, 1, 4),
+    ]
+    assert len(run_query(sample_store, "top-challenges").rows) == 10  # default limit
+
+
+def test_tools_by_stage(sample_store):
+    rows = run_query(sample_store, "tools-by-stage").rows
+    assert (6, "Loss function", "ANONYMIZED_DL_FRAMEWORK_2", "framework", 1, 1) in rows
+    assert (26, "ML platform and infrastructure", "Amazon EC2", "service", 1, 2) in rows
+    assert [r[0] for r in rows] == sorted(r[0] for r in rows)
+
+
+def test_participant_profile(sample_store):
+    rows = run_query(sample_store, "participant-profile", {"participant": "leader 4"}).rows
+    assert {r[0] for r in rows} == {"Leader 4"}
+    assert ("challenge", "Loss-complexity", "Loss function") in {(r[2], r[4], r[5]) for r in rows}
+    assert {r[2] for r in rows} == {"challenge", "fix"}
+    assert len(rows) == 11
+
+
+def test_co_occurring_challenges_count_distinct_relationships(sample_store):
+    assert run_query(sample_store, "co-occurring-challenges", {"challenge": "Data-missing-values"}).rows == [
+        ("Noisy features", "Data-noisy-features", 1, 1)
+    ]
+    # a challenge never co-occurs with itself
+    rows = run_query(sample_store, "co-occurring-challenges", {"challenge": "QM-robustness"}).rows
+    assert "QM-robustness" not in {r[1] for r in rows}
+
+
+def test_unaddressed_challenges(sample_store):
+    rows = run_query(sample_store, "unaddressed-challenges").rows
+    codes = [r[1] for r in rows]
+    assert "QM-robustness" not in codes and "Data-missing-values" not in codes
+    assert codes[:3] == ["MLP-costly-platforms", "feedback-loop", "QM-reproducibility"]
+    assert len(rows) == 18
+
+
+def test_corpus_summary(sample_store):
+    assert run_query(sample_store, "corpus-summary").as_dicts() == [{
+        "interviews": 4, "participants": 4, "coders": 3, "excerpts": 470, "coded_excerpts": 55,
+        "challenges": 25, "fixes": 7, "practices": 4, "tools": 25, "stages": 26,
+    }]
+
+
+def test_protocol_questions(sample_store):
+    rows = run_query(sample_store, "protocol-questions").as_dicts()
+    assert len(rows) == 53
+    assert rows[0]["section"] == "Background" and rows[0]["number"] == "1"
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "message"),
+    [
+        ("challenges-at-stage", {"stage": "lost function"}, "challenges-at-stage: no stage matches 'lost function'"),
+        ("challenges-at-stage", {}, "challenges-at-stage: missing parameter 'stage'"),
+        ("challenges-at-stage", {"stage": "loss", "x": "1"}, "challenges-at-stage: unknown parameter 'x' (expected: stage)"),
+        ("top-challenges", {"limit": "ten"}, "top-challenges: limit must be a whole number, not 'ten'"),
+        ("fixes-for-challenge", {"challenge": "QM-robustnes"}, "fixes-for-challenge: no challenge matches 'QM-robustnes'; did you mean 'QM-robustness'"),
+        ("challenge-at-stage", {}, "unknown query 'challenge-at-stage'; did you mean 'challenges-at-stage'?"),
+    ],
+)
+def test_bad_parameters_are_clear(sample_store, name, params, message):
+    with pytest.raises(QueryError) as e:
+        run_query(sample_store, name, params)
+    assert str(e.value).startswith(message)
+
+
+def test_header_parameters():
+    query = get_query("top-challenges")
+    assert [(p.name, p.type, p.default) for p in query.params] == [("limit", "INT", "10")]
