@@ -1,7 +1,7 @@
 // name: stage-overview
 // title: Stage overview
 // description: Every workflow stage in order, with how many challenges, fixes and practices are coded there and the participants and quotes behind its challenges (sub-stages have rows of their own).
-// returns: position, stage, parent, track, challenges, fixes, practices, participants, quotes
+// returns: position, id, stage, parent, track, challenges, fixes, practices, participants, quotes
 MATCH (s:Stage)
 OPTIONAL MATCH (c:Challenge)-[:AT_STAGE]->(s)
 OPTIONAL MATCH (p:Participant)-[:SAID]->(e:Excerpt)-[:CODED_AS]->(c)
@@ -9,6 +9,6 @@ WITH s, count(DISTINCT c) AS challenges, count(DISTINCT p) AS participants, coun
 OPTIONAL MATCH (f:Fix)-[:AT_STAGE]->(s)
 WITH s, challenges, participants, quotes, count(DISTINCT f) AS fixes
 OPTIONAL MATCH (pr:Practice)-[:AT_STAGE]->(s)
-RETURN s.position AS position, s.name AS stage, s.parent AS parent, s.track AS track,
+RETURN s.position AS position, s.id AS id, s.name AS stage, s.parent AS parent, s.track AS track,
        challenges, fixes, count(DISTINCT pr) AS practices, participants, quotes
 ORDER BY position

@@ -35,11 +35,11 @@ def test_challenges_at_stage_includes_sub_stages(sample_store):
 
 
 def test_stage_overview(sample_store):
-    rows = {r[1]: r for r in run_query(sample_store, "stage-overview").rows}
+    rows = {r[2]: r for r in run_query(sample_store, "stage-overview").rows}
     assert [r[0] for r in rows.values()] == list(range(1, 27))
-    assert rows["Loss function"] == (6, "Loss function", "implementation", "re-engineering", 2, 0, 0, 1, 2)
-    assert rows["Evaluation"] == (23, "Evaluation", "", "lifecycle", 3, 2, 0, 1, 8)
-    assert rows["Data collection"][6] == 1  # the Data-collection-* practice
+    assert rows["Loss function"] == (6, "loss-function", "Loss function", "implementation", "re-engineering", 2, 0, 0, 1, 2)
+    assert rows["Evaluation"] == (23, "evaluation", "Evaluation", "", "lifecycle", 3, 2, 0, 1, 8)
+    assert rows["Data collection"][7] == 1  # the Data-collection-* practice
 
 
 def test_fixes_for_challenge(sample_store):
@@ -140,3 +140,10 @@ def test_bad_parameters_are_clear(sample_store, name, params, message):
 def test_header_parameters():
     query = get_query("top-challenges")
     assert [(p.name, p.type, p.default) for p in query.params] == [("limit", "INT", "10")]
+
+
+def test_stage_category_matrix(sample_store):
+    rows = run_query(sample_store, "stage-category-matrix").rows
+    assert (18, "Data preparation", "Data quality", 6, 7) in rows
+    assert (6, "Loss function", "Re-engineering", 2, 2) in rows
+    assert sum(r[3] for r in rows) == 24  # every challenge with a stage (feedback-loop has none)

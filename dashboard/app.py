@@ -1,0 +1,18 @@
+"""challenge-graph dashboard: ``challenge-graph dashboard`` runs ``streamlit run`` on this file."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data
+from dashboard.views import challenge, console, overview, stages
+from graph.errors import ChallengeGraphError
+
+PAGES = {view.TITLE: view for view in (overview, stages, challenge, console)}
+
+st.set_page_config(page_title="challenge-graph", layout="wide")
+page = st.sidebar.radio("Page", list(PAGES), key="page")
+st.sidebar.caption(data.store(data.db_path()).describe())
+try:
+    PAGES[page].render()
+except ChallengeGraphError as e:
+    data.show_error(e)

@@ -1,0 +1,67 @@
+"""The dashboard's access to the graph: one cached store per database, cached query results.
+
+Results are cached per (database, graph version, query, parameters); the version is the
+database file's stamp, so a load from the command line invalidates them without a restart.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from graph.errors import ChallengeGraphError
+from graph.ladybug_store import LadybugStore
+from queries.runner import run_query
+
+__all__ = ["db_path", "store", "version", "named", "cypher", "DEFAULT_DB"]
+
+DEFAULT_DB = "challenge-graph.db"
+
+
+def db_path() -> str:
+    """The database folder: ``--db`` after ``--`` on the streamlit command line, or the default."""
+    if "db_path" not in st.session_state:
+        args = sys.argv[1:]
+        chosen = args[args.index("--db") + 1] if "--db" in args[:-1] else DEFAULT_DB
+        st.session_state["db_path"] = str(Path(chosen).resolve())
+    return st.session_state["db_path"]
+
+
+@st.cache_resource
+def store(path: str) -> LadybugStore:
+    """One read-only store per database folder, shared by every session."""
+    return LadybugStore(path)
+
+
+def version(path: str) -> int:
+    """Changes whenever a load swaps a new graph in."""
+    try:
+        return (Path(path) / "graph.lbug").stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _named(path: str, stamp: int, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+    result = run_query(store(path), name, dict(params))
+    return pd.DataFrame(result.rows, columns=result.columns)
+
+
+def named(name: str, **params: Any) -> pd.DataFrame:
+    """Rows of a named query as a DataFrame (cached until the graph changes)."""
+    path = db_path()
+    return _named(path, version(path), name, tuple(sorted(params.items())))
+
+
+def cypher(statement: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Run an analyst's read-only Cypher (not cached: analysts expect a fresh run)."""
+    result = store(db_path()).run(statement, params or {})
+    return pd.DataFrame(result.rows, columns=result.columns)
+
+
+def show_error(error: ChallengeGraphError) -> None:
+    """A project error as a message, never a stack trace."""
+    st.error(str(error))

@@ -1,0 +1,33 @@
+"""Overview: the corpus at a glance and the stage-by-category heat map."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import data
+
+TITLE = "Overview"
+
+
+def render() -> None:
+    st.title("Challenges in ML engineering")
+    summary = data.named("corpus-summary").iloc[0]
+    st.caption(f"Store: {data.store(data.db_path()).describe()}")
+    cols = st.columns(4)
+    for col, (label, key) in zip(cols * 2, [
+        ("Interviews", "interviews"), ("Participants", "participants"), ("Coders", "coders"),
+        ("Excerpts", "excerpts"), ("Challenges", "challenges"), ("Fixes", "fixes"),
+        ("Practices", "practices"), ("Tools", "tools"),
+    ]):
+        col.metric(label, int(summary[key]))
+    st.subheader("Challenges by stage and category")
+    matrix = data.named("stage-category-matrix")
+    if matrix.empty:
+        st.info("No coded challenges yet.")
+        return
+    order = list(dict.fromkeys(matrix.sort_values("position")["stage"]))
+    heat = matrix.pivot_table(index="stage", columns="category", values="challenges", fill_value=0)
+    heat = heat.reindex(order)
+    st.dataframe(heat.style.background_gradient(cmap="Oranges"), width="stretch")
+    st.caption("Cells count distinct challenges; the Workflow page lists them with their quotes.")
+    st.subheader("Top challenges")
+    st.dataframe(data.named("top-challenges", limit=10), hide_index=True, width="stretch")

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from challenge_graph.cli import cli
+from queries.runner import list_queries
+from tests.conftest import EXAMPLES, INTERVIEW_35
+
+
+@pytest.fixture
+def db(tmp_path):
+    return str(tmp_path / "db")
+
+
+def invoke(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_done_when_loss_function_challenges_from_the_command_line(db):
+    load = invoke("load", EXAMPLES, "--db", db)
+    assert load.exit_code == 0, load.output
+    assert load.stdout.startswith("Loaded 7 file(s) into embedded LadybugDB at")
+    result = invoke("query", "challenges-at-stage", "--param", "stage=loss function", "--format", "json", "--db", db)
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert [(r["code"], r["participants"], r["quotes"]) for r in rows] == [
+        ("Loss-differential-testing", 1, 1), ("Loss-complexity", 1, 1)
+    ]
+
+
+def test_load_reports_notes_and_unknown_codes(db):
+    result = invoke("load", EXAMPLES, "--db", db)
+    assert "note: " in result.stderr and "loaded as a protocol, not an interview" in result.stderr
+    assert "no code tags found: loaded as an uncoded interview" in result.stderr
+    assert "  feedback-loop  (interview-35-ilan.txt)" in result.stderr
+
+
+def test_partial_load_exits_2_and_lists_rejected(db, tmp_path):
+    bad = tmp_path / "in"
+    bad.mkdir()
+    (bad / "empty.txt").write_text("")
+    (bad / "codes-first.txt").write_text("Interview 2 - Ana\n\nData-x\n\nInterviewee\n\nHi.\n")
+    (bad / "ok.txt").write_text("Interviewer: Why?\nP3: Because.\n")
+    result = invoke("load", bad, "--db", db)
+    assert result.exit_code == 2
+    assert "Rejected 2:" in result.stderr
+    assert f"  {bad / 'codes-first.txt'}:3: code tag 'Data-x' before any paragraph" in result.stderr
+    assert f"  {bad / 'empty.txt'}: empty file" in result.stderr
+    rows = json.loads(invoke("cypher", "MATCH (i:Interview) RETURN i.title AS t", "--format", "json", "--db", db).stdout)
+    assert rows == [{"t": "ok"}]
+
+
+def test_codebook_typo_is_one_line_exit_1(db, tmp_path):
+    book = tmp_path / "book.yaml"
+    book.write_text("workflow:\n  - {id: a, name: A}\nprefixs: []\n")
+    result = invoke("load", INTERVIEW_35, "--codebook", book, "--db", db)
+    assert result.exit_code == 1
+    assert result.output.strip() == f"Error: {book}:3: unknown codebook key 'prefixs' (did you mean 'prefixes'?)"
+
+
+def test_missing_path_is_a_user_error(db):
+    result = invoke("load", "no/such/folder", "--db", db)
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: no/such/folder: no such file or folder"
+
+
+def test_check_validates_without_writing(db, tmp_path):
+    result = CliRunner().invoke(cli, ["check", str(EXAMPLES)], env={"CHALLENGE_GRAPH_DB": db})
+    assert result.exit_code == 0
+    assert "ok  delve/interview-35-ilan.txt  (delve-text)" in result.stdout
+    assert "feedback-loop" in result.stderr
+    assert not (tmp_path / "db").exists()
+
+
+def test_query_formats(db):
+    invoke("load", EXAMPLES, "--db", db)
+    table = invoke("query", "top-challenges", "--param", "limit=2", "--db", db).stdout.splitlines()
+    assert table[0].split() == ["challenge", "code", "stage", "participants", "interviews", "quotes"]
+    assert table[-1] == "(2 rows)"
+    csv_out = invoke("query", "top-challenges", "--param", "limit=2", "--format", "csv", "--db", db).stdout
+    assert csv_out.splitlines()[1] == "Costly platforms,MLP-costly-platforms,ML platform and infrastructure,1,1,4"
+
+
+def test_cypher_is_read_only(db):
+    invoke("load", EXAMPLES, "--db", db)
+    result = invoke("cypher", "MATCH (c:Challenge) DELETE c", "--db", db)
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("Error: read-only: DELETE is not allowed here")
+    ok = invoke("cypher", "MATCH (c:Challenge {code: $code}) RETURN c.name AS name", "--param", "code=QM-robustness", "--format", "json", "--db", db)
+    assert json.loads(ok.stdout) == [{"name": "Robustness"}]
+
+
+def test_cypher_warns_on_silent_dialect_differences(db):
+    invoke("load", EXAMPLES, "--db", db)
+    result = invoke("cypher", "MATCH (t:Tool) RETURN labels(t)[0] AS l LIMIT 1", "--db", db)
+    assert "warning: labels(n) returns the label as a string on LadybugDB" in result.stderr
+
+
+def test_query_before_any_load(db):
+    result = invoke("query", "stage-overview", "--db", db)
+    assert result.exit_code == 1
+    assert "run `challenge-graph load PATH` first" in result.output
+
+
+def test_queries_lists_every_named_query():
+    out = invoke("queries").stdout
+    for query in list_queries():
+        assert query.name in out
+
+
+def test_every_command_has_help_with_an_example():
+    for name, command in cli.commands.items():
+        assert command.help and "challenge-graph" in command.help, name
