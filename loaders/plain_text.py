@@ -99,17 +99,20 @@ def looks_like_transcript(lines: Sequence[str]) -> bool:
 
 
 def _speaker_labels(lines: Sequence[str]) -> set[str]:
-    """Labels that are speakers: on their own line, recurring, or interviewer/generic names."""
+    """Labels that are speakers: recurring, on their own line, opening a paragraph, or
+    interviewer/generic names. ``Note:`` once inside a turn is text."""
     counts: Counter[str] = Counter()
-    alone: set[str] = set()
+    clear: set[str] = set()  # on its own line, or opening a paragraph
+    previous = ""
     for line in lines:
         label = speaker_label(line)
         if label:
             counts[label] += 1
-            if line.strip().rstrip(":").strip() == label:
-                alone.add(label)
+            if line.strip().rstrip(":").strip() == label or not previous.strip():
+                clear.add(label)
+        previous = line
     return {
         label
         for label, n in counts.items()
-        if n >= 2 or label in alone or is_interviewer_label(label) or is_generic_label(label)
+        if n >= 2 or label in clear or is_interviewer_label(label) or is_generic_label(label)
     }
