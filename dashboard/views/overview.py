@@ -31,3 +31,12 @@ def render() -> None:
     st.caption("Cells count distinct challenges; the Workflow page lists them with their quotes.")
     st.subheader("Top challenges")
     st.dataframe(data.named("top-challenges", limit=10), hide_index=True, width="stretch")
+    questions = data.named("protocol-questions")
+    for protocol, rows in questions.groupby("protocol", sort=False):
+        with st.expander(f"Interview protocol: {protocol} ({len(rows)} questions)"):
+            for section, qs in rows.groupby("section", sort=False):
+                st.markdown(f"**{section}**")
+                st.markdown("\n".join(
+                    f"{'    ' * d}- {n + '. ' if n else ''}{q}"
+                    for d, n, q in zip(qs["depth"], qs["number"], qs["question"])
+                ))

@@ -28,6 +28,8 @@ def test_overview(app):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Interviews"] == "4" and metrics["Challenges"] == "25"
     assert "embedded LadybugDB" in at.caption[0].value
+    assert at.expander[0].label == "Interview protocol: CV Reengineering Leader Interview Protocol (53 questions)"
+    assert any("hot spots" in m.value for m in at.expander[0].markdown)
 
 
 def test_workflow_stage_lists_loss_function_challenges(app):
