@@ -14,9 +14,10 @@ import streamlit as st
 
 from graph.errors import ChallengeGraphError
 from graph.ladybug_store import LadybugStore
+from queries.network import neighbourhood
 from queries.runner import run_query
 
-__all__ = ["db_path", "store", "version", "named", "cypher", "DEFAULT_DB"]
+__all__ = ["db_path", "store", "version", "named", "entities", "network", "cypher", "DEFAULT_DB"]
 
 DEFAULT_DB = "challenge-graph.db"
 
@@ -54,6 +55,33 @@ def named(name: str, **params: Any) -> pd.DataFrame:
     """Rows of a named query as a DataFrame (cached until the graph changes)."""
     path = db_path()
     return _named(path, version(path), name, tuple(sorted(params.items())))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _entities(path: str, stamp: int, kind: str) -> list[tuple[str, str]]:
+    cypher_text = {
+        "stage": "MATCH (s:Stage) RETURN s.name AS label, s.id AS key ORDER BY s.position",
+        "challenge": "MATCH (c:Challenge) RETURN c.name + ' (' + c.code + ')' AS label, c.code AS key ORDER BY label",
+        "participant": "MATCH (p:Participant) RETURN p.pseudonym AS label, p.id AS key ORDER BY label",
+    }[kind]
+    return [tuple(row) for row in store(path).run(cypher_text).rows]
+
+
+def entities(kind: str) -> dict[str, str]:
+    """Display label -> key of every stage, challenge or participant (cached per graph)."""
+    path = db_path()
+    return dict(_entities(path, version(path), kind))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _network(path: str, stamp: int, centre: str, key: str | None):
+    return neighbourhood(store(path), centre, key)
+
+
+def network(centre: str, key: str | None = None):
+    """The neighbourhood graph around ``key`` (cached per graph)."""
+    path = db_path()
+    return _network(path, version(path), centre, key)
 
 
 def cypher(statement: str, params: dict[str, Any] | None = None) -> pd.DataFrame:

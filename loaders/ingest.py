@@ -12,11 +12,11 @@ from pathlib import Path
 from graph.build import GraphData, build_graph
 from graph.codebook import Codebook, default_codebook_path, parse_codebook
 from graph.errors import ChallengeGraphError, LoaderError
-from graph.model import Interview, Record, SourceFile
+from graph.model import Interview, Protocol, Record, SourceFile
 from graph.store import GraphStore, Progress
 from loaders import parse_source, read_sources
 
-__all__ = ["Report", "check", "ingest", "read_codebook"]
+__all__ = ["Report", "check", "check_sources", "ingest", "ingest_sources", "read_codebook"]
 
 
 @dataclass
@@ -55,11 +55,19 @@ def read_codebook(path: Path | str | None, store: GraphStore | None = None) -> t
 
 
 def check(paths: Iterable[Path | str], codebook: Codebook) -> tuple[Report, GraphData]:
-    """Parse and build without writing anything."""
+    """Parse and build the files under ``paths`` without writing anything."""
+    sources, errors, skipped = read_sources(_existing(paths))
+    report, graph = check_sources(sources, codebook)
+    report.rejected[:0] = errors
+    report.skipped = skipped
+    return report, graph
+
+
+def check_sources(sources: list[SourceFile], codebook: Codebook) -> tuple[Report, GraphData]:
+    """Parse and build ``sources`` without writing anything (what a load would do)."""
     report = Report()
-    sources, errors, report.skipped = read_sources(_existing(paths))
-    report.rejected.extend(errors)
     records = _parse(sources, report)
+    report.loaded = [s.name for s, _ in records]
     graph = _build(records, codebook, report)
     return report, graph
 
@@ -77,18 +85,38 @@ def ingest(
     no new file parses, the store is not touched.
     """
     codebook_file, codebook = read_codebook(codebook_path, None if replace else store)
+    new, errors, skipped = read_sources(_existing(paths))
+    report = ingest_sources(
+        store, new, codebook_file, codebook, replace=replace,
+        codebook_changed=codebook_path is not None, progress=progress,
+    )
+    report.rejected[:0] = errors
+    report.skipped = skipped
+    return report
+
+
+def ingest_sources(
+    store: GraphStore,
+    new: list[SourceFile],
+    codebook_file: SourceFile,
+    codebook: Codebook,
+    replace: bool = False,
+    codebook_changed: bool = False,
+    progress: Progress | None = None,
+) -> Report:
+    """Add ``new`` source files to the store's graph; see :func:`ingest`."""
     report = Report()
-    new, errors, report.skipped = read_sources(_existing(paths))
-    report.rejected.extend(errors)
     kept = {} if replace else {s.name: s for s in store.sources()}
-    new_records = _parse(new, report)
-    if not new_records and not (replace or codebook_path):
+    new_records = _parse(new, report, progress)
+    if not new_records and not (replace or codebook_changed):
         return report
     # a file given again (same name, or same contents under another path) replaces its copy
     given = {x.name for x, _ in new_records} | {x.sha256 for x, _ in new_records}
     old = [s for name, s in kept.items() if name not in given and s.sha256 not in given]
     records = _parse(old, Report()) + new_records
     report.loaded = [s.name for s, _ in records]
+    if progress:
+        progress(f"building the graph from {len(records)} files")
     graph = _build(records, codebook, report)
     store.replace_graph(graph, [s for s, _ in records], codebook_file, progress)
     report.written = True
@@ -104,9 +132,13 @@ def _existing(paths: Iterable[Path | str]) -> list[Path]:
     return out
 
 
-def _parse(sources: list[SourceFile], report: Report) -> list[tuple[SourceFile, Record]]:
+def _parse(
+    sources: list[SourceFile], report: Report, progress: Progress | None = None
+) -> list[tuple[SourceFile, Record]]:
     records = []
     for source in sources:
+        if progress:
+            progress(f"reading {source.name}")
         try:
             record = parse_source(source)
         except LoaderError as e:
@@ -115,7 +147,7 @@ def _parse(sources: list[SourceFile], report: Report) -> list[tuple[SourceFile, 
         records.append((source, record))
         if isinstance(record, Interview):
             report.notes.extend(f"{source.where}: {m}" for m in record.messages)
-        elif not isinstance(record, Interview) and type(record).__name__ == "Protocol":
+        elif isinstance(record, Protocol):
             report.notes.append(
                 f"{source.where}: interview protocol ({len(record.questions)} questions "
                 f"in {len(record.sections)} sections), loaded as a protocol, not an interview"

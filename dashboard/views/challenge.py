@@ -1,4 +1,5 @@
-"""Challenge detail: the quotes behind a challenge, its fixes, co-occurring challenges."""
+"""Challenge detail: the quotes behind a challenge (with context), fixes, co-occurring
+challenges and the tools its quotes mention."""
 from __future__ import annotations
 
 import streamlit as st
@@ -10,30 +11,42 @@ TITLE = "Challenge detail"
 
 def render() -> None:
     st.title(TITLE)
-    challenges = data.cypher(
-        "MATCH (c:Challenge) RETURN c.code AS code, c.name AS name ORDER BY name"
-    )
-    if challenges.empty:
+    options = data.entities("challenge")
+    if not options:
         st.info("No challenges loaded yet.")
         return
-    labels = {f"{n} ({c})": c for c, n in zip(challenges["code"], challenges["name"])}
-    choice = st.selectbox("Challenge", list(labels), key="challenge")
-    code = labels[choice]
-    include_auto = st.toggle("Include automatic codings (coder auto)", value=False, key="auto")
+    names = list(options)
+    chosen = st.session_state.get("focus_challenge")
+    index = next((i for i, n in enumerate(names) if options[n] == chosen), 0)
+    code = options[st.selectbox("Challenge", names, index=index, key="challenge")]
     quotes = data.named("challenge-quotes", challenge=code)
+    coders = sorted(quotes["coder"].unique())
+    include_auto = st.toggle("Include automatic codings (coder auto)", value=False, key="auto")
+    picked = st.multiselect("Coders", coders, default=coders, key=f"coders_{code}")
+    quotes = quotes[quotes["coder"].isin(picked)]
     if not include_auto:
         quotes = quotes[quotes["coder"] != "auto"]
-    st.subheader(f"Quotes ({quotes['quote'].nunique()} from {quotes['speaker'].nunique()} participants)")
+    n_quotes, n_people = quotes["excerpt"].nunique(), quotes["speaker"].nunique()
+    st.subheader(f"Quotes ({n_quotes} from {n_people} participant{'' if n_people == 1 else 's'})")
     for _, q in quotes.iterrows():
         with st.container(border=True):
             st.markdown(f"> {q['quote']}")
             st.caption(f"{q['speaker']} · {q['interview']}, line {q['line']} · coded by {q['coder']}")
-    left, right = st.columns(2)
-    with left:
-        st.subheader("Fixes")
-        fixes = data.named("fixes-for-challenge", challenge=code)
-        st.dataframe(fixes, hide_index=True, width="stretch") if not fixes.empty else st.caption("No fix coded.")
-    with right:
-        st.subheader("Co-occurring challenges")
-        co = data.named("co-occurring-challenges", challenge=code)
-        st.dataframe(co, hide_index=True, width="stretch") if not co.empty else st.caption("None on the same turns.")
+            with st.expander("Turns around it"):
+                for _, turn in data.named("excerpt-context", excerpt=q["excerpt"], radius=2).iterrows():
+                    who = turn["speaker"] or "(unlabelled)"
+                    text = f"**{who}:** {turn['text']}"
+                    st.markdown(f":orange-background[{text}]" if turn["focus"] else text)
+    fixes, co, tools = st.columns(3)
+    _table(fixes, "Fixes", data.named("fixes-for-challenge", challenge=code), "No fix coded.")
+    _table(co, "Co-occurring challenges", data.named("co-occurring-challenges", challenge=code), "None on the same turns.")
+    _table(tools, "Tools mentioned", data.named("challenge-tools", challenge=code), "No tool mentioned.")
+
+
+def _table(column, title: str, frame, empty: str) -> None:
+    with column:
+        st.markdown(f"#### {title}")
+        if frame.empty:
+            st.caption(empty)
+        else:
+            st.dataframe(frame, hide_index=True, width="stretch")

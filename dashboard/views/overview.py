@@ -1,6 +1,7 @@
 """Overview: the corpus at a glance and the stage-by-category heat map."""
 from __future__ import annotations
 
+import altair as alt
 import streamlit as st
 
 from dashboard import data
@@ -25,10 +26,20 @@ def render() -> None:
         st.info("No coded challenges yet.")
         return
     order = list(dict.fromkeys(matrix.sort_values("position")["stage"]))
-    heat = matrix.pivot_table(index="stage", columns="category", values="challenges", fill_value=0)
-    heat = heat.reindex(order)
-    st.dataframe(heat.style.background_gradient(cmap="Oranges"), width="stretch")
-    st.caption("Cells count distinct challenges; the Workflow page lists them with their quotes.")
+    chart = (
+        alt.Chart(matrix)
+        .mark_rect(cornerRadius=3)
+        .encode(
+            x=alt.X("category:N", title=None, axis=alt.Axis(labelAngle=-30)),
+            y=alt.Y("stage:N", sort=order, title=None),
+            color=alt.Color("challenges:Q", scale=alt.Scale(scheme="oranges"), title="challenges"),
+            tooltip=["stage", "category", "challenges", "quotes"],
+        )
+        .properties(height=max(160, 28 * len(order)))
+    )
+    labels = chart.mark_text(fontSize=12).encode(text="challenges:Q", color=alt.value("black"))
+    st.altair_chart(chart + labels, width="stretch")
+    st.caption("Cells count distinct challenges coded at the stage; hover for the quotes behind them.")
     st.subheader("Top challenges")
     st.dataframe(data.named("top-challenges", limit=10), hide_index=True, width="stretch")
     questions = data.named("protocol-questions")

@@ -47,7 +47,9 @@ def test_challenge_detail_shows_quotes_and_fixes(app):
     option = next(o for o in at.selectbox(key="challenge").options if o.endswith("(QM-robustness)"))
     at.selectbox(key="challenge").set_value(option).run()
     assert not at.exception
-    assert any(s.value.startswith("Quotes (4 from 1 participants)") for s in at.subheader)
+    assert any(s.value.startswith("Quotes (4 from 1 participant)") for s in at.subheader)
+    assert len(at.expander) == 4  # each quote can be read with the turns around it
+    assert any("Interviewer 1" in m.value for m in at.expander[0].markdown)
     assert "Fix: robustness" in list(at.dataframe[0].value["fix"])
 
 
@@ -62,3 +64,40 @@ def test_console_runs_named_query_and_refuses_writes(app):
     at.text_area(key="cypher_(write your own)").set_value("MATCH (c:Challenge) DELETE c").run()
     at.button(key="run").click().run()
     assert at.error and at.error[0].value.startswith("read-only: DELETE is not allowed here")
+
+
+def test_network_page_draws_the_stage_neighbourhood(app):
+    at = _page(app, "Network")
+    assert at.selectbox(key="net_stage").value == "Loss function"
+    assert at.caption[0].value.startswith("Showing 6 of 6 nodes")
+    at.selectbox(key="net_centre").set_value("Whole workflow").run()
+    at.slider(key="net_limit").set_value(20).run()
+    assert not at.exception
+    assert at.caption[0].value.startswith("Showing 20 of 61 nodes (the node limit keeps stages")
+    assert at.get("download_button")[0].proto.label == "Download HTML"
+
+
+def test_load_page_checks_then_loads(tmp_path):
+    from graph.ladybug_store import LadybugStore
+    from loaders.ingest import ingest
+    from tests.conftest import INTERVIEW_35
+
+    store = LadybugStore(tmp_path / "db")
+    ingest(store, [INTERVIEW_35])
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["db_path"] = str(store.path)
+    at.run()
+    at.sidebar.radio(key="page").set_value("Load data").run()
+    at.file_uploader(key="uploads").set_value([
+        ("p9.txt", b"Interviewer: What was hard?\nP9: The loss function of our model.\n", "text/plain"),
+        ("empty.txt", b"", "text/plain"),
+    ]).run()
+    assert not at.exception
+    assert at.markdown[0].value == "1 file(s) read, 1 rejected."
+    assert at.error[0].value == "empty.txt: empty file"
+    at.button(key="load").click().run()
+    assert not at.exception
+    assert at.success[0].value.startswith("Loaded 2 file(s): the graph now holds 2 interviews")
+    titles = store.run("MATCH (i:Interview) RETURN i.title AS t ORDER BY t").rows
+    assert titles == [("Interview 35",), ("p9",)]
+    store.close()

@@ -1,0 +1,81 @@
+"""Neighbourhoods of the graph as networkx graphs, built from the ``network-*`` named queries.
+
+Node keys are ``Kind:id`` (``Challenge:qm-robustness``); every node carries ``kind``, ``label``
+(a name or a pseudonym, never anything else about a person) and ``evidence`` (quotes behind it).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+import networkx as nx
+
+from graph.store import GraphStore
+from queries.runner import run_query
+
+__all__ = ["NEIGHBOURHOODS", "neighbourhood", "limit_nodes", "KIND_ORDER"]
+
+# what a neighbourhood is centred on -> (named query, its parameter)
+NEIGHBOURHOODS = {
+    "workflow": ("network-workflow", None),
+    "stage": ("network-stage", "stage"),
+    "challenge": ("network-challenge", "challenge"),
+    "participant": ("network-participant", "participant"),
+}
+KIND_ORDER = ("Stage", "Challenge", "Fix", "Practice", "Participant", "Tool")
+_KINDS = {k.lower(): k for k in KIND_ORDER}
+
+
+def neighbourhood(store: GraphStore, centre: str = "workflow", key: str | None = None) -> nx.DiGraph:
+    """The network around ``key`` (a stage, challenge or participant), or the whole workflow.
+
+    Examples
+    --------
+    >>> g = neighbourhood(store, "challenge", "QM-robustness")  # doctest: +SKIP
+    >>> g.nodes["Challenge:qm-robustness"]["evidence"]  # doctest: +SKIP
+    4
+    """
+    name, param = NEIGHBOURHOODS[centre]
+    rows = run_query(store, name, {param: key} if param else {}).as_dicts()
+    rows.sort(key=lambda r: (r["relation"], r["source_kind"], r["source"], r["target_kind"], r["target"]))
+    graph = nx.DiGraph(centre=centre, key=key or "")
+    quotes: dict[str, int] = defaultdict(int)
+    for row in rows:
+        src = _add_node(graph, row["source_kind"], row["source"], row["source_name"])
+        dst = _add_node(graph, row["target_kind"], row["target"], row["target_name"])
+        graph.add_edge(src, dst, relation=row["relation"], weight=int(row["weight"]))
+        weight = int(row["weight"])
+        if row["relation"] == "REPORTED":  # participant -> code: quotes count for both
+            quotes[src] += weight
+            quotes[dst] += weight
+        elif row["relation"] == "MENTIONS":  # quotes that mention the tool
+            quotes[dst] += weight
+        elif row["relation"] in ("AT_STAGE", "ADDRESSES") and centre == "workflow":
+            quotes[src] = max(quotes[src], weight)  # the source's own quotes
+    for node, data in graph.nodes(data=True):
+        if data["kind"] == "Stage":  # codes (not stages) attached to it
+            data["evidence"] = sum(1 for p in graph.predecessors(node) if graph.nodes[p]["kind"] != "Stage")
+        else:
+            data["evidence"] = quotes.get(node, 0)
+    return graph
+
+
+def limit_nodes(graph: nx.DiGraph, max_nodes: int) -> nx.DiGraph:
+    """Keep at most ``max_nodes`` nodes: stages first, then by evidence (ties by label).
+
+    The result's ``graph.graph["total"]`` holds the number of nodes before the limit.
+    """
+    total = graph.number_of_nodes()
+    ranked = sorted(
+        graph.nodes(data=True),
+        key=lambda n: (KIND_ORDER.index(n[1]["kind"]) != 0, -n[1]["evidence"], n[1]["label"]),
+    )
+    kept = graph.subgraph(node for node, _ in ranked[:max_nodes]).copy()
+    kept.graph.update(graph.graph, total=total)
+    return kept
+
+
+def _add_node(graph: nx.DiGraph, kind: str, node_id: str, label: str) -> str:
+    kind = _KINDS.get(kind.lower(), kind)
+    key = f"{kind}:{node_id}"
+    if key not in graph:
+        graph.add_node(key, kind=kind, id=node_id, label=label or node_id)
+    return key
