@@ -156,11 +156,12 @@ def _find_transcript(coding_set: CodingSet, interviews: dict[str, Interview]) ->
 
 def _apply_coding_set(interview: Interview, coding_set: CodingSet, graph: GraphData) -> Interview:
     codings = list(interview.codings)
+    texts = [(t, _norm(t.text)) for t in interview.turns]
     for item in coding_set.codings:
         quote = _norm(item.quote)
         hits = [
-            t for t in interview.turns
-            if quote in _norm(t.text) and (item.speaker is None or t.speaker == item.speaker)
+            t for t, text in texts
+            if quote in text and (item.speaker is None or t.speaker == item.speaker)
         ]
         if len(hits) != 1:
             reason = (

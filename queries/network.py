@@ -27,11 +27,8 @@ _KINDS = {k.lower(): k for k in KIND_ORDER}
 def neighbourhood(store: GraphStore, centre: str = "workflow", key: str | None = None) -> nx.DiGraph:
     """The network around ``key`` (a stage, challenge or participant), or the whole workflow.
 
-    Examples
-    --------
-    >>> g = neighbourhood(store, "challenge", "QM-robustness")  # doctest: +SKIP
-    >>> g.nodes["Challenge:qm-robustness"]["evidence"]  # doctest: +SKIP
-    4
+    Node evidence counts the participant quotes behind a code, participant or tool, and the
+    codes attached to a stage. Rows are sorted first, so the graph is the same on every store.
     """
     name, param = NEIGHBOURHOODS[centre]
     rows = run_query(store, name, {param: key} if param else {}).as_dicts()

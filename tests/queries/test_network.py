@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+import re
+
+from graph.html import network_html
+from queries.network import limit_nodes, neighbourhood
+
+
+def test_stage_neighbourhood(sample_store):
+    g = neighbourhood(sample_store, "stage", "loss function")
+    assert sorted(g.nodes) == [
+        "Challenge:loss-complexity", "Challenge:loss-differential-testing", "Participant:leader-4",
+        "Stage:loss-function", "Tool:anonymized-dl-framework-2", "Tool:anonymized-modelname",
+    ]
+    assert g.nodes["Participant:leader-4"] == {"kind": "Participant", "id": "leader-4", "label": "Leader 4", "evidence": 2}
+    assert g.nodes["Stage:loss-function"]["evidence"] == 2
+    assert g.edges["Participant:leader-4", "Challenge:loss-complexity"] == {"relation": "REPORTED", "weight": 1}
+
+
+def test_challenge_neighbourhood_has_fix_and_evidence(sample_store):
+    g = neighbourhood(sample_store, "challenge", "QM-robustness")
+    assert g.nodes["Challenge:qm-robustness"]["evidence"] == 4
+    assert g.edges["Fix:qm-robustness-fix", "Challenge:qm-robustness"]["relation"] == "ADDRESSES"
+
+
+def test_workflow_network_and_node_limit(sample_store):
+    g = neighbourhood(sample_store)
+    assert g.number_of_nodes() == 61
+    assert {d["kind"] for _, d in g.nodes(data=True)} == {"Stage", "Challenge", "Fix", "Practice"}
+    small = limit_nodes(g, 30)
+    assert small.number_of_nodes() == 30 and small.graph["total"] == 61
+    assert sum(d["kind"] == "Stage" for _, d in small.nodes(data=True)) == 26  # stages kept first
+
+
+def test_participant_network_uses_pseudonyms_only(sample_store):
+    g = neighbourhood(sample_store, "participant", "Interviewee (Interview 35)")
+    people = [d["label"] for _, d in g.nodes(data=True) if d["kind"] == "Participant"]
+    assert people == ["Interviewee (Interview 35)"]
+    assert "Ilan" not in {d["label"] for _, d in g.nodes(data=True)}  # the coder is not a node here
+
+
+def test_html_is_self_contained(sample_store):
+    page = network_html(neighbourhood(sample_store, "stage", "loss"))
+    assert not re.findall(r"(?:src|href)=\"https?://", page)
+    assert "new vis.Network" in page and "Leader 4" in page
