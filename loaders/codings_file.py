@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in
+
 from graph.errors import LoaderError
 from graph.model import CodingSet, QuoteCoding
 from loaders.text import read_lines
@@ -51,7 +53,7 @@ def parse(text: str, source: Path | str = "<text>") -> CodingSet:
     ('t.txt', 'ex', 'A-b', 4)
     """
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark else None

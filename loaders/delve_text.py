@@ -23,6 +23,7 @@ _TITLE = re.compile(r"^(?P<title>\S.*?)\s+[-–]\s+(?P<coder>[^-–]+?)\s*$")
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)+$")
 _INTERJECTIONS = {"mm-hmm", "uh-huh", "uh-oh", "hmm-mm", "mm-mm", "mhm-hmm", "um-hum"}
 _DELVE_FOOTER = "created with the delve"
+_TWO_ALNUM = re.compile(r"[^\W_].*?[^\W_]")
 
 
 def load(path: Path) -> Interview:
@@ -56,9 +57,9 @@ def is_noise_line(line: str) -> bool:
     >>> is_noise_line("Inter\\tVIA.\\tMAR\\t1"), is_noise_line("ı"), is_noise_line("Yes.")
     (True, True, False)
     """
-    if "\t" in line.strip(" ") or line.lower().startswith(_DELVE_FOOTER):
+    if "\t" in line.strip(" ") or line[:30].lower().startswith(_DELVE_FOOTER):
         return True
-    return sum(ch.isalnum() for ch in line) < 2 and not line.strip().isdigit()
+    return not _TWO_ALNUM.search(line) and not line.strip().isdigit()
 
 
 def looks_like_delve(lines: Sequence[str]) -> bool:
