@@ -4,9 +4,8 @@
 // param: excerpt STRING  Excerpt id, as challenge-quotes returns it (interview-35:72)
 // param: radius INT = 2  How many turns before and after
 // returns: turn, line, speaker, role, text, focus
-MATCH (q:Excerpt {id: $excerpt})
-MATCH (e:Excerpt)
-WHERE e.interview = q.interview AND e.position >= q.position - $radius AND e.position <= q.position + $radius
+MATCH (q:Excerpt {id: $excerpt})-[:FROM]->(:Interview)<-[:FROM]-(e:Excerpt)
+WHERE e.position >= q.position - $radius AND e.position <= q.position + $radius
 OPTIONAL MATCH (p:Participant)-[:SAID]->(e)
 RETURN e.position AS turn, e.line AS line, coalesce(p.pseudonym, e.speaker) AS speaker, e.role AS role,
        e.text AS text, e.id = q.id AS focus

@@ -3,8 +3,7 @@
 // description: What one participant reported: every code on their quotes, by kind and stage, with the number of quotes.
 // param: participant PARTICIPANT  Pseudonym or id (case-insensitive), e.g. "Leader 4"
 // returns: participant, interview, kind, name, code, stage, quotes
-MATCH (p:Participant {id: $participant})-[:SAID]->(e:Excerpt)-[:CODED_AS]->(c)
-MATCH (e)-[:FROM]->(i:Interview)
+MATCH (i:Interview)<-[:FROM]-(e:Excerpt)<-[:SAID]-(p:Participant {id: $participant}), (e)-[:CODED_AS]->(c)
 OPTIONAL MATCH (c)-[:AT_STAGE]->(s:Stage)
 RETURN p.pseudonym AS participant, i.title AS interview, c.kind AS kind, c.name AS name,
        c.code AS code, s.name AS stage, count(DISTINCT e) AS quotes
