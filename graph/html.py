@@ -18,7 +18,9 @@ def network_html(graph: nx.DiGraph, height: str = "640px", title: str = "") -> s
     net.barnes_hut(gravity=-6000, spring_length=140)
     for node, data in graph.nodes(data=True):
         net.add_node(
-            node, label=_short(data["label"]), title=f"{data['kind']}: {data['label']}\nevidence: {data['evidence']}",
+            # vis-network shows titles as HTML: escape what came from input files
+            node, label=_short(data["label"]),
+            title=html.escape(f"{data['kind']}: {data['label']} (evidence: {data['evidence']})"),
             color=KIND_COLOURS.get(data["kind"], "#999999"), size=node_size(data["evidence"]),
             shape="box" if data["kind"] == "Stage" else "dot",
             font={"size": 14, "color": "white" if data["kind"] == "Stage" else "#222222"},

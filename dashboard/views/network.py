@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from dashboard import data
 from graph.html import legend_html, network_html
@@ -38,5 +37,5 @@ def render() -> None:
     kinds = [k for k in KIND_ORDER if any(d["kind"] == k for _, d in shown.nodes(data=True))]
     st.html(legend_html(kinds))
     page = network_html(shown)
-    components.html(page, height=660, scrolling=False)
+    st.iframe(page, height=660)  # labels and titles are escaped by network_html
     st.download_button("Download HTML", page, file_name=f"network-{centre}-{key or 'all'}.html", mime="text/html")

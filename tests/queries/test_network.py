@@ -43,3 +43,12 @@ def test_html_is_self_contained(sample_store):
     page = network_html(neighbourhood(sample_store, "stage", "loss"))
     assert not re.findall(r"(?:src|href)=\"https?://", page)
     assert "new vis.Network" in page and "Leader 4" in page
+
+
+def test_html_escapes_labels_from_input_files():
+    import networkx as nx
+
+    g = nx.DiGraph()
+    g.add_node("Challenge:x", kind="Challenge", id="x", label="<img src=x onerror=alert(1)>", evidence=1)
+    page = network_html(g)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
