@@ -51,4 +51,5 @@ def test_html_escapes_labels_from_input_files():
     g = nx.DiGraph()
     g.add_node("Challenge:x", kind="Challenge", id="x", label="<img src=x onerror=alert(1)>", evidence=1)
     page = network_html(g)
-    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    # the tooltip (shown as HTML by vis-network) holds the escaped text, JSON-encoded
+    assert '"title": "Challenge: \\u0026lt;img src=x onerror=alert(1)\\u0026gt;' in page
