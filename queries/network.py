@@ -47,7 +47,13 @@ def neighbourhood(store: GraphStore, centre: str = "workflow", key: str | None =
             quotes[dst] += weight
         elif row["relation"] in ("AT_STAGE", "ADDRESSES") and centre == "workflow":
             quotes[src] = max(quotes[src], weight)  # the source's own quotes
+    stages = {r["id"]: r for r in run_query(store, "stage-overview").as_dicts()} if any(
+        d["kind"] == "Stage" for _, d in graph.nodes(data=True)) else {}
     for node, data in graph.nodes(data=True):
+        if data["kind"] == "Stage":
+            info = stages.get(data["id"], {})
+            data.update(position=info.get("position", 0), track=info.get("track", ""),
+                        parent=info.get("parent", ""))
         if data["kind"] == "Stage":  # codes (not stages) attached to it
             data["evidence"] = sum(1 for p in graph.predecessors(node) if graph.nodes[p]["kind"] != "Stage")
         else:

@@ -14,6 +14,7 @@ def test_stage_neighbourhood(sample_store):
     ]
     assert g.nodes["Participant:leader-4"] == {"kind": "Participant", "id": "leader-4", "label": "Leader 4", "evidence": 2}
     assert g.nodes["Stage:loss-function"]["evidence"] == 2
+    assert (g.nodes["Stage:loss-function"]["position"], g.nodes["Stage:loss-function"]["parent"]) == (6, "implementation")
     assert g.edges["Participant:leader-4", "Challenge:loss-complexity"] == {"relation": "REPORTED", "weight": 1}
 
 

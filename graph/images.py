@@ -1,0 +1,321 @@
+"""Static images of a network for talks and papers: PNG, SVG or PDF, drawn with matplotlib.
+
+Two layouts:
+
+- ``workflow``: stages left to right in workflow order (a row per track when they do not fit),
+  each stage's challenges and practices stacked under it, most evidence first, each fix right
+  under the challenge it addresses; participants and tools in a band at the bottom.
+- ``force``: a spring layout (networkx) for neighbourhoods that are not about the workflow.
+
+Labels never overlap: in the workflow layout every label has a slot of its own, sized from the
+font; in the force layout labels that would collide are moved, or left out and counted.
+"""
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import networkx as nx  # noqa: E402
+from matplotlib.patches import FancyBboxPatch  # noqa: E402
+
+from graph.errors import ChallengeGraphError  # noqa: E402
+from graph.visual import KIND_COLOURS, RELATION_LABELS  # noqa: E402
+
+__all__ = ["SIZES", "IMAGE_FORMATS", "RenderInfo", "render_image"]
+
+# inches: a 16:9 slide, a journal column, a full page width
+SIZES = {"slide": (13.333, 7.5), "column": (3.5, 3.0), "page": (7.0, 5.0)}
+IMAGE_FORMATS = (".png", ".svg", ".pdf")
+_KIND_ORDER = ("Stage", "Challenge", "Fix", "Practice", "Participant", "Tool")
+_FONT = "DejaVu Sans"
+
+
+@dataclass(frozen=True)
+class RenderInfo:
+    """What was drawn: pixel size, labels drawn, labels left out, overlapping label pairs."""
+
+    width_px: int
+    height_px: int
+    labels: int
+    hidden: int
+    overlaps: int
+    nodes: int
+
+
+def render_image(
+    graph: nx.DiGraph,
+    out: Path,
+    layout: str = "workflow",
+    size: str | tuple[float, float] = "slide",
+    dpi: int = 150,
+    title: str = "",
+    footer: str = "",
+) -> RenderInfo:
+    """Draw ``graph`` (from :mod:`queries.network`) into ``out`` (.png, .svg or .pdf).
+
+    Raises
+    ------
+    ChallengeGraphError
+        For an unknown format, layout or size, or an empty graph.
+    """
+    out = Path(out)
+    if out.suffix.lower() not in IMAGE_FORMATS:
+        raise ChallengeGraphError(f"{out}: images are {', '.join(IMAGE_FORMATS)}")
+    if graph.number_of_nodes() == 0:
+        raise ChallengeGraphError("nothing to draw: the selection has no nodes")
+    width, height = SIZES[size] if isinstance(size, str) else size
+    if layout not in ("workflow", "force"):
+        raise ChallengeGraphError(f"unknown layout {layout!r} (workflow or force)")
+    small = width < 5
+    with plt.rc_context({"font.family": _FONT, "svg.fonttype": "none", "pdf.fonttype": 42}):
+        fig = plt.figure(figsize=(width, height), dpi=dpi)
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.set_xlim(0, width)
+        ax.set_ylim(0, height)
+        ax.axis("off")
+        top = _header(ax, graph, width, height, title, small)
+        bottom = 0.32 if not small else 0.22
+        if layout == "workflow" and any(d["kind"] == "Stage" for _, d in graph.nodes(data=True)):
+            texts, hidden = _workflow(ax, graph, (0.15, bottom, width - 0.15, top), small)
+        else:
+            texts, hidden = _force(fig, ax, graph, (0.15, bottom, width - 0.15, top), small)
+        note = f" · {hidden} labels left out to avoid overlap" if hidden else ""
+        ax.text(0.15, 0.08 if not small else 0.05, footer + note, fontsize=7 if not small else 5,
+                color="#666666", va="bottom")
+        fig.canvas.draw()
+        overlaps = _count_overlaps(fig, texts)
+        fig.savefig(out, dpi=dpi, format=out.suffix[1:].lower())
+        plt.close(fig)
+    return RenderInfo(round(width * dpi), round(height * dpi), len(texts), hidden, overlaps,
+                      graph.number_of_nodes())
+
+
+# --- header: title and legend -----------------------------------------------------------------
+def _header(ax, graph: nx.DiGraph, width: float, height: float, title: str, small: bool) -> float:
+    size = 9 if small else 17
+    y = height - (0.12 if small else 0.25)
+    if title:
+        ax.text(0.15, y, title, fontsize=size, fontweight="bold", va="top", color="#1f2933")
+    kinds = [k for k in _KIND_ORDER if any(d["kind"] == k for _, d in graph.nodes(data=True))]
+    font = 6 if small else 10
+    legend_y = y - 0.32 if title and small else y
+    renderer = ax.figure.canvas.get_renderer()
+    x = width - 0.15
+    for kind in reversed(kinds):  # right to left, measuring each label
+        label = ax.text(x, legend_y, kind, fontsize=font, va="top", ha="right", color="#333333")
+        bbox = label.get_window_extent(renderer)
+        x -= bbox.width / ax.figure.dpi + font * 0.55 / 72
+        ax.scatter([x], [legend_y - font * 0.6 / 72], s=(font * 0.9) ** 2, color=KIND_COLOURS[kind], zorder=3)
+        x -= font * 1.6 / 72
+    return legend_y - (0.3 if small else 0.55)
+
+
+# --- workflow layout --------------------------------------------------------------------------
+def _workflow(ax, graph: nx.DiGraph, box: tuple[float, float, float, float], small: bool):
+    left, bottom, right, top = box
+    columns = _columns(graph)
+    band = [n for n, d in graph.nodes(data=True) if d["kind"] in ("Participant", "Tool")]
+    band_h = 0.0 if not band else (0.45 if small else 0.8)
+    per_row = max(1, min(len(columns), int((right - left) / (0.75 if small else 1.55))))
+    rows = [columns[i:i + per_row] for i in range(0, len(columns), per_row)]
+    col_w = min((right - left) / per_row, 1.7 if small else 3.4)
+    offset = left + ((right - left) - col_w * per_row) / 2  # few columns stand in the middle
+    font, heights = _fit_font(graph, rows, col_w, top - bottom - band_h, small)
+    texts, hidden, placed = [], 0, {}
+    row_top = top
+    for row, area_h in zip(rows, heights):
+        for c, (stage, entries) in enumerate(row):
+            x = offset + c * col_w
+            y, h = _stage_box(ax, graph, stage, x, row_top, col_w, font, texts)
+            placed[stage] = (x + 0.08, y + h / 2)
+            y -= 0.08
+            for node, indent in entries:
+                lines = _wrap(graph.nodes[node]["label"], col_w - 0.22 - indent, font)
+                need = len(lines) * font * 1.25 / 72 + 0.03
+                if y - need < row_top - area_h - 1e-6:
+                    hidden += 1
+                    continue
+                mx = x + 0.12 + indent
+                _marker(ax, graph.nodes[node], mx, y - font * 0.62 / 72, font)
+                texts.append(ax.text(mx + font * 0.9 / 72, y, "\n".join(lines), fontsize=font, va="top",
+                                     color="#1f2933", linespacing=1.15))
+                placed[node] = (mx, y - font * 0.62 / 72)
+                y -= need
+        row_top -= area_h
+    if band:
+        band_top = min(row_top, bottom + band_h + (top - bottom) * 0.25)
+        texts += _band(ax, graph, band, (left, band_top - band_h, right, band_top), placed, small,
+                       max(font * 0.8, 5.0 if small else 8.0))
+    _links(ax, graph, placed)
+    return texts, hidden
+
+
+def _columns(graph: nx.DiGraph) -> list[tuple[str, list[tuple[str, float]]]]:
+    """Stages in workflow order with what stands under each: codes, and fixes indented."""
+    stages = sorted((n for n, d in graph.nodes(data=True) if d["kind"] == "Stage"),
+                    key=lambda n: (graph.nodes[n].get("position", 0), graph.nodes[n]["label"]))
+    fixes_of: dict[str, list[str]] = {}
+    for src, dst, d in graph.edges(data=True):
+        if d["relation"] == "ADDRESSES":
+            fixes_of.setdefault(dst, []).append(src)
+    placed_fixes = {f for fs in fixes_of.values() for f in fs}
+    columns = []
+    for stage in stages:
+        codes = [p for p in graph.predecessors(stage)
+                 if graph.nodes[p]["kind"] in ("Challenge", "Practice", "Fix") and p not in placed_fixes]
+        codes.sort(key=lambda n: (_KIND_ORDER.index(graph.nodes[n]["kind"]), -graph.nodes[n]["evidence"],
+                                  graph.nodes[n]["label"]))
+        entries: list[tuple[str, float]] = []
+        for code in codes:
+            entries.append((code, 0.0))
+            entries.extend((fix, 0.16) for fix in sorted(fixes_of.get(code, []), key=lambda n: graph.nodes[n]["label"]))
+        columns.append((stage, entries))
+    with_content = [c for c in columns if c[1]]
+    return with_content or columns
+
+
+def _fit_font(graph, rows, col_w: float, height: float, small: bool) -> tuple[float, list[float]]:
+    """One font for the whole image, the largest (down to a floor) at which every row fits, and
+    each row's height at that font (rows share what is left over in proportion)."""
+    font = 9.0 if small else 16.0
+    floor = 4.5 if small else 6.5
+    while True:
+        needed = [max(_column_height(graph, st, en, col_w, font) for st, en in row) + 0.15 for row in rows]
+        if sum(needed) <= height or font <= floor:
+            break
+        font -= 0.5
+    if sum(needed) <= height:
+        return font, needed
+    return font, [height * n / sum(needed) for n in needed]  # at the floor: columns get cut, counted
+
+
+def _column_height(graph, stage, entries, col_w: float, font: float) -> float:
+    header = len(_wrap(_stage_title(graph, stage), col_w - 0.25, font + 0.5)) * (font + 0.5) * 1.25 / 72 + 0.18
+    return header + sum(
+        len(_wrap(graph.nodes[n]["label"], col_w - 0.22 - indent, font)) * font * 1.25 / 72 + 0.03
+        for n, indent in entries
+    )
+
+
+def _stage_box(ax, graph, stage, x, y, col_w, font, texts):
+    label = "\n".join(_wrap(_stage_title(graph, stage), col_w - 0.25, font + 0.5))
+    lines = label.count("\n") + 1
+    h = lines * (font + 0.5) * 1.25 / 72 + 0.1
+    ax.add_patch(FancyBboxPatch((x + 0.04, y - h), col_w - 0.12, h, boxstyle="round,pad=0,rounding_size=0.06",
+                                facecolor=KIND_COLOURS["Stage"], edgecolor="none", zorder=2))
+    texts.append(ax.text(x + 0.12, y - 0.05, label, fontsize=font + 0.5, va="top", color="white",
+                         fontweight="bold", zorder=3, linespacing=1.15))
+    return y - h, h
+
+
+def _stage_title(graph, stage) -> str:
+    data = graph.nodes[stage]
+    parent = data.get("parent")
+    parent_label = next((graph.nodes[n]["label"] for n, d in graph.nodes(data=True)
+                         if d["kind"] == "Stage" and d["id"] == parent), "")
+    return f"{parent_label} › {data['label']}" if parent_label else data["label"]
+
+
+def _band(ax, graph, band, box, placed, small, font):
+    left, bottom, right, top = box
+    band.sort(key=lambda n: (_KIND_ORDER.index(graph.nodes[n]["kind"]), -graph.nodes[n]["evidence"], graph.nodes[n]["label"]))
+    slot = min((right - left) / len(band), 1.2 if small else 2.6)
+    start = left + ((right - left) - slot * len(band)) / 2
+    texts = []
+    for i, node in enumerate(band):
+        x = start + i * slot + 0.1
+        y = top - 0.12
+        _marker(ax, graph.nodes[node], x, y, font)
+        lines = _wrap(graph.nodes[node]["label"], slot - 0.3, font)[:2]
+        texts.append(ax.text(x + font * 0.9 / 72, y + font * 0.62 / 72, "\n".join(lines), fontsize=font,
+                             va="top", color="#1f2933"))
+        placed[node] = (x, y)
+    return texts
+
+
+def _links(ax, graph, placed) -> None:
+    for src, dst, d in graph.edges(data=True):
+        if src in placed and dst in placed and d["relation"] in ("ADDRESSES", "REPORTED", "MENTIONS", "CO_OCCURS"):
+            (x1, y1), (x2, y2) = placed[src], placed[dst]
+            style = {"ADDRESSES": ("#009E73", 0.9, 0.8)}.get(d["relation"], ("#9aa0a6", 0.4, 0.35))
+            ax.plot([x1, x2], [y1, y2], color=style[0], lw=style[1], alpha=style[2], zorder=1)
+
+
+def _marker(ax, data, x, y, font) -> None:
+    radius = font * (0.5 + 0.15 * min(data["evidence"], 16) ** 0.5)
+    ax.scatter([x], [y], s=radius ** 2, color=KIND_COLOURS.get(data["kind"], "#999999"), zorder=3,
+               edgecolors="white", linewidths=0.5)
+
+
+def _wrap(label: str, width_in: float, font: float) -> list[str]:
+    chars = max(6, int(width_in * 72 / (font * 0.68)))  # a wide average glyph, so lines stay inside
+    return textwrap.wrap(label, chars, break_long_words=True) or [""]
+
+
+# --- force layout -----------------------------------------------------------------------------
+def _force(fig, ax, graph, box, small):
+    left, bottom, right, top = box
+    pos = nx.spring_layout(graph, seed=7, k=1.6 / max(1, graph.number_of_nodes()) ** 0.5, iterations=200)
+    xs = [p[0] for p in pos.values()]
+    ys = [p[1] for p in pos.values()]
+    span_x, span_y = (max(xs) - min(xs)) or 1, (max(ys) - min(ys)) or 1
+    margin = 0.6 if not small else 0.25
+
+    def place(p):
+        return (left + margin + (p[0] - min(xs)) / span_x * (right - left - 2 * margin),
+                bottom + margin * 0.6 + (p[1] - min(ys)) / span_y * (top - bottom - margin * 1.2))
+
+    xy = {n: place(p) for n, p in pos.items()}
+    font = 5.5 if small else 9.0
+    few = graph.number_of_edges() <= 15
+    for src, dst, d in graph.edges(data=True):
+        (x1, y1), (x2, y2) = xy[src], xy[dst]
+        ax.annotate("", xy=(x2, y2), xytext=(x1, y1),
+                    arrowprops={"arrowstyle": "-|>", "color": "#9aa0a6", "lw": 0.8, "shrinkA": 6, "shrinkB": 6})
+    for node, data in graph.nodes(data=True):
+        _marker(ax, data, *xy[node], font * 1.4)
+    order = sorted(graph.nodes, key=lambda n: (-graph.nodes[n]["evidence"], graph.nodes[n]["label"]))
+    renderer = fig.canvas.get_renderer()
+    boxes, texts, hidden = [], [], 0
+    node_boxes = [_point_box(ax, xy[n], font) for n in graph.nodes]
+    candidates = [(n, "\n".join(_wrap(graph.nodes[n]["label"], 1.8 if not small else 1.0, font)[:3]), xy[n])
+                  for n in order]
+    if few:
+        candidates += [(None, RELATION_LABELS.get(d["relation"], d["relation"]),
+                        ((xy[s][0] + xy[t][0]) / 2, (xy[s][1] + xy[t][1]) / 2)) for s, t, d in graph.edges(data=True)]
+    for node, label, (x, y) in candidates:
+        size = font if node else font * 0.8
+        colour = "#1f2933" if node else "#777777"
+        for dx, dy in ((0.12, 0), (-0.12, 0), (0, 0.14), (0, -0.14), (0.12, 0.16), (0.12, -0.16), (-0.12, 0.16), (-0.12, -0.16)):
+            ha = "left" if dx > 0 else "right" if dx < 0 else "center"
+            text = ax.text(x + dx, y + dy, label, fontsize=size, ha=ha, va="center", color=colour, zorder=4)
+            bb = text.get_window_extent(renderer).expanded(1.03, 1.08)
+            inside = ax.bbox.contains(bb.x0, bb.y0) and ax.bbox.contains(bb.x1, bb.y1)
+            if inside and not any(bb.overlaps(o) for o in boxes) and not any(
+                    bb.overlaps(o) for i, o in enumerate(node_boxes) if node is None or list(graph.nodes)[i] != node):
+                boxes.append(bb)
+                texts.append(text)
+                break
+            text.remove()
+        else:
+            hidden += 1
+    return texts, hidden
+
+
+def _point_box(ax, xy, font):
+    from matplotlib.transforms import Bbox
+
+    x, y = ax.transData.transform(xy)
+    r = font * 0.6 * ax.figure.dpi / 72
+    return Bbox([[x - r, y - r], [x + r, y + r]])
+
+
+def _count_overlaps(fig, texts) -> int:
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in texts if t.get_text().strip()]
+    return sum(1 for i in range(len(boxes)) for j in range(i + 1, len(boxes)) if boxes[i].overlaps(boxes[j]))
