@@ -100,10 +100,27 @@ def _measure(tmp: Path, n: int, args: argparse.Namespace) -> dict[str, Any]:
             run_query(store, query.name, params)
             times.append((time.perf_counter() - start) * 1000)
         out["queries_ms"][query.name] = {"median": statistics.median(times), "p95": _p95(times)}
+    out["export_png"] = _export_timings(store, values["stage"], tmp)
     store.close()
     if not args.no_dashboard:
         out["pages_ms"] = _pages(tmp / "db")
     return out
+
+
+def _export_timings(store: LadybugStore, stage: str, tmp: Path) -> dict[str, Any]:
+    """Time a PNG export of a (up to) 500-node selection: the busiest stage's neighbourhood."""
+    from graph.images import render_image
+    from queries.network import limit_nodes, neighbourhood
+
+    start = time.perf_counter()
+    graph = limit_nodes(neighbourhood(store, "stage", stage), 500)
+    timings: dict[str, Any] = {"nodes": graph.number_of_nodes(), "select_s": time.perf_counter() - start}
+    for layout in ("workflow", "force"):
+        start = time.perf_counter()
+        info = render_image(graph, tmp / f"export-{layout}.png", layout=layout, title=stage, footer="benchmark")
+        timings[f"{layout}_s"] = time.perf_counter() - start
+        timings[f"{layout}_hidden_labels"] = info.hidden
+    return timings
 
 
 def _typical_params(store: LadybugStore) -> dict[str, str]:
@@ -156,6 +173,8 @@ def _print_size(n: int, r: dict[str, Any]) -> None:
     print(f"  {'query':28s} {'median ms':>10s} {'p95 ms':>10s}")
     for name, t in r["queries_ms"].items():
         print(f"  {name:28s} {t['median']:10.1f} {t['p95']:10.1f}")
+    e = r["export_png"]
+    print(f"  export PNG, {e['nodes']} nodes      select {e['select_s']:.2f} s, workflow {e['workflow_s']:.2f} s, force {e['force_s']:.2f} s")
     for page, t in r.get("pages_ms", {}).items():
         print(f"  page {page:23s} {t['first']:10.0f} {t['again']:10.0f}   (ms: first render, cached re-run)")
 

@@ -84,6 +84,22 @@ def network(centre: str, key: str | None = None):
     return _network(path, version(path), centre, key)
 
 
+def export_bytes(graph, suffix: str, layout: str, size: str, title: str, footer: str, with_quotes: bool) -> bytes:
+    """The export of ``graph`` as the bytes of a file with ``suffix``."""
+    import tempfile
+
+    from graph.export import export_graph
+    from queries.network import attach_quotes
+
+    graph = graph.copy()
+    if with_quotes:
+        attach_quotes(store(db_path()), graph)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / f"export{suffix}"
+        export_graph(graph, out, layout=layout, size=size, title=title, footer=footer)
+        return out.read_bytes()
+
+
 def cypher(statement: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """Run an analyst's read-only Cypher (not cached: analysts expect a fresh run)."""
     result = store(db_path()).run(statement, params or {})

@@ -29,10 +29,11 @@ from graph.visual import KIND_COLOURS, RELATION_LABELS  # noqa: E402
 __all__ = ["SIZES", "IMAGE_FORMATS", "RenderInfo", "render_image"]
 
 # inches: a 16:9 slide, a journal column, a full page width
-SIZES = {"slide": (13.333, 7.5), "column": (3.5, 3.0), "page": (7.0, 5.0)}
+SIZES = {"slide": (40 / 3, 7.5), "column": (3.5, 3.0), "page": (7.0, 5.0)}
 IMAGE_FORMATS = (".png", ".svg", ".pdf")
 _KIND_ORDER = ("Stage", "Challenge", "Fix", "Practice", "Participant", "Tool")
 _FONT = "DejaVu Sans"
+_MASK = {"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.9}  # lines pass under labels
 
 
 @dataclass(frozen=True)
@@ -78,17 +79,18 @@ def render_image(
         ax.set_xlim(0, width)
         ax.set_ylim(0, height)
         ax.axis("off")
-        top = _header(ax, graph, width, height, title, small)
-        bottom = 0.32 if not small else 0.22
+        frame: list = []  # title, legend and footer: checked for overlaps with the rest
+        top = _header(ax, graph, width, height, title, small, frame)
+        bottom = 0.32 if not small else 0.2
         if layout == "workflow" and any(d["kind"] == "Stage" for _, d in graph.nodes(data=True)):
             texts, hidden = _workflow(ax, graph, (0.15, bottom, width - 0.15, top), small)
         else:
             texts, hidden = _force(fig, ax, graph, (0.15, bottom, width - 0.15, top), small)
         note = f" · {hidden} labels left out to avoid overlap" if hidden else ""
-        ax.text(0.15, 0.08 if not small else 0.05, footer + note, fontsize=7 if not small else 5,
-                color="#666666", va="bottom")
+        frame.append(_fitted(ax, 0.15, 0.08 if not small else 0.05, footer + note, 7 if not small else 4.5,
+                             width - 0.3, color="#666666", va="bottom"))
         fig.canvas.draw()
-        overlaps = _count_overlaps(fig, texts)
+        overlaps = _count_overlaps(fig, texts + frame)
         fig.savefig(out, dpi=dpi, format=out.suffix[1:].lower())
         plt.close(fig)
     return RenderInfo(round(width * dpi), round(height * dpi), len(texts), hidden, overlaps,
@@ -96,23 +98,48 @@ def render_image(
 
 
 # --- header: title and legend -----------------------------------------------------------------
-def _header(ax, graph: nx.DiGraph, width: float, height: float, title: str, small: bool) -> float:
-    size = 9 if small else 17
-    y = height - (0.12 if small else 0.25)
-    if title:
-        ax.text(0.15, y, title, fontsize=size, fontweight="bold", va="top", color="#1f2933")
+def _header(ax, graph: nx.DiGraph, width: float, height: float, title: str, small: bool, texts: list):
+    """Title (shrunk, then wrapped, to fit the width) and legend; returns where content starts."""
+    renderer = ax.figure.canvas.get_renderer()
+    dpi = ax.figure.dpi
     kinds = [k for k in _KIND_ORDER if any(d["kind"] == k for _, d in graph.nodes(data=True))]
     font = 6 if small else 10
-    legend_y = y - 0.32 if title and small else y
-    renderer = ax.figure.canvas.get_renderer()
+    legend_w = sum(len(k) * font * 0.62 / 72 + font * 2.2 / 72 for k in kinds)
+    y = height - (0.12 if small else 0.25)
+    bottom_of_title = y
+    if title:
+        room = width - 0.3 - (0 if small else legend_w + 0.3)
+        size = 9.0 if small else 17.0
+        text = ax.text(0.15, y, title, fontsize=size, fontweight="bold", va="top", color="#1f2933")
+        while text.get_window_extent(renderer).width / dpi > room and size > 6:
+            size -= 0.5
+            text.set_fontsize(size)
+        if text.get_window_extent(renderer).width / dpi > room:
+            text.set_text("\n".join(textwrap.wrap(title, max(10, int(len(title) * room * dpi / text.get_window_extent(renderer).width)))))
+        texts.append(text)
+        bottom_of_title = y - text.get_window_extent(renderer).height / dpi
+    legend_y = bottom_of_title - 0.08 if small else y
     x = width - 0.15
     for kind in reversed(kinds):  # right to left, measuring each label
         label = ax.text(x, legend_y, kind, fontsize=font, va="top", ha="right", color="#333333")
-        bbox = label.get_window_extent(renderer)
-        x -= bbox.width / ax.figure.dpi + font * 0.55 / 72
+        texts.append(label)
+        x -= label.get_window_extent(renderer).width / dpi + font * 0.55 / 72
         ax.scatter([x], [legend_y - font * 0.6 / 72], s=(font * 0.9) ** 2, color=KIND_COLOURS[kind], zorder=3)
         x -= font * 1.6 / 72
-    return legend_y - (0.3 if small else 0.55)
+    return min(legend_y - font * 1.4 / 72, bottom_of_title) - (0.12 if small else 0.3)
+
+
+def _fitted(ax, x: float, y: float, text: str, size: float, room: float, **style):
+    """A line of text shrunk (to 70%) and then wrapped so it stays within ``room`` inches."""
+    renderer = ax.figure.canvas.get_renderer()
+    item = ax.text(x, y, text, fontsize=size, **style)
+    smallest = size * 0.7
+    while item.get_window_extent(renderer).width / ax.figure.dpi > room and item.get_fontsize() > smallest:
+        item.set_fontsize(item.get_fontsize() - 0.25)
+    width = item.get_window_extent(renderer).width / ax.figure.dpi
+    if width > room:
+        item.set_text("\n".join(textwrap.wrap(text, max(10, int(len(text) * room / width)))))
+    return item
 
 
 # --- workflow layout --------------------------------------------------------------------------
@@ -121,8 +148,9 @@ def _workflow(ax, graph: nx.DiGraph, box: tuple[float, float, float, float], sma
     columns = _columns(graph)
     band = [n for n, d in graph.nodes(data=True) if d["kind"] in ("Participant", "Tool")]
     band_h = 0.0 if not band else (0.45 if small else 0.8)
-    per_row = max(1, min(len(columns), int((right - left) / (0.75 if small else 1.55))))
-    rows = [columns[i:i + per_row] for i in range(0, len(columns), per_row)]
+    per_row = max(1, min(len(columns), int((right - left) / (1.05 if small else 1.4))))
+    rows = _rows_by_track(graph, columns, per_row)
+    per_row = max(len(row) for row in rows)
     col_w = min((right - left) / per_row, 1.7 if small else 3.4)
     offset = left + ((right - left) - col_w * per_row) / 2  # few columns stand in the middle
     font, heights = _fit_font(graph, rows, col_w, top - bottom - band_h, small)
@@ -136,14 +164,19 @@ def _workflow(ax, graph: nx.DiGraph, box: tuple[float, float, float, float], sma
             y -= 0.08
             for node, indent in entries:
                 lines = _wrap(graph.nodes[node]["label"], col_w - 0.22 - indent, font)
-                need = len(lines) * font * 1.25 / 72 + 0.03
+                quote = _quote_lines(graph.nodes[node], col_w - 0.22 - indent, font)
+                need = (len(lines) + len(quote) * 0.85) * font * 1.25 / 72 + 0.03
                 if y - need < row_top - area_h - 1e-6:
                     hidden += 1
                     continue
                 mx = x + 0.12 + indent
                 _marker(ax, graph.nodes[node], mx, y - font * 0.62 / 72, font)
                 texts.append(ax.text(mx + font * 0.9 / 72, y, "\n".join(lines), fontsize=font, va="top",
-                                     color="#1f2933", linespacing=1.15))
+                                     color="#1f2933", linespacing=1.15, zorder=3, bbox=_MASK))
+                if quote:
+                    texts.append(ax.text(mx + font * 0.9 / 72, y - len(lines) * font * 1.25 / 72,
+                                         "\n".join(quote), fontsize=font * 0.85, va="top", style="italic",
+                                         color="#555555", linespacing=1.15, zorder=3, bbox=_MASK))
                 placed[node] = (mx, y - font * 0.62 / 72)
                 y -= need
         row_top -= area_h
@@ -153,6 +186,20 @@ def _workflow(ax, graph: nx.DiGraph, box: tuple[float, float, float, float], sma
                        max(font * 0.8, 5.0 if small else 8.0))
     _links(ax, graph, placed)
     return texts, hidden
+
+
+def _rows_by_track(graph: nx.DiGraph, columns, per_row: int):
+    """Rows of at most ``per_row`` columns that start a new row where a track starts, if it fits."""
+    rows: list[list] = [[]]
+    for track in dict.fromkeys(graph.nodes[stage].get("track", "") for stage, _ in columns):
+        block = [c for c in columns if graph.nodes[c[0]].get("track", "") == track]
+        if rows[-1] and len(rows[-1]) + len(block) > per_row:
+            rows.append([])
+        for column in block:
+            if len(rows[-1]) == per_row:
+                rows.append([])
+            rows[-1].append(column)
+    return rows
 
 
 def _columns(graph: nx.DiGraph) -> list[tuple[str, list[tuple[str, float]]]]:
@@ -191,15 +238,25 @@ def _fit_font(graph, rows, col_w: float, height: float, small: bool) -> tuple[fl
         font -= 0.5
     if sum(needed) <= height:
         return font, needed
-    return font, [height * n / sum(needed) for n in needed]  # at the floor: columns get cut, counted
+    return font, [height / len(rows)] * len(rows)  # at the floor: each row shows what fits, the rest is counted
 
 
 def _column_height(graph, stage, entries, col_w: float, font: float) -> float:
+    if not _words_fit(_stage_title(graph, stage), col_w - 0.25, font + 0.5) or not all(
+            _words_fit(graph.nodes[n]["label"], col_w - 0.22 - indent, font) for n, indent in entries):
+        return float("inf")  # a smaller font, rather than words broken in the middle
     header = len(_wrap(_stage_title(graph, stage), col_w - 0.25, font + 0.5)) * (font + 0.5) * 1.25 / 72 + 0.18
     return header + sum(
-        len(_wrap(graph.nodes[n]["label"], col_w - 0.22 - indent, font)) * font * 1.25 / 72 + 0.03
+        (len(_wrap(graph.nodes[n]["label"], col_w - 0.22 - indent, font))
+         + 0.85 * len(_quote_lines(graph.nodes[n], col_w - 0.22 - indent, font))) * font * 1.25 / 72 + 0.03
         for n, indent in entries
     )
+
+
+def _quote_lines(data, width_in: float, font: float) -> list[str]:
+    """The node's quote (present only when exports ask for quotes), wrapped in quotation marks."""
+    quote = data.get("quote")
+    return _wrap(f"“{quote}”", width_in, font * 0.85) if quote else []
 
 
 def _stage_box(ax, graph, stage, x, y, col_w, font, texts):
@@ -231,7 +288,7 @@ def _band(ax, graph, band, box, placed, small, font):
         x = start + i * slot + 0.1
         y = top - 0.12
         _marker(ax, graph.nodes[node], x, y, font)
-        lines = _wrap(graph.nodes[node]["label"], slot - 0.3, font)[:2]
+        lines = _wrap(graph.nodes[node]["label"], slot - 0.3, font)[:3]
         texts.append(ax.text(x + font * 0.9 / 72, y + font * 0.62 / 72, "\n".join(lines), fontsize=font,
                              va="top", color="#1f2933"))
         placed[node] = (x, y)
@@ -252,9 +309,17 @@ def _marker(ax, data, x, y, font) -> None:
                edgecolors="white", linewidths=0.5)
 
 
+def _chars(width_in: float, font: float) -> int:
+    return max(6, int(width_in * 72 / (font * 0.68)))  # a wide average glyph, so lines stay inside
+
+
 def _wrap(label: str, width_in: float, font: float) -> list[str]:
-    chars = max(6, int(width_in * 72 / (font * 0.68)))  # a wide average glyph, so lines stay inside
-    return textwrap.wrap(label, chars, break_long_words=True) or [""]
+    """Wrap at spaces; a word longer than the line is broken only when nothing else fits."""
+    return textwrap.wrap(label, _chars(width_in, font), break_long_words=True, break_on_hyphens=True) or [""]
+
+
+def _words_fit(label: str, width_in: float, font: float) -> bool:
+    return max((len(w) for w in label.split()), default=0) <= _chars(width_in, font)
 
 
 # --- force layout -----------------------------------------------------------------------------

@@ -8,10 +8,12 @@ from __future__ import annotations
 from collections import defaultdict
 import networkx as nx
 
+from graph.build import code_id
+from graph.errors import QueryError
 from graph.store import GraphStore
 from queries.runner import run_query
 
-__all__ = ["NEIGHBOURHOODS", "neighbourhood", "limit_nodes", "KIND_ORDER"]
+__all__ = ["NEIGHBOURHOODS", "neighbourhood", "limit_nodes", "select", "KIND_ORDER"]
 
 # what a neighbourhood is centred on -> (named query, its parameter)
 NEIGHBOURHOODS = {
@@ -82,3 +84,67 @@ def _add_node(graph: nx.DiGraph, kind: str, node_id: str, label: str) -> str:
     if key not in graph:
         graph.add_node(key, kind=kind, id=node_id, label=label or node_id)
     return key
+
+
+def select(
+    store: GraphStore,
+    query: str | None = None,
+    params: dict[str, str] | None = None,
+    stage: str | None = None,
+    challenge: str | None = None,
+    participant: str | None = None,
+) -> nx.DiGraph:
+    """The subgraph an export shows: a named query's rows, a neighbourhood, or the workflow.
+
+    A query returning ``source``/``target`` columns (the ``network-*`` queries) gives its edges;
+    a query returning a ``code`` column selects those codes in the workflow network, with their
+    stages and the fixes that address them.
+    """
+    chosen = [x for x in (query, stage, challenge, participant) if x]
+    if len(chosen) > 1:
+        raise QueryError("choose one of --query, --stage, --challenge, --participant")
+    if stage:
+        return neighbourhood(store, "stage", stage)
+    if challenge:
+        return neighbourhood(store, "challenge", challenge)
+    if participant:
+        return neighbourhood(store, "participant", participant)
+    if not query:
+        return neighbourhood(store)
+    result = run_query(store, query, params or {})
+    if {"source", "target"} <= set(result.columns):
+        centre = next((c for c, (name, _) in NEIGHBOURHOODS.items() if name == query), None)
+        if centre is None:
+            raise QueryError(f"{query}: edge rows come from the network-* queries only")
+        key = next(iter((params or {}).values()), None)
+        return neighbourhood(store, centre, key)
+    if "code" not in result.columns:
+        raise QueryError(f"{query}: its rows have no 'code' (or source/target) column to select a subgraph")
+    ids = {code_id(row["code"]) for row in result.as_dicts() if row["code"]}
+    whole = neighbourhood(store)
+    keep = {n for n, d in whole.nodes(data=True) if d["kind"] != "Stage" and d["id"] in ids}
+    keep |= {f for n in keep for f in whole.predecessors(n) if whole.nodes[f]["kind"] == "Fix"}
+    keep |= {s for n in keep for s in whole.successors(n) if whole.nodes[s]["kind"] == "Stage"}
+    keep |= {p for s in list(keep) if whole.nodes[s]["kind"] == "Stage" for p in whole.successors(s)
+             if whole.edges[s, p]["relation"] == "PART_OF"}
+    selected = whole.subgraph(keep).copy()
+    selected.graph.update(whole.graph, centre="query", key=query)
+    return selected
+
+
+
+def attach_quotes(store: GraphStore, graph: nx.DiGraph, limit: int = 160) -> None:
+    """Give each challenge, fix and practice node its first participant quote (``quote``),
+    shortened to ``limit`` characters. Exports leave quotes out unless asked for them."""
+    codes = {d["id"]: n for n, d in graph.nodes(data=True) if d["kind"] in ("Challenge", "Fix", "Practice")}
+    if not codes:
+        return
+    rows = store.run(
+        "MATCH (:Participant)-[:SAID]->(e:Excerpt)-[:CODED_AS]->(c) WHERE c.id IN $ids "
+        "RETURN c.id AS id, e.text AS text ORDER BY id, e.interview, e.position",
+        {"ids": sorted(codes)},
+    ).rows
+    for code, text in rows:
+        node = graph.nodes[codes[code]]
+        if "quote" not in node:
+            node["quote"] = text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import data
 from graph.html import legend_html, network_html
+from graph.model import slugify
 from queries.network import KIND_ORDER, limit_nodes
 
 TITLE = "Network"
@@ -38,4 +39,27 @@ def render() -> None:
     st.html(legend_html(kinds))
     page = network_html(shown)
     st.iframe(page, height=660)  # labels and titles are escaped by network_html
-    st.download_button("Download HTML", page, file_name=f"network-{centre}-{key or 'all'}.html", mime="text/html")
+    name = f"network-{centre}-{slugify(key or 'all')}"
+    st.download_button("Download HTML", page, file_name=f"{name}.html", mime="text/html")
+    _exports(shown, name, title=f"{centre_label}: {key}" if key else "Challenges at each stage and the fixes that address them")
+
+
+def _exports(graph, name: str, title: str) -> None:
+    """The command line's exports of what is shown: images for talks, data for other tools."""
+    with st.expander("Export for a talk or another tool"):
+        cols = st.columns(4)
+        fmt = cols[0].selectbox("Format", list(_FORMATS), key="export_format")
+        layout = cols[1].selectbox("Layout", ["workflow", "force"], key="export_layout")
+        size = cols[2].selectbox("Size", ["slide", "column", "page"], key="export_size")
+        quotes = cols[3].toggle("With quotes", key="export_quotes")
+        if st.button("Prepare export", key="export"):
+            summary = data.named("corpus-summary").iloc[0]
+            footer = f"corpus: {summary['interviews']} interviews, {summary['participants']} participants · challenge-graph"
+            st.session_state["export_file"] = data.export_bytes(graph, _FORMATS[fmt], layout, size, title, footer, quotes)
+            st.session_state["export_name"] = f"{name}{_FORMATS[fmt]}"
+        if st.session_state.get("export_file"):
+            st.download_button(f"Download {st.session_state['export_name']}", st.session_state["export_file"],
+                               file_name=st.session_state["export_name"], key="export_download")
+
+
+_FORMATS = {"PNG image": ".png", "SVG image": ".svg", "PDF": ".pdf", "GraphML": ".graphml", "GEXF": ".gexf", "CSV (edges)": ".csv"}

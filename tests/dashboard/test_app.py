@@ -101,3 +101,15 @@ def test_load_page_checks_then_loads(tmp_path):
     titles = store.run("MATCH (i:Interview) RETURN i.title AS t ORDER BY t").rows
     assert titles == [("Interview 35",), ("p9",)]
     store.close()
+
+
+def test_network_page_exports_what_it_shows(app):
+    at = _page(app, "Network")
+    at.selectbox(key="export_format").set_value("PNG image").run()
+    at.button(key="export").click().run()
+    assert not at.exception
+    data = at.session_state["export_file"]
+    assert data.startswith(b"\x89PNG") and at.session_state["export_name"] == "network-stage-loss-function.png"
+    at.selectbox(key="export_format").set_value("GraphML").run()
+    at.button(key="export").click().run()
+    assert at.session_state["export_file"].startswith(b"<?xml")
