@@ -114,3 +114,13 @@ def test_queries_lists_every_named_query():
 def test_every_command_has_help_with_an_example():
     for name, command in cli.commands.items():
         assert command.help and "challenge-graph" in command.help, name
+
+
+def test_readme_documents_every_query_and_command():
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for query in list_queries():
+        assert f"`{query.name}`" in readme, query.name
+    for name in cli.commands:
+        assert f"challenge-graph {name}" in readme, name
