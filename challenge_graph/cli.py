@@ -28,9 +28,24 @@ def _db_path(db: str | None) -> Path:
     return Path(db or os.environ.get("CHALLENGE_GRAPH_DB") or DEFAULT_DB)
 
 
-def open_store(db: str | None) -> GraphStore:
-    """The embedded store at ``--db`` (or ``$CHALLENGE_GRAPH_DB``, or ./challenge-graph.db)."""
-    return LadybugStore(_db_path(db))
+def open_store(db: str | None, neo4j: bool = False, batch_size: int | None = None) -> GraphStore:
+    """The embedded store at ``--db`` (or ``$CHALLENGE_GRAPH_DB``, or ./challenge-graph.db), or
+    with ``--neo4j`` the server that ``NEO4J_URI``, ``NEO4J_USERNAME``, ``NEO4J_PASSWORD`` and
+    ``NEO4J_DATABASE`` name."""
+    if not neo4j:
+        return LadybugStore(_db_path(db))
+    from graph.neo4j_store import DEFAULT_BATCH_SIZE, Neo4jStore
+
+    uri = os.environ.get("NEO4J_URI")
+    if not uri:
+        raise ChallengeGraphError(
+            "--neo4j needs NEO4J_URI (e.g. bolt://localhost:7687), NEO4J_USERNAME and NEO4J_PASSWORD "
+            "in the environment (see .env.example)"
+        )
+    return Neo4jStore.connect(
+        uri, os.environ.get("NEO4J_USERNAME", "neo4j"), os.environ.get("NEO4J_PASSWORD", ""),
+        os.environ.get("NEO4J_DATABASE", "neo4j"), batch_size or DEFAULT_BATCH_SIZE,
+    )
 
 
 def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -48,6 +63,9 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
 
 db_option = click.option(
     "--db", metavar="DIR", help="Embedded database folder [default: $CHALLENGE_GRAPH_DB or ./challenge-graph.db]."
+)
+neo4j_option = click.option(
+    "--neo4j", is_flag=True, help="Use the Neo4j server named by NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD."
 )
 codebook_option = click.option(
     "--codebook", type=click.Path(dir_okay=False), help="Codebook YAML [default: the last one loaded, else codebooks/ml-engineering.yaml]."
@@ -72,10 +90,13 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @codebook_option
 @db_option
+@neo4j_option
 @click.option("--replace", is_flag=True, help="Start from an empty graph instead of adding to the loaded files.")
+@click.option("--batch-size", type=int, default=None, help="Rows per Neo4j write transaction [default: 5000].")
 @click.option("-s", "--silent", is_flag=True, help="Print only errors.")
 @friendly
-def load(paths: tuple[str, ...], codebook: str | None, db: str | None, replace: bool, silent: bool) -> None:
+def load(paths: tuple[str, ...], codebook: str | None, db: str | None, neo4j: bool, replace: bool,
+         batch_size: int | None, silent: bool) -> None:
     """Load transcripts, Delve exports, protocols and codings files into the graph.
 
     Folders are read recursively. A file that cannot be read is listed and left out; the
@@ -85,8 +106,9 @@ def load(paths: tuple[str, ...], codebook: str | None, db: str | None, replace: 
     \b
         challenge-graph load examples/
         challenge-graph load interviews/ --codebook my-codebook.yaml --replace
+        challenge-graph load examples/ --neo4j
     """
-    store = open_store(db)
+    store = open_store(db, neo4j, batch_size)
     report = ingest(store, paths, codebook_path=codebook, replace=replace)
     if not silent:
         if report.written:
@@ -137,14 +159,15 @@ def queries_command() -> None:
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="A query parameter (repeatable).")
 @format_option
 @db_option
+@neo4j_option
 @friendly
-def query(name: str, params: tuple[str, ...], fmt: str, db: str | None) -> None:
+def query(name: str, params: tuple[str, ...], fmt: str, db: str | None, neo4j: bool) -> None:
     """Run a named query.
 
     \b
         challenge-graph query challenges-at-stage --param stage="loss function" --format json
     """
-    click.echo(render(run_query(open_store(db), name, _params(params)), fmt))
+    click.echo(render(run_query(open_store(db, neo4j), name, _params(params)), fmt))
 
 
 @cli.command()
@@ -152,8 +175,9 @@ def query(name: str, params: tuple[str, ...], fmt: str, db: str | None) -> None:
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="A $parameter for the query (text).")
 @format_option
 @db_option
+@neo4j_option
 @friendly
-def cypher(statement: str, params: tuple[str, ...], fmt: str, db: str | None) -> None:
+def cypher(statement: str, params: tuple[str, ...], fmt: str, db: str | None, neo4j: bool) -> None:
     """Run read-only Cypher on the graph (writes are refused).
 
     \b
@@ -161,7 +185,7 @@ def cypher(statement: str, params: tuple[str, ...], fmt: str, db: str | None) ->
     """
     from graph.cypher import dialect_warnings
 
-    store = open_store(db)
+    store = open_store(db, neo4j)
     for warning in dialect_warnings(statement, store.dialect):
         click.echo(f"warning: {warning}", err=True)
     click.echo(render(store.run(statement, _params(params)), fmt))
@@ -183,10 +207,11 @@ def cypher(statement: str, params: tuple[str, ...], fmt: str, db: str | None) ->
 @click.option("--dpi", default=150, show_default=True, help="Resolution of PNG images.")
 @click.option("--with-quotes", is_flag=True, help="Put each code's first participant quote into the export.")
 @db_option
+@neo4j_option
 @friendly
 def export(out: Path, query_name: str | None, params: tuple[str, ...], stage: str | None, challenge: str | None,
            participant: str | None, title: str | None, layout: str, max_nodes: int, size: str, dpi: int,
-           with_quotes: bool, db: str | None) -> None:
+           with_quotes: bool, db: str | None, neo4j: bool) -> None:
     """Export the graph (or a part of it) as PNG, SVG, PDF, HTML, GraphML, GEXF or CSV.
 
     The format follows OUT's suffix; a path without a suffix becomes a folder holding
@@ -201,7 +226,7 @@ def export(out: Path, query_name: str | None, params: tuple[str, ...], stage: st
     from graph.export import export_graph
     from queries.network import attach_quotes, limit_nodes, select
 
-    store = open_store(db)
+    store = open_store(db, neo4j)
     values = _params(params)
     graph = select(store, query=query_name, params=values, stage=stage, challenge=challenge, participant=participant)
     shown = limit_nodes(graph, max_nodes)
@@ -233,15 +258,20 @@ def _params(items: tuple[str, ...]) -> dict[str, str]:
 
 @cli.command()
 @db_option
+@neo4j_option
 @click.option("--port", default=8501, show_default=True, help="Port to serve on.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (127.0.0.1: this machine only).")
-def dashboard(db: str | None, port: int, host: str) -> None:
+@friendly
+def dashboard(db: str | None, neo4j: bool, port: int, host: str) -> None:
     """Open the dashboard on the graph.
 
     \b
         challenge-graph dashboard --port 8502
+        challenge-graph dashboard --neo4j
     """
-    _serve_dashboard(_db_path(db), host, port)
+    if neo4j:
+        open_store(db, neo4j).close()  # fail here, clearly, rather than in the browser
+    _serve_dashboard(_db_path(db), host, port, neo4j)
 
 
 @cli.command()
@@ -264,11 +294,11 @@ def demo(db: str | None, port: int, host: str, no_dashboard: bool) -> None:
         _serve_dashboard(_db_path(db), host, port)
 
 
-def _serve_dashboard(db: Path, host: str, port: int) -> None:
+def _serve_dashboard(db: Path, host: str, port: int, neo4j: bool = False) -> None:
     command = [
         sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
         "--server.address", host, "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--", "--db", str(db.resolve()),
+        "--browser.gatherUsageStats", "false", "--", *(["--neo4j"] if neo4j else ["--db", str(db.resolve())]),
     ]
     click.echo(f"Dashboard on http://{host}:{port}  (Ctrl-C to stop)")
     try:

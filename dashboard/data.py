@@ -5,6 +5,7 @@ database file's stamp, so a load from the command line invalidates them without 
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import streamlit as st
 
 from graph.errors import ChallengeGraphError
 from graph.ladybug_store import LadybugStore
+from graph.store import GraphStore
 from queries.network import neighbourhood
 from queries.runner import run_query
 
@@ -23,30 +25,39 @@ DEFAULT_DB = "challenge-graph.db"
 
 
 def db_path() -> str:
-    """The database folder: ``--db`` after ``--`` on the streamlit command line, or the default."""
+    """Which store: ``neo4j`` (``--neo4j`` after ``--`` on the streamlit command line), or the
+    embedded database folder (``--db DIR``, default ./challenge-graph.db)."""
     if "db_path" not in st.session_state:
         args = sys.argv[1:]
-        chosen = args[args.index("--db") + 1] if "--db" in args[:-1] else DEFAULT_DB
-        st.session_state["db_path"] = str(Path(chosen).resolve())
+        if "--neo4j" in args:
+            st.session_state["db_path"] = "neo4j"
+        else:
+            chosen = args[args.index("--db") + 1] if "--db" in args[:-1] else DEFAULT_DB
+            st.session_state["db_path"] = str(Path(chosen).resolve())
     return st.session_state["db_path"]
 
 
 @st.cache_resource
-def store(path: str) -> LadybugStore:
-    """One read-only store per database folder, shared by every session."""
+def store(path: str) -> GraphStore:
+    """One store per database, shared by every session (the embedded one opens read-only)."""
+    if path == "neo4j":
+        from graph.neo4j_store import Neo4jStore
+
+        # the dashboard is started by `challenge-graph dashboard --neo4j`, which checked these
+        return Neo4jStore.connect(
+            os.environ["NEO4J_URI"], os.environ.get("NEO4J_USERNAME", "neo4j"),
+            os.environ.get("NEO4J_PASSWORD", ""), os.environ.get("NEO4J_DATABASE", "neo4j"),
+        )
     return LadybugStore(path)
 
 
-def version(path: str) -> int:
+def version(path: str) -> str:
     """Changes whenever a load swaps a new graph in."""
-    try:
-        return (Path(path) / "graph.lbug").stat().st_mtime_ns
-    except FileNotFoundError:
-        return 0
+    return store(path).version()
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _named(path: str, stamp: int, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
+def _named(path: str, stamp: str, name: str, params: tuple[tuple[str, Any], ...]) -> pd.DataFrame:
     result = run_query(store(path), name, dict(params))
     return pd.DataFrame(result.rows, columns=result.columns)
 
@@ -58,7 +69,7 @@ def named(name: str, **params: Any) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _entities(path: str, stamp: int, kind: str) -> list[tuple[str, str]]:
+def _entities(path: str, stamp: str, kind: str) -> list[tuple[str, str]]:
     cypher_text = {
         "stage": "MATCH (s:Stage) RETURN s.name AS label, s.id AS key ORDER BY s.position",
         "challenge": "MATCH (c:Challenge) RETURN c.name + ' (' + c.code + ')' AS label, c.code AS key ORDER BY label",
@@ -74,7 +85,7 @@ def entities(kind: str) -> dict[str, str]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _network(path: str, stamp: int, centre: str, key: str | None):
+def _network(path: str, stamp: str, centre: str, key: str | None):
     return neighbourhood(store(path), centre, key)
 
 

@@ -69,6 +69,13 @@ class LadybugStore(GraphStore):
     def describe(self) -> str:
         return f"embedded LadybugDB at {self.path}"
 
+    def version(self) -> str:
+        try:
+            stat = self.db_file.stat()
+        except FileNotFoundError:
+            return ""
+        return f"{stat.st_ino}:{stat.st_mtime_ns}"
+
     # --- reading ----------------------------------------------------------------------------
     def _connection(self) -> ladybug.Connection:
         try:

@@ -70,6 +70,10 @@ class GraphStore(ABC):
     def describe(self) -> str:
         """Where the store lives, for people: the embedded path or the Neo4j URI."""
 
+    @abstractmethod
+    def version(self) -> str:
+        """Changes whenever a load changes the graph (caches key on it)."""
+
     def is_empty(self) -> bool:
         """True when nothing has been loaded yet."""
         return not self.sources()

@@ -147,3 +147,15 @@ def test_stage_category_matrix(sample_store):
     assert (18, "Data preparation", "Data quality", 6, 7) in rows
     assert (6, "Loss function", "Re-engineering", 2, 2) in rows
     assert sum(r[3] for r in rows) == 24  # every challenge with a stage (feedback-loop has none)
+
+
+def test_excerpt_context_includes_the_quote_itself(sample_store):
+    rows = run_query(sample_store, "excerpt-context", {"excerpt": "interview-35:72", "radius": 1}).as_dicts()
+    assert [(r["turn"], r["focus"]) for r in rows] == [(71, False), (72, True), (73, False)]
+    assert rows[2]["speaker"] == "Interviewer 1" and rows[2]["role"] == "interviewer"
+
+
+def test_challenge_tools(sample_store):
+    assert run_query(sample_store, "challenge-tools", {"challenge": "MLP-costly-platforms"}).rows == [
+        ("Amazon EC2", "service", 1, 2), ("AWS", "cloud", 1, 1), ("AWS Lambda", "service", 1, 1)
+    ]
