@@ -21,6 +21,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import networkx as nx  # noqa: E402
+from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.patches import FancyBboxPatch  # noqa: E402
 
 from graph.errors import ChallengeGraphError  # noqa: E402
@@ -34,6 +35,29 @@ IMAGE_FORMATS = (".png", ".svg", ".pdf")
 _KIND_ORDER = ("Stage", "Challenge", "Fix", "Practice", "Participant", "Tool")
 _FONT = "DejaVu Sans"
 _MASK = {"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.9}  # lines pass under labels
+
+
+class _Marks:
+    """Markers and lines collected while laying out, drawn at the end in a few collections
+    (one artist per node or edge made 500-node images several times slower)."""
+
+    def __init__(self) -> None:
+        self.points: list[tuple[float, float, float, str]] = []
+        self.lines: dict[tuple[str, float, float], list] = {}
+
+    def marker(self, data, x: float, y: float, font: float) -> None:
+        radius = font * (0.5 + 0.15 * min(data["evidence"], 16) ** 0.5)
+        self.points.append((x, y, radius ** 2, KIND_COLOURS.get(data["kind"], "#999999")))
+
+    def line(self, a, b, style: tuple[str, float, float]) -> None:
+        self.lines.setdefault(style, []).append([a, b])
+
+    def draw(self, ax) -> None:
+        for (colour, width, alpha), segments in self.lines.items():
+            ax.add_collection(LineCollection(segments, colors=colour, linewidths=width, alpha=alpha, zorder=1))
+        if self.points:
+            xs, ys, sizes, colours = zip(*self.points)
+            ax.scatter(xs, ys, s=sizes, c=colours, zorder=3, edgecolors="white", linewidths=0.5)
 
 
 @dataclass(frozen=True)
@@ -82,15 +106,16 @@ def render_image(
         frame: list = []  # title, legend and footer: checked for overlaps with the rest
         top = _header(ax, graph, width, height, title, small, frame)
         bottom = 0.32 if not small else 0.2
+        marks = _Marks()
         if layout == "workflow" and any(d["kind"] == "Stage" for _, d in graph.nodes(data=True)):
-            texts, hidden = _workflow(ax, graph, (0.15, bottom, width - 0.15, top), small)
+            texts, hidden = _workflow(ax, graph, (0.15, bottom, width - 0.15, top), small, marks)
         else:
-            texts, hidden = _force(fig, ax, graph, (0.15, bottom, width - 0.15, top), small)
+            texts, hidden = _force(fig, ax, graph, (0.15, bottom, width - 0.15, top), small, marks)
+        marks.draw(ax)
         note = f" · {hidden} labels left out to avoid overlap" if hidden else ""
         frame.append(_fitted(ax, 0.15, 0.08 if not small else 0.05, footer + note, 7 if not small else 4.5,
                              width - 0.3, color="#666666", va="bottom"))
-        fig.canvas.draw()
-        overlaps = _count_overlaps(fig, texts + frame)
+        overlaps = _count_overlaps(fig, texts + frame)  # text extents need no drawing
         fig.savefig(out, dpi=dpi, format=out.suffix[1:].lower())
         plt.close(fig)
     return RenderInfo(round(width * dpi), round(height * dpi), len(texts), hidden, overlaps,
@@ -143,7 +168,7 @@ def _fitted(ax, x: float, y: float, text: str, size: float, room: float, **style
 
 
 # --- workflow layout --------------------------------------------------------------------------
-def _workflow(ax, graph: nx.DiGraph, box: tuple[float, float, float, float], small: bool):
+def _workflow(ax, graph: nx.DiGraph, box: tuple[float, float, float, float], small: bool, marks: _Marks):
     left, bottom, right, top = box
     columns = _columns(graph)
     band = [n for n, d in graph.nodes(data=True) if d["kind"] in ("Participant", "Tool")]
@@ -170,7 +195,7 @@ def _workflow(ax, graph: nx.DiGraph, box: tuple[float, float, float, float], sma
                     hidden += 1
                     continue
                 mx = x + 0.12 + indent
-                _marker(ax, graph.nodes[node], mx, y - font * 0.62 / 72, font)
+                marks.marker(graph.nodes[node], mx, y - font * 0.62 / 72, font)
                 texts.append(ax.text(mx + font * 0.9 / 72, y, "\n".join(lines), fontsize=font, va="top",
                                      color="#1f2933", linespacing=1.15, zorder=3, bbox=_MASK))
                 if quote:
@@ -182,9 +207,11 @@ def _workflow(ax, graph: nx.DiGraph, box: tuple[float, float, float, float], sma
         row_top -= area_h
     if band:
         band_top = min(row_top, bottom + band_h + (top - bottom) * 0.25)
-        texts += _band(ax, graph, band, (left, band_top - band_h, right, band_top), placed, small,
-                       max(font * 0.8, 5.0 if small else 8.0))
-    _links(ax, graph, placed)
+        band_texts, band_hidden = _band(ax, graph, band, (left, band_top - band_h, right, band_top), placed, small,
+                                        max(font * 0.8, 5.0 if small else 8.0), marks)
+        texts += band_texts
+        hidden += band_hidden
+    _links(graph, placed, marks)
     return texts, hidden
 
 
@@ -278,35 +305,31 @@ def _stage_title(graph, stage) -> str:
     return f"{parent_label} › {data['label']}" if parent_label else data["label"]
 
 
-def _band(ax, graph, band, box, placed, small, font):
+def _band(ax, graph, band, box, placed, small, font, marks: _Marks):
+    """Participants and tools in a row below the stages: as many as have room, most evidence first."""
     left, bottom, right, top = box
     band.sort(key=lambda n: (_KIND_ORDER.index(graph.nodes[n]["kind"]), -graph.nodes[n]["evidence"], graph.nodes[n]["label"]))
-    slot = min((right - left) / len(band), 1.2 if small else 2.6)
-    start = left + ((right - left) - slot * len(band)) / 2
+    room = max(1, int((right - left) / (0.9 if small else 1.3)))
+    shown, hidden = band[:room], len(band) - min(room, len(band))
+    slot = min((right - left) / len(shown), 1.2 if small else 2.6)
+    start = left + ((right - left) - slot * len(shown)) / 2
     texts = []
-    for i, node in enumerate(band):
+    for i, node in enumerate(shown):
         x = start + i * slot + 0.1
         y = top - 0.12
-        _marker(ax, graph.nodes[node], x, y, font)
+        marks.marker(graph.nodes[node], x, y, font)
         lines = _wrap(graph.nodes[node]["label"], slot - 0.3, font)[:3]
         texts.append(ax.text(x + font * 0.9 / 72, y + font * 0.62 / 72, "\n".join(lines), fontsize=font,
                              va="top", color="#1f2933"))
         placed[node] = (x, y)
-    return texts
+    return texts, hidden
 
 
-def _links(ax, graph, placed) -> None:
+def _links(graph, placed, marks: _Marks) -> None:
     for src, dst, d in graph.edges(data=True):
         if src in placed and dst in placed and d["relation"] in ("ADDRESSES", "REPORTED", "MENTIONS", "CO_OCCURS"):
-            (x1, y1), (x2, y2) = placed[src], placed[dst]
-            style = {"ADDRESSES": ("#009E73", 0.9, 0.8)}.get(d["relation"], ("#9aa0a6", 0.4, 0.35))
-            ax.plot([x1, x2], [y1, y2], color=style[0], lw=style[1], alpha=style[2], zorder=1)
-
-
-def _marker(ax, data, x, y, font) -> None:
-    radius = font * (0.5 + 0.15 * min(data["evidence"], 16) ** 0.5)
-    ax.scatter([x], [y], s=radius ** 2, color=KIND_COLOURS.get(data["kind"], "#999999"), zorder=3,
-               edgecolors="white", linewidths=0.5)
+            style = ("#009E73", 0.9, 0.8) if d["relation"] == "ADDRESSES" else ("#9aa0a6", 0.4, 0.35)
+            marks.line(placed[src], placed[dst], style)
 
 
 def _chars(width_in: float, font: float) -> int:
@@ -323,9 +346,9 @@ def _words_fit(label: str, width_in: float, font: float) -> bool:
 
 
 # --- force layout -----------------------------------------------------------------------------
-def _force(fig, ax, graph, box, small):
+def _force(fig, ax, graph, box, small, marks: _Marks):
     left, bottom, right, top = box
-    pos = nx.spring_layout(graph, seed=7, k=1.6 / max(1, graph.number_of_nodes()) ** 0.5, iterations=200)
+    pos = nx.spring_layout(graph, seed=7, k=1.6 / max(1, graph.number_of_nodes()) ** 0.5, iterations=100)
     xs = [p[0] for p in pos.values()]
     ys = [p[1] for p in pos.values()]
     span_x, span_y = (max(xs) - min(xs)) or 1, (max(ys) - min(ys)) or 1
@@ -338,49 +361,93 @@ def _force(fig, ax, graph, box, small):
     xy = {n: place(p) for n, p in pos.items()}
     font = 5.5 if small else 9.0
     few = graph.number_of_edges() <= 15
-    for src, dst, d in graph.edges(data=True):
-        (x1, y1), (x2, y2) = xy[src], xy[dst]
-        ax.annotate("", xy=(x2, y2), xytext=(x1, y1),
-                    arrowprops={"arrowstyle": "-|>", "color": "#9aa0a6", "lw": 0.8, "shrinkA": 6, "shrinkB": 6})
+    if graph.number_of_edges() <= 60:  # arrows while they can be told apart; plain lines beyond
+        for src, dst, _ in graph.edges(data=True):
+            ax.annotate("", xy=xy[dst], xytext=xy[src],
+                        arrowprops={"arrowstyle": "-|>", "color": "#9aa0a6", "lw": 0.8, "shrinkA": 6, "shrinkB": 6})
+    else:
+        for src, dst, _ in graph.edges(data=True):
+            marks.line(xy[src], xy[dst], ("#9aa0a6", 0.5, 0.5))
     for node, data in graph.nodes(data=True):
-        _marker(ax, data, *xy[node], font * 1.4)
+        marks.marker(data, *xy[node], font * 1.4)
     order = sorted(graph.nodes, key=lambda n: (-graph.nodes[n]["evidence"], graph.nodes[n]["label"]))
-    renderer = fig.canvas.get_renderer()
-    boxes, texts, hidden = [], [], 0
-    node_boxes = [_point_box(ax, xy[n], font) for n in graph.nodes]
     candidates = [(n, "\n".join(_wrap(graph.nodes[n]["label"], 1.8 if not small else 1.0, font)[:3]), xy[n])
                   for n in order]
     if few:
         candidates += [(None, RELATION_LABELS.get(d["relation"], d["relation"]),
                         ((xy[s][0] + xy[t][0]) / 2, (xy[s][1] + xy[t][1]) / 2)) for s, t, d in graph.edges(data=True)]
+    return _place_labels(fig, ax, candidates, {n: xy[n] for n in graph.nodes}, font)
+
+
+def _place_labels(fig, ax, candidates, points, font):
+    """Put each label at the first of eight spots around its point that collides with no placed
+    label, no other node and stays inside; labels with no free spot are left out and counted."""
+    renderer = fig.canvas.get_renderer()
+    to_px = ax.transData.transform
+    inside = ax.bbox
+    grid = _Grid(cell=60)
+    radius = font * 0.6 * fig.dpi / 72
+    for node, (x, y) in points.items():
+        px, py = to_px((x, y))
+        grid.add((px - radius, py - radius, px + radius, py + radius), owner=node)
+    texts, hidden = [], 0
+    spots = ((0.12, 0), (-0.12, 0), (0, 0.14), (0, -0.14), (0.12, 0.16), (0.12, -0.16), (-0.12, 0.16), (-0.12, -0.16))
     for node, label, (x, y) in candidates:
         size = font if node else font * 0.8
-        colour = "#1f2933" if node else "#777777"
-        for dx, dy in ((0.12, 0), (-0.12, 0), (0, 0.14), (0, -0.14), (0.12, 0.16), (0.12, -0.16), (-0.12, 0.16), (-0.12, -0.16)):
-            ha = "left" if dx > 0 else "right" if dx < 0 else "center"
-            text = ax.text(x + dx, y + dy, label, fontsize=size, ha=ha, va="center", color=colour, zorder=4)
-            bb = text.get_window_extent(renderer).expanded(1.03, 1.08)
-            inside = ax.bbox.contains(bb.x0, bb.y0) and ax.bbox.contains(bb.x1, bb.y1)
-            if inside and not any(bb.overlaps(o) for o in boxes) and not any(
-                    bb.overlaps(o) for i, o in enumerate(node_boxes) if node is None or list(graph.nodes)[i] != node):
-                boxes.append(bb)
+        text = ax.text(x, y, label, fontsize=size, ha="left", va="center", color="#1f2933" if node else "#777777", zorder=4)
+        extent = text.get_window_extent(renderer)  # measured once; spots are computed from it
+        w, h = extent.width * 1.03, extent.height * 1.08
+        for dx, dy in spots:
+            ax_, ay_ = to_px((x + dx, y + dy))
+            x0 = ax_ if dx > 0 else ax_ - w if dx < 0 else ax_ - w / 2
+            rect = (x0, ay_ - h / 2, x0 + w, ay_ + h / 2)
+            if (inside.x0 <= rect[0] and rect[2] <= inside.x1 and inside.y0 <= rect[1] and rect[3] <= inside.y1
+                    and not grid.hits(rect, ignore=node)):
+                text.set_position((x + dx, y + dy))
+                text.set_horizontalalignment("left" if dx > 0 else "right" if dx < 0 else "center")
+                grid.add(rect, owner=None)
                 texts.append(text)
                 break
-            text.remove()
         else:
+            text.remove()
             hidden += 1
     return texts, hidden
 
 
-def _point_box(ax, xy, font):
-    from matplotlib.transforms import Bbox
+class _Grid:
+    """Rectangles bucketed by cell, so a collision check looks at neighbours only."""
 
-    x, y = ax.transData.transform(xy)
-    r = font * 0.6 * ax.figure.dpi / 72
-    return Bbox([[x - r, y - r], [x + r, y + r]])
+    def __init__(self, cell: float) -> None:
+        self.cell, self.cells = cell, {}
+
+    def _keys(self, rect):
+        c = self.cell
+        return [(i, j) for i in range(int(rect[0] // c), int(rect[2] // c) + 1)
+                for j in range(int(rect[1] // c), int(rect[3] // c) + 1)]
+
+    def add(self, rect, owner) -> None:
+        for key in self._keys(rect):
+            self.cells.setdefault(key, []).append((rect, owner))
+
+    def hits(self, rect, ignore=None) -> bool:
+        for key in self._keys(rect):
+            for other, owner in self.cells.get(key, ()):
+                if owner is not None and owner == ignore:
+                    continue
+                if rect[0] < other[2] and other[0] < rect[2] and rect[1] < other[3] and other[1] < rect[3]:
+                    return True
+        return False
 
 
 def _count_overlaps(fig, texts) -> int:
+    """Pairs of drawn labels whose boxes overlap (the tests hold this at zero)."""
     renderer = fig.canvas.get_renderer()
-    boxes = [t.get_window_extent(renderer) for t in texts if t.get_text().strip()]
-    return sum(1 for i in range(len(boxes)) for j in range(i + 1, len(boxes)) if boxes[i].overlaps(boxes[j]))
+    grid, count = _Grid(cell=80), 0
+    for text in texts:
+        if not text.get_text().strip():
+            continue
+        b = text.get_window_extent(renderer)
+        rect = (b.x0, b.y0, b.x1, b.y1)
+        count += grid.hits(rect)
+        grid.add(rect, owner=None)
+    return count
