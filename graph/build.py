@@ -98,8 +98,9 @@ def build_graph(records: Iterable[tuple[SourceFile, Record]], codebook: Codebook
             coding_sets.append(record)
         elif isinstance(record, Protocol):
             _add_protocol(graph, record)
+    by_source = {iv.source: iv.id for iv in interviews.values()}
     for coding_set in coding_sets:
-        target = _find_transcript(coding_set, interviews)
+        target = _find_transcript(coding_set, interviews, by_source)
         if target is None:
             graph.rejected.append(
                 LoaderError(coding_set.source, None,
@@ -146,12 +147,15 @@ def _merge(base: Interview | None, other: Interview, graph: GraphData) -> Interv
     )
 
 
-def _find_transcript(coding_set: CodingSet, interviews: dict[str, Interview]) -> Interview | None:
-    wanted = coding_set.transcript
-    for interview in interviews.values():
-        if interview.source == Path(wanted).name or interview.id == slugify(Path(wanted).stem):
-            return interview
-    return interviews.get(slugify(wanted))
+def _find_transcript(
+    coding_set: CodingSet, interviews: dict[str, Interview], by_source: dict[str, str]
+) -> Interview | None:
+    """The interview a codings file names: by file name, by id from the file name, or by id."""
+    wanted = Path(coding_set.transcript)
+    for key in (by_source.get(wanted.name), slugify(wanted.stem), slugify(coding_set.transcript)):
+        if key in interviews:
+            return interviews[key]
+    return None
 
 
 def _apply_coding_set(interview: Interview, coding_set: CodingSet, graph: GraphData) -> Interview:

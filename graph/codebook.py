@@ -174,6 +174,13 @@ class Codebook:
             re.compile(_lower_pattern("|".join(t.get("patterns") or [re.escape(t["name"])])))
             for t in data.get("tools", [])
         )
+        # a literal each alternative must contain: a cheap `in` test skips most scans
+        self._tool_literals = tuple(
+            _required_literals([_lower_pattern(p) for p in t.get("patterns") or [re.escape(t["name"])]])
+            for t in data.get("tools", [])
+        )
+        self._literal_index = [(lit, i) for i, lits in enumerate(self._tool_literals) for lit in lits or ()]
+        self._always_scan = {i for i, lits in enumerate(self._tool_literals) if lits is None}
 
     # --- stages ---------------------------------------------------------------------------
     def stage(self, name: str) -> Stage | None:
@@ -270,9 +277,10 @@ class Codebook:
     def mentions(self, text: str) -> list[ToolEntry]:
         """The gazetteer's tools mentioned in ``text``, in gazetteer order."""
         low = text.lower()
+        candidates = self._always_scan | {i for lit, i in self._literal_index if lit in low}
         return [
-            tool for tool, scan in zip(self.tools, self._tool_scans)
-            if any(_whole_word(low, m.start(), m.end()) for m in scan.finditer(low))
+            self.tools[i] for i in sorted(candidates)
+            if any(_whole_word(low, m.start(), m.end()) for m in self._tool_scans[i].finditer(low))
         ]
 
 
@@ -336,6 +344,43 @@ def _lower_pattern(pattern: str) -> str:
         out.append(ch if escaped else ch.lower())
         escaped = not escaped and ch == "\\"
     return "".join(out)
+
+
+def _required_literals(alternatives: list[str]) -> tuple[str, ...] | None:
+    """For each alternative, the longest run of plain characters every match must contain;
+    None when some alternative has none (then the tool is always scanned).
+
+    >>> _required_literals(["azure ?ml", "azure machine learning"])
+    ('azure', 'azure machine learning')
+    >>> _required_literals(["gpt(?:[- ]?\\w+)?", "chatt? ?p ?t"])
+    ('gpt', 'chat')
+    """
+    found = []
+    for pattern in alternatives:
+        if "|" in pattern:
+            return None
+        runs, run, depth, i = [], "", 0, 0
+        while i < len(pattern):
+            ch = pattern[i]
+            optional = i + 1 < len(pattern) and pattern[i + 1] in "?*{"
+            if ch in "([":
+                depth += 1
+            if depth == 0 and (ch.isalnum() or ch in " _-") and not optional:
+                run += ch
+            else:
+                runs.append(run)
+                run = ""
+                if ch == "\\":
+                    i += 1  # an escape: neither it nor the escaped character is plain
+            if ch in ")]":
+                depth -= 1
+            i += 1
+        runs.append(run)
+        best = max((r.strip() for r in runs), key=len, default="")
+        if len(best) < 2:
+            return None
+        found.append(best)
+    return tuple(found)
 
 
 def _whole_word(text: str, start: int, end: int) -> bool:
