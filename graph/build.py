@@ -114,6 +114,7 @@ def build_graph(records: Iterable[tuple[SourceFile, Record]], codebook: Codebook
     for interview in interviews.values():
         _add_interview(graph, interview, codebook, infos)
     _add_fixes(graph, codebook, infos)
+    _count_evidence(graph)
     return graph
 
 
@@ -268,6 +269,32 @@ def _add_fixes(graph: GraphData, codebook: Codebook, infos: dict[str, CodeInfo])
             name = challenge["name"]
             fix["name"] = f"Fix: {name[:1].lower() + name[1:]}"
         graph.add_rel("ADDRESSES", ("Fix", fix["id"]), ("Challenge", challenge["id"]))
+
+
+def _count_evidence(graph: GraphData) -> None:
+    """Store on every code and stage how many participants, interviews and participant quotes
+    stand behind it: the same counts the queries would compute from SAID and CODED_AS, kept
+    as properties so that ranking queries stay fast on large corpora."""
+    speaker = {r["dst"]: r["src"] for r in graph.rel_rows("SAID")}
+    excerpts = graph.nodes.get("Excerpt", {})
+    behind: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for rel in graph.rel_rows("CODED_AS"):
+        if rel["src"] in speaker:
+            behind[(rel["dstLabel"], rel["dst"])].add(rel["src"])
+    stage_of: dict[tuple[str, str], str] = {(r["srcLabel"], r["src"]): r["dst"] for r in graph.rel_rows("AT_STAGE")}
+    at_stage: dict[str, set[str]] = defaultdict(set)
+    for label in ("Challenge", "Fix", "Practice"):
+        for row in graph.node_rows(label):
+            quotes = behind.get((label, row["id"]), set())
+            row["quotes"] = len(quotes)
+            row["participants"] = len({speaker[e] for e in quotes})
+            row["interviews"] = len({excerpts[e]["interview"] for e in quotes})
+            if label == "Challenge" and (label, row["id"]) in stage_of:
+                at_stage[stage_of[(label, row["id"])]] |= quotes
+    for row in graph.node_rows("Stage"):
+        quotes = at_stage.get(row["id"], set())
+        row["quotes"] = len(quotes)
+        row["participants"] = len({speaker[e] for e in quotes})
 
 
 # --- workflow and protocol --------------------------------------------------------------------

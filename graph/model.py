@@ -151,6 +151,10 @@ CODE_PROPERTIES = {
     "description": "STRING",
     "known": "BOOLEAN",
     "implied": "BOOLEAN",
+    # evidence, counted at build from participant turns (the graph is rebuilt on every load)
+    "participants": "INT64",
+    "interviews": "INT64",
+    "quotes": "INT64",
 }
 NODES: dict[str, dict[str, str]] = {
     "Interview": {
@@ -187,6 +191,8 @@ NODES: dict[str, dict[str, str]] = {
         "track": "STRING",
         "parent": "STRING",
         "aliases": "STRING[]",
+        "participants": "INT64",  # who reported a challenge coded at this stage
+        "quotes": "INT64",
     },
     "Tool": {"id": "STRING", "name": "STRING", "kind": "STRING"},
     "Coder": {"id": "STRING", "name": "STRING"},

@@ -5,8 +5,7 @@
 // returns: challenge, code, stage, participants, interviews, quotes
 MATCH (s:Stage)-[:PART_OF*0..3]->(:Stage {id: $stage})
 MATCH (c:Challenge)-[:AT_STAGE]->(s)
-OPTIONAL MATCH (p:Participant)-[:SAID]->(e:Excerpt)-[:CODED_AS]->(c)
+// evidence counts are stored on each code by the build; challenge-quotes lists the quotes
 RETURN c.name AS challenge, c.code AS code, s.name AS stage,
-       count(DISTINCT p) AS participants, count(DISTINCT e.interview) AS interviews,
-       count(DISTINCT e) AS quotes
+       c.participants AS participants, c.interviews AS interviews, c.quotes AS quotes
 ORDER BY participants DESC, quotes DESC, challenge

@@ -4,11 +4,11 @@
 // returns: position, id, stage, parent, track, challenges, fixes, practices, participants, quotes
 MATCH (s:Stage)
 OPTIONAL MATCH (c:Challenge)-[:AT_STAGE]->(s)
-OPTIONAL MATCH (p:Participant)-[:SAID]->(e:Excerpt)-[:CODED_AS]->(c)
-WITH s, count(DISTINCT c) AS challenges, count(DISTINCT p) AS participants, count(DISTINCT e) AS quotes
+WITH s, count(DISTINCT c) AS challenges
 OPTIONAL MATCH (f:Fix)-[:AT_STAGE]->(s)
-WITH s, challenges, participants, quotes, count(DISTINCT f) AS fixes
+WITH s, challenges, count(DISTINCT f) AS fixes
 OPTIONAL MATCH (pr:Practice)-[:AT_STAGE]->(s)
+// participants and quotes behind the stage's challenges are stored on the stage by the build
 RETURN s.position AS position, s.id AS id, s.name AS stage, s.parent AS parent, s.track AS track,
-       challenges, fixes, count(DISTINCT pr) AS practices, participants, quotes
+       challenges, fixes, count(DISTINCT pr) AS practices, s.participants AS participants, s.quotes AS quotes
 ORDER BY position

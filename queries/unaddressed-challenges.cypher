@@ -4,8 +4,7 @@
 // returns: challenge, code, stage, participants, quotes
 MATCH (c:Challenge)
 WHERE NOT (c)<-[:ADDRESSES]-(:Fix)
-OPTIONAL MATCH (p:Participant)-[:SAID]->(e:Excerpt)-[:CODED_AS]->(c)
 OPTIONAL MATCH (c)-[:AT_STAGE]->(s:Stage)
 RETURN c.name AS challenge, c.code AS code, s.name AS stage,
-       count(DISTINCT p) AS participants, count(DISTINCT e) AS quotes
+       c.participants AS participants, c.quotes AS quotes
 ORDER BY participants DESC, quotes DESC, challenge

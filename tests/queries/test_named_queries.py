@@ -159,3 +159,23 @@ def test_challenge_tools(sample_store):
     assert run_query(sample_store, "challenge-tools", {"challenge": "MLP-costly-platforms"}).rows == [
         ("Amazon EC2", "service", 1, 2), ("AWS", "cloud", 1, 1), ("AWS Lambda", "service", 1, 1)
     ]
+
+
+def test_stored_evidence_counts_match_the_quotes_behind_them(sample_store):
+    """Every count a query reports can be traced to the quotes challenge-quotes lists."""
+    stored = sample_store.run(
+        "MATCH (c:Challenge) RETURN c.code AS code, c.participants AS p, c.interviews AS i, c.quotes AS q"
+    ).as_dicts()
+    assert stored
+    for row in stored:
+        quotes = run_query(sample_store, "challenge-quotes", {"challenge": row["code"]}).as_dicts()
+        assert row["q"] == len({q["excerpt"] for q in quotes}), row["code"]
+        assert row["p"] == len({q["speaker"] for q in quotes}), row["code"]
+        assert row["i"] == len({q["interview"] for q in quotes}), row["code"]
+    computed = sample_store.run(
+        "MATCH (s:Stage)<-[:AT_STAGE]-(c:Challenge)<-[:CODED_AS]-(e:Excerpt)<-[:SAID]-(p:Participant) "
+        "RETURN s.id AS stage, count(DISTINCT p) AS p, count(DISTINCT e) AS q ORDER BY stage"
+    ).rows
+    stages = dict(((r[0], (r[1], r[2])) for r in sample_store.run(
+        "MATCH (s:Stage) RETURN s.id, s.participants, s.quotes").rows))
+    assert all(stages[s] == (p, q) for s, p, q in computed)
