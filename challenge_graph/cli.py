@@ -16,7 +16,7 @@ from graph.errors import ChallengeGraphError
 from graph.ladybug_store import LadybugStore
 from graph.store import GraphStore
 from loaders.ingest import Report, check as check_files, ingest, read_codebook
-from queries.runner import list_queries, run_query
+from queries.runner import corpus_summary, list_queries, run_query
 
 DEFAULT_DB = "challenge-graph.db"
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -232,7 +232,7 @@ def export(out: Path, query_name: str | None, params: tuple[str, ...], stage: st
     shown = limit_nodes(graph, max_nodes)
     if with_quotes:
         attach_quotes(store, shown)
-    summary = run_query(store, "corpus-summary").as_dicts()[0]
+    summary = corpus_summary(store)
     footer = (f"corpus: {summary['interviews']} interviews, {summary['participants']} participants"
               f" · showing {shown.number_of_nodes()} of {graph.number_of_nodes()} nodes · challenge-graph")
     default_title = {

@@ -62,6 +62,12 @@ def _named(path: str, stamp: str, name: str, params: tuple[tuple[str, Any], ...]
     return pd.DataFrame(result.rows, columns=result.columns)
 
 
+def summary() -> dict[str, int]:
+    """Counts of the corpus-summary query by item (cached until the graph changes)."""
+    frame = named("corpus-summary")
+    return dict(zip(frame["item"], frame["count"]))
+
+
 def named(name: str, **params: Any) -> pd.DataFrame:
     """Rows of a named query as a DataFrame (cached until the graph changes)."""
     path = db_path()

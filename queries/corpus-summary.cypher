@@ -1,15 +1,14 @@
 // name: corpus-summary
 // title: Corpus summary
-// description: How much the graph holds: interviews, participants, coders, excerpts and codes of each kind.
-// returns: interviews, participants, coders, excerpts, coded_excerpts, challenges, fixes, practices, tools, stages
-OPTIONAL MATCH (i:Interview) WITH count(i) AS interviews
-OPTIONAL MATCH (p:Participant) WITH interviews, count(p) AS participants
-OPTIONAL MATCH (k:Coder) WITH interviews, participants, count(k) AS coders
-OPTIONAL MATCH (e:Excerpt) WITH interviews, participants, coders, count(e) AS excerpts
-OPTIONAL MATCH (ce:Excerpt)-[:CODED_AS]->() WITH interviews, participants, coders, excerpts, count(DISTINCT ce) AS coded_excerpts
-OPTIONAL MATCH (c:Challenge) WITH interviews, participants, coders, excerpts, coded_excerpts, count(c) AS challenges
-OPTIONAL MATCH (f:Fix) WITH interviews, participants, coders, excerpts, coded_excerpts, challenges, count(f) AS fixes
-OPTIONAL MATCH (pr:Practice) WITH interviews, participants, coders, excerpts, coded_excerpts, challenges, fixes, count(pr) AS practices
-OPTIONAL MATCH (t:Tool) WITH interviews, participants, coders, excerpts, coded_excerpts, challenges, fixes, practices, count(t) AS tools
-OPTIONAL MATCH (s:Stage)
-RETURN interviews, participants, coders, excerpts, coded_excerpts, challenges, fixes, practices, tools, count(s) AS stages
+// description: How much the graph holds, one row per item: interviews, participants, coders, excerpts, coded excerpts, challenges, fixes, practices, tools, stages (rows unordered; corpus_summary() in queries/runner.py gives them as a mapping).
+// returns: item, count
+OPTIONAL MATCH (i:Interview) RETURN 'interviews' AS item, count(i) AS count
+UNION ALL OPTIONAL MATCH (p:Participant) RETURN 'participants' AS item, count(p) AS count
+UNION ALL OPTIONAL MATCH (k:Coder) RETURN 'coders' AS item, count(k) AS count
+UNION ALL OPTIONAL MATCH (e:Excerpt) RETURN 'excerpts' AS item, count(e) AS count
+UNION ALL OPTIONAL MATCH (e:Excerpt)-[:CODED_AS]->() RETURN 'coded_excerpts' AS item, count(DISTINCT e) AS count
+UNION ALL OPTIONAL MATCH (c:Challenge) RETURN 'challenges' AS item, count(c) AS count
+UNION ALL OPTIONAL MATCH (f:Fix) RETURN 'fixes' AS item, count(f) AS count
+UNION ALL OPTIONAL MATCH (pr:Practice) RETURN 'practices' AS item, count(pr) AS count
+UNION ALL OPTIONAL MATCH (t:Tool) RETURN 'tools' AS item, count(t) AS count
+UNION ALL OPTIONAL MATCH (s:Stage) RETURN 'stages' AS item, count(s) AS count

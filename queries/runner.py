@@ -25,7 +25,7 @@ from graph.codebook import normalise_name
 from graph.errors import QueryError
 from graph.store import GraphStore, QueryResult
 
-__all__ = ["Param", "NamedQuery", "list_queries", "get_query", "resolve_params", "run_query"]
+__all__ = ["Param", "NamedQuery", "list_queries", "get_query", "resolve_params", "run_query", "corpus_summary"]
 
 QUERY_DIR = Path(__file__).resolve().parent
 PARAM_TYPES = ("STAGE", "CHALLENGE", "PARTICIPANT", "INT", "STRING")
@@ -90,6 +90,11 @@ def run_query(store: GraphStore, name: str, params: dict[str, Any] | None = None
     """
     query = get_query(name)
     return store.run(query.cypher, resolve_params(store, query, params or {}))
+
+
+def corpus_summary(store: GraphStore) -> dict[str, int]:
+    """The corpus-summary query as a mapping: ``{"interviews": 4, "participants": 4, ...}``."""
+    return {item: count for item, count in run_query(store, "corpus-summary").rows}
 
 
 def resolve_params(store: GraphStore, query: NamedQuery, given: dict[str, Any]) -> dict[str, Any]:

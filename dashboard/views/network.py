@@ -53,7 +53,7 @@ def _exports(graph, name: str, title: str) -> None:
         size = cols[2].selectbox("Size", ["slide", "column", "page"], key="export_size")
         quotes = cols[3].toggle("With quotes", key="export_quotes")
         if st.button("Prepare export", key="export"):
-            summary = data.named("corpus-summary").iloc[0]
+            summary = data.summary()
             footer = f"corpus: {summary['interviews']} interviews, {summary['participants']} participants · challenge-graph"
             st.session_state["export_file"] = data.export_bytes(graph, _FORMATS[fmt], layout, size, title, footer, quotes)
             st.session_state["export_name"] = f"{name}{_FORMATS[fmt]}"

@@ -11,7 +11,7 @@ TITLE = "Overview"
 
 def render() -> None:
     st.title("Challenges in ML engineering")
-    summary = data.named("corpus-summary").iloc[0]
+    summary = data.summary()
     st.caption(f"Store: {data.store(data.db_path()).describe()}")
     cols = st.columns(4)
     for col, (label, key) in zip(cols * 2, [

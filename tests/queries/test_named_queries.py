@@ -107,11 +107,20 @@ def test_unaddressed_challenges(sample_store):
     assert len(rows) == 18
 
 
-def test_corpus_summary(sample_store):
-    assert run_query(sample_store, "corpus-summary").as_dicts() == [{
+def test_corpus_summary(sample_store, empty_store, tmp_path):
+    from queries.runner import corpus_summary
+
+    assert corpus_summary(sample_store) == {
         "interviews": 4, "participants": 4, "coders": 3, "excerpts": 470, "coded_excerpts": 55,
         "challenges": 25, "fixes": 7, "practices": 4, "tools": 25, "stages": 26,
-    }]
+    }
+    # an empty label still gives its row (count 0), on every store
+    (tmp_path / "t.txt").write_text("Interviewer: Why?\nP1: No idea.\n")
+    from loaders.ingest import ingest
+
+    ingest(empty_store, [tmp_path / "t.txt"])
+    summary = corpus_summary(empty_store)
+    assert (summary["interviews"], summary["challenges"], summary["practices"]) == (1, 0, 0)
 
 
 def test_protocol_questions(sample_store):
