@@ -5,6 +5,7 @@ building the same files twice gives the same rows.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from collections import defaultdict
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.codebook import Codebook, CodeInfo, tolerant_key
+from graph.codebook import UNCATEGORISED, Codebook, CodeInfo, tolerant_key
 from graph.errors import LoaderError
 from graph.model import (
     PARTICIPANT,
@@ -140,7 +141,7 @@ def _merge(base: Interview | None, other: Interview, graph: GraphData) -> Interv
                 f"{base.source}; {len(coding.positions) - len(positions)} turn(s) left out"
             )
         if positions:
-            codings.append(Coding(coding.code, coding.coder, positions, coding.line))
+            codings.append(dataclasses.replace(coding, positions=positions))
     return Interview(
         base.id, base.title, base.source, base.format, base.turns, base.speakers,
         tuple(codings), tuple(dict.fromkeys(base.coders + other.coders)),
@@ -212,6 +213,8 @@ def _add_interview(
         graph.add_rel("CODED", ("Coder", slugify(coder) or coder), ("Interview", iid))
     for coding in interview.codings:
         info = infos.get(code_id(coding.code)) or codebook.classify(coding.code)
+        if coding.category and info.category == UNCATEGORISED:  # the exporting tool's code tree
+            info = dataclasses.replace(info, category=coding.category)
         infos.setdefault(code_id(coding.code), info)
         _add_code(graph, info)
         if not info.known:

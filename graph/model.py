@@ -58,6 +58,7 @@ class Coding:
     coder: str
     positions: tuple[int, ...]
     line: int | None = None
+    category: str = ""  # from the exporting tool's code tree, used when the codebook has none
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,14 @@ from pathlib import Path
 
 from graph.errors import LoaderError, UnsupportedFormatError
 from graph.model import Record, SourceFile
-from loaders import codings_file, delve_text, plain_text, protocol
+from loaders import codings_file, delve_pdf, delve_text, plain_text, protocol, refi_qda
 from loaders.text import decode, split_lines
 
 __all__ = ["LOADERS", "SourceFile", "LoadResult", "parse_source", "discover", "read_sources", "load_paths"]
 
 logger = logging.getLogger(__name__)
 
-Parser = Callable[[bytes, str], Record]
+Parser = Callable[[bytes, str], "Record | list[Record]"]
 
 
 def _parse_txt(data: bytes, name: str) -> Record:
@@ -39,6 +39,8 @@ def _parse_codings(data: bytes, name: str) -> Record:
 # suffix -> parser; the longest matching suffix wins (".codings.yaml" before ".yaml")
 LOADERS: dict[str, Parser] = {
     ".txt": _parse_txt,
+    ".pdf": lambda data, name: delve_pdf.parse_pdf(data, source=name),
+    ".qdpx": lambda data, name: refi_qda.parse_qdpx(data, source=name),
     ".codings.yaml": _parse_codings,
     ".codings.yml": _parse_codings,
 }
@@ -60,8 +62,9 @@ def parser_for(name: str) -> Parser | None:
     return LOADERS[max(matches, key=len)] if matches else None
 
 
-def parse_source(source: SourceFile) -> Record:
-    """Parse one source file with the loader registered for its suffix.
+def parse_source(source: SourceFile) -> list[Record]:
+    """Parse one source file with the loader registered for its suffix (a project file such as
+    ``.qdpx`` holds several interviews, so the result is a list).
 
     Raises
     ------
@@ -75,7 +78,8 @@ def parse_source(source: SourceFile) -> Record:
             f"no loader for {Path(source.name).suffix or 'files without a suffix'!r} "
             f"(supported: {', '.join(sorted(LOADERS))})",
         )
-    return parser(source.data, source.where)
+    parsed = parser(source.data, source.where)
+    return parsed if isinstance(parsed, list) else [parsed]
 
 
 def discover(paths: Iterable[Path | str]) -> tuple[list[tuple[Path, str]], list[str]]:
@@ -123,7 +127,7 @@ def load_paths(
         if progress:
             progress(source.name)
         try:
-            result.records.append((source, parse_source(source)))
+            result.records.extend((source, record) for record in parse_source(source))
         except LoaderError as e:
             result.rejected.append(e)
     return result

@@ -16,7 +16,7 @@ from graph.model import Coding, Interview, Turn, slugify
 from graph.speakers import identify_speakers, is_generic_label, is_interviewer_label, with_roles
 from loaders.text import read_lines
 
-__all__ = ["load", "parse", "parse_title", "is_code_line", "is_noise_line", "looks_like_delve"]
+__all__ = ["load", "parse", "parse_title", "is_code_line", "code_tags", "is_noise_line", "looks_like_delve", "speaker_labels"]
 
 FORMAT = "delve-text"
 _TITLE = re.compile(r"^(?P<title>\S.*?)\s+[-–]\s+(?P<coder>[^-–]+?)\s*$")
@@ -49,6 +49,17 @@ def is_code_line(line: str) -> bool:
     """
     token = line.strip()
     return bool(_CODE.match(token)) and token.lower() not in _INTERJECTIONS
+
+
+def code_tags(line: str) -> list[str]:
+    """The code tags on a line: one, or several separated by spaces (as Delve PDFs print them);
+    an empty list when the line is not made of code tags only.
+
+    >>> code_tags("Data-integration-issues  Data-metadata-issue"), code_tags("Mm-hmm yes")
+    (['Data-integration-issues', 'Data-metadata-issue'], [])
+    """
+    tokens = line.split()
+    return tokens if tokens and all(is_code_line(t) for t in tokens) else []
 
 
 def is_noise_line(line: str) -> bool:
@@ -92,7 +103,7 @@ def parse(lines: Sequence[str], source: Path | str = "<text>") -> Interview:
     interview_title, coder = title
     interview_id = slugify(interview_title)
     body = list(enumerate(lines, start=1))[first + 1 :]
-    labels = _speaker_labels([x for _, x in body])
+    labels = speaker_labels([x for _, x in body])
 
     turns: list[Turn] = []
     coded: dict[str, dict[int, int]] = defaultdict(dict)  # code -> {turn position: line}
@@ -101,10 +112,12 @@ def parse(lines: Sequence[str], source: Path | str = "<text>") -> Interview:
         line = raw.strip()
         if not line or is_noise_line(raw):
             continue
-        if is_code_line(line):
+        tags = code_tags(line)
+        if tags:
             if not turns:
-                raise LoaderError(source, lineno, f"code tag {line!r} before any paragraph")
-            coded[line].setdefault(turns[-1].position, lineno)
+                raise LoaderError(source, lineno, f"code tag {tags[0]!r} before any paragraph")
+            for tag in tags:
+                coded[tag].setdefault(turns[-1].position, lineno)
         elif line in labels:
             speaker = line
         else:
@@ -130,7 +143,7 @@ def parse(lines: Sequence[str], source: Path | str = "<text>") -> Interview:
     )
 
 
-def _speaker_labels(lines: Sequence[str]) -> set[str]:
+def speaker_labels(lines: Sequence[str]) -> set[str]:
     """Short label-like lines that name interviewers, generic speakers, or recur 3+ times."""
     counts = Counter(x.strip() for x in lines if _label_like(x))
     return {
@@ -147,7 +160,7 @@ def _label_like(line: str) -> bool:
         and len(text.split()) <= 4
         and text[0].isupper()
         and text[-1] not in ".,;:?!…"
-        and not is_code_line(text)
+        and not code_tags(text)
     )
 
 

@@ -67,7 +67,7 @@ def check_sources(sources: list[SourceFile], codebook: Codebook) -> tuple[Report
     """Parse and build ``sources`` without writing anything (what a load would do)."""
     report = Report()
     records = _parse(sources, report)
-    report.loaded = [s.name for s, _ in records]
+    report.loaded = list(dict.fromkeys(s.name for s, _ in records))
     graph = _build(records, codebook, report)
     return report, graph
 
@@ -114,7 +114,7 @@ def ingest_sources(
     given = {x.name for x, _ in new_records} | {x.sha256 for x, _ in new_records}
     old = [s for name, s in kept.items() if name not in given and s.sha256 not in given]
     records = _parse(old, Report()) + new_records
-    report.loaded = [s.name for s, _ in records]
+    report.loaded = list(dict.fromkeys(s.name for s, _ in records))
     if progress:
         progress(f"building the graph from {len(records)} files")
     graph = _build(records, codebook, report)
@@ -140,18 +140,20 @@ def _parse(
         if progress:
             progress(f"reading {source.name}")
         try:
-            record = parse_source(source)
+            parsed = parse_source(source)
         except LoaderError as e:
             report.rejected.append(e)
             continue
-        records.append((source, record))
-        if isinstance(record, Interview):
-            report.notes.extend(f"{source.where}: {m}" for m in record.messages)
-        elif isinstance(record, Protocol):
-            report.notes.append(
-                f"{source.where}: interview protocol ({len(record.questions)} questions "
-                f"in {len(record.sections)} sections), loaded as a protocol, not an interview"
-            )
+        for record in parsed:
+            records.append((source, record))
+            if isinstance(record, Interview):
+                where = source.where if len(parsed) == 1 else f"{source.where} ({record.title})"
+                report.notes.extend(f"{where}: {m}" for m in record.messages)
+            elif isinstance(record, Protocol):
+                report.notes.append(
+                    f"{source.where}: interview protocol ({len(record.questions)} questions "
+                    f"in {len(record.sections)} sections), loaded as a protocol, not an interview"
+                )
     return records
 
 

@@ -7,7 +7,7 @@ from tests.conftest import EXAMPLES, INTERVIEW_35
 
 
 def _build(codebook, *sources):
-    return build_graph([(s, parse_source(s)) for s in sources], codebook)
+    return build_graph([(s, r) for s in sources for r in parse_source(s)], codebook)
 
 
 def _source(path, name=None):

@@ -1,0 +1,157 @@
+"""Load REFI-QDA project exchange files (``.qdpx``: NVivo, ATLAS.ti, MAXQDA, QualCoder, qc…).
+
+A ``.qdpx`` is a ZIP holding one ``.qde`` XML project (``urn:QDA-XML:project:1.0``) and the
+sources' plain text (``sources/`` or ``Sources/``). The archive is read in memory, never
+extracted. Each text source becomes an interview whose turns come from its speaker labels (or
+its paragraphs); each ``PlainTextSelection`` codes the turns its character offsets fall in.
+Codes keep the project's names; a code's top-level ancestor in the code tree is its category.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
+
+from graph.errors import LoaderError
+from graph.model import Coding, Interview, Turn, slugify
+from graph.speakers import identify_speakers, with_roles
+from loaders import plain_text
+from loaders.text import decode, split_lines
+
+__all__ = ["parse_qdpx", "LIMITS"]
+
+FORMAT = "refi-qda"
+NS = {"q": "urn:QDA-XML:project:1.0"}
+# limits against hostile archives (a zip bomb): total unpacked size and compression ratio
+LIMITS = {"max_unpacked_bytes": 500 * 1024 * 1024, "max_ratio": 200}
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def parse_qdpx(data: bytes, source: Path | str = "<qdpx>") -> list[Interview]:
+    """Parse the bytes of a ``.qdpx`` file into one interview per text source.
+
+    Raises
+    ------
+    LoaderError
+        For a corrupt ZIP, a missing or malformed project XML, or offsets outside the text.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as e:
+        raise LoaderError(source, None, f"not a REFI-QDA project: corrupt ZIP ({e})") from e
+    members = {PurePosixPath(i.filename).as_posix(): i for i in archive.infolist() if not i.is_dir()}
+    _check_limits(source, list(members.values()))
+    project_name = next((n for n in members if n.lower().endswith(".qde")), None)
+    if project_name is None:
+        raise LoaderError(source, None, "not a REFI-QDA project: no .qde file in the archive")
+    try:
+        root = ET.fromstring(archive.read(members[project_name]))
+    except ET.ParseError as e:
+        raise LoaderError(source, e.position[0], f"{project_name} is not well-formed XML ({e})") from e
+    if root.tag != "{urn:QDA-XML:project:1.0}Project":
+        raise LoaderError(source, None, f"{project_name} is not REFI-QDA project XML (root <{root.tag}>)")
+
+    users = {u.get("guid"): u.get("name") or "unknown" for u in root.iterfind("q:Users/q:User", NS)}
+    codes = _code_tree(root.find("q:CodeBook/q:Codes", NS))
+    interviews = []
+    for text_source in root.iterfind("q:Sources/q:TextSource", NS):
+        text = _source_text(text_source, archive, members, source)
+        interviews.append(_interview(text_source, text, users, codes, source))
+    if not interviews:
+        raise LoaderError(source, None, "the project has no text sources")
+    return interviews
+
+
+def _check_limits(source, infos: list[zipfile.ZipInfo]) -> None:
+    total = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if total > LIMITS["max_unpacked_bytes"] or total / packed > LIMITS["max_ratio"]:
+        raise LoaderError(
+            source, None,
+            f"archive unpacks to {total} bytes ({total / packed:.0f}x its size): refused as a possible "
+            f"zip bomb (limits: {LIMITS['max_unpacked_bytes']} bytes, ratio {LIMITS['max_ratio']})",
+        )
+
+
+def _code_tree(codes: ET.Element | None) -> dict[str, tuple[str, str]]:
+    """guid -> (code name, category: the name of its top-level ancestor)."""
+    found: dict[str, tuple[str, str]] = {}
+
+    def walk(element: ET.Element, top: str) -> None:
+        for code in element.iterfind("q:Code", NS):
+            name = code.get("name") or code.get("guid", "")
+            found[code.get("guid", "")] = (name, top or name)
+            walk(code, top or name)
+
+    if codes is not None:
+        walk(codes, "")
+    return found
+
+
+def _source_text(text_source, archive, members, source) -> str:
+    inline = text_source.find("q:PlainTextContent", NS)
+    if inline is not None and inline.text is not None:
+        return inline.text
+    path = text_source.get("plainTextPath")
+    if not path:
+        raise LoaderError(source, None, f"text source {text_source.get('name') or text_source.get('guid')!r} has no text")
+    wanted = path.removeprefix("internal://").lstrip("/").lower()
+    match = next((m for m in members if m.lower() == wanted or m.lower().endswith("sources/" + wanted)), None)
+    if match is None:
+        raise LoaderError(source, None, f"text source file {path!r} is not in the archive")
+    return decode(archive.read(members[match]), f"{source}!{match}")
+
+
+def _interview(text_source, text: str, users, codes, source) -> Interview:
+    name = text_source.get("name") or Path(text_source.get("plainTextPath") or "source").stem
+    title = Path(name).stem if "." in name else name
+    interview_id = slugify(title)
+    turns, spans = _turns(text, interview_id, title)
+    codings, coders = [], []
+    for selection in text_source.iterfind("q:PlainTextSelection", NS):
+        start, end = int(selection.get("startPosition", -1)), int(selection.get("endPosition", -1))
+        if not 0 <= start <= end <= len(text):
+            raise LoaderError(
+                source, None,
+                f"selection {selection.get('name') or selection.get('guid')!r} of {name!r} has offsets "
+                f"{start}-{end} outside the text ({len(text)} characters)",
+            )
+        positions = tuple(i for i, (a, b) in enumerate(spans) if a < max(end, start + 1) and start < b)
+        for coding in selection.iterfind("q:Coding", NS):
+            coder = users.get(coding.get("creatingUser"), "unknown")
+            coders.append(coder)
+            for ref in coding.iterfind("q:CodeRef", NS):
+                code, category = codes.get(ref.get("targetGUID"), (ref.get("targetGUID", "unknown"), ""))
+                codings.append(Coding(code, coder, positions, None, category))
+    speakers = identify_speakers(turns, interview_id, title)
+    messages = () if codings else ("no coded selections: loaded as an uncoded interview",)
+    return Interview(
+        interview_id, title, Path(str(source)).name, FORMAT, with_roles(turns, speakers), speakers,
+        tuple(codings), tuple(dict.fromkeys(coders)), messages,
+    )
+
+
+def _turns(text: str, interview_id: str, title: str) -> tuple[list[Turn], list[tuple[int, int]]]:
+    """Turns of the source text, with the character span each covers (offsets as REFI-QDA counts
+    them: characters of the text as stored, line breaks included)."""
+    starts = [0] + [m.end() for m in _BREAK.finditer(text)]
+    lines = split_lines(text)
+    if plain_text.looks_like_transcript(lines):
+        turns = list(plain_text.parse(lines, source=title, title=title).turns)
+    else:  # no speaker labels: paragraphs separated by blank lines are the units
+        turns, block = [], []
+        for number, line in enumerate(lines + [""], start=1):
+            if line.strip():
+                block.append((number, line.strip()))
+            elif block:
+                turns.append(Turn("", " ".join(x for _, x in block), len(turns), block[0][0]))
+                block = []
+    spans = []
+    for i, turn in enumerate(turns):
+        begin = starts[turn.line - 1]
+        finish = starts[turns[i + 1].line - 1] if i + 1 < len(turns) else len(text)
+        spans.append((begin, finish))
+    return [replace(t, position=i) for i, t in enumerate(turns)], spans
