@@ -88,7 +88,10 @@ def build_graph(records: Iterable[tuple[SourceFile, Record]], codebook: Codebook
     graph = GraphData()
     interviews: dict[str, Interview] = {}
     coding_sets: list[CodingSet] = []
+    consensus: set[str] = set()
     for source, record in records:
+        if isinstance(record, Interview):
+            consensus |= {c for c in record.coders if codebook.is_consensus(c, source.name)}
         graph.add_node("Source", {
             "id": source.name, "name": source.name, "kind": _KIND[type(record)],
             "format": getattr(record, "format", "") or _KIND[type(record)], "sha256": source.sha256,
@@ -113,7 +116,7 @@ def build_graph(records: Iterable[tuple[SourceFile, Record]], codebook: Codebook
     _add_workflow(graph, codebook)
     infos: dict[str, CodeInfo] = {}
     for interview in interviews.values():
-        _add_interview(graph, interview, codebook, infos)
+        _add_interview(graph, interview, codebook, infos, consensus)
     _add_fixes(graph, codebook, infos)
     _count_evidence(graph)
     return graph
@@ -187,7 +190,8 @@ def _apply_coding_set(interview: Interview, coding_set: CodingSet, graph: GraphD
 
 
 def _add_interview(
-    graph: GraphData, interview: Interview, codebook: Codebook, infos: dict[str, CodeInfo]
+    graph: GraphData, interview: Interview, codebook: Codebook, infos: dict[str, CodeInfo],
+    consensus: set[str],
 ) -> None:
     iid = interview.id
     graph.add_node("Interview", {
@@ -209,7 +213,7 @@ def _add_interview(
     for turn in interview.turns:
         _add_excerpt(graph, iid, turn, said_by.get(turn.speaker), codebook)
     for coder in interview.coders:
-        graph.add_node("Coder", {"id": slugify(coder) or coder, "name": coder})
+        graph.add_node("Coder", {"id": slugify(coder) or coder, "name": coder, "consensus": coder in consensus})
         graph.add_rel("CODED", ("Coder", slugify(coder) or coder), ("Interview", iid))
     for coding in interview.codings:
         info = infos.get(code_id(coding.code)) or codebook.classify(coding.code)

@@ -40,7 +40,7 @@ _SCHEMA: dict[str, dict[str, Any]] = {
     "codebook": {
         "name": str, "description": str, "fix_suffix": str,
         "workflow": ["stage"], "prefixes": ["prefix"], "codes": {"*": "code"},
-        "tools": ["tool"], "consensus_coders": [str],
+        "tools": ["tool"], "consensus_coders": [str], "consensus_folders": [str],
     },
     "stage": {
         "id": str, "name": str, "aliases": [str], "parent": str, "track": str,
@@ -156,6 +156,7 @@ class Codebook:
         self.name = data.get("name", Path(self.source).stem)
         self.fix_suffix = data.get("fix_suffix", "-fix")
         self.consensus_coders = tuple(data.get("consensus_coders", ()))
+        self.consensus_folders = tuple(data.get("consensus_folders", ("moderation", "consensus")))
         self.stages = self._stages(data["workflow"])
         self._stage_by_key = {}
         for stage in self.stages:
@@ -181,6 +182,13 @@ class Codebook:
         )
         self._literal_index = [(lit, i) for i, lits in enumerate(self._tool_literals) for lit in lits or ()]
         self._always_scan = {i for i, lits in enumerate(self._tool_literals) if lits is None}
+
+    def is_consensus(self, coder: str, source_name: str = "") -> bool:
+        """True for a moderated/consensus coding: a coder the codebook names as consensus, or a
+        file kept in a consensus folder (``moderation/``, ``consensus/`` by default)."""
+        folders = {f.casefold() for f in self.consensus_folders}
+        parts = {p.casefold() for p in Path(source_name).parts[:-1]}
+        return coder.casefold() in {c.casefold() for c in self.consensus_coders} or bool(parts & folders)
 
     # --- stages ---------------------------------------------------------------------------
     def stage(self, name: str) -> Stage | None:

@@ -196,7 +196,7 @@ NODES: dict[str, dict[str, str]] = {
         "quotes": "INT64",
     },
     "Tool": {"id": "STRING", "name": "STRING", "kind": "STRING"},
-    "Coder": {"id": "STRING", "name": "STRING"},
+    "Coder": {"id": "STRING", "name": "STRING", "consensus": "BOOLEAN"},
     "Protocol": {"id": "STRING", "title": "STRING", "source": "STRING"},
     "ProtocolQuestion": {
         "id": "STRING",
