@@ -6,6 +6,7 @@ building the same files twice gives the same rows.
 from __future__ import annotations
 
 import dataclasses
+import json
 import logging
 import re
 from collections import defaultdict
@@ -16,10 +17,12 @@ from typing import Any
 
 from graph.codebook import UNCATEGORISED, Codebook, CodeInfo, tolerant_key
 from graph.errors import LoaderError
+from graph.speakers import identify_speakers, with_roles
 from graph.model import (
     PARTICIPANT,
     Coding,
     CodingSet,
+    ParticipantSheet,
     Interview,
     Protocol,
     Record,
@@ -66,7 +69,7 @@ class GraphData:
         return {k: len(v) for k, v in {**self.nodes, **self.rels}.items() if v}
 
 
-_KIND = {Interview: "interview", CodingSet: "codings", Protocol: "protocol"}
+_KIND = {Interview: "interview", CodingSet: "codings", Protocol: "protocol", ParticipantSheet: "participants"}
 
 
 def excerpt_id(interview_id: str, position: int) -> str:
@@ -89,6 +92,7 @@ def build_graph(records: Iterable[tuple[SourceFile, Record]], codebook: Codebook
     interviews: dict[str, Interview] = {}
     coding_sets: list[CodingSet] = []
     consensus: set[str] = set()
+    sheets: list[ParticipantSheet] = []
     for source, record in records:
         if isinstance(record, Interview):
             consensus |= {c for c in record.coders if codebook.is_consensus(c, source.name)}
@@ -102,6 +106,8 @@ def build_graph(records: Iterable[tuple[SourceFile, Record]], codebook: Codebook
             coding_sets.append(record)
         elif isinstance(record, Protocol):
             _add_protocol(graph, record)
+        elif isinstance(record, ParticipantSheet):
+            sheets.append(record)
     by_source = {iv.source: iv.id for iv in interviews.values()}
     for coding_set in coding_sets:
         target = _find_transcript(coding_set, interviews, by_source)
@@ -113,11 +119,14 @@ def build_graph(records: Iterable[tuple[SourceFile, Record]], codebook: Codebook
             continue
         interviews[target.id] = _apply_coding_set(target, coding_set, graph)
 
+    if sheets:
+        interviews = _apply_interviewer_roles(interviews, sheets)
     _add_workflow(graph, codebook)
     infos: dict[str, CodeInfo] = {}
     for interview in interviews.values():
         _add_interview(graph, interview, codebook, infos, consensus)
     _add_fixes(graph, codebook, infos)
+    _add_participant_attributes(graph, sheets)
     _count_evidence(graph)
     return graph
 
@@ -206,7 +215,7 @@ def _add_interview(
         scoped = speaker.participant_id != slugify(speaker.label)
         graph.add_node("Participant", {
             "id": speaker.participant_id, "pseudonym": speaker.pseudonym,
-            "role": speaker.role, "interview": iid if scoped else "",
+            "role": speaker.role, "interview": iid if scoped else "", "attributes": "",
         })
         graph.add_rel("INTERVIEWED_IN", ("Participant", speaker.participant_id), ("Interview", iid))
         said_by[speaker.label] = speaker.participant_id
@@ -276,6 +285,46 @@ def _add_fixes(graph: GraphData, codebook: Codebook, infos: dict[str, CodeInfo])
             name = challenge["name"]
             fix["name"] = f"Fix: {name[:1].lower() + name[1:]}"
         graph.add_rel("ADDRESSES", ("Fix", fix["id"]), ("Challenge", challenge["id"]))
+
+
+def _sheet_rows(sheets: list[ParticipantSheet]) -> dict[str, tuple[str, dict[str, str]]]:
+    """Sheet rows by folded pseudonym -> (sheet name, row)."""
+    return {row["pseudonym"].casefold(): (sheet.source, row) for sheet in sheets for row in sheet.rows}
+
+
+def _apply_interviewer_roles(
+    interviews: dict[str, Interview], sheets: list[ParticipantSheet]
+) -> dict[str, Interview]:
+    """Speakers a participants sheet calls interviewers are interviewers, whatever their label."""
+    rows = _sheet_rows(sheets)
+    named = {p for p, (_, row) in rows.items() if row.get("role", "").casefold() == "interviewer"}
+    if not named:
+        return interviews
+    out = {}
+    for iid, interview in interviews.items():
+        labels = [s.label for s in interview.speakers if s.label.casefold() in named or s.pseudonym.casefold() in named]
+        if labels:
+            speakers = identify_speakers(interview.turns, iid, interview.title, interviewers=labels)
+            interview = dataclasses.replace(interview, speakers=speakers, turns=with_roles(interview.turns, speakers))
+        out[iid] = interview
+    return out
+
+
+def _add_participant_attributes(graph: GraphData, sheets: list[ParticipantSheet]) -> None:
+    rows = _sheet_rows(sheets)
+    seen = set()
+    for participant in graph.node_rows("Participant"):
+        for key in (participant["pseudonym"].casefold(), participant["id"].casefold()):
+            if key in rows:
+                _, row = rows[key]
+                seen.add(key)
+                attributes = {k: v for k, v in sorted(row.items()) if k not in ("pseudonym", "role")}
+                participant["attributes"] = json.dumps(attributes, ensure_ascii=False, sort_keys=True)
+                participant["role"] = row.get("role", participant["role"]) or participant["role"]
+                break
+    for key, (sheet, row) in rows.items():
+        if key not in seen and row.get("role", "").casefold() != "interviewer":
+            graph.warnings.append(f"{sheet}: no participant {row['pseudonym']!r} in the loaded interviews")
 
 
 def _count_evidence(graph: GraphData) -> None:

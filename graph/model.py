@@ -18,6 +18,7 @@ __all__ = [
     "CodingSet",
     "ProtocolQuestion",
     "Protocol",
+    "ParticipantSheet",
     "Record",
     "SourceFile",
     "NODES",
@@ -122,7 +123,15 @@ class Protocol:
     questions: tuple[ProtocolQuestion, ...] = field(default=())
 
 
-Record = Interview | CodingSet | Protocol
+@dataclass(frozen=True)
+class ParticipantSheet:
+    """Attributes of participants by pseudonym (``role: interviewer`` marks an interviewer)."""
+
+    source: str
+    rows: tuple[dict[str, str], ...]
+
+
+Record = Interview | CodingSet | Protocol | ParticipantSheet
 
 
 @dataclass(frozen=True)
@@ -172,6 +181,7 @@ NODES: dict[str, dict[str, str]] = {
         "pseudonym": "STRING",
         "role": "STRING",
         "interview": "STRING",
+        "attributes": "STRING",  # JSON of a participants sheet's columns
     },
     "Excerpt": {
         "id": "STRING",

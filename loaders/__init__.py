@@ -13,7 +13,7 @@ from pathlib import Path
 
 from graph.errors import LoaderError, UnsupportedFormatError
 from graph.model import Record, SourceFile
-from loaders import codings_file, delve_pdf, delve_text, plain_text, protocol, refi_qda
+from loaders import codings_file, delve_pdf, delve_text, plain_text, protocol, refi_qda, tables
 from loaders.text import decode, split_lines
 
 __all__ = ["LOADERS", "SourceFile", "LoadResult", "parse_source", "discover", "read_sources", "load_paths"]
@@ -41,6 +41,8 @@ LOADERS: dict[str, Parser] = {
     ".txt": _parse_txt,
     ".pdf": lambda data, name: delve_pdf.parse_pdf(data, source=name),
     ".qdpx": lambda data, name: refi_qda.parse_qdpx(data, source=name),
+    ".csv": lambda data, name: tables.parse_table(data, name, xlsx=False),
+    ".xlsx": lambda data, name: tables.parse_table(data, name, xlsx=True),
     ".codings.yaml": _parse_codings,
     ".codings.yml": _parse_codings,
 }

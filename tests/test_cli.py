@@ -22,7 +22,7 @@ def invoke(*args):
 def test_done_when_loss_function_challenges_from_the_command_line(db):
     load = invoke("load", EXAMPLES, "--db", db)
     assert load.exit_code == 0, load.output
-    assert load.stdout.startswith("Loaded 7 file(s) into embedded LadybugDB at")
+    assert load.stdout.startswith("Loaded 8 file(s) into embedded LadybugDB at")
     result = invoke("query", "challenges-at-stage", "--param", "stage=loss function", "--format", "json", "--db", db)
     assert result.exit_code == 0
     rows = json.loads(result.stdout)

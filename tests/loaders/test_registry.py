@@ -5,7 +5,7 @@ from loaders import load_paths, parse_source
 from tests.conftest import EXAMPLES
 
 
-def test_txt_files_are_told_apart_by_content():
+def test_files_are_told_apart_by_content():
     result = load_paths([EXAMPLES])
     kinds = {s.name: type(r).__name__ for s, r in result.records}
     assert kinds == {
@@ -13,6 +13,7 @@ def test_txt_files_are_told_apart_by_content():
         "codings/reengineering-leader-4.codings.yaml": "CodingSet",
         "delve/interview-35-ilan.txt": "Interview",
         "delve/interview-38-amin.txt": "Interview",
+        "participants.csv": "ParticipantSheet",
         "protocols/cv-reengineering-leader-protocol.txt": "Protocol",
         "transcripts/reengineering-engineer-2.txt": "Interview",
         "transcripts/reengineering-leader-4.txt": "Interview",

@@ -1,0 +1,131 @@
+"""Load spreadsheets (CSV or XLSX): codings tables and participants sheets.
+
+A **codings table** has one row per coded segment, in one of two layouts (column names are
+matched case-insensitively, in any order, with extra columns ignored):
+
+- Taguette's highlights export: ``id, document, tag, content`` — each document becomes an
+  interview whose single participant is ``Participant (<document>)``;
+- the generic layout: ``interview, speaker, text, code`` and optionally ``coder`` — rows with
+  the same interview, speaker and text are one turn, in the order they first appear.
+
+A **participants sheet** has a ``pseudonym`` column and any attributes (``role``, ``years``,
+``domain``, ``company size``…). Columns that look like real names or contact details
+(``name``, ``full name``, ``email``, ``phone``…) are refused: only pseudonyms enter the graph.
+The header may stand on any of the first five rows.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from pathlib import Path
+
+from graph.errors import LoaderError
+from graph.model import Coding, Interview, ParticipantSheet, Record, Turn, slugify
+from graph.speakers import identify_speakers, with_roles
+from loaders.text import decode
+
+__all__ = ["parse_table", "read_rows", "REFUSED_COLUMNS"]
+
+TAGUETTE = ("document", "tag", "content")
+GENERIC = ("interview", "speaker", "text", "code")
+REFUSED_COLUMNS = {"name", "full name", "fullname", "first name", "last name", "surname", "email",
+                   "e-mail", "email address", "phone", "phone number", "real name", "address"}
+_HEADER_ROWS = 5
+
+
+def parse_table(data: bytes, source: Path | str, xlsx: bool) -> list[Record]:
+    """Parse a codings table or a participants sheet (told apart by their columns)."""
+    rows = read_rows(data, source, xlsx)
+    header_at, header = _find_header(rows, source)
+    records = [dict(zip(header, row)) for row in rows[header_at + 1:] if any(str(v).strip() for v in row)]
+    first_line = header_at + 2
+    if "pseudonym" in header and not {"code", "tag"} & set(header):
+        return [_participants(records, header, source, first_line)]
+    if set(TAGUETTE) <= set(header):
+        return _codings(records, source, first_line, ("document", None, "content", "tag"), "tag")
+    if set(GENERIC) <= set(header):
+        return _codings(records, source, first_line, ("interview", "speaker", "text", "code"), "code")
+    raise LoaderError(source, header_at + 1, _missing(header))
+
+
+def read_rows(data: bytes, source: Path | str, xlsx: bool) -> list[list[str]]:
+    """All rows as lists of text (XLSX: the first sheet)."""
+    if xlsx:
+        from openpyxl import load_workbook
+
+        try:
+            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        except Exception as e:  # openpyxl raises many kinds for a broken workbook
+            raise LoaderError(source, None, f"not a readable XLSX workbook ({type(e).__name__})") from e
+        return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    text = decode(data, source)
+    return [row for row in csv.reader(io.StringIO(text))]
+
+
+def _find_header(rows: list[list[str]], source) -> tuple[int, list[str]]:
+    for index, row in enumerate(rows[:_HEADER_ROWS]):
+        header = [" ".join(str(c).strip().lower().replace("_", " ").split()) for c in row]
+        if "pseudonym" in header or set(TAGUETTE) <= set(header) or set(GENERIC) <= set(header):
+            return index, header
+    if not rows:
+        raise LoaderError(source, None, "empty table")
+    first = [" ".join(str(c).strip().lower().split()) for c in rows[0]]
+    raise LoaderError(source, 1, _missing(first))
+
+
+def _missing(header: list[str]) -> str:
+    have = set(header)
+    nearest = min((TAGUETTE, GENERIC, ("pseudonym",)), key=lambda cols: len(set(cols) - have))
+    missing = [c for c in nearest if c not in have]
+    return (f"missing column {', '.join(map(repr, missing))} (a codings table needs "
+            f"{', '.join(GENERIC)}[, coder] or Taguette's {', '.join(TAGUETTE)}; a participants sheet needs "
+            f"pseudonym; found: {', '.join(c for c in header if c) or 'nothing'})")
+
+
+def _codings(records, source, first_line, columns, code_column) -> list[Record]:
+    interview_col, speaker_col, text_col, _ = columns
+    turns: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
+    found: dict[str, list[tuple[str, str, str, str, int]]] = defaultdict(list)
+    for offset, row in enumerate(records):
+        line = first_line + offset
+        interview = (row.get(interview_col) or "").strip()
+        text = " ".join((row.get(text_col) or "").split())
+        code = (row.get(code_column) or "").strip()
+        if not interview or not text:
+            raise LoaderError(source, line, f"row has no {interview_col if not interview else text_col}")
+        speaker = (row.get(speaker_col) or "").strip() if speaker_col else f"Participant"
+        found[interview].append((speaker, text, code, (row.get("coder") or "").strip(), line))
+        turns[interview].setdefault((speaker, text), len(turns[interview]))
+    default_coder = "taguette" if code_column == "tag" else Path(str(source)).stem
+    interviews = []
+    for title, rows in found.items():
+        interview_id = slugify(title)
+        turn_list = [Turn(sp, tx, pos, next(r[4] for r in rows if (r[0], r[1]) == (sp, tx)))
+                     for (sp, tx), pos in turns[title].items()]
+        codings = tuple(
+            Coding(code, coder or default_coder, (turns[title][(sp, tx)],), line)
+            for sp, tx, code, coder, line in rows if code
+        )
+        speakers = identify_speakers(turn_list, interview_id, title)
+        interviews.append(Interview(
+            interview_id, title, Path(str(source)).name, "codings-table", with_roles(turn_list, speakers),
+            speakers, codings, tuple(dict.fromkeys(c.coder for c in codings)),
+        ))
+    return interviews
+
+
+def _participants(records, header, source, first_line) -> ParticipantSheet:
+    for column in header:
+        if column in REFUSED_COLUMNS:
+            raise LoaderError(
+                source, first_line - 1,
+                f"column {column!r} looks like real names or contact details: refused, only pseudonyms "
+                "enter the graph (remove the column and load the sheet again)",
+            )
+    rows = []
+    for offset, row in enumerate(records):
+        if not (row.get("pseudonym") or "").strip():
+            raise LoaderError(source, first_line + offset, "row has no pseudonym")
+        rows.append({k: str(v).strip() for k, v in row.items() if k and str(v).strip()})
+    return ParticipantSheet(Path(str(source)).name, tuple(rows))
