@@ -93,10 +93,11 @@ def cli() -> None:
 @neo4j_option
 @click.option("--replace", is_flag=True, help="Start from an empty graph instead of adding to the loaded files.")
 @click.option("--batch-size", type=int, default=None, help="Rows per Neo4j write transaction [default: 5000].")
+@click.option("--autocode", is_flag=True, help="Add the codebook's suggestions for uncoded turns (coder auto).")
 @click.option("-s", "--silent", is_flag=True, help="Print only errors.")
 @friendly
 def load(paths: tuple[str, ...], codebook: str | None, db: str | None, neo4j: bool, replace: bool,
-         batch_size: int | None, silent: bool) -> None:
+         batch_size: int | None, autocode: bool, silent: bool) -> None:
     """Load transcripts, Delve exports, protocols and codings files into the graph.
 
     Folders are read recursively. A file that cannot be read is listed and left out; the
@@ -109,7 +110,7 @@ def load(paths: tuple[str, ...], codebook: str | None, db: str | None, neo4j: bo
         challenge-graph load examples/ --neo4j
     """
     store = open_store(db, neo4j, batch_size)
-    report = ingest(store, paths, codebook_path=codebook, replace=replace)
+    report = ingest(store, paths, codebook_path=codebook, replace=replace, autocode=autocode)
     if not silent:
         if report.written:
             click.echo(f"Loaded {len(report.loaded)} file(s) into {store.describe()}: {_summary(report.counts)}")
@@ -130,12 +131,56 @@ def check(paths: tuple[str, ...], codebook: str | None) -> None:
         challenge-graph check examples/ --codebook codebooks/ml-engineering.yaml
     """
     _, book = read_codebook(codebook)
-    report, graph = check_files(paths, book)
-    for row in graph.node_rows("Source"):
-        click.echo(f"ok  {row['name']}  ({row['format']})")
+    report, _ = check_files(paths, book)
+    for line in report.files:
+        click.echo(f"ok  {line}")
     click.echo(f"Would load: {_summary(report.counts)}")
+    for code in report.implied:
+        click.echo(f"note: fix for {code}, which is never coded itself: created as an implied challenge", err=True)
     _print_report(report, silent=False)
     sys.exit(report.exit_code)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for the suggested codings files (one per transcript with suggestions).")
+@codebook_option
+@friendly
+def autocode(paths: tuple[str, ...], out: Path, codebook: str | None) -> None:
+    """Suggest codings for uncoded turns from the codebook's autocode rules, as codings files
+    (coder auto) to review, edit and load.
+
+    \b
+        challenge-graph autocode examples/transcripts --out suggestions/
+        challenge-graph load examples/transcripts suggestions/
+    """
+    from graph.autocode import AUTO, suggest, unique_quote
+    from graph.model import Interview
+    from loaders import load_paths
+    from loaders.codings_file import dump
+
+    _, book = read_codebook(codebook)
+    result = load_paths(paths)
+    out.mkdir(parents=True, exist_ok=True)
+    total = 0
+    for source, record in result.records:
+        if not isinstance(record, Interview):
+            continue
+        found = suggest(record, book)
+        if not found:
+            continue
+        items = [(s.code, unique_quote(record, s), s.speaker) for s in found]
+        target = out / f"{Path(record.source).stem}.{AUTO}.codings.yaml"
+        target.write_text(dump(record.source, AUTO, items,
+                               comment=f"Suggested by `challenge-graph autocode` from {book.name}'s rules: "
+                                       "review, edit or delete, then load."), encoding="utf-8")
+        total += len(items)
+        click.echo(f"{target}: {len(items)} suggestion(s) for {source.name}")
+    click.echo(f"{total} suggestion(s) in all")
+    for error in result.rejected:
+        click.echo(f"  rejected: {error}", err=True)
+    sys.exit(2 if result.rejected else 0)
 
 
 @cli.command(name="queries")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph.autocode import AUTO, with_suggestions
 from graph.codebook import UNCATEGORISED, Codebook, CodeInfo, tolerant_key
 from graph.errors import LoaderError
 from graph.speakers import identify_speakers, with_roles
@@ -82,8 +83,11 @@ def code_id(code: str) -> str:
     return slugify(code)
 
 
-def build_graph(records: Iterable[tuple[SourceFile, Record]], codebook: Codebook) -> GraphData:
-    """Turn ``(source file, record)`` pairs into graph rows.
+def build_graph(
+    records: Iterable[tuple[SourceFile, Record]], codebook: Codebook, autocode: bool = False
+) -> GraphData:
+    """Turn ``(source file, record)`` pairs into graph rows; with ``autocode``, add the
+    codebook's suggestions for uncoded turns (coder ``auto``).
 
     Several records of the same interview (codings by several coders) merge into one
     interview: their codings are mapped onto the first record's turns by text.
@@ -124,6 +128,8 @@ def build_graph(records: Iterable[tuple[SourceFile, Record]], codebook: Codebook
     _add_workflow(graph, codebook)
     infos: dict[str, CodeInfo] = {}
     for interview in interviews.values():
+        if autocode:
+            interview = with_suggestions(interview, codebook)
         _add_interview(graph, interview, codebook, infos, consensus)
     _add_fixes(graph, codebook, infos)
     _add_participant_attributes(graph, sheets)
@@ -329,13 +335,13 @@ def _add_participant_attributes(graph: GraphData, sheets: list[ParticipantSheet]
 
 def _count_evidence(graph: GraphData) -> None:
     """Store on every code and stage how many participants, interviews and participant quotes
-    stand behind it: the same counts the queries would compute from SAID and CODED_AS, kept
-    as properties so that ranking queries stay fast on large corpora."""
+    stand behind it (human codings only): the same counts the queries would compute from SAID
+    and CODED_AS, kept as properties so that ranking queries stay fast on large corpora."""
     speaker = {r["dst"]: r["src"] for r in graph.rel_rows("SAID")}
     excerpts = graph.nodes.get("Excerpt", {})
     behind: dict[tuple[str, str], set[str]] = defaultdict(set)
     for rel in graph.rel_rows("CODED_AS"):
-        if rel["src"] in speaker:
+        if rel["src"] in speaker and rel["coder"] != AUTO:  # suggestions are not evidence
             behind[(rel["dstLabel"], rel["dst"])].add(rel["src"])
     stage_of: dict[tuple[str, str], str] = {(r["srcLabel"], r["src"]): r["dst"] for r in graph.rel_rows("AT_STAGE")}
     at_stage: dict[str, set[str]] = defaultdict(set)

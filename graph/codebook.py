@@ -26,6 +26,7 @@ __all__ = [
     "PrefixRule",
     "CodeInfo",
     "ToolEntry",
+    "AutocodeRule",
     "load_codebook",
     "parse_codebook",
     "default_codebook_path",
@@ -41,6 +42,7 @@ _SCHEMA: dict[str, dict[str, Any]] = {
         "name": str, "description": str, "fix_suffix": str,
         "workflow": ["stage"], "prefixes": ["prefix"], "codes": {"*": "code"},
         "tools": ["tool"], "consensus_coders": [str], "consensus_folders": [str],
+        "autocode": ["rule"],
     },
     "stage": {
         "id": str, "name": str, "aliases": [str], "parent": str, "track": str,
@@ -52,10 +54,11 @@ _SCHEMA: dict[str, dict[str, Any]] = {
         "addresses": str,
     },
     "tool": {"name": str, "kind": str, "patterns": [str]},
+    "rule": {"code": str, "patterns": [str], "speakers": str},
 }
 _REQUIRED = {
     "codebook": ("workflow",), "stage": ("id", "name"), "prefix": ("prefix", "kind"),
-    "code": (), "tool": ("name", "kind"),
+    "code": (), "tool": ("name", "kind"), "rule": ("code", "patterns"),
 }
 
 
@@ -92,6 +95,15 @@ class CodeInfo:
     description: str
     known: bool
     addresses: str | None = None
+
+
+@dataclass(frozen=True)
+class AutocodeRule:
+    """Suggest ``code`` for turns matching ``pattern`` (participants' turns unless ``all``)."""
+
+    code: str
+    pattern: re.Pattern[str]
+    speakers: str = "participant"
 
 
 @dataclass(frozen=True)
@@ -166,6 +178,7 @@ class Codebook:
         self.codes = {
             code.casefold(): self._explicit(code, entry) for code, entry in data.get("codes", {}).items()
         }
+        self.autocode = tuple(self._rule(r) for r in data.get("autocode", []))
         self.tools = tuple(
             ToolEntry(t["name"], t["kind"], _tool_pattern(t, self.source)) for t in data.get("tools", [])
         )
@@ -234,6 +247,16 @@ class Codebook:
         if "stage" in entry:
             checked["stage"] = self._stage_id(entry["stage"], line)
         return checked
+
+    def _rule(self, entry: dict[str, Any]) -> AutocodeRule:
+        speakers = entry.get("speakers", "participant")
+        if speakers not in ("participant", "all"):
+            raise CodebookError(self.source, entry["__line__"], f"autocode speakers must be participant or all, not {speakers!r}")
+        try:
+            pattern = re.compile("|".join(f"(?:{p})" for p in entry["patterns"]), re.IGNORECASE)
+        except re.error as e:
+            raise CodebookError(self.source, entry["__line__"], f"autocode rule for {entry['code']!r}: bad pattern ({e})") from e
+        return AutocodeRule(entry["code"], pattern, speakers)
 
     def _kind(self, kind: str, line: int) -> str:
         if kind.lower() not in KINDS:

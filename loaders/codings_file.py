@@ -25,7 +25,7 @@ from graph.errors import LoaderError
 from graph.model import CodingSet, QuoteCoding
 from loaders.text import read_lines
 
-__all__ = ["load", "parse", "SUFFIXES"]
+__all__ = ["load", "parse", "dump", "SUFFIXES"]
 
 FORMAT = "codings-yaml"
 SUFFIXES = (".codings.yaml", ".codings.yml")
@@ -107,3 +107,20 @@ def _scalar(node: yaml.Node, source: Path | str) -> str:
     if not isinstance(node, yaml.ScalarNode) or not str(node.value).strip():
         raise LoaderError(source, node.start_mark.line + 1, "expected a non-empty text value")
     return str(node.value).strip()
+
+
+def dump(transcript: str, coder: str, codings: list[tuple[str, str, str]], comment: str = "") -> str:
+    """The YAML text of a codings file: ``codings`` are ``(code, quote, speaker)`` triples.
+
+    >>> print(dump("t.txt", "auto", [("Loss-x", "the loss", "P1")]), end="")
+    transcript: t.txt
+    coder: auto
+    codings:
+    - code: Loss-x
+      quote: the loss
+      speaker: P1
+    """
+    head = "".join(f"# {line}\n" for line in comment.splitlines())
+    body = {"transcript": transcript, "coder": coder,
+            "codings": [{"code": c, "quote": q, "speaker": s} for c, q, s in codings]}
+    return head + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)

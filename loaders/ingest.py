@@ -28,6 +28,8 @@ class Report:
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unknown_codes: dict[str, list[str]] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)  # one line per file read: what it held
+    implied: list[str] = field(default_factory=list)  # fixes whose challenge was never coded
     counts: dict[str, int] = field(default_factory=dict)
     written: bool = False
 
@@ -78,8 +80,10 @@ def ingest(
     codebook_path: Path | str | None = None,
     replace: bool = False,
     progress: Progress | None = None,
+    autocode: bool = False,
 ) -> Report:
-    """Add the files under ``paths`` to the store's graph (or replace it with ``replace``).
+    """Add the files under ``paths`` to the store's graph (or replace it with ``replace``;
+    with ``autocode``, add the codebook's suggestions for uncoded turns as coder ``auto``).
 
     Files that cannot be parsed are listed in the report and left out; the others load. When
     no new file parses, the store is not touched.
@@ -88,7 +92,7 @@ def ingest(
     new, errors, skipped = read_sources(_existing(paths))
     report = ingest_sources(
         store, new, codebook_file, codebook, replace=replace,
-        codebook_changed=codebook_path is not None, progress=progress,
+        codebook_changed=codebook_path is not None, progress=progress, autocode=autocode,
     )
     report.rejected[:0] = errors
     report.skipped = skipped
@@ -103,6 +107,7 @@ def ingest_sources(
     replace: bool = False,
     codebook_changed: bool = False,
     progress: Progress | None = None,
+    autocode: bool = False,
 ) -> Report:
     """Add ``new`` source files to the store's graph; see :func:`ingest`."""
     report = Report()
@@ -117,7 +122,7 @@ def ingest_sources(
     report.loaded = list(dict.fromkeys(s.name for s, _ in records))
     if progress:
         progress(f"building the graph from {len(records)} files")
-    graph = _build(records, codebook, report)
+    graph = _build(records, codebook, report, autocode)
     store.replace_graph(graph, [s for s, _ in records], codebook_file, progress)
     report.written = True
     return report
@@ -144,6 +149,7 @@ def _parse(
         except LoaderError as e:
             report.rejected.append(e)
             continue
+        report.files.append(_describe(source, parsed))
         for record in parsed:
             records.append((source, record))
             if isinstance(record, Interview):
@@ -157,10 +163,26 @@ def _parse(
     return records
 
 
-def _build(records: list[tuple[SourceFile, Record]], codebook: Codebook, report: Report) -> GraphData:
-    graph = build_graph(records, codebook)
+def _build(
+    records: list[tuple[SourceFile, Record]], codebook: Codebook, report: Report, autocode: bool = False
+) -> GraphData:
+    graph = build_graph(records, codebook, autocode=autocode)
     report.rejected.extend(graph.rejected)
     report.notes.extend(graph.warnings)
     report.unknown_codes = {c: sorted(s) for c, s in sorted(graph.unknown_codes.items())}
+    report.implied = sorted(r["code"] for r in graph.node_rows("Challenge") if r["implied"])
     report.counts = graph.counts()
     return graph
+
+
+def _describe(source: SourceFile, records: list[Record]) -> str:
+    """``name (format): interviews, turns, codings, coders`` for the check report."""
+    interviews = [r for r in records if isinstance(r, Interview)]
+    if not interviews:
+        kinds = {type(r).__name__ for r in records}
+        what = {"Protocol": "interview protocol", "CodingSet": "codings file", "ParticipantSheet": "participants sheet"}
+        return f"{source.name} ({', '.join(what.get(k, k) for k in sorted(kinds))})"
+    coders = sorted({c for i in interviews for c in i.coders})
+    return (f"{source.name} ({interviews[0].format}): {len(interviews)} interview(s), "
+            f"{sum(len(i.turns) for i in interviews)} turns, {sum(len(i.codings) for i in interviews)} codings"
+            + (f" by {', '.join(coders)}" if coders else ", uncoded"))

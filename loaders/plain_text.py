@@ -18,6 +18,7 @@ from loaders.text import read_lines
 __all__ = ["load", "parse", "speaker_label", "looks_like_transcript"]
 
 FORMAT = "plain-transcript"
+_PSEUDONYM = re.compile(r"^[A-Z][A-Za-z]*\s?\d+$")  # P7, Leader 4, Engineer 12
 _LABEL = re.compile(r"^(?P<label>[^\W\d_][\w .'’()-]{0,39}?)\s*:(?:\s+(?P<text>.*))?$")
 
 
@@ -99,8 +100,8 @@ def looks_like_transcript(lines: Sequence[str]) -> bool:
 
 
 def _speaker_labels(lines: Sequence[str]) -> set[str]:
-    """Labels that are speakers: recurring, on their own line, opening a paragraph, or
-    interviewer/generic names. ``Note:`` once inside a turn is text."""
+    """Labels that are speakers: recurring, on their own line, opening a paragraph,
+    interviewer/generic names, or pseudonyms such as ``P7``. ``Note:`` once inside a turn is text."""
     counts: Counter[str] = Counter()
     clear: set[str] = set()  # on its own line, or opening a paragraph
     previous = ""
@@ -115,4 +116,5 @@ def _speaker_labels(lines: Sequence[str]) -> set[str]:
         label
         for label, n in counts.items()
         if n >= 2 or label in clear or is_interviewer_label(label) or is_generic_label(label)
+        or _PSEUDONYM.match(label)
     }

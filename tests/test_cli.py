@@ -70,7 +70,7 @@ def test_missing_path_is_a_user_error(db):
 def test_check_validates_without_writing(db, tmp_path):
     result = CliRunner().invoke(cli, ["check", str(EXAMPLES)], env={"CHALLENGE_GRAPH_DB": db})
     assert result.exit_code == 0
-    assert "ok  delve/interview-35-ilan.txt  (delve-text)" in result.stdout
+    assert "ok  delve/interview-35-ilan.txt (delve-text): 1 interview(s)" in result.stdout
     assert "feedback-loop" in result.stderr
     assert not (tmp_path / "db").exists()
 

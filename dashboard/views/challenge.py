@@ -19,13 +19,11 @@ def render() -> None:
     chosen = st.session_state.get("focus_challenge")
     index = next((i for i, n in enumerate(names) if options[n] == chosen), 0)
     code = options[st.selectbox("Challenge", names, index=index, key="challenge")]
-    quotes = data.named("challenge-quotes", challenge=code)
+    include_auto = st.toggle("Include suggestions by the coder auto", value=False, key="auto")
+    quotes = data.named("challenge-quotes", challenge=code, coders="all" if include_auto else "human")
     coders = sorted(quotes["coder"].unique())
-    include_auto = st.toggle("Include automatic codings (coder auto)", value=False, key="auto")
-    picked = st.multiselect("Coders", coders, default=coders, key=f"coders_{code}")
+    picked = st.multiselect("Coders", coders, default=coders, key=f"coders_{code}_{include_auto}")
     quotes = quotes[quotes["coder"].isin(picked)]
-    if not include_auto:
-        quotes = quotes[quotes["coder"] != "auto"]
     n_quotes, n_people = quotes["excerpt"].nunique(), quotes["speaker"].nunique()
     st.subheader(f"Quotes ({n_quotes} from {n_people} participant{'' if n_people == 1 else 's'})")
     for _, q in quotes.iterrows():
