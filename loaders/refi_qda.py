@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from graph.errors import LoaderError
-from graph.model import Coding, Interview, Turn, slugify
+from graph.model import Coding, Interview, ParticipantSheet, Turn, slugify
 from graph.speakers import identify_speakers, with_roles
 from loaders import plain_text
 from loaders.text import decode, split_lines
@@ -30,8 +30,9 @@ LIMITS = {"max_unpacked_bytes": 500 * 1024 * 1024, "max_ratio": 200}
 _BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def parse_qdpx(data: bytes, source: Path | str = "<qdpx>") -> list[Interview]:
-    """Parse the bytes of a ``.qdpx`` file into one interview per text source.
+def parse_qdpx(data: bytes, source: Path | str = "<qdpx>") -> list[Interview | ParticipantSheet]:
+    """Parse the bytes of a ``.qdpx`` file into one interview per text source, and the project's
+    cases (with their variables) as participant attributes.
 
     Raises
     ------
@@ -62,7 +63,24 @@ def parse_qdpx(data: bytes, source: Path | str = "<qdpx>") -> list[Interview]:
         interviews.append(_interview(text_source, text, users, codes, source))
     if not interviews:
         raise LoaderError(source, None, "the project has no text sources")
-    return interviews
+    cases = _cases(root)
+    return [*interviews, ParticipantSheet(Path(str(source)).name, cases)] if cases else interviews
+
+
+def _cases(root: ET.Element) -> tuple[dict[str, str], ...]:
+    """Cases with their variable values, as participants-sheet rows keyed by the case name."""
+    variables = {v.get("guid"): v.get("name") or "variable" for v in root.iterfind("q:Variables/q:Variable", NS)}
+    rows = []
+    for case in root.iterfind("q:Cases/q:Case", NS):
+        row = {"pseudonym": case.get("name") or case.get("guid", "case")}
+        for value in case.iterfind("q:VariableValue", NS):
+            ref = value.find("q:VariableRef", NS)
+            name = variables.get(ref.get("targetGUID") if ref is not None else None, "variable")
+            text = next((v.text for v in value if v.tag != f"{{{NS['q']}}}VariableRef" and v.text), "")
+            if text:
+                row[name.lower()] = text.strip()
+        rows.append(row)
+    return tuple(rows)
 
 
 def _check_limits(source, infos: list[zipfile.ZipInfo]) -> None:

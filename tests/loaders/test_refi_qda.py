@@ -112,3 +112,16 @@ def test_zip_slip_names_are_never_written(tmp_path):
     [iv] = parse_qdpx(data, "slip.qdpx")  # read in memory: nothing is extracted anywhere
     assert iv.id == "p1"
     assert not (tmp_path.parent / "evil.qde").exists()
+
+
+def test_cases_and_variables_become_participant_attributes(codebook):
+    project = PROJECT.format(start=0, end=5).replace(
+        "</Sources>",
+        '</Sources><Variables><Variable name="Years" guid="v1" typeOfVariable="Integer"/></Variables>'
+        '<Cases><Case name="P1" guid="k1"><VariableValue><VariableRef targetGUID="v1"/><IntegerValue>7</IntegerValue>'
+        '</VariableValue><SourceRef targetGUID="s1"/></Case></Cases>')
+    source = SourceFile("cases.qdpx", _qdpx({"p.qde": project.encode(), "sources/p1.txt": TEXT.encode()}))
+    records = parse_source(source)
+    graph = build_graph([(source, r) for r in records], codebook)
+    [participant] = graph.node_rows("Participant")
+    assert participant["pseudonym"] == "P1" and participant["attributes"] == '{"years": "7"}'
