@@ -5,6 +5,7 @@ stored evidence counts leave them out and every query can tell them apart by ``c
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from graph.codebook import Codebook
@@ -58,9 +59,7 @@ def with_suggestions(interview: Interview, codebook: Codebook) -> Interview:
     if not found:
         return interview
     codings = interview.codings + tuple(Coding(s.code, AUTO, (s.position,), s.line) for s in found)
-    coders = tuple(dict.fromkeys(interview.coders + (AUTO,)))
-    return Interview(interview.id, interview.title, interview.source, interview.format, interview.turns,
-                     interview.speakers, codings, coders, interview.messages)
+    return dataclasses.replace(interview, codings=codings, coders=tuple(dict.fromkeys(interview.coders + (AUTO,))))
 
 
 def unique_quote(interview: Interview, suggestion: Suggestion) -> str:

@@ -160,10 +160,8 @@ def _merge(base: Interview | None, other: Interview, graph: GraphData) -> Interv
             )
         if positions:
             codings.append(dataclasses.replace(coding, positions=positions))
-    return Interview(
-        base.id, base.title, base.source, base.format, base.turns, base.speakers,
-        tuple(codings), tuple(dict.fromkeys(base.coders + other.coders)),
-        base.messages,
+    return dataclasses.replace(
+        base, codings=tuple(codings), coders=tuple(dict.fromkeys(base.coders + other.coders))
     )
 
 
@@ -197,10 +195,9 @@ def _apply_coding_set(interview: Interview, coding_set: CodingSet, graph: GraphD
             graph.rejected.append(LoaderError(coding_set.source, item.line, reason))
             continue
         codings.append(Coding(item.code, coding_set.coder, (hits[0].position,), item.line))
-    return Interview(
-        interview.id, interview.title, interview.source, interview.format, interview.turns,
-        interview.speakers, tuple(codings),
-        tuple(dict.fromkeys(interview.coders + (coding_set.coder,))), interview.messages,
+    return dataclasses.replace(
+        interview, codings=tuple(codings),
+        coders=tuple(dict.fromkeys(interview.coders + (coding_set.coder,))),
     )
 
 

@@ -7,6 +7,7 @@ paragraph ends at a speaker label or a code line), and the result is read as a D
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import re
@@ -54,11 +55,7 @@ def parse_pdf(data: bytes, source: Path | str = "<pdf>") -> Interview:
         raise LoaderError(source, None, f"not a readable PDF ({e})") from e
     if not any(line.strip() for line in lines):
         raise LoaderError(source, None, "the PDF has no extractable text (scanned pages?); export it from Delve again")
-    interview = delve_text.parse(paragraphs(lines), source=source)
-    return Interview(
-        interview.id, interview.title, interview.source, FORMAT, interview.turns, interview.speakers,
-        interview.codings, interview.coders, interview.messages,
-    )
+    return dataclasses.replace(delve_text.parse(paragraphs(lines), source=source), format=FORMAT)
 
 
 def is_page_header(line: str) -> bool:
