@@ -1,0 +1,109 @@
+"""Method analyses over the graph: code saturation, co-occurrence and matrix tables.
+
+Human codings only unless asked otherwise (the coder ``auto`` suggests, it does not code).
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from itertools import combinations
+
+from graph.store import GraphStore
+from queries.runner import run_query
+
+__all__ = ["SaturationRow", "saturation", "saturation_check", "cooccurrence", "participant_challenge_matrix",
+           "stage_category_matrix"]
+
+_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+@dataclass(frozen=True)
+class SaturationRow:
+    order: int
+    interview: str
+    new_codes: int
+    codes: int
+    new_challenges: int
+    challenges: int
+
+
+def _units(store: GraphStore, include_auto: bool) -> list[dict]:
+    return [r for r in run_query(store, "coded-units").as_dicts() if include_auto or r["coder"] != "auto"]
+
+
+def saturation(store: GraphStore, order: str = "interview", include_auto: bool = False) -> list[SaturationRow]:
+    """Cumulative distinct codes (and challenges) over the coded interviews in order.
+
+    ``order``: ``interview`` (titles in natural order: Interview 2 before Interview 10) or
+    ``date`` (an ISO date in the source file name, as Delve names its exports; undated last).
+    """
+    rows = _units(store, include_auto)
+    interviews = {r["interview"]: (r["title"], r["source"]) for r in rows}  # coded interviews only
+
+    def key(item):
+        title, source = item[1]
+        natural = [int(t) if t.isdigit() else t.casefold() for t in re.split(r"(\d+)", title)]
+        if order == "date":
+            match = _DATE.search(source or "")
+            return (match is None, match.group(0) if match else "", natural)
+        return (natural,)
+
+    seen_codes: set[str] = set()
+    seen_challenges: set[str] = set()
+    out = []
+    for n, (interview, (title, _)) in enumerate(sorted(interviews.items(), key=key), start=1):
+        codes = {r["code"] for r in rows if r["interview"] == interview}
+        challenges = {r["code"] for r in rows if r["interview"] == interview and r["kind"] == "challenge"}
+        new_codes, new_challenges = codes - seen_codes, challenges - seen_challenges
+        seen_codes |= codes
+        seen_challenges |= challenges
+        out.append(SaturationRow(n, title, len(new_codes), len(seen_codes), len(new_challenges), len(seen_challenges)))
+    return out
+
+
+def saturation_check(rows: list[SaturationRow], base: int = 4, run: int = 2) -> dict:
+    """The base size + run length check: after ``base`` interviews, did the last ``run``
+    interviews add no new code? Returns the counts it rests on."""
+    tail = rows[base:][-run:] if len(rows) > base else []
+    new = sum(r.new_codes for r in tail)
+    return {"base": base, "run": run, "interviews": len(rows), "run_interviews": len(tail),
+            "new_codes_in_run": new, "saturated": bool(tail) and len(tail) == run and new == 0}
+
+
+def cooccurrence(store: GraphStore, include_auto: bool = False) -> list[dict]:
+    """Pairs of distinct codes applied to the same turns: count of shared turns and Jaccard
+    (shared / turns with either), most shared first. A code never pairs with itself."""
+    turns: dict[str, set[tuple[str, int]]] = defaultdict(set)
+    for r in _units(store, include_auto):
+        turns[r["code"]].add((r["interview"], r["position"]))
+    pairs = []
+    for a, b in combinations(sorted(turns), 2):
+        shared = len(turns[a] & turns[b])
+        if shared:
+            pairs.append({"code_a": a, "code_b": b, "shared": shared,
+                          "jaccard": shared / len(turns[a] | turns[b])})
+    return sorted(pairs, key=lambda p: (-p["shared"], -p["jaccard"], p["code_a"], p["code_b"]))
+
+
+def participant_challenge_matrix(store: GraphStore) -> tuple[list[str], list[str], list[list[int]]]:
+    """Participants × challenges: quotes of each participant coded with each challenge."""
+    rows = store.run(
+        "MATCH (p:Participant)-[:SAID]->(e:Excerpt)-[r:CODED_AS]->(c:Challenge) WHERE r.coder <> 'auto' "
+        "RETURN p.pseudonym AS participant, c.code AS challenge, count(DISTINCT e) AS quotes "
+        "ORDER BY participant, challenge"
+    ).rows
+    return _pivot(rows)
+
+
+def stage_category_matrix(store: GraphStore) -> tuple[list[str], list[str], list[list[int]]]:
+    """Stages × categories: challenges coded at each stage in each category."""
+    rows = [(r["stage"], r["category"], r["challenges"]) for r in run_query(store, "stage-category-matrix").as_dicts()]
+    return _pivot(rows, keep_row_order=True)
+
+
+def _pivot(rows, keep_row_order: bool = False):
+    row_names = list(dict.fromkeys(r[0] for r in rows)) if keep_row_order else sorted({r[0] for r in rows})
+    columns = sorted({r[1] for r in rows})
+    cells = {(r[0], r[1]): r[2] for r in rows}
+    return row_names, columns, [[cells.get((r, c), 0) for c in columns] for r in row_names]
