@@ -4,10 +4,10 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import data
-from dashboard.views import challenge, console, load, network, overview, stages
+from dashboard.views import challenge, console, load, method, network, overview, stages
 from graph.errors import ChallengeGraphError
 
-PAGES = {view.TITLE: view for view in (overview, stages, challenge, network, console, load)}
+PAGES = {view.TITLE: view for view in (overview, stages, challenge, network, method, console, load)}
 
 st.set_page_config(page_title="challenge-graph", layout="wide")
 page = st.sidebar.radio("Page", list(PAGES), key="page")

@@ -117,6 +117,19 @@ def export_bytes(graph, suffix: str, layout: str, size: str, title: str, footer:
         return out.read_bytes()
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def _method(path: str, stamp: str, what: str):
+    from dashboard.views.method import compute
+
+    return compute(store(path), what)
+
+
+def method(what: str):
+    """A method analysis (agreement, saturation, co-occurrence), cached per graph."""
+    path = db_path()
+    return _method(path, version(path), what)
+
+
 def cypher(statement: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
     """Run an analyst's read-only Cypher (not cached: analysts expect a fresh run)."""
     result = store(db_path()).run(statement, params or {})

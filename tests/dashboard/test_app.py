@@ -113,3 +113,29 @@ def test_network_page_exports_what_it_shows(app):
     at.selectbox(key="export_format").set_value("GraphML").run()
     at.button(key="export").click().run()
     assert at.session_state["export_file"].startswith(b"<?xml")
+
+
+def test_method_page_on_three_coders(tmp_path):
+    from graph.ladybug_store import LadybugStore
+    from loaders.ingest import ingest
+    from tests.conftest import FIXTURES
+
+    store = LadybugStore(tmp_path / "db")
+    ingest(store, [FIXTURES / "delve-pdf"])
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["db_path"] = str(store.path)
+    at.run()
+    at.sidebar.radio(key="page").set_value("Method").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert "Data-metadata-issue" in list(table["code"]) and set(table["coders"]) == {2}
+    pairs = at.dataframe[1].value
+    assert {("Amin", "PO"), ("Amin", "Rached"), ("PO", "Rached")} <= set(zip(pairs["coder_a"], pairs["coder_b"]))
+    assert len(at.get("download_button")) == 4
+    store.close()
+
+
+def test_method_page_on_examples(app):
+    at = _page(app, "Method")
+    assert any("No interview has two or more coders" in i.value for i in at.info)
+    assert list(at.dataframe[0].value["interview"])[:1] == ["Interview 35"]

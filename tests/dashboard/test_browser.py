@@ -115,3 +115,12 @@ def test_network_draws_nodes_offline(page):
     # vis-network is inlined, so the graph drew without any network access: count its nodes
     drawn = page.frames[-1].evaluate("() => network.body.data.nodes.length")
     assert drawn == 6
+
+
+def test_method_page(page, tmp_path):
+    _go(page, "Method")
+    page.get_by_role("heading", name="Code saturation").wait_for(timeout=30000)
+    page.get_by_role("img").first.wait_for(timeout=30000)
+    page.get_by_text("No interview has two or more coders yet").wait_for()
+    page.screenshot(path=str(tmp_path / "method.png"), full_page=True)
+    assert page.get_by_test_id("stException").count() == 0

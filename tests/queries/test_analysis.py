@@ -1,0 +1,73 @@
+"""Saturation, co-occurrence and matrices on a small fixture whose figures are computed by hand."""
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from challenge_graph.cli import cli
+from graph.ladybug_store import LadybugStore
+from loaders.ingest import ingest
+from queries.analysis import cooccurrence, participant_challenge_matrix, saturation, saturation_check
+
+TABLE = """interview,speaker,text,code
+Interview 1,P1,Turn A about labels and loss.,X-a
+Interview 1,P1,Turn A about labels and loss.,X-b
+Interview 1,P1,Turn B about the data.,X-a
+Interview 10,P3,Turn D again.,X-a
+Interview 2,P2,Turn C on deployment.,X-b
+Interview 2,P2,Turn C on deployment.,X-c
+"""
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("analysis")
+    (folder / "codings.csv").write_text(TABLE)
+    store = LadybugStore(folder / "db")
+    ingest(store, [folder / "codings.csv"])
+    yield store
+    store.close()
+
+
+def test_saturation_by_hand(store):
+    rows = saturation(store)
+    # natural order: Interview 1, Interview 2, Interview 10
+    assert [(r.interview, r.new_codes, r.codes) for r in rows] == [
+        ("Interview 1", 2, 2), ("Interview 2", 1, 3), ("Interview 10", 0, 3)]
+    assert saturation_check(rows, base=1, run=2)["saturated"] is False
+    assert saturation_check(rows, base=2, run=1) == {
+        "base": 2, "run": 1, "interviews": 3, "run_interviews": 1, "new_codes_in_run": 0, "saturated": True}
+
+
+def test_cooccurrence_by_hand(store):
+    assert cooccurrence(store) == [
+        {"code_a": "X-b", "code_b": "X-c", "shared": 1, "jaccard": 0.5},
+        {"code_a": "X-a", "code_b": "X-b", "shared": 1, "jaccard": 0.25},
+    ]
+
+
+def test_participant_matrix(store):
+    rows, columns, values = participant_challenge_matrix(store)
+    assert columns == ["X-a", "X-b", "X-c"]
+    assert dict(zip(rows, values))["P1"] == [2, 1, 0]
+
+
+def test_cli_writes_curve_heat_map_and_csv(store, tmp_path):
+    db = str(store.path)
+    curve = tmp_path / "curve.png"
+    result = CliRunner().invoke(cli, ["saturation", "--out", str(curve), "--base", "2", "--run", "1", "--db", db])
+    assert result.exit_code == 0 and "saturated" in result.stderr
+    assert Image.open(curve).size[0] > 600
+    heat = tmp_path / "co.svg"
+    assert CliRunner().invoke(cli, ["cooccurrence", "--out", str(heat), "--db", db]).exit_code == 0
+    assert "X-b" in heat.read_text()
+    table = tmp_path / "m.csv"
+    assert CliRunner().invoke(cli, ["matrix", "participant-challenge", "--out", str(table), "--db", db]).exit_code == 0
+    assert table.read_text().splitlines()[0] == ",X-a,X-b,X-c"
+
+
+def test_agreement_needs_two_coders(store):
+    result = CliRunner().invoke(cli, ["agreement", "--db", str(store.path)])
+    assert result.exit_code == 1
+    assert "no interview has two or more coders" in result.output
