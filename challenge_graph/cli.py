@@ -123,15 +123,27 @@ def load(paths: tuple[str, ...], codebook: str | None, db: str | None, neo4j: bo
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @codebook_option
+@click.option("--privacy", is_flag=True, help="Also flag likely names, e-mails, phone numbers, organisations and places.")
 @friendly
-def check(paths: tuple[str, ...], codebook: str | None) -> None:
+def check(paths: tuple[str, ...], codebook: str | None, privacy: bool) -> None:
     """Validate files and the codebook without loading: formats, codings, unknown codes.
 
     \b
         challenge-graph check examples/ --codebook codebooks/ml-engineering.yaml
+        challenge-graph check interviews/ --privacy
     """
     _, book = read_codebook(codebook)
-    report, _ = check_files(paths, book)
+    report, graph = check_files(paths, book)
+    if privacy:
+        from graph.privacy import scan
+
+        sources = {r["id"]: r["source"] for r in graph.node_rows("Interview")}
+        items = [(f"{sources.get(e['interview'], e['interview'])}:{e['line']}", e["text"]) for e in graph.node_rows("Excerpt")]
+        items += [(f"participant {p['pseudonym']!r}", f"{p['pseudonym']} {p['attributes']}") for p in graph.node_rows("Participant")]
+        findings = scan(items)
+        for f in findings:
+            click.echo(f"privacy: {f.where}: {f.kind} {f.text!r}")
+        click.echo(f"privacy: {len(findings)} possible identifier(s) to review" if findings else "privacy: nothing flagged")
     for line in report.files:
         click.echo(f"ok  {line}")
     click.echo(f"Would load: {_summary(report.counts)}")
@@ -428,6 +440,11 @@ def export(out: Path, query_name: str | None, params: tuple[str, ...], stage: st
     default_title = {
         "workflow": "Challenges at each stage and the fixes that address them",
     }.get(graph.graph.get("centre"), stage or challenge or participant or query_name or "")
+    from graph.privacy import scan
+
+    exported = [(f"{d['kind']} {d['label']!r}", f"{d['label']} {d.get('quote', '')}") for _, d in shown.nodes(data=True)]
+    for finding in scan(exported):  # a last look before a talk: flag, do not block
+        click.echo(f"privacy: {finding.where}: {finding.kind} {finding.text!r}", err=True)
     result = export_graph(shown, out, layout=layout, size=size, dpi=dpi,
                           title=default_title if title is None else title, footer=footer)
     for file in result.files:

@@ -61,6 +61,7 @@ class LadybugStore(GraphStore):
         self._conn: ladybug.Connection | None = None
         self._opened: tuple[int, int] | None = None
         self._lock = threading.Lock()
+        self._writing = False
 
     @property
     def db_file(self) -> Path:
@@ -142,7 +143,12 @@ class LadybugStore(GraphStore):
     # --- writing ----------------------------------------------------------------------------
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the store's write lock; a second writer gets :class:`StoreBusyError`."""
+        """Hold the store's write lock; a second writer gets :class:`StoreBusyError`.
+        Re-entrant within this store object (a load holds it from reading the loaded sources
+        to swapping the new graph in, so no concurrent load's files are lost)."""
+        if self._writing:
+            yield
+            return
         self.path.mkdir(parents=True, exist_ok=True)
         lock_path = self.path / ".lock"
         with open(lock_path, "a+") as lock:
@@ -159,9 +165,11 @@ class LadybugStore(GraphStore):
             lock.truncate()
             lock.write(str(os.getpid()))
             lock.flush()
+            self._writing = True
             try:
                 yield
             finally:
+                self._writing = False
                 lock.truncate(0)
                 fcntl.flock(lock, fcntl.LOCK_UN)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +74,11 @@ class GraphStore(ABC):
     @abstractmethod
     def version(self) -> str:
         """Changes whenever a load changes the graph (caches key on it)."""
+
+    def writing(self) -> AbstractContextManager[None]:
+        """Held by a load from reading the loaded sources to writing the new graph; stores
+        that serialise writers themselves (Neo4j) need nothing here."""
+        return nullcontext()
 
     def is_empty(self) -> bool:
         """True when nothing has been loaded yet."""

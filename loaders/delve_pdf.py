@@ -23,6 +23,8 @@ __all__ = ["load", "parse_pdf", "paragraphs", "is_page_header"]
 logger = logging.getLogger(__name__)
 
 FORMAT = "delve-pdf"
+# limits against hostile or runaway files: a Delve transcript is a few dozen pages
+LIMITS = {"max_bytes": 50 * 1024 * 1024, "max_pages": 1000}
 _DATE_LINE = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4},\s+\d{1,2}:\d{2}\s*[AP]M\b")
 _URL_LINE = re.compile(r"^https?://\S+\s+\d+\s*/\s*\d+\s*$")
 
@@ -48,10 +50,14 @@ def parse_pdf(data: bytes, source: Path | str = "<pdf>") -> Interview:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
+    if len(data) > LIMITS["max_bytes"]:
+        raise LoaderError(source, None, f"PDF of {len(data)} bytes refused (limit {LIMITS['max_bytes']})")
     try:
         reader = PdfReader(io.BytesIO(data))
+        if len(reader.pages) > LIMITS["max_pages"]:
+            raise LoaderError(source, None, f"PDF of {len(reader.pages)} pages refused (limit {LIMITS['max_pages']})")
         lines = [line for page in reader.pages for line in (page.extract_text() or "").splitlines()]
-    except (PdfReadError, ValueError, KeyError, TypeError) as e:
+    except (PdfReadError, ValueError, KeyError, TypeError, RecursionError) as e:
         raise LoaderError(source, None, f"not a readable PDF ({e})") from e
     if not any(line.strip() for line in lines):
         raise LoaderError(source, None, "the PDF has no extractable text (scanned pages?); export it from Delve again")

@@ -110,6 +110,11 @@ def ingest_sources(
     autocode: bool = False,
 ) -> Report:
     """Add ``new`` source files to the store's graph; see :func:`ingest`."""
+    with store.writing():  # no other load may change the sources between reading and writing
+        return _ingest_locked(store, new, codebook_file, codebook, replace, codebook_changed, progress, autocode)
+
+
+def _ingest_locked(store, new, codebook_file, codebook, replace, codebook_changed, progress, autocode) -> Report:
     report = Report()
     kept = {} if replace else {s.name: s for s in store.sources()}
     new_records = _parse(new, report, progress)

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from challenge_graph.cli import cli
+from graph.privacy import scan
+from tests.conftest import EXAMPLES
+
+
+def test_scan_flags_each_kind():
+    text = ("Write to j.doe@example.org or call +1 (514) 555-0199. Dr. Smith and Sarah Connor met at "
+            "Google and the University of Toronto, then flew to Montreal.")
+    found = {(f.kind, f.text) for f in scan([("t", text)])}
+    assert found >= {("email", "j.doe@example.org"), ("phone", "+1 (514) 555-0199"), ("person", "Dr. Smith"),
+                     ("person", "Sarah Connor"), ("organisation", "Google"),
+                     ("organisation", "University of Toronto"), ("place", "Montreal")}
+
+
+def test_pseudonymous_text_is_not_flagged():
+    assert scan([("t", "Leader 4 said the loss in ANONYMIZED_DL_FRAMEWORK_1 of Company X was hard.")]) == []
+
+
+def test_check_privacy_on_the_examples():
+    result = CliRunner().invoke(cli, ["check", str(EXAMPLES), "--privacy"])
+    assert "privacy: interview-35-ilan.txt:249: person 'Margaret Michelle'" in result.stdout
+    assert "privacy: reengineering-engineer-2.txt:31: organisation 'University of Delaware'" in result.stdout
+
+
+def test_export_flags_identifiers_in_what_it_exports(sample_store, tmp_path):
+    out = tmp_path / "q.csv"
+    result = CliRunner().invoke(cli, ["export", str(out), "--challenge", "Analysis-paper-low-quality", "--with-quotes",
+                                      "--db", str(sample_store.path)])
+    assert result.exit_code == 0
+    plain = CliRunner().invoke(cli, ["export", str(out), "--stage", "loss", "--db", str(sample_store.path)])
+    assert "privacy:" not in plain.stderr
