@@ -505,7 +505,8 @@ def _serve_dashboard(db: Path, host: str, port: int, neo4j: bool = False) -> Non
     command = [
         sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
         "--server.address", host, "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--", *(["--neo4j"] if neo4j else ["--db", str(db.resolve())]),
+        "--browser.gatherUsageStats", "false", "--server.maxUploadSize", "100",  # MB per upload
+        "--", *(["--neo4j"] if neo4j else ["--db", str(db.resolve())]),
     ]
     click.echo(f"Dashboard on http://{host}:{port}  (Ctrl-C to stop)")
     try:

@@ -60,7 +60,10 @@ def read_rows(data: bytes, source: Path | str, xlsx: bool) -> list[list[str]]:
             raise LoaderError(source, None, f"not a readable XLSX workbook ({type(e).__name__})") from e
         return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
     text = decode(data, source)
-    return [row for row in csv.reader(io.StringIO(text))]
+    try:
+        return list(csv.reader(io.StringIO(text, newline="")))  # CR, LF and CRLF rows alike
+    except csv.Error as e:
+        raise LoaderError(source, None, f"not readable as CSV ({e})") from e
 
 
 def _find_header(rows: list[list[str]], source) -> tuple[int, list[str]]:

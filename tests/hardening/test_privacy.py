@@ -33,3 +33,17 @@ def test_export_flags_identifiers_in_what_it_exports(sample_store, tmp_path):
     assert result.exit_code == 0
     plain = CliRunner().invoke(cli, ["export", str(out), "--stage", "loss", "--db", str(sample_store.path)])
     assert "privacy:" not in plain.stderr
+
+
+def test_no_credentials_in_error_messages(monkeypatch):
+    secret = "s3cret-passw0rd-xyz"
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:9")
+    monkeypatch.setenv("NEO4J_PASSWORD", secret)
+    for args in (["query", "top-challenges", "--neo4j"], ["load", str(EXAMPLES), "--neo4j"], ["dashboard", "--neo4j"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1 and secret not in result.output, args
+
+
+def test_dashboard_binds_localhost_by_default():
+    help_text = CliRunner().invoke(cli, ["dashboard", "--help"]).output
+    assert "[default: 127.0.0.1]" in help_text
