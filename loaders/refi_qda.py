@@ -11,9 +11,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from graph.errors import LoaderError
 from graph.model import Coding, Interview, ParticipantSheet, Turn, slugify
@@ -41,15 +42,15 @@ def parse_qdpx(data: bytes, source: Path | str = "<qdpx>") -> list[Interview | P
     """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as e:
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError) as e:
         raise LoaderError(source, None, f"not a REFI-QDA project: corrupt ZIP ({e})") from e
-    members = {PurePosixPath(i.filename).as_posix(): i for i in archive.infolist() if not i.is_dir()}
+    members = {i.filename.replace("\\", "/"): i for i in archive.infolist() if i.filename and not i.is_dir()}
     _check_limits(source, list(members.values()))
     project_name = next((n for n in members if n.lower().endswith(".qde")), None)
     if project_name is None:
         raise LoaderError(source, None, "not a REFI-QDA project: no .qde file in the archive")
     try:
-        root = ET.fromstring(archive.read(members[project_name]))
+        root = ET.fromstring(_read(archive, members[project_name], source))
     except ET.ParseError as e:
         raise LoaderError(source, e.position[0], f"{project_name} is not well-formed XML ({e})") from e
     if root.tag != "{urn:QDA-XML:project:1.0}Project":
@@ -94,6 +95,19 @@ def _check_limits(source, infos: list[zipfile.ZipInfo]) -> None:
         )
 
 
+def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source) -> bytes:
+    """A member's bytes, never more than the size limit, whatever its header claims."""
+    limit = LIMITS["max_unpacked_bytes"]
+    try:
+        with archive.open(info) as member:
+            data = member.read(limit + 1)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as e:
+        raise LoaderError(source, None, f"corrupt archive member {info.filename!r} ({e})") from e
+    if len(data) > limit:
+        raise LoaderError(source, None, f"archive member {info.filename!r} unpacks beyond {limit} bytes: refused")
+    return data
+
+
 def _code_tree(codes: ET.Element | None) -> dict[str, tuple[str, str]]:
     """guid -> (code name, category: the name of its top-level ancestor)."""
     found: dict[str, tuple[str, str]] = {}
@@ -120,7 +134,7 @@ def _source_text(text_source, archive, members, source) -> str:
     match = next((m for m in members if m.lower() == wanted or m.lower().endswith("sources/" + wanted)), None)
     if match is None:
         raise LoaderError(source, None, f"text source file {path!r} is not in the archive")
-    return decode(archive.read(members[match]), f"{source}!{match}")
+    return decode(_read(archive, members[match], source), f"{source}!{match}")
 
 
 def _interview(text_source, text: str, users, codes, source) -> Interview:

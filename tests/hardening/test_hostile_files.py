@@ -53,3 +53,15 @@ def test_pdf_limits(monkeypatch, tmp_path):
     big.write_bytes(b"%PDF-1.4" + b" " * 2000)
     with pytest.raises(LoaderError, match=r"big.pdf: PDF of 2008 bytes refused \(limit 1000\)"):
         delve_pdf.load(big)
+
+
+@pytest.mark.parametrize(("name", "message"), [
+    ("fuzz-crash-corrupt-member.qdpx", "corrupt archive member"),  # raised zlib.error
+    ("fuzz-crash-zip-version.qdpx", "corrupt ZIP"),  # raised NotImplementedError
+    ("fuzz-crash-member-name.qdpx", "no .qde file"),  # an empty member name raised IndexError
+])
+def test_regressions_found_by_atheris(name, message):
+    from tests.conftest import FIXTURES
+
+    with pytest.raises(LoaderError, match=f"crash.qdpx: .*{message}"):
+        parse_qdpx((FIXTURES / "qdpx" / name).read_bytes(), "crash.qdpx")
