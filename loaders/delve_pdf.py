@@ -48,7 +48,6 @@ def parse_pdf(data: bytes, source: Path | str = "<pdf>") -> Interview:
         If the file is not a readable PDF, has no text (scanned pages), or is not a Delve export.
     """
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
 
     if len(data) > LIMITS["max_bytes"]:
         raise LoaderError(source, None, f"PDF of {len(data)} bytes refused (limit {LIMITS['max_bytes']})")
@@ -57,8 +56,10 @@ def parse_pdf(data: bytes, source: Path | str = "<pdf>") -> Interview:
         if len(reader.pages) > LIMITS["max_pages"]:
             raise LoaderError(source, None, f"PDF of {len(reader.pages)} pages refused (limit {LIMITS['max_pages']})")
         lines = [line for page in reader.pages for line in (page.extract_text() or "").splitlines()]
-    except (PdfReadError, ValueError, KeyError, TypeError, RecursionError) as e:
-        raise LoaderError(source, None, f"not a readable PDF ({e})") from e
+    except LoaderError:
+        raise
+    except Exception as e:  # noqa: BLE001 - pypdf on untrusted bytes raises many kinds (loops, bad streams)
+        raise LoaderError(source, None, f"not a readable PDF ({type(e).__name__}: {e})") from e
     if not any(line.strip() for line in lines):
         raise LoaderError(source, None, "the PDF has no extractable text (scanned pages?); export it from Delve again")
     return dataclasses.replace(delve_text.parse(paragraphs(lines), source=source), format=FORMAT)

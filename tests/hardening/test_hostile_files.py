@@ -65,3 +65,11 @@ def test_regressions_found_by_atheris(name, message):
 
     with pytest.raises(LoaderError, match=f"crash.qdpx: .*{message}"):
         parse_qdpx((FIXTURES / "qdpx" / name).read_bytes(), "crash.qdpx")
+
+
+def test_regression_pdf_reference_loop_found_by_atheris():
+    """atheris found a PDF whose object refers to itself: pypdf raised LimitReachedError."""
+    from tests.conftest import FIXTURES
+
+    with pytest.raises(LoaderError, match=r"loop.pdf: not a readable PDF \(LimitReachedError"):
+        delve_pdf.parse_pdf((FIXTURES / "fuzz" / "fuzz-crash-pdf-loop.pdf").read_bytes(), "loop.pdf")
