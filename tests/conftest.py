@@ -9,6 +9,9 @@ from graph.codebook import load_codebook
 from graph.ladybug_store import LadybugStore
 from loaders.ingest import ingest
 
+# the atheris script runs on its own (python tests/fuzz/fuzz_loaders.py), never under pytest
+collect_ignore = ["fuzz"]
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
