@@ -108,9 +108,13 @@ class AutocodeRule:
 
 @dataclass(frozen=True)
 class ToolEntry:
+    """A gazetteer entry; ``pattern`` is lower-cased, matched on lower-cased text (whole words
+    are checked per match), ``literals`` are what each alternative must contain, if known."""
+
     name: str
     kind: str
     pattern: re.Pattern[str]
+    literals: tuple[str, ...] | None
 
     @property
     def id(self) -> str:
@@ -179,22 +183,10 @@ class Codebook:
             code.casefold(): self._explicit(code, entry) for code, entry in data.get("codes", {}).items()
         }
         self.autocode = tuple(self._rule(r) for r in data.get("autocode", []))
-        self.tools = tuple(
-            ToolEntry(t["name"], t["kind"], _tool_pattern(t, self.source)) for t in data.get("tools", [])
-        )
-        # lower-cased patterns without flags let the regex engine scan for literal prefixes,
-        # ~8x faster than IGNORECASE with look-behinds; word boundaries are checked per match
-        self._tool_scans = tuple(
-            re.compile(_lower_pattern("|".join(t.get("patterns") or [re.escape(t["name"])])))
-            for t in data.get("tools", [])
-        )
+        self.tools = tuple(_tool(t, self.source) for t in data.get("tools", []))
         # a literal each alternative must contain: a cheap `in` test skips most scans
-        self._tool_literals = tuple(
-            _required_literals([_lower_pattern(p) for p in t.get("patterns") or [re.escape(t["name"])]])
-            for t in data.get("tools", [])
-        )
-        self._literal_index = [(lit, i) for i, lits in enumerate(self._tool_literals) for lit in lits or ()]
-        self._always_scan = {i for i, lits in enumerate(self._tool_literals) if lits is None}
+        self._literal_index = [(lit, i) for i, tool in enumerate(self.tools) for lit in tool.literals or ()]
+        self._always_scan = {i for i, tool in enumerate(self.tools) if tool.literals is None}
 
     def is_consensus(self, coder: str, source_name: str = "") -> bool:
         """True for a moderated/consensus coding: a coder the codebook names as consensus, or a
@@ -311,7 +303,7 @@ class Codebook:
         candidates = self._always_scan | {i for lit, i in self._literal_index if lit in low}
         return [
             self.tools[i] for i in sorted(candidates)
-            if any(_whole_word(low, m.start(), m.end()) for m in self._tool_scans[i].finditer(low))
+            if any(_whole_word(low, m.start(), m.end()) for m in self.tools[i].pattern.finditer(low))
         ]
 
 
@@ -356,12 +348,15 @@ def _label(code: str, rule: PrefixRule | None, fix_suffix: str) -> str:
     return f"Fix: {words[:1].lower() + words[1:]}" if fix_suffix else words
 
 
-def _tool_pattern(entry: dict[str, Any], source: str) -> re.Pattern[str]:
-    patterns = entry.get("patterns") or [re.escape(entry["name"])]
+def _tool(entry: dict[str, Any], source: str) -> ToolEntry:
+    """Compile a gazetteer entry once. Lower-cased patterns without flags let the regex engine
+    scan for literal prefixes (~8x faster than IGNORECASE with look-behinds)."""
+    patterns = [_lower_pattern(p) for p in entry.get("patterns") or [re.escape(entry["name"])]]
     try:
-        return re.compile(r"(?<![\w-])(?:" + "|".join(patterns) + r")(?![\w-])", re.IGNORECASE)
+        pattern = re.compile("|".join(patterns))
     except re.error as e:
         raise CodebookError(source, entry["__line__"], f"tool {entry['name']!r}: bad pattern ({e})") from e
+    return ToolEntry(entry["name"], entry["kind"], pattern, _required_literals(patterns))
 
 
 def _lower_pattern(pattern: str) -> str:

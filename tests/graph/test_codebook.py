@@ -61,6 +61,7 @@ def test_tolerant_fix_matching():
         (MINIMAL.replace("kind: challenge", "kind: problem"), "<cb>:4: unknown kind 'problem' (expected challenge, fix or practice)"),
         (MINIMAL.replace("name: Training", "nme: Training"), "<cb>:2: unknown stage key 'nme' (did you mean 'name'?)"),
         ("workflow: [\n", "<cb>:2: invalid YAML"),
+        (MINIMAL + "tools:\n  - {name: X, kind: tool, patterns: ['(unclosed']}\n", "<cb>:6: tool 'X': bad pattern"),
         ("prefixes: []\n", "<cb>:1: codebook is missing 'workflow'"),
     ],
 )
