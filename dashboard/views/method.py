@@ -36,8 +36,9 @@ def render() -> None:
         st.info("No coded interview yet.")
     else:
         st.dataframe(curve, hide_index=True, width="stretch")
-        st.image(data.method("saturation-png"), caption="Distinct codes and challenges as interviews accumulate")
-        st.download_button("Download curve (PNG)", data.method("saturation-png"), "saturation.png", "image/png")
+        png = _curve_png(curve)
+        st.image(png, caption="Distinct codes and challenges as interviews accumulate")
+        st.download_button("Download curve (PNG)", png, "saturation.png", "image/png")
 
     st.subheader("Co-occurrence")
     pairs_frame = data.method("cooccurrence")
@@ -60,6 +61,18 @@ def _highlight(frame: pd.DataFrame, columns: list[str]):
     return frame.style.map(low, subset=columns).format(precision=3)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _curve_png(curve: pd.DataFrame) -> bytes:
+    """The saturation curve of the table shown, as PNG bytes."""
+    from graph.charts import saturation_curve
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "curve.png"
+        saturation_curve(list(curve["interview"]), list(curve["codes"]), list(curve["challenges"]),
+                         list(curve["new_codes"]), out)
+        return out.read_bytes()
+
+
 def compute(store, what: str):
     """The method analyses as frames (called through data.method, cached per graph)."""
     from queries.agreement import agreement
@@ -70,13 +83,4 @@ def compute(store, what: str):
         return pd.DataFrame([asdict(r) for r in table]), pd.DataFrame([asdict(p) for p in pairs])
     if what == "saturation":
         return pd.DataFrame([asdict(r) for r in saturation(store)])
-    if what == "saturation-png":
-        from graph.charts import saturation_curve
-
-        rows = saturation(store)
-        with tempfile.TemporaryDirectory() as tmp:
-            out = Path(tmp) / "curve.png"
-            saturation_curve([r.interview for r in rows], [r.codes for r in rows], [r.challenges for r in rows],
-                             [r.new_codes for r in rows], out)
-            return out.read_bytes()
     return pd.DataFrame(cooccurrence(store), columns=["code_a", "code_b", "shared", "jaccard"])
