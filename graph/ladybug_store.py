@@ -215,7 +215,7 @@ def _build_database(path: Path, graph: GraphData, progress: Progress | None) -> 
             if rows:  # COPY only into empty tables of this fresh database (see DESIGN.md)
                 if progress:
                     progress(f"{label}: {len(rows)}")
-                frame = pd.DataFrame(rows, columns=list(props))
+                frame = pd.DataFrame(rows, columns=list(props))  # COPY reads it by name
                 conn.execute(f"COPY {label} FROM frame")
         for rel, (_, props) in RELATIONSHIPS.items():
             groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -224,7 +224,7 @@ def _build_database(path: Path, graph: GraphData, progress: Progress | None) -> 
             for (src, dst), rows in groups.items():
                 if progress:
                     progress(f"{rel} {src}->{dst}: {len(rows)}")
-                frame = pd.DataFrame(rows, columns=["src", "dst", *props])
+                frame = pd.DataFrame(rows, columns=["src", "dst", *props])  # COPY reads it by name
                 conn.execute(f"COPY {rel} FROM frame (from='{src}', to='{dst}')")
     except RuntimeError as e:
         raise StoreError(f"building {path.name} failed: {_first_line(str(e))}") from e

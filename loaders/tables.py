@@ -97,7 +97,7 @@ def _codings(records, source, first_line, columns, code_column) -> list[Record]:
         code = (row.get(code_column) or "").strip()
         if not interview or not text:
             raise LoaderError(source, line, f"row has no {interview_col if not interview else text_col}")
-        speaker = (row.get(speaker_col) or "").strip() if speaker_col else f"Participant"
+        speaker = (row.get(speaker_col) or "").strip() if speaker_col else "Participant"
         found[interview].append((speaker, text, code, (row.get("coder") or "").strip(), line))
         turns[interview].setdefault((speaker, text), len(turns[interview]))
     default_coder = "taguette" if code_column == "tag" else Path(str(source)).stem
