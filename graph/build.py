@@ -6,6 +6,7 @@ building the same files twice gives the same rows.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import logging
 import re
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graph.align import align_turns, similarity
 from graph.autocode import AUTO, with_suggestions
 from graph.codebook import UNCATEGORISED, Codebook, CodeInfo, tolerant_key
 from graph.errors import LoaderError
@@ -32,7 +34,7 @@ from graph.model import (
     slugify,
 )
 
-__all__ = ["GraphData", "build_graph", "excerpt_id", "code_id"]
+__all__ = ["GraphData", "TagReport", "build_graph", "excerpt_id", "code_id"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ class GraphData:
     warnings: list[str] = field(default_factory=list)
     rejected: list[LoaderError] = field(default_factory=list)
     unknown_codes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    tags: dict[str, TagReport] = field(default_factory=dict)  # source name -> its code tags' fate
 
     def add_node(self, label: str, row: dict[str, Any]) -> None:
         self.nodes[label].setdefault(row["id"], row)
@@ -68,6 +71,19 @@ class GraphData:
     def counts(self) -> dict[str, int]:
         """Number of rows per label and relationship type."""
         return {k: len(v) for k, v in {**self.nodes, **self.rels}.items() if v}
+
+
+@dataclass
+class TagReport:
+    """What became of one file's code tags: how many it held, and each one not placed, with
+    the reason (``(code, line, reason)``)."""
+
+    read: int = 0
+    unplaced: list[tuple[str, int | None, str]] = field(default_factory=list)
+
+    @property
+    def placed(self) -> int:
+        return self.read - len(self.unplaced)
 
 
 _KIND = {Interview: "interview", CodingSet: "codings", Protocol: "protocol", ParticipantSheet: "participants"}
@@ -90,22 +106,24 @@ def build_graph(
     codebook's suggestions for uncoded turns (coder ``auto``).
 
     Several records of the same interview (codings by several coders) merge into one
-    interview: their codings are mapped onto the first record's turns by text.
+    interview: their codings are mapped onto the first record's turns by aligning the texts.
     """
     graph = GraphData()
     interviews: dict[str, Interview] = {}
     coding_sets: list[CodingSet] = []
-    consensus: set[str] = set()
+    consensus: set[tuple[str, str]] = set()  # (interview id, coder): consensus is a file's, not a person's
     sheets: list[ParticipantSheet] = []
     for source, record in records:
-        if isinstance(record, Interview):
-            consensus |= {c for c in record.coders if codebook.is_consensus(c, source.name)}
         graph.add_node("Source", {
             "id": source.name, "name": source.name, "kind": _KIND[type(record)],
             "format": getattr(record, "format", "") or _KIND[type(record)], "sha256": source.sha256,
         })
         if isinstance(record, Interview):
-            interviews[record.id] = _merge(interviews.get(record.id), record, graph)
+            record = _unique_id(record, source, interviews, graph)
+            if record.tags_read:
+                graph.tags[source.name] = TagReport(record.tags_read)
+            consensus |= {(record.id, c) for c in record.coders if codebook.is_consensus(c, source.name)}
+            interviews[record.id] = _merge(interviews.get(record.id), record, graph, source.name)
         elif isinstance(record, CodingSet):
             coding_sets.append(record)
         elif isinstance(record, Protocol):
@@ -138,31 +156,68 @@ def build_graph(
 
 
 # --- interviews -------------------------------------------------------------------------------
-def _merge(base: Interview | None, other: Interview, graph: GraphData) -> Interview:
-    """Fold ``other`` (the same interview, another coder's file) into ``base``."""
+# files of one interview must share at least this share of their words to be merged as coders' files
+SAME_TRANSCRIPT = 0.5
+
+
+def _unique_id(record: Interview, source: SourceFile, interviews: dict[str, Interview], graph: GraphData) -> Interview:
+    """The record, with an id of its own unless it is another coder's file of a loaded interview
+    (both Delve exports of the same words); an id collision is reported, never resolved by
+    dropping or merging data."""
+    known = interviews.get(record.id)
+    if known is None:
+        return record
+    if known.file_coder and record.file_coder and similarity(
+            [t.text for t in known.turns], [t.text for t in record.turns]) >= SAME_TRANSCRIPT:
+        return record
+    digest = hashlib.sha256(source.name.encode("utf-8")).hexdigest()[:6]
+    new_id = f"{record.id}-{digest}"
+    graph.warnings.append(
+        f"{source.where}: interview id {record.id!r} is already taken by {known.source!r}, whose "
+        f"text differs; loaded as a separate interview with id {new_id!r}"
+    )
+    speakers = identify_speakers(record.turns, new_id, record.title)
+    return dataclasses.replace(record, id=new_id, speakers=speakers, turns=with_roles(record.turns, speakers))
+
+
+def _merge(base: Interview | None, other: Interview, graph: GraphData, other_name: str) -> Interview:
+    """Fold ``other`` (the same interview, another coder's file) into ``base``: its codings
+    land on the base turns their text overlaps (see :mod:`graph.align`); a coding whose text
+    is nowhere in the base file is reported, tag by tag."""
     if base is None:
         return other
-    by_text: dict[str, list[int]] = defaultdict(list)
-    for turn in base.turns:
-        by_text[_norm(turn.text)].append(turn.position)
-    mapping = {}
-    for turn in other.turns:
-        candidates = by_text.get(_norm(turn.text))
-        if candidates:
-            mapping[turn.position] = candidates[0]
+    if not other.codings:
+        return base
+    mapping = align_turns(
+        [t.text for t in base.turns], [t.text for t in other.turns],
+        [t.speaker for t in base.turns], [t.speaker for t in other.turns],
+    )
     codings = list(base.codings)
+    report = graph.tags.setdefault(other_name, TagReport())
     for coding in other.codings:
-        positions = tuple(mapping[p] for p in coding.positions if p in mapping)
-        if len(positions) < len(coding.positions):
-            graph.warnings.append(
-                f"{other.source}: {coding.code} ({coding.coder}) covers turns that do not match "
-                f"{base.source}; {len(coding.positions) - len(positions)} turn(s) left out"
-            )
+        positions: list[int] = []
+        for p in coding.positions:
+            if mapping[p]:
+                positions.extend(mapping[p])
+            else:
+                report.unplaced.append((coding.code, other.turns[p].line,
+                                        f"its paragraph is not in {base.source!r}, the interview's first file"))
+        positions = sorted(set(positions))
         if positions:
-            codings.append(dataclasses.replace(coding, positions=positions))
+            codings.extend(dataclasses.replace(coding, positions=run) for run in _runs(positions))
     return dataclasses.replace(
         base, codings=tuple(codings), coders=tuple(dict.fromkeys(base.coders + other.coders))
     )
+
+
+def _runs(positions: list[int]) -> list[tuple[int, ...]]:
+    runs: list[list[int]] = []
+    for p in positions:
+        if runs and p == runs[-1][-1] + 1:
+            runs[-1].append(p)
+        else:
+            runs.append([p])
+    return [tuple(r) for r in runs]
 
 
 def _find_transcript(
@@ -203,7 +258,7 @@ def _apply_coding_set(interview: Interview, coding_set: CodingSet, graph: GraphD
 
 def _add_interview(
     graph: GraphData, interview: Interview, codebook: Codebook, infos: dict[str, CodeInfo],
-    consensus: set[str],
+    consensus: set[tuple[str, str]],
 ) -> None:
     iid = interview.id
     graph.add_node("Interview", {
@@ -225,8 +280,10 @@ def _add_interview(
     for turn in interview.turns:
         _add_excerpt(graph, iid, turn, said_by.get(turn.speaker), codebook)
     for coder in interview.coders:
-        graph.add_node("Coder", {"id": slugify(coder) or coder, "name": coder, "consensus": coder in consensus})
-        graph.add_rel("CODED", ("Coder", slugify(coder) or coder), ("Interview", iid))
+        moderated = (iid, coder) in consensus
+        row = graph.nodes["Coder"].setdefault(slugify(coder), {"id": slugify(coder), "name": coder, "consensus": False})
+        row["consensus"] = row["consensus"] or moderated  # moderated at least one interview
+        graph.add_rel("CODED", ("Coder", slugify(coder)), ("Interview", iid), consensus=moderated)
     for coding in interview.codings:
         info = infos.get(code_id(coding.code)) or codebook.classify(coding.code)
         if coding.category and info.category == UNCATEGORISED:  # the exporting tool's code tree
@@ -234,7 +291,7 @@ def _add_interview(
         infos.setdefault(code_id(coding.code), info)
         _add_code(graph, info)
         if not info.known:
-            graph.unknown_codes[coding.code].add(interview.source)
+            graph.unknown_codes[coding.code].add(coding.source or interview.source)
         for position in coding.positions:
             graph.add_rel(
                 "CODED_AS", ("Excerpt", excerpt_id(iid, position)),

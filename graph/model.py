@@ -60,6 +60,7 @@ class Coding:
     positions: tuple[int, ...]
     line: int | None = None
     category: str = ""  # from the exporting tool's code tree, used when the codebook has none
+    source: str = ""  # the file the coding was read from (an interview may merge several)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ class Interview:
     codings: tuple[Coding, ...] = ()
     coders: tuple[str, ...] = ()
     messages: tuple[str, ...] = ()
+    tags_read: int = 0  # code tags the file held, each one a (code, paragraph) to place
+    file_coder: str = ""  # who made the file, even when it holds no codings
 
     @property
     def words(self) -> int:
@@ -232,7 +235,7 @@ RELATIONSHIPS: dict[str, tuple[tuple[tuple[str, str], ...], dict[str, str]]] = {
     "FROM": ((("Excerpt", "Interview"),), {}),
     "SAID": ((("Participant", "Excerpt"),), {}),
     "CODED_AS": (tuple(("Excerpt", label) for label in CODE_LABELS), {"coder": "STRING"}),
-    "CODED": ((("Coder", "Interview"),), {}),
+    "CODED": ((("Coder", "Interview"),), {"consensus": "BOOLEAN"}),  # a moderation file
     "AT_STAGE": (tuple((label, "Stage") for label in CODE_LABELS), {}),
     "ADDRESSES": ((("Fix", "Challenge"),), {}),
     "NEXT": ((("Stage", "Stage"),), {}),
@@ -241,15 +244,21 @@ RELATIONSHIPS: dict[str, tuple[tuple[tuple[str, str], ...], dict[str, str]]] = {
     "ASKED_IN": ((("ProtocolQuestion", "Protocol"),), {}),
 }
 
-_NON_WORD = re.compile(r"[^0-9a-z]+")
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 def slugify(text: str) -> str:
-    """Lower-case ``text`` and join its words with hyphens.
+    """Lower-case ``text`` and join its words (in any script) with hyphens; text with no word
+    character at all gets a short digest, so distinct names never share an id.
 
     >>> slugify("Interview 35 ")
     'interview-35'
-    >>> slugify("Loss_function")
-    'loss-function'
+    >>> slugify("Loss_function"), slugify("访谈 3"), slugify("Entrevista Ñú")
+    ('loss-function', '访谈-3', 'entrevista-ñú')
+    >>> slugify("?!") == slugify("?!") != slugify("??"), slugify("")
+    (True, '')
     """
-    return _NON_WORD.sub("-", text.lower()).strip("-")
+    slug = _NON_WORD.sub("-", text.lower()).strip("-")
+    if slug or not text.strip():
+        return slug
+    return "h-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from difflib import SequenceMatcher
 from collections.abc import Iterable, Sequence
 
 from graph.model import INTERVIEWER, PARTICIPANT, UNKNOWN, Speaker, Turn, slugify
@@ -16,6 +17,8 @@ __all__ = ["identify_speakers", "with_roles", "is_interviewer_label", "is_generi
 _INTERVIEWER = re.compile(
     r"^(interviewer|moderator|researcher|facilitator|host|q)\s*\d*$", re.IGNORECASE
 )
+_DIGITS = re.compile(r"\d+")
+_QUESTION = re.compile(r"[?？]|[吗呢][。．]?$")
 _GENERIC = re.compile(
     r"^(speaker|interviewee|participant|respondent|subject|person|voice|a)\s*\d*$",
     re.IGNORECASE,
@@ -23,12 +26,18 @@ _GENERIC = re.compile(
 
 
 def is_interviewer_label(label: str) -> bool:
-    """True if the label names an interviewer (``Interviewer``, ``Interviewer 1``).
+    """True if the label names an interviewer (``Interviewer``, ``interviewer 1``, and typed
+    slips such as ``interviewr`` that are nearer to it than to ``interviewee``).
 
-    >>> is_interviewer_label("Interviewer 1"), is_interviewer_label("Interviewee")
-    (True, False)
+    >>> is_interviewer_label("Interviewer 1"), is_interviewer_label("Interviewee"), is_interviewer_label("interviewr")
+    (True, False, True)
     """
-    return bool(_INTERVIEWER.match(label.strip()))
+    text = label.strip()
+    if _INTERVIEWER.match(text):
+        return True
+    word = _DIGITS.sub("", text).strip().casefold()
+    to_interviewer = SequenceMatcher(None, word, "interviewer").ratio()
+    return to_interviewer >= 0.85 and to_interviewer > SequenceMatcher(None, word, "interviewee").ratio()
 
 
 def is_generic_label(label: str) -> bool:
@@ -82,12 +91,14 @@ def with_roles(turns: Iterable[Turn], speakers: Iterable[Speaker]) -> tuple[Turn
 
 
 def _most_questions(turns: Sequence[Turn], labels: list[str]) -> set[str]:
-    """The label whose turns most often ask questions, if it clearly asks more than the rest."""
+    """The label whose turns most often ask questions (``?``, ``？``), if it clearly asks more
+    than the rest; otherwise the one who asks the first question (the consent question)."""
     rate = {}
     for label in labels:
         own = [t for t in turns if t.speaker == label]
-        rate[label] = sum("?" in t.text for t in own) / len(own)
+        rate[label] = sum(bool(_QUESTION.search(t.text)) for t in own) / len(own)
     ranked = sorted(labels, key=lambda x: rate[x], reverse=True)
     if rate[ranked[0]] > 0 and rate[ranked[0]] >= 1.5 * rate[ranked[1]]:
         return {ranked[0]}
-    return set()
+    first = next((t.speaker for t in turns if t.speaker and _QUESTION.search(t.text)), None)
+    return {first} if first else set()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,29 +20,30 @@ __all__ = ["LOADERS", "SourceFile", "LoadResult", "parse_source", "discover", "r
 
 logger = logging.getLogger(__name__)
 
-Parser = Callable[[bytes, str], "Record | list[Record]"]
+# (contents, name for messages, codes the codebook knows) -> records
+Parser = Callable[[bytes, str, Collection[str]], "Record | list[Record]"]
 
 
-def _parse_txt(data: bytes, name: str) -> Record:
+def _parse_txt(data: bytes, name: str, known_codes: Collection[str] = ()) -> Record:
     lines = split_lines(decode(data, name))
     if delve_text.looks_like_delve(lines):
-        return delve_text.parse(lines, source=name)
+        return delve_text.parse(lines, source=name, known_codes=known_codes)
     if protocol.looks_like_protocol(lines) and not plain_text.looks_like_transcript(lines):
         return protocol.parse(lines, source=name)
     return plain_text.parse(lines, source=name, title=Path(name).stem)
 
 
-def _parse_codings(data: bytes, name: str) -> Record:
+def _parse_codings(data: bytes, name: str, known_codes: Collection[str] = ()) -> Record:
     return codings_file.parse("\n".join(split_lines(decode(data, name))), source=name)
 
 
 # suffix -> parser; the longest matching suffix wins (".codings.yaml" before ".yaml")
 LOADERS: dict[str, Parser] = {
     ".txt": _parse_txt,
-    ".pdf": lambda data, name: delve_pdf.parse_pdf(data, source=name),
-    ".qdpx": lambda data, name: refi_qda.parse_qdpx(data, source=name),
-    ".csv": lambda data, name: tables.parse_table(data, name, xlsx=False),
-    ".xlsx": lambda data, name: tables.parse_table(data, name, xlsx=True),
+    ".pdf": lambda data, name, known=(): delve_pdf.parse_pdf(data, source=name),
+    ".qdpx": lambda data, name, known=(): refi_qda.parse_qdpx(data, source=name),
+    ".csv": lambda data, name, known=(): tables.parse_table(data, name, xlsx=False),
+    ".xlsx": lambda data, name, known=(): tables.parse_table(data, name, xlsx=True),
     ".codings.yaml": _parse_codings,
     ".codings.yml": _parse_codings,
 }
@@ -64,9 +65,10 @@ def parser_for(name: str) -> Parser | None:
     return LOADERS[max(matches, key=len)] if matches else None
 
 
-def parse_source(source: SourceFile) -> list[Record]:
+def parse_source(source: SourceFile, known_codes: Collection[str] = ()) -> list[Record]:
     """Parse one source file with the loader registered for its suffix (a project file such as
-    ``.qdpx`` holds several interviews, so the result is a list).
+    ``.qdpx`` holds several interviews, so the result is a list); ``known_codes`` are the
+    codebook's codes, which text exports read as tags whatever their shape.
 
     Raises
     ------
@@ -80,7 +82,7 @@ def parse_source(source: SourceFile) -> list[Record]:
             f"no loader for {Path(source.name).suffix or 'files without a suffix'!r} "
             f"(supported: {', '.join(sorted(LOADERS))})",
         )
-    parsed = parser(source.data, source.where)
+    parsed = parser(source.data, source.where, known_codes)
     return parsed if isinstance(parsed, list) else [parsed]
 
 

@@ -1,24 +1,27 @@
-"""Load Delve "print view" PDF exports.
+"""Load Delve "print view" PDF exports by their layout.
 
-pypdf extracts the text; every page starts with a header (date and time, title, the print URL,
-``k/N``) that can fall anywhere, even between a paragraph and its code lines, so header lines
-are dropped wherever they are. Lines wrapped by the PDF are joined back into paragraphs (a
-paragraph ends at a speaker label or a code line), and the result is read as a Delve text export.
+Delve draws each kind of item in its own type, so the runs of text pypdf reports (with font
+and size) are classified without guessing from the words: the title is the largest type,
+speaker labels are bold at the body size, every code tag is its own run in a smaller type
+(10.5 pt beside a 14 pt body), and page headers and footers are smaller still (8 pt). A
+paragraph is the body text between a label and the next label or tag row, wherever the pages
+break; Delve's "Created with the Delve…" line is dropped. ``Turn.line`` and ``Coding.line``
+are page numbers.
 """
 from __future__ import annotations
 
-import dataclasses
 import io
 import logging
 import re
-from collections.abc import Sequence
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from graph.errors import LoaderError
 from graph.model import Interview
-from loaders import delve_text
+from loaders.delve_text import LABEL, TAG, TEXT, Block, build_interview
 
-__all__ = ["load", "parse_pdf", "paragraphs", "is_page_header"]
+__all__ = ["load", "parse_pdf", "read_runs", "classify", "is_page_header", "Run"]
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +30,20 @@ FORMAT = "delve-pdf"
 LIMITS = {"max_bytes": 50 * 1024 * 1024, "max_pages": 1000}
 _DATE_LINE = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4},\s+\d{1,2}:\d{2}\s*[AP]M\b")
 _URL_LINE = re.compile(r"^https?://\S+\s+\d+\s*/\s*\d+\s*$")
+_FOOTER = "created with the"
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Run:
+    """A run of text as drawn: its page (1-based), position, type size and weight."""
+
+    text: str
+    page: int
+    y: float
+    x: float
+    size: float
+    bold: bool
 
 
 def load(path: Path) -> Interview:
@@ -47,26 +64,95 @@ def parse_pdf(data: bytes, source: Path | str = "<pdf>") -> Interview:
     LoaderError
         If the file is not a readable PDF, has no text (scanned pages), or is not a Delve export.
     """
+    runs = read_runs(data, source)
+    if not runs:
+        raise LoaderError(source, None, "the PDF has no extractable text (scanned pages?); export it from Delve again")
+    title, blocks = classify(runs, source)
+    return build_interview(title.text, title.page, blocks, source, FORMAT)
+
+
+def read_runs(data: bytes, source: Path | str = "<pdf>") -> list[Run]:
+    """Every non-blank text run of the PDF, page by page, top to bottom and left to right."""
     from pypdf import PdfReader
 
     if len(data) > LIMITS["max_bytes"]:
         raise LoaderError(source, None, f"PDF of {len(data)} bytes refused (limit {LIMITS['max_bytes']})")
+    runs: list[Run] = []
     try:
         reader = PdfReader(io.BytesIO(data))
         if len(reader.pages) > LIMITS["max_pages"]:
             raise LoaderError(source, None, f"PDF of {len(reader.pages)} pages refused (limit {LIMITS['max_pages']})")
-        lines = [line for page in reader.pages for line in (page.extract_text() or "").splitlines()]
+        for number, page in enumerate(reader.pages, start=1):
+            on_page: list[Run] = []
+
+            def visit(text, cm, tm, font, size, page=number, on_page=on_page):
+                if text.strip():
+                    name = str((font or {}).get("/BaseFont", ""))
+                    on_page.append(Run(text, page, round(float(tm[5]), 1), float(tm[4]), float(size), "bold" in name.lower()))
+
+            page.extract_text(visitor_text=visit)
+            runs.extend(sorted(on_page, key=lambda r: (r.y, r.x)))
     except LoaderError:
         raise
     except Exception as e:  # noqa: BLE001 - pypdf on untrusted bytes raises many kinds (loops, bad streams)
         raise LoaderError(source, None, f"not a readable PDF ({type(e).__name__}: {e})") from e
-    if not any(line.strip() for line in lines):
-        raise LoaderError(source, None, "the PDF has no extractable text (scanned pages?); export it from Delve again")
-    return dataclasses.replace(delve_text.parse(paragraphs(lines), source=source), format=FORMAT)
+    return runs
+
+
+def classify(runs: list[Run], source: Path | str = "<pdf>") -> tuple[Run, list[Block]]:
+    """The title run and the labels, paragraphs and tags of a Delve PDF, from the type sizes.
+
+    Raises
+    ------
+    LoaderError
+        If no run stands out as a title in large type (not a Delve print view).
+    """
+    body = Counter(r.size for r in runs if not r.bold).most_common(1)[0][0]
+    title = next((r for r in runs if r.size > 1.2 * body), None)
+    if title is None:
+        raise LoaderError(source, None, "not a Delve print-view PDF (no title in large type)")
+    footer = {(r.page, r.y) for r in runs if r.size == body and r.text.strip().lower().startswith(_FOOTER)}
+    blocks: list[Block] = []
+    paragraph: list[Run] = []
+    label_at = None  # (page, y) of the label just read: a label drawn in two runs is one label
+
+    def close() -> None:
+        if paragraph:
+            blocks.append(Block(TEXT, _join(paragraph), paragraph[0].page))
+            paragraph.clear()
+
+    for run in runs:
+        if run is title or run.size < 0.65 * body or (run.page, run.y) in footer:
+            continue  # the title, page headers and footers
+        if run.size < 0.95 * body:
+            close()
+            blocks.append(Block(TAG, _SPACE.sub(" ", run.text).strip(), run.page))
+        elif run.bold and run.size <= 1.05 * body:
+            close()
+            if label_at == (run.page, run.y):
+                blocks[-1] = Block(LABEL, f"{blocks[-1].text} {run.text.strip()}", run.page)
+            else:
+                blocks.append(Block(LABEL, run.text.strip(), run.page))
+            label_at = (run.page, run.y)
+            continue
+        elif run.size <= 1.2 * body:
+            paragraph.append(run)
+        label_at = None
+    close()
+    return title, blocks
+
+
+def _join(runs: list[Run]) -> str:
+    """Body runs as one paragraph: a run on a new line starts a new word."""
+    parts = [runs[0].text]
+    for before, run in zip(runs, runs[1:]):
+        new_line = (run.page, run.y) != (before.page, before.y)
+        parts.append(run.text if run.text[:1].isspace() or not new_line else " " + run.text)
+    return _SPACE.sub(" ", "".join(parts)).strip()
 
 
 def is_page_header(line: str) -> bool:
-    """True for the two lines Delve prints at the top of every page.
+    """True for the two lines Delve prints at the top of every page (as extracted text).
 
     >>> is_page_header("6/4/23, 5:45 PM 2023-06-04-Interview 19 - PO")
     True
@@ -75,32 +161,3 @@ def is_page_header(line: str) -> bool:
     """
     text = line.strip()
     return bool(_DATE_LINE.match(text) or _URL_LINE.match(text))
-
-
-def paragraphs(lines: Sequence[str]) -> list[str]:
-    """Lines of a Delve text export from PDF text: headers dropped, wrapped lines re-joined,
-    one paragraph, speaker label or code line each, separated by blank lines.
-
-    >>> paragraphs(["6/4/23, 5:45 PM x", "https://a.b/print 1/2", "Interview 9 - PO", "Interviewee",
-    ...             "We lost", "6/4/23, 5:45 PM x", "https://a.b/print 2/2", "the labels.", "Data-missing-values"])
-    ['Interview 9 - PO', '', 'Interviewee', '', 'We lost the labels.', '', 'Data-missing-values']
-    """
-    kept = [line.strip() for line in lines
-            if line.strip() and not is_page_header(line) and not delve_text.is_noise_line(line.strip())]
-    labels = delve_text.speaker_labels(kept[1:])
-    out: list[str] = []
-    paragraph: list[str] = []
-
-    def close() -> None:
-        if paragraph:
-            out.append(" ".join(paragraph))
-            paragraph.clear()
-
-    for index, line in enumerate(kept):
-        if index == 0 or line in labels or delve_text.code_tags(line):
-            close()
-            out.append(line)
-        else:
-            paragraph.append(line)
-    close()
-    return [item for line in out for item in (line, "")][:-1]

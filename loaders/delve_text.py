@@ -1,65 +1,119 @@
 """Load Delve text exports: a title ``Interview N - Coder``, speakers on their own lines,
 code tags on the lines after the paragraph they code.
 
+Every line is classified once as a speaker label, a code tag or a paragraph; the PDF loader
+classifies runs by their layout instead and shares :func:`build_interview`. Code tags are
+recognised by shape (``QM-robustness-fix``, ``Q4.4``, ``Quality-Measures (QM)``), by the
+codebook's known codes, and, for plain words (``monitoring``, ``Issues with performance
+alerts``), by where they stand: right after a paragraph or another tag. Tags read that way are
+listed in the interview's messages so that an analyst can check them.
+
 Stray OCR fragments (lines with tabs, lines of one or two symbols) and Delve's trailing
-"Created with the Delve…" line are noise: ignored, never turned into turns or codes.
+"Created with the Delve…" line are noise, unless a code tag follows them: a tagged paragraph
+is never noise.
 """
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from graph.errors import LoaderError
 from graph.model import Coding, Interview, Turn, slugify
 from graph.speakers import identify_speakers, is_generic_label, is_interviewer_label, with_roles
+from loaders.plain_text import speaker_label
 from loaders.text import read_lines
 
-__all__ = ["load", "parse", "parse_title", "is_code_line", "code_tags", "is_noise_line", "looks_like_delve", "speaker_labels"]
+__all__ = [
+    "Block", "LABEL", "TEXT", "TAG", "load", "parse", "parse_title", "build_interview",
+    "is_code_line", "code_tags", "is_noise_line", "looks_like_delve", "speaker_labels",
+]
 
 FORMAT = "delve-text"
-_TITLE = re.compile(r"^(?P<title>\S.*?)\s+[-–]\s+(?P<coder>[^-–]+?)\s*$")
-_CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)+$")
-_INTERJECTIONS = {"mm-hmm", "uh-huh", "uh-oh", "hmm-mm", "mm-mm", "mhm-hmm", "um-hum"}
+LABEL, TEXT, TAG = "label", "text", "tag"
+_TITLE = re.compile(r"^(?P<title>\S.*?\S)\s*[-–—]\s*(?P<coder>[^-–—]*[^\s\-–—])\s*$")
+_FILE_SUFFIX = re.compile(r"\.(txt|pdf|docx?|rtf|md)$", re.IGNORECASE)
+_HYPHENATED = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)+$")
+_NUMBERED = re.compile(r"^[A-Z]{1,3}\d+(?:\.\d+)*[a-z]?$")  # Q1, Q4.4, RQ2
+_ABBREVIATED = re.compile(r"^[A-Za-z][\w\- ]{0,60}[\w]\s+(?:\[[A-Z]{1,6}\]|\([A-Z]{1,6}\))$")  # Quality-Measures (QM)
+_WORDS = re.compile(r"^[^\W\d_][\w\-&/' ]{0,59}$")
+_INTERJECTIONS = {
+    "mm-hmm", "uh-huh", "uh-oh", "hmm-mm", "mm-mm", "mhm-hmm", "um-hum", "yeah", "yes", "yep", "no", "nope",
+    "okay", "ok", "right", "sure", "exactly", "hmm", "mm", "mhm", "uh", "um", "thanks", "thank you", "true",
+    "cool", "perfect", "great", "alright", "all right", "good", "nice", "wow", "oh", "ah", "i see", "indeed",
+}
 _DELVE_FOOTER = "created with the delve"
 _TWO_ALNUM = re.compile(r"[^\W_].*?[^\W_]")
 
 
-def load(path: Path) -> Interview:
+@dataclass(frozen=True)
+class Block:
+    """One classified item of a Delve export, in reading order: a speaker label, a paragraph or
+    one code tag; ``line`` is the line (text export) or page (PDF) it stands on."""
+
+    kind: str
+    text: str
+    line: int
+
+
+def load(path: Path, known_codes: Collection[str] = ()) -> Interview:
     """Read one Delve text export."""
-    return parse(read_lines(path), source=path)
+    return parse(read_lines(path), source=path, known_codes=known_codes)
 
 
 def parse_title(line: str) -> tuple[str, str] | None:
-    """Split a Delve title into interview title and coder.
+    """Split a Delve title into interview title and coder (a file suffix typed into the
+    coder's name is dropped).
 
-    >>> parse_title("Interview 35 - Ilan")
-    ('Interview 35', 'Ilan')
+    >>> parse_title("Interview 35 - Ilan"), parse_title("Interview 17- PO"), parse_title("Interview 20 - Ana.txt")
+    (('Interview 35', 'Ilan'), ('Interview 17', 'PO'), ('Interview 20', 'Ana'))
     """
     match = _TITLE.match(line.strip())
-    return (match["title"], match["coder"]) if match else None
+    if not match:
+        return None
+    coder = _FILE_SUFFIX.sub("", match["coder"]).strip()
+    return (match["title"], coder) if coder else None
 
 
-def is_code_line(line: str) -> bool:
-    """True for a code tag such as ``QM-robustness-fix`` (one hyphenated token).
+def is_code_line(line: str, known_codes: Collection[str] = ()) -> bool:
+    """True for a line that can only be a code tag: hyphenated (``QM-robustness-fix``),
+    numbered (``Q4.4``), with an abbreviation (``Model-Evaluation-issues [ME]``), or a code the
+    codebook knows (``known_codes``, compared case-insensitively).
 
-    >>> is_code_line("Data-missing-values"), is_code_line("Mm-hmm"), is_code_line("Yes.")
-    (True, False, False)
+    >>> [is_code_line(x) for x in ("Data-missing-values", "Q4.4", "Quality-Measures (QM)", "Mm-hmm", "Yes.")]
+    [True, True, True, False, False]
     """
     token = line.strip()
-    return bool(_CODE.match(token)) and token.lower() not in _INTERJECTIONS
+    if token.casefold() in _INTERJECTIONS:
+        return False
+    if _HYPHENATED.match(token) or _NUMBERED.match(token) or _ABBREVIATED.match(token):
+        return True
+    return bool(known_codes) and token.casefold() in {c.casefold() for c in known_codes}
 
 
-def code_tags(line: str) -> list[str]:
-    """The code tags on a line: one, or several separated by spaces (as Delve PDFs print them);
+def code_tags(line: str, known_codes: Collection[str] = ()) -> list[str]:
+    """The code tags on a line: the whole line, or several hyphenated tags separated by spaces;
     an empty list when the line is not made of code tags only.
 
-    >>> code_tags("Data-integration-issues  Data-metadata-issue"), code_tags("Mm-hmm yes")
-    (['Data-integration-issues', 'Data-metadata-issue'], [])
+    >>> code_tags("Data-integration-issues  Data-metadata-issue"), code_tags("Mm-hmm yes"), code_tags("Q1")
+    (['Data-integration-issues', 'Data-metadata-issue'], [], ['Q1'])
     """
-    tokens = line.split()
-    return tokens if tokens and all(is_code_line(t) for t in tokens) else []
+    text = line.strip()
+    if is_code_line(text, known_codes):
+        return [text]
+    tokens = text.split()
+    return tokens if len(tokens) > 1 and all(_HYPHENATED.match(t) and is_code_line(t) for t in tokens) else []
+
+
+def _word_tag(line: str, labels: Collection[str]) -> bool:
+    """True for a short run of words without sentence punctuation (``monitoring``, ``Misc``,
+    ``Issues with performance alerts``): a tag when it stands where tags stand."""
+    text = line.strip()
+    return (bool(_WORDS.match(text)) and len(text.split()) <= 6 and text not in labels and not is_noise_line(text)
+            and text.casefold() not in _INTERJECTIONS and not is_generic_label(text)
+            and not is_interviewer_label(text))
 
 
 def is_noise_line(line: str) -> bool:
@@ -74,14 +128,17 @@ def is_noise_line(line: str) -> bool:
 
 
 def looks_like_delve(lines: Sequence[str]) -> bool:
-    """True if the text has a Delve title or footer."""
+    """True if the text has a Delve footer, or a title ``Interview N - Coder`` as its first line
+    (a line that opens with a speaker label, ``Interviewer 1: … - …``, is a turn, never a title)."""
     first = next((x for x in lines if x.strip()), "")
     footer = any(x.lower().startswith(_DELVE_FOOTER) for x in lines[-5:])
-    return footer or (parse_title(first) is not None and first.lower().startswith("interview"))
+    titled = parse_title(first) is not None and first.lower().startswith("interview")
+    return footer or (titled and speaker_label(first) is None)
 
 
-def parse(lines: Sequence[str], source: Path | str = "<text>") -> Interview:
-    """Parse the lines of a Delve text export.
+def parse(lines: Sequence[str], source: Path | str = "<text>", known_codes: Collection[str] = ()) -> Interview:
+    """Parse the lines of a Delve text export (``known_codes``: the codebook's codes, which
+    are read as tags whatever their shape).
 
     Raises
     ------
@@ -92,75 +149,130 @@ def parse(lines: Sequence[str], source: Path | str = "<text>") -> Interview:
     --------
     >>> iv = parse(["Interview 35 - Ilan", "", "Interviewee", "", "Data was missing.", "",
     ...             "Data-missing-values"])
-    >>> iv.id, iv.coders, [(c.code, c.coder, c.positions) for c in iv.codings]
-    ('interview-35', ('Ilan',), [('Data-missing-values', 'Ilan', (0,))])
+    >>> iv.id, iv.coders, [(c.code, c.coder, c.positions) for c in iv.codings], iv.tags_read
+    ('interview-35', ('Ilan',), [('Data-missing-values', 'Ilan', (0,))], 1)
     """
     first = next((i for i, x in enumerate(lines) if x.strip()), None)
-    title = parse_title(lines[first]) if first is not None else None
+    if first is None or parse_title(lines[first]) is None:
+        raise LoaderError(source, (first or 0) + 1, "expected a Delve title line 'Interview N - Coder'")
+    body = [(n, x.strip()) for n, x in enumerate(lines, start=1) if n > first + 1 and x.strip()]
+    body = [(n, x) for n, x in body if not x.lower().startswith(_DELVE_FOOTER)]
+    labels = speaker_labels([x for _, x in body], known_codes)
+    blocks: list[Block] = []
+    word_tags: Counter[str] = Counter()
+    for index, (lineno, line) in enumerate(body):
+        tags = code_tags(line, known_codes)
+        if not tags and blocks and blocks[-1].kind in (TEXT, TAG) and _word_tag(line, labels):
+            following = body[index + 1][1] if index + 1 < len(body) else None
+            if following is None or following in labels or code_tags(following, known_codes) or _word_tag(following, labels):
+                tags = [line]
+                word_tags[line] += 1
+        if tags:
+            blocks.extend(Block(TAG, tag, lineno) for tag in tags)
+        elif line in labels:
+            blocks.append(Block(LABEL, line, lineno))
+        elif is_noise_line(line) and not _tag_follows(body, index, known_codes):
+            continue
+        else:
+            blocks.append(Block(TEXT, line, lineno))
+    notes = ()
+    if word_tags:
+        listed = ", ".join(f"{t!r} ×{n}" for t, n in sorted(word_tags.items()))
+        notes = (f"read as code tags by their place after a paragraph: {listed}",)
+    return build_interview(lines[first], first + 1, blocks, source, FORMAT, notes)
+
+
+def _tag_follows(body: list[tuple[int, str]], index: int, known_codes: Collection[str]) -> bool:
+    return index + 1 < len(body) and bool(code_tags(body[index + 1][1], known_codes))
+
+
+def build_interview(
+    title_line: str, title_lineno: int, blocks: Sequence[Block], source: Path | str, format: str,
+    notes: tuple[str, ...] = (),
+) -> Interview:
+    """Turn classified blocks into an interview: each paragraph a turn of the last speaker,
+    each tag a coding of the paragraph before it (consecutive paragraphs with the same tag are
+    one coding).
+
+    Raises
+    ------
+    LoaderError
+        If the title is not ``Interview N - Coder`` or a tag comes before any paragraph.
+    """
+    title = parse_title(title_line)
     if title is None:
-        line = (first or 0) + 1
-        raise LoaderError(source, line, "expected a Delve title line 'Interview N - Coder'")
+        raise LoaderError(source, title_lineno, "expected a Delve title line 'Interview N - Coder'")
     interview_title, coder = title
     interview_id = slugify(interview_title)
-    body = list(enumerate(lines, start=1))[first + 1 :]
-    labels = speaker_labels([x for _, x in body])
-
     turns: list[Turn] = []
     coded: dict[str, dict[int, int]] = defaultdict(dict)  # code -> {turn position: line}
+    repeated: Counter[str] = Counter()
     speaker = ""
-    for lineno, raw in body:
-        line = raw.strip()
-        if not line or is_noise_line(raw):
-            continue
-        tags = code_tags(line)
-        if tags:
-            if not turns:
-                raise LoaderError(source, lineno, f"code tag {tags[0]!r} before any paragraph")
-            for tag in tags:
-                coded[tag].setdefault(turns[-1].position, lineno)
-        elif line in labels:
-            speaker = line
+    for block in blocks:
+        if block.kind == LABEL:
+            speaker = block.text
+        elif block.kind == TEXT:
+            turns.append(Turn(speaker, block.text, len(turns), block.line))
+        elif not turns:
+            raise LoaderError(source, block.line, f"code tag {block.text!r} before any paragraph")
+        elif turns[-1].position in coded[block.text]:
+            repeated[block.text] += 1
         else:
-            turns.append(Turn(speaker, line, len(turns), lineno))
-
+            coded[block.text][turns[-1].position] = block.line
+    tags_read = sum(1 for b in blocks if b.kind == TAG)
     codings = tuple(
-        Coding(code, coder, run, positions[run[0]])
+        Coding(code, coder, run, positions[run[0]], source=Path(str(source)).name)
         for code, positions in coded.items()
         for run in _runs(list(positions))
     )
     speakers = identify_speakers(turns, interview_id, interview_title)
-    messages = () if codings else ("no code tags found: loaded as an uncoded interview",)
+    messages = list(notes)
+    if repeated:
+        messages.append("tags repeated on the same paragraph, counted once: "
+                        + ", ".join(f"{t!r} ×{n}" for t, n in sorted(repeated.items())))
+    if not codings:
+        messages.append("no code tags found: loaded as an uncoded interview")
     return Interview(
         id=interview_id,
         title=interview_title,
         source=Path(str(source)).name,
-        format=FORMAT,
+        format=format,
         turns=with_roles(turns, speakers),
         speakers=speakers,
         codings=codings,
-        coders=(coder,),
-        messages=messages,
+        coders=(coder,) if codings else (),
+        messages=tuple(messages),
+        tags_read=tags_read,
+        file_coder=coder,
     )
 
 
-def speaker_labels(lines: Sequence[str]) -> set[str]:
-    """Short label-like lines that name interviewers, generic speakers, or recur 3+ times."""
-    counts = Counter(x.strip() for x in lines if _label_like(x))
+def speaker_labels(lines: Sequence[str], known_codes: Collection[str] = ()) -> set[str]:
+    """Short label-like lines that name interviewers, generic speakers, or recur 3+ times;
+    code tags, and lines mostly followed by a code tag, are never labels."""
+    counts: Counter[str] = Counter()
+    before_tag: Counter[str] = Counter()  # a speaker label is never followed by a tag
+    stripped = [x.strip() for x in lines if x.strip()]
+    for index, text in enumerate(stripped):
+        if _label_like(text, known_codes):
+            counts[text] += 1
+            following = stripped[index + 1] if index + 1 < len(stripped) else ""
+            before_tag[text] += bool(code_tags(following, known_codes))
     return {
         label
         for label, n in counts.items()
-        if n >= 3 or is_interviewer_label(label) or is_generic_label(label)
+        if (n >= 3 or is_interviewer_label(label) or is_generic_label(label)) and before_tag[label] * 2 <= n
     }
 
 
-def _label_like(line: str) -> bool:
+def _label_like(line: str, known_codes: Collection[str] = ()) -> bool:
     text = line.strip()
     return (
         0 < len(text) <= 40
         and len(text.split()) <= 4
-        and text[0].isupper()
+        and (text[0].isupper() or is_interviewer_label(text) or is_generic_label(text))
         and text[-1] not in ".,;:?!…"
-        and not code_tags(text)
+        and not code_tags(text, known_codes)
     )
 
 

@@ -68,7 +68,7 @@ def check(paths: Iterable[Path | str], codebook: Codebook) -> tuple[Report, Grap
 def check_sources(sources: list[SourceFile], codebook: Codebook) -> tuple[Report, GraphData]:
     """Parse and build ``sources`` without writing anything (what a load would do)."""
     report = Report()
-    records = _parse(sources, report)
+    records = _parse(sources, report, codebook)
     report.loaded = list(dict.fromkeys(s.name for s, _ in records))
     graph = _build(records, codebook, report)
     return report, graph
@@ -117,20 +117,31 @@ def ingest_sources(
 def _ingest_locked(store, new, codebook_file, codebook, replace, codebook_changed, progress, autocode) -> Report:
     report = Report()
     kept = {} if replace else {s.name: s for s in store.sources()}
-    new_records = _parse(new, report, progress)
+    new_records = _parse(new, report, codebook, progress)
     if not new_records and not (replace or codebook_changed):
         return report
-    # a file given again (same name, or same contents under another path) replaces its copy
-    given = {x.name for x, _ in new_records} | {x.sha256 for x, _ in new_records}
-    old = [s for name, s in kept.items() if name not in given and s.sha256 not in given]
-    records = _parse(old, Report()) + new_records
+    old = [s for s in kept.values() if not any(_same_file(s, x) for x, _ in new_records)]
+    stored = Report()
+    records = _parse(old, stored, codebook) + new_records
+    for error in stored.rejected:  # say so, and keep the file: a later version may read it again
+        report.rejected.append(LoaderError(error.path, error.line, f"stored copy no longer loads: {error.reason}"))
     report.loaded = list(dict.fromkeys(s.name for s, _ in records))
     if progress:
         progress(f"building the graph from {len(records)} files")
     graph = _build(records, codebook, report, autocode)
-    store.replace_graph(graph, [s for s, _ in records], codebook_file, progress)
+    unreadable = [s for s in old if s.name in {e.path for e in stored.rejected}]
+    store.replace_graph(graph, [s for s, _ in records] + unreadable, codebook_file, progress)
     report.written = True
     return report
+
+
+def _same_file(stored: SourceFile, given: SourceFile) -> bool:
+    """True if ``given`` replaces ``stored``: the same name, or the same contents and file name
+    reached by another path (``load corpus/`` then ``load corpus/a.txt``). A copy under a new
+    file name is another file."""
+    if stored.name == given.name:
+        return True
+    return stored.sha256 == given.sha256 and Path(stored.name).name == Path(given.name).name
 
 
 def _existing(paths: Iterable[Path | str]) -> list[Path]:
@@ -143,14 +154,15 @@ def _existing(paths: Iterable[Path | str]) -> list[Path]:
 
 
 def _parse(
-    sources: list[SourceFile], report: Report, progress: Progress | None = None
+    sources: list[SourceFile], report: Report, codebook: Codebook, progress: Progress | None = None
 ) -> list[tuple[SourceFile, Record]]:
     records = []
+    known = set(codebook.codes)
     for source in sources:
         if progress:
             progress(f"reading {source.name}")
         try:
-            parsed = parse_source(source)
+            parsed = parse_source(source, known)
         except LoaderError as e:
             report.rejected.append(e)
             continue
@@ -174,10 +186,31 @@ def _build(
     graph = build_graph(records, codebook, autocode=autocode)
     report.rejected.extend(graph.rejected)
     report.notes.extend(graph.warnings)
+    _report_tags(records, graph, report)
     report.unknown_codes = {c: sorted(s) for c, s in sorted(graph.unknown_codes.items())}
     report.implied = sorted(r["code"] for r in graph.node_rows("Challenge") if r["implied"])
     report.counts = graph.counts()
     return graph
+
+
+def _report_tags(records: list[tuple[SourceFile, Record]], graph: GraphData, report: Report) -> None:
+    """Per file, tags read and placed on the check report's lines; every tag not placed, and
+    the corpus total, as notes."""
+    where = {s.name: s.where for s, _ in records}
+    for index, line in enumerate(report.files):
+        name = line.split(" (", 1)[0]
+        if name in graph.tags:
+            tags = graph.tags[name]
+            report.files[index] = f"{line}; {tags.read} code tags read, {tags.placed} placed"
+    for name, tags in graph.tags.items():
+        for code, line, reason in tags.unplaced:
+            at = f"{where.get(name, name)}:{line}" if line else where.get(name, name)
+            report.notes.append(f"{at}: code tag {code!r} not placed: {reason}")
+    if graph.tags:
+        read = sum(t.read for t in graph.tags.values())
+        placed = sum(t.placed for t in graph.tags.values())
+        report.notes.append(f"code tags: {read} read in {len(graph.tags)} file(s), {placed} placed"
+                            + ("" if read == placed else f", {read - placed} not placed (listed above)"))
 
 
 def _describe(source: SourceFile, records: list[Record]) -> str:

@@ -19,7 +19,8 @@ __all__ = ["load", "parse", "speaker_label", "looks_like_transcript"]
 
 FORMAT = "plain-transcript"
 _PSEUDONYM = re.compile(r"^[A-Z][A-Za-z]*\s?\d+$")  # P7, Leader 4, Engineer 12
-_LABEL = re.compile(r"^(?P<label>[^\W\d_][\w .'’()-]{0,39}?)\s*:(?:\s+(?P<text>.*))?$")
+# ``Name: text``; CJK transcripts write ``Speaker2:教育背景是…`` (no space, often a full-width colon)
+_LABEL = re.compile(r"^(?P<label>[^\W\d_][\w .'’()-]{0,39}?)\s*(?::(?:\s+|$|(?=[^\x00-\u2fff]))|：\s*)(?P<text>.*)$")
 
 
 def load(path: Path) -> Interview:

@@ -1,77 +1,147 @@
-"""The three Delve PDF exports of Interview 19 (coders PO and Rached, consensus by Amin).
+"""The nine Delve PDF exports of Interviews 5, 10 and 19: PO and Rached coded independently, Amin
+moderated (his files stand in ``moderation/``, as the study kept them).
 
-The expected code tags were counted by hand once from the PDFs' extracted text (lines made only
-of code tags; two tags can share a line)."""
+Expected tags are counted independently of the loader: each tag is its own 10.5 pt run in the
+PDF, and the speaker it belongs to is the last bold run before it. The totals per file agree
+with a count by hand (Interview 19: PO 28, Rached 12, Amin 41; Interview 5: PO 144; Interview
+10: Rached 70; the other four files carry no tags).
+"""
 from __future__ import annotations
 
+import io
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 
-from graph.build import build_graph
+from graph.build import build_graph, code_id
 from graph.errors import LoaderError
 from loaders import delve_pdf, load_paths
+from loaders.ingest import check
 from tests.conftest import FIXTURES
 
 PDFS = FIXTURES / "delve-pdf"
-TAGS = {  # coder -> {code: tags printed in the PDF}
-    "PO": {"Data-low-quantity": 1, "Data-integration-issues": 3, "Data-metadata-issue": 4,
-           "Data-metadata-issue-fix": 3, "Data-unnormalized-annotations": 6, "MLP-debuggability-issues": 6,
-           "Data-missing-values": 1, "MD-issues-with-dependencies": 3, "last-question-answers": 1},
-    "Rached": {"Data-low-quality": 3, "data-integration-difficult": 1, "data-high-quality": 1,
-               "Data-metadata-issue": 2, "MD-issues-with-dependencies": 5},
-    "Amin": {"Data-low-quantity": 1, "Data-integration-issues": 5, "Data-low-quality": 1,
-             "Data-metadata-issue": 8, "Data-unnormalized-annotations": 7, "MLP-debuggability-issues": 7,
-             "Data-missing-value": 3, "MD-issues-with-dependencies": 9},
-}
+ALL = sorted(PDFS.rglob("*.pdf"))
+BY_HAND = {("19", "PO"): 28, ("19", "Rached"): 12, ("19", "Amin"): 41, ("5", "PO"): 144, ("10", "Rached"): 70}
 
 
-def _pdf(coder):
-    return PDFS / f"2023-06-04-Interview 19 - {coder}.pdf"
+def independent_tags(path: Path) -> Counter:
+    """(speaker label, tag) pairs, read from the type sizes with a few lines of pypdf."""
+    found: Counter = Counter()
+    speaker = [""]
+
+    def visit(text, cm, tm, font, size):
+        if not text.strip():
+            return
+        if size == 14 and "Bold" in str((font or {}).get("/BaseFont", "")):
+            speaker[0] = text.strip()
+        elif size == 10.5:
+            found[(speaker[0].casefold(), text.strip())] += 1
+
+    for page in PdfReader(io.BytesIO(path.read_bytes())).pages:
+        page.extract_text(visitor_text=visit)
+    return found
 
 
-@pytest.mark.parametrize("coder", sorted(TAGS))
-def test_each_pdf_has_title_coder_turns_and_codes(coder):
-    iv = delve_pdf.load(_pdf(coder))
-    assert (iv.id, iv.title, iv.coders, iv.format) == ("interview-19", "Interview 19", (coder,), "delve-pdf")
-    assert len(iv.turns) == 104
-    # every tag covers one paragraph; consecutive tags of a code merge into one coding
-    tags = Counter()
-    for c in iv.codings:
-        tags[c.code] += len(c.positions)
-    assert dict(tags) == TAGS[coder]
+def _key(path: Path) -> tuple[str, str]:
+    interview, coder = path.stem.split("Interview ")[1].split(" - ")
+    return interview, coder
+
+
+def test_independent_count_agrees_with_the_count_by_hand():
+    totals = {_key(p): sum(independent_tags(p).values()) for p in ALL}
+    assert {k: n for k, n in totals.items() if n} == BY_HAND and len(ALL) == 9
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
+def test_every_tag_is_read_on_its_speakers_paragraph(path):
+    iv = delve_pdf.load(path)
+    interview, coder = _key(path)
+    expected = independent_tags(path)
+    assert (iv.id, iv.title, iv.file_coder, iv.format) == (f"interview-{interview}", f"Interview {interview}", coder, "delve-pdf")
+    assert iv.tags_read == sum(expected.values())
+    speaker = {t.position: t.speaker.casefold() for t in iv.turns}
+    read = Counter((speaker[p], c.code) for c in iv.codings for p in c.positions)
+    assert read == expected
+    # a file without tags is not a coding of its interview
+    assert iv.coders == ((coder,) if expected else ())
     texts = " ".join(t.text for t in iv.turns)
     assert "delvetool.com" not in texts and "6/4/23" not in texts  # page headers and footer gone
+    assert not any(t.text in {tag for _, tag in expected} for t in iv.turns)  # no tag glued into a quote
+
+
+def test_codes_that_are_not_hyphenated_words_are_tags_not_speakers():
+    iv = delve_pdf.load(PDFS / "2023-06-04-Interview 5 - PO.pdf")
+    codes = {c.code for c in iv.codings}
+    assert {"Q1", "Q4.4", "Model-Evaluation-issues [ME]", "Quality-Measures (QM)"} <= codes
+    assert {s.label for s in iv.speakers} == {"Interviewee", "Interviewer"}
+    rached = delve_pdf.load(PDFS / "2023-06-04-Interview 10 - Rached.pdf")
+    assert "Issues with performance alerts" in {c.code for c in rached.codings}
+
+
+def test_lowercase_labels_are_speakers():
+    iv = delve_pdf.load(PDFS / "2023-06-04-Interview 10 - PO.pdf")
     roles = {s.label: s.role for s in iv.speakers}
-    assert roles["Interviewee"] == "participant" and roles["Interviewer 1"] == "interviewer"
+    assert roles == {"interviewee": "participant", "interviewer": "interviewer"}
+    assert max(len(t.text) for t in iv.turns) < 5000
 
 
 def test_paragraph_split_across_pages_is_joined():
-    iv = delve_pdf.load(_pdf("PO"))
+    iv = delve_pdf.load(PDFS / "2023-06-04-Interview 19 - PO.pdf")
     turn = next(t for t in iv.turns if t.text.startswith("actually, Okay. Um, yeah, I have"))
     assert turn.speaker == "Interviewee"
     before = iv.turns[turn.position - 1]
     assert before.text.endswith("experience you have in ML or in general? Uh,")
 
 
-def test_three_coders_make_one_interview_with_a_consensus_coder(codebook):
+def test_nine_files_place_every_tag_by_the_right_coder_on_the_right_turn(codebook):
     result = load_paths([PDFS])
     assert not result.rejected
     graph = build_graph(result.records, codebook)
-    assert len(graph.node_rows("Interview")) == 1 and not graph.warnings
-    coders = {c["name"]: c["consensus"] for c in graph.node_rows("Coder")}
-    assert coders == {"Amin": True, "PO": False, "Rached": False}
-    by_coder = Counter(r["coder"] for r in graph.rel_rows("CODED_AS"))
-    assert by_coder == {coder: sum(tags.values()) for coder, tags in TAGS.items()}
+    assert sorted(r["id"] for r in graph.node_rows("Interview")) == ["interview-10", "interview-19", "interview-5"]
+    excerpts = graph.nodes["Excerpt"]
+    placed = Counter(
+        (excerpts[r["src"]]["interview"].split("-")[1], r["coder"], excerpts[r["src"]]["speaker"].casefold(), r["dst"])
+        for r in graph.rel_rows("CODED_AS")
+    )
+    expected = Counter()
+    for path in ALL:
+        interview, coder = _key(path)
+        for (speaker, tag), n in independent_tags(path).items():
+            expected[(interview, coder, speaker, code_id(tag))] += n
+    assert placed == expected
+    assert all(t.read == t.placed for t in graph.tags.values())
+    assert sum(t.read for t in graph.tags.values()) == sum(BY_HAND.values())
 
 
-def test_consensus_by_folder(codebook, tmp_path):
-    folder = tmp_path / "moderation"
-    folder.mkdir()
-    (folder / "po.pdf").write_bytes(_pdf("PO").read_bytes())
+def test_consensus_is_a_files_not_a_persons(codebook, tmp_path):
+    graph = build_graph(load_paths([PDFS]).records, codebook)
+    coded = {(r["src"], r["dst"]): r["consensus"] for r in graph.rel_rows("CODED")}
+    # Amin moderated Interview 19; his files of 5 and 10 carry no tags, so they code nothing
+    assert coded == {("po", "interview-19"): False, ("rached", "interview-19"): False,
+                     ("amin", "interview-19"): True, ("po", "interview-5"): False,
+                     ("rached", "interview-10"): False}
+    # the same person coding independently elsewhere is an independent coder there
+    (tmp_path / "moderation").mkdir()
+    (tmp_path / "moderation" / "a.pdf").write_bytes((PDFS / "2023-06-04-Interview 19 - PO.pdf").read_bytes())
+    (tmp_path / "b.pdf").write_bytes((PDFS / "2023-06-04-Interview 5 - PO.pdf").read_bytes())
     graph = build_graph(load_paths([tmp_path]).records, codebook)
-    assert graph.node_rows("Coder") == [{"id": "po", "name": "PO", "consensus": True}]
+    coded = {(r["src"], r["dst"]): r["consensus"] for r in graph.rel_rows("CODED")}
+    assert coded == {("po", "interview-19"): True, ("po", "interview-5"): False}
+
+
+def test_check_reports_tags_read_and_placed_per_file(codebook):
+    report, _ = check([PDFS], codebook)
+    lines = {line.split(" (", 1)[0]: line for line in report.files}
+    for path in ALL:
+        n = sum(independent_tags(path).values())
+        name = path.relative_to(PDFS).as_posix()
+        if n:
+            assert lines[name].endswith(f"; {n} code tags read, {n} placed")
+        else:
+            assert "uncoded" in lines[name]
+    assert f"code tags: {sum(BY_HAND.values())} read in 5 file(s), {sum(BY_HAND.values())} placed" in report.notes
 
 
 def test_scanned_or_broken_pdfs_are_clear_errors(tmp_path):
@@ -94,4 +164,3 @@ def test_headers_are_recognised():
     assert delve_pdf.is_page_header("6/4/23, 5:45 PM 2023-06-04-Interview 19 - PO")
     assert delve_pdf.is_page_header("https://app.delvetool.com/transcripts/87692/print 4/16")
     assert not delve_pdf.is_page_header("Interview 19 - PO")
-    assert Path(_pdf("PO")).exists()

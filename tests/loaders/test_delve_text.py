@@ -45,7 +45,8 @@ def test_noise_and_footer_are_ignored():
 
 def test_uncoded_delve_export_loads_with_a_message():
     iv = delve_text.load(INTERVIEW_38)
-    assert iv.codings == () and iv.coders == ("Amin",)
+    # a file with no tags is not a coding of its interview: no coder, but we know who made it
+    assert iv.codings == () and iv.coders == () and iv.file_coder == "Amin"
     assert iv.messages == ("no code tags found: loaded as an uncoded interview",)
 
 
@@ -62,3 +63,52 @@ def test_missing_title(tmp_path):
     path.write_text("\nInterviewee\n\nText.\n")
     with pytest.raises(LoaderError, match=r"bad.txt:2: expected a Delve title line"):
         delve_text.load(path)
+
+
+def _parse(text: str, **kwargs):
+    return delve_text.parse(text.splitlines(), source="x.txt", **kwargs)
+
+
+def test_codes_that_are_not_hyphenated_words_are_tags():
+    iv = _parse("Interview 5 - PO\n\nInterviewer\n\nWhat is quality?\n\nQ1\n\nQ4.4\n\nInterviewee\n\n"
+                "Mostly the alerts.\n\nModel-Evaluation-issues [ME]\n\nQuality-Measures (QM)\n\n"
+                "Issues with performance alerts\n\nmonitoring\n\nInterviewer\n\nAnd then?\n\nQ4.4\n\n"
+                "Interviewee\n\nThat was it.\n\nQ4.4\n\nMisc\n")
+    tags = {(c.code, c.positions) for c in iv.codings}
+    assert tags == {("Q1", (0,)), ("Q4.4", (0,)), ("Q4.4", (2, 3)), ("Model-Evaluation-issues [ME]", (1,)),
+                    ("Quality-Measures (QM)", (1,)), ("Issues with performance alerts", (1,)),
+                    ("monitoring", (1,)), ("Misc", (3,))}
+    assert iv.tags_read == 9
+    assert [t.text for t in iv.turns] == ["What is quality?", "Mostly the alerts.", "And then?", "That was it."]
+    assert {s.label for s in iv.speakers} == {"Interviewer", "Interviewee"}  # Q4.4 is never a speaker
+    assert any("'monitoring' ×1" in m for m in iv.messages)  # read by place: said so
+
+
+def test_known_codes_are_tags_wherever_they_stand():
+    text = "Interview 5 - PO\n\nInterviewee\n\nWe drifted.\n\ndrift\n\nWe drifted again.\n"
+    assert [c.code for c in _parse(text).codings] == []
+    assert [(c.code, c.positions) for c in _parse(text, known_codes={"drift"}).codings] == [("drift", (0,))]
+
+
+def test_lowercase_labels():
+    iv = _parse("Interview 10 - PO\n\ninterviewer\n\nHow so?\n\ninterviewee\n\nLike that.\n\n"
+                "Data-drift\n\ninterviewer\n\nOk.\n")
+    assert [(t.speaker, t.role) for t in iv.turns] == [
+        ("interviewer", "interviewer"), ("interviewee", "participant"), ("interviewer", "interviewer")]
+
+
+@pytest.mark.parametrize("title", ["Interview 17- PO", "Interview 17 -PO", "Interview 17 – PO.txt"])
+def test_titles_as_people_type_them(title):
+    iv = _parse(f"{title}\n\nInterviewee\n\nYes.\n\nData-x\n")
+    assert (iv.title, iv.coders) == ("Interview 17", ("PO",))
+
+
+def test_a_labelled_first_line_is_a_turn_never_a_title():
+    lines = ["Interviewer 1: okay so the system - uh, how does it work?", "Speaker 2: It trains."]
+    assert not delve_text.looks_like_delve(lines)
+
+
+def test_a_tagged_one_letter_paragraph_is_kept():
+    iv = _parse("Interview 9 - PO\n\nInterviewee\n\nI\n\nData-x\n\nı\n\nInterviewee\n\nYes.\n")
+    assert [t.text for t in iv.turns] == ["I", "Yes."]
+    assert [(c.code, c.positions) for c in iv.codings] == [("Data-x", (0,))]

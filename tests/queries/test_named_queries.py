@@ -111,7 +111,7 @@ def test_corpus_summary(sample_store, empty_store, tmp_path):
     from queries.runner import corpus_summary
 
     assert corpus_summary(sample_store) == {
-        "interviews": 4, "participants": 4, "coders": 3, "excerpts": 470, "coded_excerpts": 55,
+        "interviews": 4, "participants": 4, "coders": 2, "excerpts": 470, "coded_excerpts": 55,
         "challenges": 25, "fixes": 7, "practices": 4, "tools": 25, "stages": 26,
     }
     # an empty label still gives its row (count 0), on every store
