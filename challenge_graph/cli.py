@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+import tempfile
+import threading
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -11,10 +14,10 @@ from typing import Any
 
 import click
 
-from challenge_graph.output import FORMATS, render
+from challenge_graph.output import FORMATS, printable, render
 from graph.errors import ChallengeGraphError
 from graph.ladybug_store import LadybugStore
-from graph.store import GraphStore
+from graph.store import DEFAULT_TIMEOUT, GraphStore
 from loaders.ingest import Report, check as check_files, ingest, read_codebook
 from queries.runner import corpus_summary, list_queries, run_query
 
@@ -56,7 +59,7 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return func(*args, **kwargs)
         except ChallengeGraphError as e:
-            raise click.ClickException(str(e)) from e
+            raise click.ClickException(printable(str(e))) from e
 
     return wrapper
 
@@ -110,14 +113,28 @@ def load(paths: tuple[str, ...], codebook: str | None, db: str | None, neo4j: bo
         challenge-graph load examples/ --neo4j
     """
     store = open_store(db, neo4j, batch_size)
-    report = ingest(store, paths, codebook_path=codebook, replace=replace, autocode=autocode)
+    with tempfile.TemporaryDirectory() as tmp:
+        if replace and codebook is None:  # --replace starts over with the sources, not the codebook
+            codebook = _stored_codebook(store, Path(tmp))
+        report = ingest(store, paths, codebook_path=codebook, replace=replace, autocode=autocode)
     if not silent:
         if report.written:
-            click.echo(f"Loaded {len(report.loaded)} file(s) into {store.describe()}: {_summary(report.counts)}")
+            click.echo(f"Loaded {len(report.loaded)} file(s) into {printable(store.describe())}: {_summary(report.counts)}")
         else:
-            click.echo(f"Nothing loaded; {store.describe()} is unchanged.")
+            click.echo(f"Nothing loaded; {printable(store.describe())} is unchanged.")
     _print_report(report, silent)
     sys.exit(report.exit_code)
+
+
+def _stored_codebook(store: GraphStore, folder: Path) -> str | None:
+    """The store's codebook written to ``folder`` under its own name (so the graph keeps it), or
+    None when nothing is loaded yet."""
+    stored = None if store.is_empty() else store.codebook()
+    if stored is None:
+        return None
+    path = folder / Path(stored.name).name
+    path.write_bytes(stored.data)
+    return str(path)
 
 
 @cli.command()
@@ -142,13 +159,14 @@ def check(paths: tuple[str, ...], codebook: str | None, privacy: bool) -> None:
         items += [(f"participant {p['pseudonym']!r}", f"{p['pseudonym']} {p['attributes']}") for p in graph.node_rows("Participant")]
         findings = scan(items)
         for f in findings:
-            click.echo(f"privacy: {f.where}: {f.kind} {f.text!r}")
+            click.echo(f"privacy: {printable(f.where)}: {f.kind} {f.text!r}")
         click.echo(f"privacy: {len(findings)} possible identifier(s) to review" if findings else "privacy: nothing flagged")
     for line in report.files:
-        click.echo(f"ok  {line}")
+        click.echo(f"ok  {printable(line)}")
     click.echo(f"Would load: {_summary(report.counts)}")
     for code in report.implied:
-        click.echo(f"note: fix for {code}, which is never coded itself: created as an implied challenge", err=True)
+        click.echo(f"note: fix for {printable(code)}, which is never coded itself: created as an implied challenge",
+                   err=True)
     _print_report(report, silent=False)
     sys.exit(report.exit_code)
 
@@ -188,10 +206,10 @@ def autocode(paths: tuple[str, ...], out: Path, codebook: str | None) -> None:
                                comment=f"Suggested by `challenge-graph autocode` from {book.name}'s rules: "
                                        "review, edit or delete, then load."), encoding="utf-8")
         total += len(items)
-        click.echo(f"{target}: {len(items)} suggestion(s) for {source.name}")
+        click.echo(f"{printable(target)}: {len(items)} suggestion(s) for {printable(source.name)}")
     click.echo(f"{total} suggestion(s) in all")
     for error in result.rejected:
-        click.echo(f"  rejected: {error}", err=True)
+        click.echo(f"  rejected: {printable(error)}", err=True)
     sys.exit(2 if result.rejected else 0)
 
 
@@ -230,12 +248,16 @@ def query(name: str, params: tuple[str, ...], fmt: str, db: str | None, neo4j: b
 @cli.command()
 @click.argument("statement")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="A $parameter for the query (text).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), envvar="CHALLENGE_GRAPH_QUERY_TIMEOUT",
+              default=DEFAULT_TIMEOUT, show_default=True, help="Stop the query after this many seconds.")
 @format_option
 @db_option
 @neo4j_option
 @friendly
-def cypher(statement: str, params: tuple[str, ...], fmt: str, db: str | None, neo4j: bool) -> None:
-    """Run read-only Cypher on the graph (writes are refused).
+def cypher(statement: str, params: tuple[str, ...], timeout: float, fmt: str, db: str | None, neo4j: bool) -> None:
+    """Run read-only Cypher on the graph: read clauses only (MATCH, OPTIONAL MATCH, WHERE,
+    WITH, UNWIND, RETURN, ORDER BY, SKIP, LIMIT, UNION, CALL of catalogue functions); anything
+    else is refused before it reaches the database, and the query stops after --timeout.
 
     \b
         challenge-graph cypher "MATCH (c:Challenge) RETURN c.code AS code ORDER BY code"
@@ -245,7 +267,7 @@ def cypher(statement: str, params: tuple[str, ...], fmt: str, db: str | None, ne
     store = open_store(db, neo4j)
     for warning in dialect_warnings(statement, store.dialect):
         click.echo(f"warning: {warning}", err=True)
-    click.echo(render(store.run(statement, _params(params)), fmt))
+    click.echo(render(store.run_analyst(statement, _params(params), timeout=timeout), fmt))
 
 
 @cli.command()
@@ -303,7 +325,7 @@ def export(out: Path, query_name: str | None, params: tuple[str, ...], stage: st
     result = export_graph(shown, out, layout=layout, size=size, dpi=dpi,
                           title=default_title if title is None else title, footer=footer)
     for file in result.files:
-        click.echo(f"wrote {file}")
+        click.echo(f"wrote {printable(file)}")
     click.echo(f"{result.nodes} of {graph.number_of_nodes()} nodes, {result.edges} edges"
                + (f"; {result.note}" if result.note else ""))
 
@@ -323,17 +345,23 @@ def _params(items: tuple[str, ...]) -> dict[str, str]:
 @neo4j_option
 @click.option("--port", default=8501, show_default=True, help="Port to serve on.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (127.0.0.1: this machine only).")
+@click.option("--query-timeout", type=click.FloatRange(min=0, min_open=True), envvar="CHALLENGE_GRAPH_QUERY_TIMEOUT",
+              default=DEFAULT_TIMEOUT, show_default=True, help="Seconds a Cypher console query may run.")
+@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
+              help="Rows the Cypher console shows at most.")
 @friendly
-def dashboard(db: str | None, neo4j: bool, port: int, host: str) -> None:
+def dashboard(db: str | None, neo4j: bool, port: int, host: str, query_timeout: float, max_rows: int) -> None:
     """Open the dashboard on the graph.
 
     \b
         challenge-graph dashboard --port 8502
-        challenge-graph dashboard --neo4j
+        challenge-graph dashboard --neo4j --query-timeout 10
     """
     if neo4j:
         open_store(db, neo4j).close()  # fail here, clearly, rather than in the browser
-    _serve_dashboard(_db_path(db), host, port, neo4j)
+    else:
+        open_store(db)  # a --db that is a file fails here
+    _serve_dashboard(_db_path(db), host, port, neo4j, ["--query-timeout", f"{query_timeout:g}", "--max-rows", str(max_rows)])
 
 
 @cli.command()
@@ -350,24 +378,50 @@ def demo(db: str | None, port: int, host: str, no_dashboard: bool) -> None:
     """
     store = open_store(db)
     report = ingest(store, [EXAMPLES_DIR])
-    click.echo(f"Loaded the examples into {store.describe()}: {_summary(report.counts)}")
+    click.echo(f"Loaded the examples into {printable(store.describe())}: {_summary(report.counts)}")
     store.close()
     if not no_dashboard:
         _serve_dashboard(_db_path(db), host, port)
 
 
-def _serve_dashboard(db: Path, host: str, port: int, neo4j: bool = False) -> None:
+def _serve_dashboard(db: Path, host: str, port: int, neo4j: bool = False, extra: list[str] | None = None) -> None:
     command = [
         sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
         "--server.address", host, "--server.port", str(port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--server.maxUploadSize", "100",  # MB per upload
-        "--", *(["--neo4j"] if neo4j else ["--db", str(db.resolve())]),
+        "--", *(["--neo4j"] if neo4j else ["--db", str(db.resolve())]), *(extra or []),
     ]
     click.echo(f"Dashboard on http://{host}:{port}  (Ctrl-C to stop)")
+    sys.exit(_run_forwarding_signals(command))
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+GRACE_SECONDS = 10  # after a forwarded signal, before the child is killed
+
+
+def _run_forwarding_signals(command: list[str]) -> int:
+    """Run ``command`` as a child; SIGTERM, SIGHUP and SIGINT sent to this process reach the
+    child too, and a child still running ``GRACE_SECONDS`` later is killed: stopping the
+    command never leaves a server behind."""
+    child = subprocess.Popen(command)
+
+    def forward(signum: int, _frame: object) -> None:
+        if child.poll() is None:
+            child.send_signal(signum)
+            timer = threading.Timer(GRACE_SECONDS, lambda: child.poll() is None and child.kill())
+            timer.daemon = True
+            timer.start()
+
+    previous = {sig: signal.signal(sig, forward) for sig in STOP_SIGNALS}
     try:
-        sys.exit(subprocess.call(command))
-    except KeyboardInterrupt:
-        sys.exit(0)
+        code = child.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    return 0 if code in (-signal.SIGTERM, -signal.SIGINT, -signal.SIGHUP) else code
 
 
 def _summary(counts: dict[str, int]) -> str:
@@ -377,20 +431,22 @@ def _summary(counts: dict[str, int]) -> str:
 
 
 def _print_report(report: Report, silent: bool) -> None:
+    """Print what a load or check found; every name is escaped (:func:`printable`), so a file
+    name holding a newline cannot forge report lines."""
     if not silent:
         for note in report.notes:
-            click.echo(f"note: {note}", err=True)
+            click.echo(f"note: {printable(note)}", err=True)
         if report.skipped:
             click.echo(f"note: skipped {len(report.skipped)} file(s) no loader reads: "
-                       + ", ".join(Path(s).name for s in report.skipped), err=True)
+                       + ", ".join(printable(Path(s).name) for s in report.skipped), err=True)
         if report.unknown_codes:
             click.echo("Unknown codes (loaded as challenges; add them to the codebook):", err=True)
             for code, sources in report.unknown_codes.items():
-                click.echo(f"  {code}  ({', '.join(sources)})", err=True)
+                click.echo(f"  {printable(code)}  ({printable(', '.join(sources))})", err=True)
     if report.rejected:
         click.echo(f"Rejected {len(report.rejected)}:", err=True)
         for error in report.rejected:
-            click.echo(f"  {error}", err=True)
+            click.echo(f"  {printable(error)}", err=True)
 
 
 # the method analyses' commands live in their own module and register themselves on `cli`

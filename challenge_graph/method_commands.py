@@ -142,12 +142,9 @@ def matrix(kind: str, out: Path | None, fmt: str, db: str | None, neo4j: bool) -
 
 def _write_matrix(out: Path, rows, columns, values, title: str, label: str) -> None:
     if out.suffix.lower() == ".csv":
-        import csv
+        from graph.csv_safe import csv_text
 
-        with out.open("w", newline="", encoding="utf-8") as f:
-            writer = csv.writer(f)
-            writer.writerow(["", *columns])
-            writer.writerows([r, *v] for r, v in zip(rows, values))
+        out.write_text(csv_text(["", *columns], ([r, *v] for r, v in zip(rows, values))), encoding="utf-8")
     else:
         from graph.charts import heat_map
 

@@ -1,14 +1,13 @@
 """Render query rows as a text table, CSV or JSON for the terminal."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
+from graph.csv_safe import csv_text
 from graph.store import QueryResult
 
-__all__ = ["render", "FORMATS"]
+__all__ = ["render", "FORMATS", "printable"]
 
 FORMATS = ("table", "csv", "json")
 _CELL = 70
@@ -19,12 +18,21 @@ def render(result: QueryResult, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(result.as_dicts(), ensure_ascii=False, indent=2, default=str)
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(result.columns)
-        writer.writerows([_csv_cell(v) for v in row] for row in result.rows)
-        return out.getvalue().rstrip("\n")
+        return csv_text(result.columns, ([_csv_cell(v) for v in row] for row in result.rows)).rstrip("\n")
     return _table(result)
+
+
+def printable(text: Any) -> str:
+    r"""``text`` on one line: control characters (a newline in a file name) shown as escapes,
+    so a name can never forge report lines.
+
+    >>> printable("evil.txt\nRejected 0:")
+    'evil.txt\\nRejected 0:'
+    """
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
 
 
 def _csv_cell(value: Any) -> Any:

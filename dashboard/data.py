@@ -13,15 +13,18 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from graph.csv_safe import csv_text
 from graph.errors import ChallengeGraphError
 from graph.ladybug_store import LadybugStore
-from graph.store import GraphStore
+from graph.store import DEFAULT_TIMEOUT, GraphStore
 from queries.network import neighbourhood
 from queries.runner import run_query
 
-__all__ = ["db_path", "store", "version", "named", "entities", "network", "cypher", "DEFAULT_DB"]
+__all__ = ["db_path", "store", "version", "named", "entities", "network", "cypher", "csv_download",
+           "console_limits", "DEFAULT_DB", "DEFAULT_MAX_ROWS"]
 
 DEFAULT_DB = "challenge-graph.db"
+DEFAULT_MAX_ROWS = 10_000  # rows the console shows and downloads at most
 
 
 def db_path() -> str:
@@ -130,10 +133,36 @@ def method(what: str):
     return _method(path, version(path), what)
 
 
-def cypher(statement: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
-    """Run an analyst's read-only Cypher (not cached: analysts expect a fresh run)."""
-    result = store(db_path()).run(statement, params or {})
-    return pd.DataFrame(result.rows, columns=result.columns)
+def console_limits() -> tuple[float, int]:
+    """The console's query timeout (seconds) and row cap: ``--query-timeout S`` and
+    ``--max-rows N`` after ``--`` on the streamlit command line, else 30 s and 10,000 rows."""
+    args = sys.argv[1:]
+
+    def option(name: str, default: float, kind: type) -> Any:
+        if name in args[:-1]:
+            try:
+                value = kind(args[args.index(name) + 1])
+                if value > 0:
+                    return value
+            except ValueError:
+                pass
+        return default
+
+    return option("--query-timeout", DEFAULT_TIMEOUT, float), option("--max-rows", DEFAULT_MAX_ROWS, int)
+
+
+def cypher(statement: str, params: dict[str, Any] | None = None) -> tuple[pd.DataFrame, bool]:
+    """Run an analyst's Cypher (not cached: analysts expect a fresh run): allow-listed read
+    clauses, its own read-only connection, the timeout and the row cap. Returns the rows and
+    whether the cap cut some off."""
+    timeout, max_rows = console_limits()
+    result = store(db_path()).run_analyst(statement, params or {}, timeout=timeout, max_rows=max_rows)
+    return pd.DataFrame(result.rows, columns=result.columns), result.truncated
+
+
+def csv_download(frame: pd.DataFrame) -> str:
+    """``frame`` as CSV text for a download, formula-like cells neutralised."""
+    return csv_text(list(frame.columns), frame.itertuples(index=False, name=None))
 
 
 def show_error(error: ChallengeGraphError) -> None:

@@ -1,46 +1,40 @@
-"""Checks on analysts' Cypher: refuse writes, warn where the dialects differ silently."""
+"""Checks on analysts' Cypher: the read-only allow-list, and warnings where dialects differ silently."""
 from __future__ import annotations
 
 import re
 
+from graph.cypher_guard import check_analyst_cypher, tokenize
 from graph.errors import ReadOnlyError
 
 __all__ = ["check_read_only", "dialect_warnings", "strip_literals"]
 
-_LITERALS = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|`[^`]*`|//[^\n]*|/\*.*?\*/", re.S)
-_WRITES = re.compile(
-    r"(?<![.\w$])(CREATE|MERGE|DELETE|DETACH|SET|REMOVE|DROP|ALTER|COPY|INSTALL|ATTACH|"
-    r"LOAD\s+(?:CSV|FROM|EXTENSION)|CALL\s+(?:dbms|db\.create|apoc\.(?:create|merge|refactor|periodic)))\b",
-    re.IGNORECASE,
-)
 _LIST_INDEX = re.compile(r"[\w)\]]\s*\[\s*-?\d+\s*\]")
 
 
 def strip_literals(cypher: str) -> str:
-    """Blank out strings, quoted names and comments, so keywords inside them do not count.
+    """The query's tokens with strings and quoted names as ``...`` and comments gone.
 
     >>> strip_literals("MATCH (n {name: 'CREATE'}) // SET")
-    'MATCH (n {name: ...}) '
+    'MATCH ( n { name : ... } )'
     """
-    return _LITERALS.sub(lambda m: "..." if m.group(0)[0] in "'\"`" else "", cypher)
+    try:
+        tokens = tokenize(cypher)
+    except ReadOnlyError:
+        return ""
+    return " ".join("..." if t.kind in ("string", "name") else t.text for t in tokens)
 
 
 def check_read_only(cypher: str) -> None:
-    """Raise :class:`ReadOnlyError` if ``cypher`` would write or administer the database.
+    """Raise :class:`ReadOnlyError` unless ``cypher`` is one read query of allowed clauses
+    (see :mod:`graph.cypher_guard`; the same check on every store).
 
     >>> check_read_only("MATCH (c:Challenge) RETURN c.name")
     >>> check_read_only("MATCH (c) DETACH DELETE c")
     Traceback (most recent call last):
     ...
-    graph.errors.ReadOnlyError: read-only: DETACH is not allowed here; queries cannot change the graph (load files with `challenge-graph load`)
+    graph.errors.ReadOnlyError: read-only: DETACH DELETE is not allowed here (a write); the console runs read queries only (MATCH, WHERE, WITH, UNWIND, RETURN, ORDER BY, SKIP, LIMIT, UNION)
     """
-    match = _WRITES.search(strip_literals(cypher))
-    if match:
-        keyword = " ".join(match.group(1).split()).upper()
-        raise ReadOnlyError(
-            f"read-only: {keyword} is not allowed here; queries cannot change the graph "
-            "(load files with `challenge-graph load`)"
-        )
+    check_analyst_cypher(cypher)
 
 
 def dialect_warnings(cypher: str, dialect: str) -> list[str]:

@@ -12,6 +12,7 @@ __all__ = [
     "StoreBusyError",
     "QueryError",
     "ReadOnlyError",
+    "QueryTimeoutError",
 ]
 
 
@@ -49,3 +50,7 @@ class QueryError(ChallengeGraphError):
 
 class ReadOnlyError(QueryError):
     """A write was attempted through a read-only entry point."""
+
+
+class QueryTimeoutError(QueryError):
+    """A query ran longer than its timeout and was stopped."""

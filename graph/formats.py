@@ -1,4 +1,5 @@
-"""Graph data for other tools: GraphML and GEXF (Gephi, yEd, Cytoscape) and CSV (R, pandas)."""
+"""Graph data for other tools: GraphML and GEXF (Gephi, yEd, Cytoscape) and CSV (R, pandas).
+CSV cells that a spreadsheet would run as formulas are neutralised (:mod:`graph.csv_safe`)."""
 from __future__ import annotations
 
 import csv
@@ -6,6 +7,7 @@ from pathlib import Path
 
 import networkx as nx
 
+from graph.csv_safe import safe_row
 from graph.errors import ChallengeGraphError
 
 __all__ = ["DATA_FORMATS", "write_data", "NODE_COLUMNS", "EDGE_COLUMNS"]
@@ -55,7 +57,7 @@ def _write_nodes(graph: nx.DiGraph, path: Path) -> None:
         writer = csv.writer(f)
         writer.writerow(NODE_COLUMNS)
         for node, data in sorted(graph.nodes(data=True)):
-            writer.writerow([node, *(data.get(k, "") for k in NODE_COLUMNS[1:])])
+            writer.writerow(safe_row([node, *(data.get(k, "") for k in NODE_COLUMNS[1:])]))
 
 
 def _write_edges(graph: nx.DiGraph, path: Path) -> None:
@@ -64,4 +66,5 @@ def _write_edges(graph: nx.DiGraph, path: Path) -> None:
         writer.writerow(EDGE_COLUMNS)
         for src, dst, data in sorted(graph.edges(data=True)):
             s, t = graph.nodes[src], graph.nodes[dst]
-            writer.writerow([src, dst, data["relation"], data["weight"], s["kind"], s["label"], t["kind"], t["label"]])
+            writer.writerow(safe_row([src, dst, data["relation"], data["weight"], s["kind"], s["label"],
+                                      t["kind"], t["label"]]))

@@ -6,9 +6,17 @@ Layout of the folder::
     sources/<sha256>  contents of every loaded file and codebook, so a load can rebuild all
     .lock             held by the process that is loading
 
-A load builds ``graph.lbug.new`` with bulk ``COPY`` into empty tables, closes it and moves it
-over ``graph.lbug`` (``os.replace``): a crash leaves the old graph untouched, a reader opened
-before the swap keeps the old graph and re-opens on its next query.
+A load builds ``graph.lbug.new`` with bulk ``COPY`` into empty tables, closes it, fsyncs it and
+moves it over ``graph.lbug`` (``os.replace``): a crash leaves the old graph untouched, a reader
+opened before the swap keeps the old graph and re-opens on its next query. Copies of sources
+the new graph no longer uses leave ``sources/``. The write lock is an ``flock`` taken per load
+(so two processes, or two threads of the dashboard, never load at once) and re-entrant only in
+the thread that holds it. A checkpoint left pending (``graph.lbug.wal``/``.shadow``) is
+completed by the next load, or by a reader that can take the lock.
+
+Analysts' queries (:meth:`LadybugStore.run_analyst`) each open their own read-only database
+with a small thread pool and the engine's query timeout, so a setting or a slow query of one
+analyst never reaches another.
 """
 from __future__ import annotations
 
@@ -26,7 +34,7 @@ import ladybug
 import pandas as pd
 
 from graph.build import GraphData
-from graph.errors import QueryError, StoreBusyError, StoreError
+from graph.errors import QueryError, QueryTimeoutError, StoreBusyError, StoreError
 from graph.model import NODES, RELATIONSHIPS, SourceFile
 from graph.store import GraphStore, Progress, QueryResult
 
@@ -35,6 +43,10 @@ __all__ = ["LadybugStore", "schema_statements"]
 logger = logging.getLogger(__name__)
 
 DB_FILE = "graph.lbug"
+PENDING_SUFFIXES = (".wal", ".shadow")  # left by an unfinished checkpoint
+ANALYST_THREADS = 2  # per analyst query: one query never takes a shared pool
+ANALYST_BUFFER_BYTES = 1 << 30
+_RECOVERY_PENDING = "checkpoint recovery is pending"
 
 
 def schema_statements() -> list[str]:
@@ -57,11 +69,13 @@ class LadybugStore(GraphStore):
 
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
+        if self.path.exists() and not self.path.is_dir():
+            raise StoreError(f"{self.path} is a file, not a database folder: give --db a folder (it is created if needed)")
         self._db: ladybug.Database | None = None
         self._conn: ladybug.Connection | None = None
         self._opened: tuple[int, int] | None = None
         self._lock = threading.Lock()
-        self._writing = False
+        self._writer: int | None = None  # the thread holding the write lock
 
     @property
     def db_file(self) -> Path:
@@ -78,18 +92,42 @@ class LadybugStore(GraphStore):
         return f"{stat.st_ino}:{stat.st_mtime_ns}"
 
     # --- reading ----------------------------------------------------------------------------
-    def _connection(self) -> ladybug.Connection:
+    def _stamp(self) -> tuple[int, int]:
         try:
             stat = self.db_file.stat()
         except FileNotFoundError:
             raise StoreError(
                 f"no graph at {self.path} yet: run `challenge-graph load PATH` first"
             ) from None
-        stamp = (stat.st_ino, stat.st_mtime_ns)
+        except OSError as e:
+            raise StoreError(f"cannot read {self.db_file}: {e.strerror}") from None
+        return stat.st_ino, stat.st_mtime_ns
+
+    def _open_read_only(self, **options: Any) -> ladybug.Database:
+        """The database opened read-only; a pending checkpoint is completed first when no load
+        holds the lock, otherwise refused with a message saying what to do."""
+        for attempt in (1, 2):
+            try:
+                return ladybug.Database(str(self.db_file), read_only=True, **options)
+            except RuntimeError as e:
+                if _RECOVERY_PENDING not in str(e) or attempt == 2:
+                    raise StoreError(f"cannot open {self.db_file}: {_first_line(str(e))}") from e
+                try:
+                    with self.writing():
+                        self.recover()
+                except StoreBusyError:
+                    raise StoreError(
+                        f"{self.db_file} has an unfinished checkpoint and a load is running: "
+                        "try again when it has finished"
+                    ) from None
+        raise AssertionError("unreachable")
+
+    def _connection(self) -> ladybug.Connection:
+        stamp = self._stamp()
         if self._conn is None or stamp != self._opened:
             self.close()
+            self._db = self._open_read_only()
             try:
-                self._db = ladybug.Database(str(self.db_file), read_only=True)
                 self._conn = ladybug.Connection(self._db)
             except RuntimeError as e:
                 raise StoreError(f"cannot open {self.db_file}: {e}") from e
@@ -103,12 +141,29 @@ class LadybugStore(GraphStore):
                 result = conn.execute(cypher, params)
             except RuntimeError as e:
                 raise QueryError(_first_line(str(e))) from e
-            if isinstance(result, list):  # several statements: the last one answers
-                result = result[-1]
-            columns = result.get_column_names()
-            rows = [tuple(row) for row in result.get_all()]
-            result.close()
-        return QueryResult(columns, rows)
+            return _fetch(result, None)
+
+    def _execute_analyst(
+        self, cypher: str, params: dict[str, Any], timeout: float, max_rows: int | None
+    ) -> QueryResult:
+        """A fresh read-only database and connection for this query alone, closed after it."""
+        self._stamp()
+        db = self._open_read_only(max_num_threads=ANALYST_THREADS, buffer_pool_size=ANALYST_BUFFER_BYTES)
+        conn = ladybug.Connection(db)
+        try:
+            conn.set_query_timeout(max(1, int(timeout * 1000)))
+            try:
+                result = conn.execute(cypher, params)
+            except RuntimeError as e:
+                if _first_line(str(e)).startswith("Interrupted"):
+                    raise QueryTimeoutError(
+                        f"query stopped after {timeout:g} s (its time limit; raise it with --timeout)"
+                    ) from None
+                raise QueryError(_first_line(str(e))) from e
+            return _fetch(result, max_rows)
+        finally:
+            conn.close()
+            db.close()
 
     def close(self) -> None:
         if self._conn is not None:
@@ -143,15 +198,18 @@ class LadybugStore(GraphStore):
     # --- writing ----------------------------------------------------------------------------
     @contextmanager
     def writing(self) -> Iterator[None]:
-        """Hold the store's write lock; a second writer gets :class:`StoreBusyError`.
-        Re-entrant within this store object (a load holds it from reading the loaded sources
-        to swapping the new graph in, so no concurrent load's files are lost)."""
-        if self._writing:
+        """Hold the store's write lock; a second writer (another process, or another thread of
+        this one) gets :class:`StoreBusyError`. Re-entrant in the holding thread only (a load
+        holds it from reading the loaded sources to swapping the new graph in)."""
+        if self._writer == threading.get_ident():
             yield
             return
-        self.path.mkdir(parents=True, exist_ok=True)
-        lock_path = self.path / ".lock"
-        with open(lock_path, "a+") as lock:
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            lock = open(self.path / ".lock", "a+")
+        except OSError as e:
+            raise StoreError(f"cannot write {self.path}: {e.strerror}") from None
+        with lock:
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -165,13 +223,34 @@ class LadybugStore(GraphStore):
             lock.truncate()
             lock.write(str(os.getpid()))
             lock.flush()
-            self._writing = True
+            self._writer = threading.get_ident()
             try:
+                self.recover()
                 yield
             finally:
-                self._writing = False
+                self._writer = None
                 lock.truncate(0)
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def recover(self) -> None:
+        """Complete a checkpoint left pending (``graph.lbug.wal``/``.shadow``) by opening the
+        database read-write once, as LadybugDB asks; the write lock must be held."""
+        if not any(self._pending_files()):
+            return
+        self.close()
+        try:
+            db = ladybug.Database(str(self.db_file))
+            ladybug.Connection(db).close()
+            db.close()
+        except RuntimeError as e:
+            raise StoreError(
+                f"{self.db_file} has an unfinished checkpoint that could not be completed "
+                f"({_first_line(str(e))}); run `challenge-graph load PATH --replace` to rebuild it"
+            ) from e
+        logger.info("completed a pending checkpoint of %s", self.db_file)
+
+    def _pending_files(self) -> list[Path]:
+        return [p for p in (self.path / (DB_FILE + s) for s in PENDING_SUFFIXES) if p.exists()]
 
     def replace_graph(
         self,
@@ -196,11 +275,16 @@ class LadybugStore(GraphStore):
                 stale.unlink()
             try:
                 _build_database(new, graph, progress)
+                _fsync(new)
             except BaseException:
                 new.unlink(missing_ok=True)
                 raise
+            for stale in self._pending_files():  # they belong to the file being replaced
+                stale.unlink()
             os.replace(new, self.db_file)
+            _fsync(self.path)
             self.close()
+            _remove_unused(blobs, {s.sha256 for s in [*sources, codebook]})
 
 
 def _build_database(path: Path, graph: GraphData, progress: Progress | None) -> None:
@@ -233,10 +317,50 @@ def _build_database(path: Path, graph: GraphData, progress: Progress | None) -> 
         db.close()
 
 
+def _fetch(result: Any, max_rows: int | None) -> QueryResult:
+    """Rows of a LadybugDB result (the last one of several statements), at most ``max_rows``."""
+    if isinstance(result, list):
+        for extra in result[:-1]:
+            extra.close()
+        result = result[-1]
+    try:
+        columns = result.get_column_names()
+        if max_rows is None:
+            return QueryResult(columns, [tuple(row) for row in result.get_all()])
+        rows = []
+        while result.has_next() and len(rows) < max_rows:
+            rows.append(tuple(result.get_next()))
+        return QueryResult(columns, rows, truncated=result.has_next())
+    finally:
+        result.close()
+
+
 def _write_atomically(target: Path, data: bytes) -> None:
-    tmp = target.with_suffix(".tmp")
-    tmp.write_bytes(data)
+    """Write ``target`` through a temporary file, fsynced before the rename and the folder after."""
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
     os.replace(tmp, target)
+    _fsync(target.parent)
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file, or a folder's entries, to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_unused(blobs: Path, keep: set[str]) -> None:
+    """Delete stored copies of sources the graph no longer uses (a transcript taken out of the
+    corpus leaves the disk) and temporary files left by a crash."""
+    for path in blobs.iterdir():
+        if path.name not in keep:
+            path.unlink(missing_ok=True)
 
 
 def _first_line(message: str) -> str:

@@ -11,9 +11,10 @@ from graph.build import GraphData
 from graph.cypher import check_read_only
 from graph.model import SourceFile
 
-__all__ = ["GraphStore", "QueryResult", "Progress"]
+__all__ = ["GraphStore", "QueryResult", "Progress", "DEFAULT_TIMEOUT", "cap_rows"]
 
 Progress = Callable[[str], None]
+DEFAULT_TIMEOUT = 30.0  # seconds an analyst's query may run
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class QueryResult:
 
     columns: list[str]
     rows: list[tuple[Any, ...]]
+    truncated: bool = False  # more rows than the cap asked for
 
     def as_dicts(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row)) for row in self.rows]
@@ -44,6 +46,33 @@ class GraphStore(ABC):
         """
         check_read_only(cypher)
         return self._execute(cypher, dict(params or {}))
+
+    def run_analyst(
+        self, cypher: str, params: dict[str, Any] | None = None,
+        timeout: float = DEFAULT_TIMEOUT, max_rows: int | None = None,
+    ) -> QueryResult:
+        """Run an analyst's Cypher (the console): allow-listed read clauses only, on a fresh
+        read-only connection that nothing else shares, stopped after ``timeout`` seconds, and
+        at most ``max_rows`` rows (``truncated`` says when there were more).
+
+        Raises
+        ------
+        ReadOnlyError
+            If the query uses a clause outside the allow-list (before it reaches the engine).
+        QueryTimeoutError
+            If the query runs longer than ``timeout``.
+        QueryError
+            If the engine rejects the query.
+        """
+        check_read_only(cypher)
+        return self._execute_analyst(cypher, dict(params or {}), timeout, max_rows)
+
+    def _execute_analyst(
+        self, cypher: str, params: dict[str, Any], timeout: float, max_rows: int | None
+    ) -> QueryResult:
+        """Stores override this with an isolated connection and the engine's timeout; the
+        fallback runs the store's read path and caps the rows."""
+        return cap_rows(self._execute(cypher, params), max_rows)
 
     @abstractmethod
     def _execute(self, cypher: str, params: dict[str, Any]) -> QueryResult:
@@ -86,3 +115,10 @@ class GraphStore(ABC):
 
     def close(self) -> None:
         """Release connections."""
+
+
+def cap_rows(result: QueryResult, max_rows: int | None) -> QueryResult:
+    """``result`` with at most ``max_rows`` rows, marked truncated when rows were cut."""
+    if max_rows is None or len(result.rows) <= max_rows:
+        return result
+    return QueryResult(result.columns, result.rows[:max_rows], truncated=True)

@@ -1,4 +1,5 @@
-"""Cypher console for analysts: named queries as starting points, read-only, results as CSV."""
+"""Cypher console for analysts: named queries as starting points; read clauses only, each query on
+its own read-only connection with a timeout and a row cap; results as a table and CSV."""
 from __future__ import annotations
 
 import streamlit as st
@@ -15,7 +16,9 @@ _BLANK = "(write your own)"
 def render() -> None:
     st.title(TITLE)
     store = data.store(data.db_path())
-    st.caption(f"Read-only · dialect: {store.dialect} · {store.describe()}")
+    timeout, max_rows = data.console_limits()
+    st.caption(f"Read-only · dialect: {store.dialect} · {store.describe()} · "
+               f"queries stop after {timeout:g} s and show at most {max_rows:,} rows")
     names = [_BLANK] + [q.name for q in list_queries()]
     name = st.selectbox("Start from a named query", names, key="console_query")
     params = {}
@@ -33,10 +36,14 @@ def render() -> None:
         return
     try:
         values = resolve_params(store, get_query(name), params) if name != _BLANK else {}
-        frame = data.cypher(statement, values)
+        frame, truncated = data.cypher(statement, values)
     except ChallengeGraphError as e:
         data.show_error(e)
         return
     st.dataframe(frame, hide_index=True, width="stretch")
-    st.caption(f"{len(frame)} rows")
-    st.download_button("Download CSV", frame.to_csv(index=False), file_name=f"{name if name != _BLANK else 'query'}.csv", mime="text/csv")
+    if truncated:
+        st.warning(f"showing the first {len(frame):,} rows: the console stops at {max_rows:,} (add LIMIT or narrow the query)")
+    else:
+        st.caption(f"{len(frame)} rows")
+    st.download_button("Download CSV", data.csv_download(frame), file_name=f"{name if name != _BLANK else 'query'}.csv",
+                       mime="text/csv")

@@ -25,10 +25,10 @@ def render() -> None:
     else:
         st.caption(f"Units: turns of interviews coded by two or more coders. Values under {LOW} are highlighted.")
         st.dataframe(_highlight(table, ["fleiss_kappa", "krippendorff_alpha"]), hide_index=True, width="stretch")
-        st.download_button("Download agreement (CSV)", table.to_csv(index=False), "agreement.csv", "text/csv")
+        st.download_button("Download agreement (CSV)", data.csv_download(table), "agreement.csv", "text/csv")
         st.markdown("**Coder pairs** (consensus coders compared with each coder)")
         st.dataframe(_highlight(pairs, ["cohen_kappa"]), hide_index=True, width="stretch")
-        st.download_button("Download coder pairs (CSV)", pairs.to_csv(index=False), "agreement-pairs.csv", "text/csv")
+        st.download_button("Download coder pairs (CSV)", data.csv_download(pairs), "agreement-pairs.csv", "text/csv")
 
     st.subheader("Code saturation")
     curve = data.method("saturation")
@@ -51,7 +51,7 @@ def render() -> None:
         color=alt.Color("shared:Q", scale=alt.Scale(scheme="oranges")),
         tooltip=["code_a", "code_b", "shared", "jaccard"]).properties(height=max(200, 18 * top["code_a"].nunique())))
     st.altair_chart(chart, width="stretch")
-    st.download_button("Download co-occurrence (CSV)", pairs_frame.to_csv(index=False), "cooccurrence.csv", "text/csv")
+    st.download_button("Download co-occurrence (CSV)", data.csv_download(pairs_frame), "cooccurrence.csv", "text/csv")
 
 
 def _highlight(frame: pd.DataFrame, columns: list[str]):

@@ -1,132 +1,129 @@
-"""The Neo4j store's batching, transactions and error messages, without a server: the store
-talks to a ``MagicMock(spec=neo4j.Driver)`` that answers with the driver's own result objects."""
+"""The Neo4j store against a live Neo4j 5.26 server (``python tests/neo4j_server.py start``):
+what a load writes, how it sweeps, how reads are kept read-only, and its error messages.
+Expected figures come from the embedded store loaded from the same files, never from this store."""
 from __future__ import annotations
-
-from unittest.mock import MagicMock
 
 import neo4j
 import pytest
-from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable
 
-from graph.build import build_graph
 from graph.errors import QueryError, ReadOnlyError, StoreError
-from graph.model import NODES, RELATIONSHIPS, SourceFile
-from graph.neo4j_store import Neo4jStore, constraint_statements
-from loaders import load_paths
-from tests.conftest import INTERVIEW_35
+from graph.model import NODES, RELATIONSHIPS
+from graph.neo4j_store import Neo4jStore
+from loaders.ingest import ingest
+from tests.conftest import EXAMPLES, INTERVIEW_35, connect_neo4j
 
 
-def _result(rows=(), keys=("n",)):
-    return neo4j.EagerResult([neo4j.Record(dict(zip(keys, r))) for r in rows], MagicMock(), list(keys))
+def _counts(store):
+    """Nodes per label and relationships per type, counted one query each."""
+    nodes = {label: store.run(f"MATCH (n:{label}) RETURN count(n)").rows[0][0] for label in NODES}
+    rels = {rel: store.run(f"MATCH ()-[r:{rel}]->() RETURN count(r)").rows[0][0] for rel in RELATIONSHIPS}
+    return nodes, rels
 
 
-def _driver(answer=None):
-    driver = MagicMock(spec=neo4j.Driver)
-    driver.execute_query.side_effect = answer or (lambda q, p=None, **kw: _result([(0,)]) if "count(*) AS n" in q else _result())
-    return driver
+def _write(store, cypher, **params):
+    return store.driver.execute_query(cypher, params, database_=store.database).records
 
 
-@pytest.fixture(scope="module")
-def graph(codebook):
-    return build_graph(load_paths([INTERVIEW_35]).records, codebook)
+def test_load_gives_the_embedded_stores_graph_label_by_label(neo4j_examples, sample_store):
+    assert _counts(neo4j_examples) == _counts(sample_store)
+    assert _counts(neo4j_examples)[0]["Excerpt"] > 400  # a real corpus, not two empty graphs
 
 
-def _calls(driver):
-    return [(c.args[0], c.args[1] if len(c.args) > 1 else {}, c.kwargs) for c in driver.execute_query.call_args_list]
+def test_every_label_has_a_uniqueness_constraint_on_id(neo4j_examples):
+    rows = _write(neo4j_examples, "SHOW CONSTRAINTS YIELD type, labelsOrTypes, properties "
+                                  "WHERE type = 'UNIQUENESS' RETURN labelsOrTypes[0] AS label, properties")
+    assert {(r["label"], tuple(r["properties"])) for r in rows} >= {(label, ("id",)) for label in NODES}
 
 
-def test_load_writes_constraints_then_batches_in_write_transactions(graph):
-    driver = _driver()
-    store = Neo4jStore(driver, "bolt://db:7687", database="research", batch_size=100)
-    source = SourceFile("interview-35-ilan.txt", INTERVIEW_35.read_bytes())
-    store.replace_graph(graph, [source], SourceFile("cb.yaml", b"workflow: []"))
-    calls = _calls(driver)
-    assert [q for q, _, _ in calls[: len(NODES)]] == constraint_statements()
-    assert all(kw == {"database_": "research", "routing_": neo4j.RoutingControl.WRITE} for _, _, kw in calls)
-    excerpt_batches = [p for q, p, _ in calls if q.startswith("UNWIND $rows AS row MERGE (n:Excerpt {id: row.id})")]
-    n_excerpts = len(graph.node_rows("Excerpt"))
-    assert [len(p["rows"]) for p in excerpt_batches] == [100] * (n_excerpts // 100) + [n_excerpts % 100]
-    generation = excerpt_batches[0]["generation"]
-    assert all(p["generation"] == generation for q, p, _ in calls if "rows" in p)
-    coded = next(q for q, _, _ in calls if "MERGE (a)-[r:CODED_AS" in q)
-    assert coded == ("UNWIND $rows AS row MATCH (a:Excerpt {id: row.src}) MATCH (b:Challenge {id: row.dst}) "
-                     "MERGE (a)-[r:CODED_AS {coder: row.coder}]->(b) SET r.loadGeneration = $generation")
-    # the source's contents travel with it, so a later load can rebuild the graph from the server
-    sources = [p for q, p, _ in calls if "MERGE (n:Source" in q][0]["rows"]
-    assert {r["name"]: r["data"] for r in sources}["interview-35-ilan.txt"] == INTERVIEW_35.read_bytes()
-    # then earlier loads' leftovers are swept, relationships first
-    sweeps = [q for q, p, _ in calls if "<> $generation" in q]
-    assert len(sweeps) == len(NODES) + len(RELATIONSHIPS)
-    assert sweeps[0].startswith("MATCH ()-[r:INTERVIEWED_IN]->() WHERE r.loadGeneration <> $generation")
+def test_everything_carries_the_generation_of_the_last_load(neo4j_examples):
+    (generation,) = neo4j_examples.version().split(",")
+    stamps = _write(neo4j_examples, "MATCH (n) WHERE n.id IS NOT NULL AND NOT n:ChallengeGraphLock "
+                                    "RETURN collect(DISTINCT n.loadGeneration) AS g")[0]["g"]
+    rel_stamps = _write(neo4j_examples, "MATCH ()-[r]->() RETURN collect(DISTINCT r.loadGeneration) AS g")[0]["g"]
+    assert stamps == rel_stamps == [generation]
 
 
-def test_sweep_repeats_until_nothing_is_left(graph):
-    left = {"n": 2}
-
-    def answer(q, p=None, **kw):
-        if "MATCH (n:Excerpt) WHERE n.loadGeneration <> $generation" in q:
-            left["n"] = max(0, left["n"] - 1)
-            return _result([(1 if left["n"] else 0,)])
-        return _result([(0,)]) if "count(*) AS n" in q else _result()
-
-    driver = _driver(answer)
-    Neo4jStore(driver, "bolt://db", batch_size=1000).replace_graph(graph, [], SourceFile("cb.yaml", b""))
-    excerpt_sweeps = [c for c in _calls(driver) if "MATCH (n:Excerpt) WHERE n.loadGeneration" in c[0]]
-    assert len(excerpt_sweeps) == 2 and excerpt_sweeps[0][1]["batch"] == 1000
+def test_sources_travel_with_the_graph(neo4j_examples, sample_store):
+    on_server = {s.name: s.data for s in neo4j_examples.sources()}
+    assert on_server == {s.name: s.data for s in sample_store.sources()}
+    assert on_server["delve/interview-35-ilan.txt"] == INTERVIEW_35.read_bytes()
+    assert neo4j_examples.codebook().data == sample_store.codebook().data
 
 
-def test_reads_run_in_read_transactions():
-    driver = _driver(lambda q, p=None, **kw: _result([("Robustness", 4)], keys=("name", "quotes")))
-    store = Neo4jStore(driver, "bolt://db", database="neo4j")
-    result = store.run("MATCH (c:Challenge {code: $code}) RETURN c.name AS name", {"code": "QM-robustness"})
-    assert result.columns == ["name", "quotes"] and result.rows == [("Robustness", 4)]
-    driver.execute_query.assert_called_once_with(
-        "MATCH (c:Challenge {code: $code}) RETURN c.name AS name", {"code": "QM-robustness"},
-        database_="neo4j", routing_=neo4j.RoutingControl.READ,
-    )
+def test_small_batches_give_the_same_graph(neo4j_env, neo4j_store, sample_store):
+    small = connect_neo4j(neo4j_env, batch_size=7)
+    try:
+        ingest(small, [EXAMPLES], replace=True)
+        assert _counts(small) == _counts(sample_store)
+    finally:
+        small.close()
 
 
-def test_writes_are_refused_before_reaching_the_server():
-    driver = _driver()
+def test_a_load_sweeps_what_earlier_loads_left_but_not_foreign_nodes(neo4j_examples, sample_store):
+    _write(neo4j_examples, "CREATE (:Tool {id: 'stale-tool', name: 'Gone', loadGeneration: 'old'})")
+    _write(neo4j_examples, "MATCH (t:Tool) WITH t LIMIT 1 "
+                           "CREATE (t)-[:MENTIONS {loadGeneration: 'old'}]->(:Tool {id: 'stale-2', loadGeneration: 'old'})")
+    _write(neo4j_examples, "CREATE (:Invoice {id: 'foreign', total: 12})")
+    try:
+        ingest(neo4j_examples, [EXAMPLES])
+        assert _counts(neo4j_examples) == _counts(sample_store)
+        assert not neo4j_examples.run("MATCH (t:Tool) WHERE t.id STARTS WITH 'stale' RETURN t").rows
+        assert _write(neo4j_examples, "MATCH (i:Invoice {id: 'foreign'}) RETURN i.total AS total")[0]["total"] == 12
+    finally:
+        _write(neo4j_examples, "MATCH (i:Invoice) DELETE i")
+
+
+def test_reads_run_in_read_transactions_that_the_server_keeps_read_only(neo4j_examples):
+    result = neo4j_examples.run("MATCH (c:Challenge {code: $code}) RETURN c.name AS name", {"code": "QM-robustness"})
+    assert result.columns == ["name"] and len(result.rows) == 1
+    # past the client's check, the server itself refuses: the read path asks for READ access
+    with pytest.raises(QueryError, match="Writing in read access mode not allowed"):
+        neo4j_examples._execute("CREATE (:Tool {id: 'sneaked-in'})", {})
+    assert not neo4j_examples.run("MATCH (t:Tool {id: 'sneaked-in'}) RETURN t").rows
+
+
+def test_writes_are_refused_before_reaching_the_server(neo4j_examples):
+    before = _counts(neo4j_examples)
     with pytest.raises(ReadOnlyError, match="read-only: MERGE is not allowed here"):
-        Neo4jStore(driver, "bolt://db").run("MERGE (t:Tool {id: 'x'})")
-    with pytest.raises(ReadOnlyError, match="CALL DBMS"):
-        Neo4jStore(driver, "bolt://db").run("CALL dbms.security.createUser('x', 'y')")
-    driver.execute_query.assert_not_called()
+        neo4j_examples.run("MERGE (t:Tool {id: 'x'})")
+    with pytest.raises(ReadOnlyError, match="DETACH"):
+        neo4j_examples.run("MATCH (n) DETACH DELETE n")
+    assert _counts(neo4j_examples) == before
 
 
-@pytest.mark.parametrize(
-    ("error", "message"),
-    [
-        (ServiceUnavailable("Couldn't connect"), "cannot reach Neo4j at bolt://db:7687: is the server running? (docker compose up -d neo4j)"),
-        (AuthError("unauthorized"), "Neo4j at bolt://db:7687 refused the user name or password (NEO4J_USERNAME, NEO4J_PASSWORD)"),
-        (Neo4jError._hydrate_neo4j(code="Neo.ClientError.Database.DatabaseNotFound", message="Database does not exist."),
-         "Neo4j at bolt://db:7687 has no database 'research' (NEO4J_DATABASE)"),
-    ],
-)
-def test_server_errors_are_one_clear_message(error, message):
-    driver = _driver()
-    driver.execute_query.side_effect = error
+def test_query_errors_keep_the_server_message(neo4j_store):
+    with pytest.raises(QueryError, match="Unknown function 'noSuchFunction'"):
+        neo4j_store.run("MATCH (n) RETURN noSuchFunction(n)")
+
+
+def test_wrong_password_is_one_clear_message(neo4j_env):
     with pytest.raises(StoreError) as e:
-        Neo4jStore(driver, "bolt://db:7687", database="research").run("RETURN 1")
-    assert str(e.value) == message
+        Neo4jStore.connect(neo4j_env["NEO4J_URI"], neo4j_env["NEO4J_USERNAME"], "not-the-password")
+    assert str(e.value) == (f"Neo4j at {neo4j_env['NEO4J_URI']} refused the user name or password "
+                            "(NEO4J_USERNAME, NEO4J_PASSWORD)")
+    assert neo4j_env["NEO4J_PASSWORD"] not in str(e.value)
 
 
-def test_query_errors_keep_the_server_message():
-    driver = _driver()
-    driver.execute_query.side_effect = Neo4jError._hydrate_neo4j(
-        code="Neo.ClientError.Statement.SyntaxError", message="Invalid input 'RETRN'")
-    with pytest.raises(QueryError, match="Invalid input 'RETRN'"):
-        Neo4jStore(driver, "bolt://db").run("RETRN 1")
+def test_wrong_database_is_one_clear_message(neo4j_env):
+    with pytest.raises(StoreError) as e:
+        connect_neo4j({**neo4j_env, "NEO4J_DATABASE": "research"})
+    assert str(e.value) == f"Neo4j at {neo4j_env['NEO4J_URI']} has no database 'research' (NEO4J_DATABASE)"
 
 
-def test_cli_reports_an_unreachable_server(monkeypatch):
-    from click.testing import CliRunner
+def test_server_down_is_one_clear_message(unused_port):
+    uri = f"bolt://127.0.0.1:{unused_port}"
+    with pytest.raises(StoreError) as e:
+        Neo4jStore.connect(uri, "neo4j", "whatever")
+    assert str(e.value) == f"cannot reach Neo4j at {uri}: is the server running? (docker compose up -d neo4j)"
 
-    from challenge_graph.cli import cli
 
-    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:9")  # nothing listens on the discard port
-    monkeypatch.setenv("NEO4J_PASSWORD", "x")
-    result = CliRunner().invoke(cli, ["query", "top-challenges", "--neo4j"])
-    assert result.exit_code == 1
-    assert result.output.strip() == "Error: cannot reach Neo4j at bolt://127.0.0.1:9: is the server running? (docker compose up -d neo4j)"
+def test_the_driver_talks_to_neo4j_5_26_community(neo4j_store):
+    rows = _write(neo4j_store, "CALL dbms.components() YIELD name, versions, edition RETURN *")
+    assert rows[0]["versions"][0].startswith("5.26") and rows[0]["edition"] == "community"
+    assert isinstance(neo4j_store.driver, neo4j.Driver)
+
+
+def test_an_empty_database_is_empty_to_the_store(neo4j_store):
+    ingest(neo4j_store, [EXAMPLES], replace=True)
+    _write(neo4j_store, "MATCH (n) WHERE NOT n:ChallengeGraphLock DETACH DELETE n")
+    assert neo4j_store.is_empty() and neo4j_store.codebook() is None and neo4j_store.version() == ""
