@@ -6,10 +6,17 @@ relationship written by a load carries that load's ``loadGeneration``; once all 
 what an earlier load wrote and this one did not is swept away, batch by batch. Readers see the
 old graph, then the old and new together, then the new one. Constraints make ``id`` unique for
 every label. Reads run in read transactions; writes are also refused before they reach the server.
+
+One load at a time: a load claims the lock node ``(:ChallengeGraphLock {id: 'load'})`` in a write
+transaction, naming its holder (host, PID) and a lease it renews while it runs
+(:mod:`graph.neo4j_lock`); a second load gets "store is busy". The lease frees the lock of a load
+that died on another machine; on the same machine a dead holder's PID frees it at once.
 """
 from __future__ import annotations
 
+import itertools
 import logging
+import threading
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -22,6 +29,7 @@ from neo4j.exceptions import AuthError, ClientError, ConfigurationError, DriverE
 from graph.build import GraphData
 from graph.errors import QueryError, StoreError
 from graph.model import NODES, RELATIONSHIPS, SourceFile
+from graph.neo4j_lock import LEASE_SECONDS, LoadLock
 from graph.store import GraphStore, Progress, QueryResult
 
 __all__ = ["Neo4jStore", "constraint_statements", "DEFAULT_BATCH_SIZE"]
@@ -47,21 +55,29 @@ class Neo4jStore(GraphStore):
     dialect = "neo4j"
 
     def __init__(self, driver: neo4j.Driver, uri: str = "", database: str = "neo4j",
-                 batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+                 batch_size: int = DEFAULT_BATCH_SIZE, lease_seconds: float = LEASE_SECONDS) -> None:
         self.driver, self.uri, self.database, self.batch_size = driver, uri, database, batch_size
+        self.lease_seconds = lease_seconds
+        self._lock: LoadLock | None = None
+        self._writer: int | None = None  # the thread holding the load lock
 
     @classmethod
     def connect(cls, uri: str, user: str, password: str, database: str = "neo4j",
-                batch_size: int = DEFAULT_BATCH_SIZE) -> Neo4jStore:
+                batch_size: int = DEFAULT_BATCH_SIZE, lease_seconds: float = LEASE_SECONDS) -> Neo4jStore:
         """Connect and check the server answers, naming the cause of any failure."""
         try:
-            driver = neo4j.GraphDatabase.driver(uri, auth=(user, password))
+            # the server's hints (unknown labels on an empty graph…) are not the user's business
+            driver = neo4j.GraphDatabase.driver(uri, auth=(user, password), notifications_min_severity="OFF")
         except (ValueError, ConfigurationError, Neo4jError) as e:
             raise StoreError(f"cannot connect to Neo4j at {uri!r}: {e}") from e
-        store = cls(driver, uri, database, batch_size)
-        with store._errors():
-            driver.verify_connectivity()
-            driver.execute_query("RETURN 1", database_=database, routing_=neo4j.RoutingControl.READ)
+        store = cls(driver, uri, database, batch_size, lease_seconds)
+        try:
+            with store._errors():
+                driver.verify_connectivity()
+                driver.execute_query("RETURN 1", database_=database, routing_=neo4j.RoutingControl.READ)
+        except StoreError:
+            driver.close()
+            raise
         return store
 
     def describe(self) -> str:
@@ -100,6 +116,30 @@ class Neo4jStore(GraphStore):
             )
         return QueryResult(list(keys), [tuple(record.values()) for record in records])
 
+    def _execute_analyst(self, cypher: str, params: dict[str, Any], timeout: float,
+                         max_rows: int | None) -> QueryResult:
+        """An analyst's query: its own session in READ access mode (the server refuses writes),
+        an explicit transaction (so ``CALL … IN TRANSACTIONS`` is refused), the server's
+        transaction timeout, and no more than ``max_rows`` rows fetched."""
+
+        @neo4j.unit_of_work(timeout=timeout)
+        def read(tx: neo4j.ManagedTransaction) -> QueryResult:
+            result = tx.run(cypher, params)
+            rows = [tuple(r.values()) for r in itertools.islice(result, None if max_rows is None else max_rows + 1)]
+            keys = list(result.keys())
+            if max_rows is not None and len(rows) > max_rows:
+                return QueryResult(keys, rows[:max_rows], truncated=True)
+            return QueryResult(keys, rows)
+
+        with self._errors(), self.driver.session(database=self.database,
+                                                 default_access_mode=neo4j.READ_ACCESS) as session:
+            try:
+                return session.execute_read(read)
+            except ClientError as e:
+                if e.code and "TransactionTimedOut" in e.code:
+                    raise QueryError(f"the query was stopped after {timeout:g} s (the time limit)") from e
+                raise
+
     def version(self) -> str:
         rows = self.run(f"MATCH (s:Source) RETURN DISTINCT s.{GENERATION} AS g ORDER BY g").rows
         return ",".join(str(g) for (g,) in rows)
@@ -115,7 +155,28 @@ class Neo4jStore(GraphStore):
         return SourceFile(rows[0][0], bytes(rows[0][1])) if rows else None
 
     # --- writing ----------------------------------------------------------------------------
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the load lock on the server; a second load gets :class:`StoreBusyError`.
+        Re-entrant in the thread that holds it (a load holds it from reading the loaded
+        sources to the end of the sweep, so no concurrent load's files are lost)."""
+        if self._writer == threading.get_ident():
+            yield
+            return
+        with self._errors():
+            lock = LoadLock(self.driver, self.database, self.describe(), self.lease_seconds)
+            lock.claim()
+        self._lock, self._writer = lock, threading.get_ident()
+        try:
+            yield
+        finally:
+            self._lock = self._writer = None
+            with self._errors():
+                lock.release()
+
     def _write(self, cypher: str, params: dict[str, Any]) -> Any:
+        if self._lock is not None:
+            self._lock.check()
         with self._errors():
             return self.driver.execute_query(
                 cypher, params, database_=self.database, routing_=neo4j.RoutingControl.WRITE
@@ -128,6 +189,11 @@ class Neo4jStore(GraphStore):
         codebook: SourceFile,
         progress: Progress | None = None,
     ) -> None:
+        with self.writing():
+            self._replace_graph(graph, sources, codebook, progress)
+
+    def _replace_graph(self, graph: GraphData, sources: Sequence[SourceFile], codebook: SourceFile,
+                       progress: Progress | None) -> None:
         generation = uuid.uuid4().hex
         for statement in constraint_statements():
             self._write(statement, {})
@@ -177,6 +243,9 @@ class Neo4jStore(GraphStore):
             f"MATCH (n:{label}) WHERE n.{GENERATION} <> $generation "
             f"WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS n" for label in NODES
         ]
+        assert self._lock is not None
+        with self._errors():
+            self._lock.renew()  # never sweep with a lapsed lease: another load may hold the lock
         for statement in statements:
             _repeat(lambda s=statement: self._write(s, {"generation": generation, "batch": self.batch_size}))
         if progress:

@@ -1,6 +1,9 @@
-"""Shared fixtures: the example corpus, a loaded sample store, and cheap empty stores."""
+"""Shared fixtures: the example corpus, a loaded sample store, cheap empty stores, and the Neo4j
+test server (``python tests/neo4j_server.py start`` prints the variables these read)."""
 from __future__ import annotations
 
+import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -44,3 +47,57 @@ def empty_store(tmp_path):
     store = LadybugStore(tmp_path / "db")
     yield store
     store.close()
+
+
+# --- Neo4j ----------------------------------------------------------------------------------
+NEO4J_VARIABLES = ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE")
+
+
+@pytest.fixture(scope="session")
+def neo4j_env():
+    """The Neo4j server's variables. Without NEO4J_URI the Neo4j tests skip, unless
+    REQUIRE_NEO4J is set (CI sets it): then they fail, so none is ever skipped there."""
+    if not os.environ.get("NEO4J_URI"):
+        message = ("NEO4J_URI is not set: start the test server with "
+                   "`set -a; . <(python tests/neo4j_server.py start); set +a`")
+        if os.environ.get("REQUIRE_NEO4J"):
+            pytest.fail(message + " (REQUIRE_NEO4J is set)")
+        pytest.skip(message)
+    defaults = {"NEO4J_USERNAME": "neo4j", "NEO4J_DATABASE": "neo4j", "NEO4J_PASSWORD": ""}
+    return {name: os.environ.get(name, defaults.get(name, "")) for name in NEO4J_VARIABLES}
+
+
+def connect_neo4j(env, **options):
+    from graph.neo4j_store import Neo4jStore
+
+    return Neo4jStore.connect(env["NEO4J_URI"], env["NEO4J_USERNAME"], env["NEO4J_PASSWORD"],
+                              env["NEO4J_DATABASE"], **options)
+
+
+@pytest.fixture(scope="session")
+def neo4j_store(neo4j_env):
+    """A store on the Neo4j server (one database that every Neo4j test shares, one at a time)."""
+    store = connect_neo4j(neo4j_env)
+    yield store
+    store.close()
+
+
+_NEO4J_LOADED: dict[str, str] = {}  # what the shared database holds, by its version stamp
+
+
+@pytest.fixture
+def neo4j_examples(neo4j_store):
+    """The Neo4j store holding exactly the example corpus (re-loaded when a test changed it)."""
+    if _NEO4J_LOADED.get("examples") != neo4j_store.version():
+        report = ingest(neo4j_store, [EXAMPLES], replace=True)
+        assert not report.rejected
+        _NEO4J_LOADED["examples"] = neo4j_store.version()
+    return neo4j_store
+
+
+@pytest.fixture
+def unused_port():
+    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
