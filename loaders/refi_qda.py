@@ -26,9 +26,12 @@ __all__ = ["parse_qdpx", "LIMITS"]
 
 FORMAT = "refi-qda"
 NS = {"q": "urn:QDA-XML:project:1.0"}
-# limits against hostile archives (a zip bomb): total unpacked size and compression ratio
-LIMITS = {"max_unpacked_bytes": 500 * 1024 * 1024, "max_ratio": 200}
+# limits against hostile archives (a zip bomb): total unpacked size and compression ratio, and
+# the text actually read (project XML and transcripts, counted while streaming): parsing costs
+# tens of bytes of memory per byte of text, so this bounds memory, not just the archive
+LIMITS = {"max_unpacked_bytes": 500 * 1024 * 1024, "max_ratio": 200, "max_text_bytes": 50 * 1024 * 1024}
 _BREAK = re.compile(r"\r\n|\r|\n")
+_CHUNK = 1024 * 1024
 
 
 def parse_qdpx(data: bytes, source: Path | str = "<qdpx>") -> list[Interview | ParticipantSheet]:
@@ -46,11 +49,12 @@ def parse_qdpx(data: bytes, source: Path | str = "<qdpx>") -> list[Interview | P
         raise LoaderError(source, None, f"not a REFI-QDA project: corrupt ZIP ({e})") from e
     members = {i.filename.replace("\\", "/"): i for i in archive.infolist() if i.filename and not i.is_dir()}
     _check_limits(source, list(members.values()))
+    budget = _TextBudget(source)
     project_name = next((n for n in members if n.lower().endswith(".qde")), None)
     if project_name is None:
         raise LoaderError(source, None, "not a REFI-QDA project: no .qde file in the archive")
     try:
-        root = ET.fromstring(_read(archive, members[project_name], source))
+        root = ET.fromstring(_read(archive, members[project_name], source, budget))
     except ET.ParseError as e:
         raise LoaderError(source, e.position[0], f"{project_name} is not well-formed XML ({e})") from e
     if root.tag != "{urn:QDA-XML:project:1.0}Project":
@@ -60,7 +64,7 @@ def parse_qdpx(data: bytes, source: Path | str = "<qdpx>") -> list[Interview | P
     codes = _code_tree(root.find("q:CodeBook/q:Codes", NS))
     interviews = []
     for text_source in root.iterfind("q:Sources/q:TextSource", NS):
-        text = _source_text(text_source, archive, members, source)
+        text = _source_text(text_source, archive, members, source, budget)
         interviews.append(_interview(text_source, text, users, codes, source))
     if not interviews:
         raise LoaderError(source, None, "the project has no text sources")
@@ -95,17 +99,38 @@ def _check_limits(source, infos: list[zipfile.ZipInfo]) -> None:
         )
 
 
-def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source) -> bytes:
-    """A member's bytes, never more than the size limit, whatever its header claims."""
+class _TextBudget:
+    """Bytes of text still allowed in this archive (``max_text_bytes`` over all members read)."""
+
+    def __init__(self, source) -> None:
+        self.source, self.left = source, LIMITS["max_text_bytes"]
+
+    def take(self, size: int, name: str) -> None:
+        self.left -= size
+        if self.left < 0:
+            raise LoaderError(
+                self.source, None,
+                f"the project holds more than {LIMITS['max_text_bytes']} bytes of text (at {name!r}): "
+                "refused (split it into several projects)",
+            )
+
+
+def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source, budget: _TextBudget) -> bytes:
+    """A member's bytes, read in chunks and counted against ``budget`` as they come (never more
+    than the limits, whatever the member's header claims)."""
     limit = LIMITS["max_unpacked_bytes"]
+    chunks, size = [], 0
     try:
         with archive.open(info) as member:
-            data = member.read(limit + 1)
+            while chunk := member.read(_CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise LoaderError(source, None, f"archive member {info.filename!r} unpacks beyond {limit} bytes: refused")
+                budget.take(len(chunk), info.filename)
+                chunks.append(chunk)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as e:
         raise LoaderError(source, None, f"corrupt archive member {info.filename!r} ({e})") from e
-    if len(data) > limit:
-        raise LoaderError(source, None, f"archive member {info.filename!r} unpacks beyond {limit} bytes: refused")
-    return data
+    return b"".join(chunks)
 
 
 def _code_tree(codes: ET.Element | None) -> dict[str, tuple[str, str]]:
@@ -123,7 +148,7 @@ def _code_tree(codes: ET.Element | None) -> dict[str, tuple[str, str]]:
     return found
 
 
-def _source_text(text_source, archive, members, source) -> str:
+def _source_text(text_source, archive, members, source, budget: _TextBudget) -> str:
     inline = text_source.find("q:PlainTextContent", NS)
     if inline is not None and inline.text is not None:
         return inline.text
@@ -134,7 +159,7 @@ def _source_text(text_source, archive, members, source) -> str:
     match = next((m for m in members if m.lower() == wanted or m.lower().endswith("sources/" + wanted)), None)
     if match is None:
         raise LoaderError(source, None, f"text source file {path!r} is not in the archive")
-    return decode(_read(archive, members[match], source), f"{source}!{match}")
+    return decode(_read(archive, members[match], source, budget), f"{source}!{match}")
 
 
 def _interview(text_source, text: str, users, codes, source) -> Interview:
@@ -144,7 +169,7 @@ def _interview(text_source, text: str, users, codes, source) -> Interview:
     turns, spans = _turns(text, interview_id, title)
     codings, coders = [], []
     for selection in text_source.iterfind("q:PlainTextSelection", NS):
-        start, end = int(selection.get("startPosition", -1)), int(selection.get("endPosition", -1))
+        start, end = _offset(selection, "startPosition", name, source), _offset(selection, "endPosition", name, source)
         if not 0 <= start <= end <= len(text):
             raise LoaderError(
                 source, None,
@@ -164,6 +189,19 @@ def _interview(text_source, text: str, users, codes, source) -> Interview:
         interview_id, title, Path(str(source)).name, FORMAT, with_roles(turns, speakers), speakers,
         tuple(codings), tuple(dict.fromkeys(coders)), messages,
     )
+
+
+def _offset(selection: ET.Element, attribute: str, name: str, source) -> int:
+    """A selection's character offset; a value that is not a whole number is a LoaderError."""
+    value = selection.get(attribute, "-1")
+    try:
+        return int(value)
+    except ValueError:
+        raise LoaderError(
+            source, None,
+            f"selection {selection.get('name') or selection.get('guid')!r} of {name!r} has {attribute}="
+            f"{value[:40]!r}, not a whole number",
+        ) from None
 
 
 def _turns(text: str, interview_id: str, title: str) -> tuple[list[Turn], list[tuple[int, int]]]:

@@ -36,21 +36,28 @@ _HEADER_ROWS = 5
 
 def parse_table(data: bytes, source: Path | str, xlsx: bool) -> list[Record]:
     """Parse a codings table or a participants sheet (told apart by their columns)."""
-    rows = read_rows(data, source, xlsx)
+    rows, lines = _rows_and_lines(data, source, xlsx)
     header_at, header = _find_header(rows, source)
-    records = [dict(zip(header, row)) for row in rows[header_at + 1:] if any(str(v).strip() for v in row)]
-    first_line = header_at + 2
+    # each record keeps the line it starts on: blank rows are skipped, never miscounted
+    records = [(line, dict(zip(header, row))) for row, line in zip(rows[header_at + 1:], lines[header_at + 1:])
+               if any(str(v).strip() for v in row)]
+    header_line = lines[header_at]
     if "pseudonym" in header and not {"code", "tag"} & set(header):
-        return [_participants(records, header, source, first_line)]
+        return [_participants(records, header, source, header_line)]
     if set(TAGUETTE) <= set(header):
-        return _codings(records, source, first_line, ("document", None, "content", "tag"), "tag")
+        return _codings(records, source, ("document", None, "content", "tag"), "tag")
     if set(GENERIC) <= set(header):
-        return _codings(records, source, first_line, ("interview", "speaker", "text", "code"), "code")
-    raise LoaderError(source, header_at + 1, _missing(header))
+        return _codings(records, source, ("interview", "speaker", "text", "code"), "code")
+    raise LoaderError(source, header_line, _missing(header))
 
 
 def read_rows(data: bytes, source: Path | str, xlsx: bool) -> list[list[str]]:
     """All rows as lists of text (XLSX: the first sheet)."""
+    return _rows_and_lines(data, source, xlsx)[0]
+
+
+def _rows_and_lines(data: bytes, source: Path | str, xlsx: bool) -> tuple[list[list[str]], list[int]]:
+    """All rows, and the line (CSV: the physical line it starts on; XLSX: the row) of each."""
     if xlsx:
         from openpyxl import load_workbook
 
@@ -58,12 +65,20 @@ def read_rows(data: bytes, source: Path | str, xlsx: bool) -> list[list[str]]:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
         except Exception as e:  # openpyxl raises many kinds for a broken workbook
             raise LoaderError(source, None, f"not a readable XLSX workbook ({type(e).__name__})") from e
-        return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        return rows, list(range(1, len(rows) + 1))
     text = decode(data, source)
+    reader = csv.reader(io.StringIO(text, newline=""))  # CR, LF and CRLF rows alike
+    rows, lines = [], []
     try:
-        return list(csv.reader(io.StringIO(text, newline="")))  # CR, LF and CRLF rows alike
+        start = 1
+        for row in reader:
+            rows.append(row)
+            lines.append(start)
+            start = reader.line_num + 1
     except csv.Error as e:
-        raise LoaderError(source, None, f"not readable as CSV ({e})") from e
+        raise LoaderError(source, reader.line_num, f"not readable as CSV ({e})") from e
+    return rows, lines
 
 
 def _find_header(rows: list[list[str]], source) -> tuple[int, list[str]]:
@@ -86,12 +101,11 @@ def _missing(header: list[str]) -> str:
             f"pseudonym; found: {', '.join(c for c in header if c) or 'nothing'})")
 
 
-def _codings(records, source, first_line, columns, code_column) -> list[Record]:
+def _codings(records, source, columns, code_column) -> list[Record]:
     interview_col, speaker_col, text_col, _ = columns
     turns: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
     found: dict[str, list[tuple[str, str, str, str, int]]] = defaultdict(list)
-    for offset, row in enumerate(records):
-        line = first_line + offset
+    for line, row in records:
         interview = (row.get(interview_col) or "").strip()
         text = " ".join((row.get(text_col) or "").split())
         code = (row.get(code_column) or "").strip()
@@ -118,17 +132,17 @@ def _codings(records, source, first_line, columns, code_column) -> list[Record]:
     return interviews
 
 
-def _participants(records, header, source, first_line) -> ParticipantSheet:
+def _participants(records, header, source, header_line) -> ParticipantSheet:
     for column in header:
         if column in REFUSED_COLUMNS:
             raise LoaderError(
-                source, first_line - 1,
+                source, header_line,
                 f"column {column!r} looks like real names or contact details: refused, only pseudonyms "
                 "enter the graph (remove the column and load the sheet again)",
             )
     rows = []
-    for offset, row in enumerate(records):
+    for line, row in records:
         if not (row.get("pseudonym") or "").strip():
-            raise LoaderError(source, first_line + offset, "row has no pseudonym")
+            raise LoaderError(source, line, "row has no pseudonym")
         rows.append({k: str(v).strip() for k, v in row.items() if k and str(v).strip()})
     return ParticipantSheet(Path(str(source)).name, tuple(rows))
