@@ -129,7 +129,11 @@ def _ingest_locked(store, new, codebook_file, codebook, replace, codebook_change
     if progress:
         progress(f"building the graph from {len(records)} files")
     graph = _build(records, codebook, report, autocode)
-    unreadable = [s for s in old if s.name in {e.path for e in stored.rejected}]
+    parsed = {s.name for s, _ in records}
+    unreadable = [s for s in old if s.name not in parsed]
+    for source in unreadable:  # listed with the graph's sources, so the store keeps its copy
+        graph.add_node("Source", {"id": source.name, "name": source.name, "kind": "unreadable",
+                                  "format": "", "sha256": source.sha256})
     store.replace_graph(graph, [s for s, _ in records] + unreadable, codebook_file, progress)
     report.written = True
     return report

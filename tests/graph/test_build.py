@@ -68,3 +68,70 @@ def test_codings_file_with_a_bad_quote_rejects_that_line_only(codebook, tmp_path
     graph = _build(codebook, transcript, codings)
     assert [str(e) for e in graph.rejected] == ["t.codings.yaml:5: quote not found in 't.txt': 'not in the text'"]
     assert [(r["src"], r["dst"], r["coder"]) for r in graph.rel_rows("CODED_AS")] == [("t:1", "loss-complexity", "ana")]
+
+
+def _delve(coder: str, paragraphs: list[tuple[str, str, list[str]]]) -> SourceFile:
+    """A Delve text export: (speaker, paragraph, tags) in order."""
+    lines = [f"Interview 7 - {coder}", ""]
+    for speaker, text, tags in paragraphs:
+        lines += [speaker, "", text, ""] + [x for t in tags for x in (t, "")]
+    return SourceFile(f"interview-7-{coder}.txt", "\n".join(lines).encode())
+
+
+def _coded(graph):
+    excerpts = graph.nodes["Excerpt"]
+    return sorted((r["coder"], r["dst"], excerpts[r["src"]]["speaker"], excerpts[r["src"]]["text"][:12])
+                  for r in graph.rel_rows("CODED_AS"))
+
+
+def test_coders_files_align_by_position_not_by_text(codebook):
+    """PO's second paragraph is two in Rached's file, and 'Okay.' recurs: Rached's tags land
+    on the turns their text overlaps, in order, on the right speaker."""
+    po = _delve("PO", [("Interviewer", "Okay.", []), ("Interviewee", "We lost labels. Then the model drifted badly.", ["Data-x"]),
+                       ("Interviewer", "Okay.", []), ("Interviewee", "Okay.", [])])
+    rached = _delve("Rached", [("Interviewer", "Okay.", []), ("Interviewee", "We lost labels.", ["Data-y"]),
+                               ("Interviewee", "Then the model drifted badly.", ["Model-drift"]),
+                               ("Interviewer", "Okay.", []), ("Interviewee", "Okay.", ["Misc-answer"])])
+    graph = _build(codebook, po, rached)
+    assert _coded(graph) == [
+        ("PO", "data-x", "Interviewee", "We lost labe"),
+        ("Rached", "data-y", "Interviewee", "We lost labe"),
+        ("Rached", "misc-answer", "Interviewee", "Okay."),  # the participant's 'Okay.', not the first one
+        ("Rached", "model-drift", "Interviewee", "We lost labe"),
+    ]
+    assert all(t.read == t.placed for t in graph.tags.values())
+
+
+def test_a_tag_whose_text_is_not_in_the_base_file_is_reported(codebook):
+    said = "We lost labels, then we lost the data, then we lost the whole team in one month."
+    po = _delve("PO", [("Interviewee", said, ["Data-x"])])
+    rached = _delve("Rached", [("Interviewee", said, []), ("Interviewee", "Entirely different words here.", ["Data-y"])])
+    graph = _build(codebook, po, rached)
+    report = graph.tags["interview-7-Rached.txt"]
+    assert (report.read, report.placed) == (1, 0)
+    assert report.unplaced[0][0] == "Data-y" and "not in 'interview-7-PO.txt'" in report.unplaced[0][2]
+
+
+def test_unknown_codes_name_the_file_they_occur_in(codebook):
+    po = _delve("PO", [("Interviewee", "We lost labels.", ["Data-x"])])
+    rached = _delve("Rached", [("Interviewee", "We lost labels.", ["zzz-unknown-code"])])
+    graph = _build(codebook, po, rached)
+    assert dict(graph.unknown_codes)["zzz-unknown-code"] == {"interview-7-Rached.txt"}
+
+
+def test_same_file_name_in_two_folders_is_two_interviews(codebook):
+    a = SourceFile("site-a/interview.txt", b"Interviewer: How?\nP1: Like this.\n")
+    b = SourceFile("site-b/interview.txt", b"Interviewer: Why?\nP2: Because of drift.\n")
+    graph = _build(codebook, a, b)
+    interviews = graph.node_rows("Interview")
+    assert len(interviews) == 2 and len(graph.node_rows("Excerpt")) == 4
+    assert any("already taken" in w and "site-b/interview.txt" in w for w in graph.warnings)
+
+
+def test_cjk_names_keep_distinct_ids(codebook):
+    a = SourceFile("访谈一.txt", "Speaker1:你好吗？\nSpeaker2:我很好。\n".encode())
+    b = SourceFile("访谈二.txt", "Speaker1:你是谁？\nSpeaker2:工程师。\n".encode())
+    graph = _build(codebook, a, b)
+    assert sorted(r["id"] for r in graph.node_rows("Interview")) == ["访谈一", "访谈二"]
+    participants = graph.node_rows("Participant")
+    assert len(participants) == 2 and len(graph.rel_rows("SAID")) == 2

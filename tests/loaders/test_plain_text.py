@@ -64,3 +64,22 @@ def test_no_speaker_labels_is_a_clear_error(tmp_path):
     with pytest.raises(LoaderError) as e:
         plain_text.load(path)
     assert str(e.value) == f"{path}: no speaker labels found (expected 'Name:' at the start of a line)"
+
+
+def test_cjk_labels_without_space_and_the_interviewer_who_asks_first():
+    lines = ["Speaker1:您同意录音吗？", "Speaker2:同意。", "Speaker1:教育背景是？", "Speaker2:教育背景是：计算机。",
+             "Speaker2:我做模型。", "Speaker1:好的。"]
+    iv = plain_text.parse(lines, title="访谈")
+    assert [t.speaker for t in iv.turns] == ["Speaker1", "Speaker2", "Speaker1", "Speaker2", "Speaker2", "Speaker1"]
+    assert iv.turns[3].text == "教育背景是：计算机。"
+    assert {s.label: s.role for s in iv.speakers} == {"Speaker1": "interviewer", "Speaker2": "participant"}
+
+
+def test_a_labelled_first_line_with_a_dash_is_a_turn(tmp_path):
+    from loaders import parse_source
+    from graph.model import SourceFile
+
+    text = "Interviewer 1: okay so the system - uh, how was it?\nSpeaker 2: Fine.\nInterviewer 1: Good.\n"
+    (iv,) = parse_source(SourceFile("t.txt", text.encode()))
+    assert iv.format == "plain-transcript" and iv.title == "t"
+    assert [t.role for t in iv.turns] == ["interviewer", "participant", "interviewer"]

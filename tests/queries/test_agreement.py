@@ -72,6 +72,8 @@ def test_alpha_with_missing_values_equals_the_reference():
 
 @pytest.fixture(scope="module")
 def interview_19(tmp_path_factory):
+    """The nine sample PDFs: only Interview 19 has two independent coders (PO, Rached) and a
+    moderation file (Amin); Interviews 5 and 10 have one coded file each."""
     store = LadybugStore(tmp_path_factory.mktemp("i19") / "db")
     ingest(store, [FIXTURES / "delve-pdf"])
     yield store
@@ -81,12 +83,13 @@ def interview_19(tmp_path_factory):
 def test_interview_19_matches_the_references(interview_19):
     table, pairs = agreement(interview_19)
     rows = {r.code: r for r in table}
-    assert rows["Data-metadata-issue"].coders == 2 and rows["Data-metadata-issue"].units == 104
+    turns = interview_19.run("MATCH (i:Interview {id: 'interview-19'}) RETURN i.turns").rows[0][0]
+    assert rows["Data-metadata-issue"].coders == 2 and rows["Data-metadata-issue"].units == turns
     # rebuild the raw 0/1 data from the graph and recompute with the reference libraries
     coded = interview_19.run(
-        "MATCH (e:Excerpt)-[r:CODED_AS]->(c) RETURN c.code, r.coder, e.position").rows
+        "MATCH (e:Excerpt)-[r:CODED_AS]->(c) WHERE e.interview = 'interview-19' RETURN c.code, r.coder, e.position").rows
     for code in {c for c, _, _ in coded}:
-        data = {coder: [0] * 104 for coder in ("PO", "Rached", "Amin")}
+        data = {coder: [0] * turns for coder in ("PO", "Rached", "Amin")}
         for c, coder, position in coded:
             if c == code:
                 data[coder][position] = 1
@@ -95,8 +98,22 @@ def test_interview_19_matches_the_references(interview_19):
         if len({v for row in independent for v in row}) > 1:
             assert _same(rows[code].krippendorff_alpha, _ref_alpha(independent)), code
         for pair in (p for p in pairs if p.code == code):
+            a, b = (data[name.removesuffix(" (consensus)")] for name in (pair.coder_a, pair.coder_b))
             with _nowarn():
-                ref = float(cohen_kappa_score(data[pair.coder_a], data[pair.coder_b]))
+                ref = float(cohen_kappa_score(a, b))
             assert _same(pair.cohen_kappa, ref), (code, pair)
     consensus_pairs = {(p.coder_a, p.coder_b) for p in pairs}
-    assert ("Amin", "PO") in consensus_pairs and ("Amin", "Rached") in consensus_pairs
+    assert consensus_pairs == {("Amin (consensus)", "PO"), ("Amin (consensus)", "Rached"), ("PO", "Rached")}
+
+
+def test_whole_corpus_runs_and_single_coder_interviews_add_no_units(interview_19):
+    table, _ = agreement(interview_19)
+    overall = next(r for r in table if r.code == "(all codes)")
+    turns = interview_19.run("MATCH (i:Interview {id: 'interview-19'}) RETURN i.turns").rows[0][0]
+    codes = len([r for r in table if r.code != "(all codes)"])
+    assert overall.coders == 2 and overall.units == turns * codes
+    assert not math.isnan(overall.fleiss_kappa) and not math.isnan(overall.krippendorff_alpha)
+
+
+def test_fleiss_needs_two_raters():
+    assert math.isnan(fleiss_kappa([(1,), (0,)]))

@@ -1,0 +1,55 @@
+"""What a load keeps and reports across loads: stored copies, copies under new names."""
+from __future__ import annotations
+
+import shutil
+
+import loaders
+from graph.ladybug_store import LadybugStore
+from loaders.ingest import ingest
+from tests.conftest import EXAMPLES, INTERVIEW_35, LEADER_4
+
+
+def _interviews(store):
+    return sorted(r[0] for r in store.run("MATCH (i:Interview) RETURN i.source").rows)
+
+
+def test_a_stored_source_that_no_longer_parses_is_reported_and_kept(tmp_path, monkeypatch):
+    store = LadybugStore(tmp_path / "db")
+    assert not ingest(store, [INTERVIEW_35, LEADER_4]).rejected
+    original = loaders.LOADERS[".txt"]
+
+    def upgraded(data, name, known=()):  # a new version of the loader that cannot read seed 003
+        if "Interview 35" in data.decode("utf-8", "replace")[:40]:
+            raise loaders.LoaderError(name, 1, "format no longer supported")
+        return original(data, name, known)
+
+    monkeypatch.setitem(loaders.LOADERS, ".txt", upgraded)
+    other = tmp_path / "engineer.txt"
+    other.write_bytes((EXAMPLES / "transcripts" / "reengineering-engineer-2.txt").read_bytes())
+    report = ingest(store, [other])
+    assert [str(e) for e in report.rejected] == [
+        "interview-35-ilan.txt:1: stored copy no longer loads: format no longer supported"]
+    assert report.exit_code == 2
+    assert "interview-35-ilan.txt" in {s.name for s in store.sources()}  # kept for a later version
+    monkeypatch.setitem(loaders.LOADERS, ".txt", original)
+    ingest(store, [other])
+    assert "interview-35-ilan.txt" in _interviews(store)
+    store.close()
+
+
+def test_a_copy_under_a_new_name_is_another_file_and_orphans_nothing(tmp_path):
+    store = LadybugStore(tmp_path / "db")
+    ingest(store, [EXAMPLES])
+    coded = store.run("MATCH (e:Excerpt)-[r:CODED_AS]->() WHERE e.interview = 'reengineering-leader-4' RETURN count(r)").rows[0][0]
+    copy = tmp_path / "copy-of-leader-4.txt"
+    shutil.copy(LEADER_4, copy)
+    report = ingest(store, [copy])
+    assert not report.rejected
+    assert {"reengineering-leader-4.txt", "copy-of-leader-4.txt"} <= set(_interviews(store))
+    again = store.run("MATCH (e:Excerpt)-[r:CODED_AS]->() WHERE e.interview = 'reengineering-leader-4' RETURN count(r)").rows[0][0]
+    assert again == coded > 0
+    # the same file reached by another path replaces its stored copy
+    before = len(store.sources())
+    ingest(store, [LEADER_4])
+    assert len(store.sources()) == before
+    store.close()
