@@ -5,6 +5,7 @@ from pathlib import Path
 
 import click
 
+from challenge_graph.output import json_text
 from challenge_graph.cli import (
     ChallengeGraphError, cli, db_option, format_option, friendly, neo4j_option, open_store, render,
 )
@@ -37,10 +38,7 @@ def agreement(interview: str | None, code: str | None, include_auto: bool, conse
     if not table:
         raise ChallengeGraphError("no interview has two or more coders: nothing to compare")
     if fmt == "json":
-        import json
-
-        click.echo(json.dumps({"codes": [asdict(r) for r in table], "pairs": [asdict(p) for p in pairs]},
-                              indent=2, default=str))
+        click.echo(json_text({"codes": [asdict(r) for r in table], "pairs": [asdict(p) for p in pairs]}))
         return
     for rows in (table, pairs):
         columns = list(asdict(rows[0]))

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from graph.csv_safe import csv_text
 from graph.store import QueryResult
 
-__all__ = ["render", "FORMATS", "printable"]
+__all__ = ["render", "FORMATS", "printable", "json_text"]
 
 FORMATS = ("table", "csv", "json")
 _CELL = 70
@@ -16,10 +17,29 @@ _CELL = 70
 def render(result: QueryResult, fmt: str) -> str:
     """Text of ``result`` in ``fmt`` (table, csv or json)."""
     if fmt == "json":
-        return json.dumps(result.as_dicts(), ensure_ascii=False, indent=2, default=str)
+        return json_text(result.as_dicts())
     if fmt == "csv":
         return csv_text(result.columns, ([_csv_cell(v) for v in row] for row in result.rows)).rstrip("\n")
     return _table(result)
+
+
+def json_text(value: Any) -> str:
+    """``value`` as JSON, an undefined statistic (nan, inf) as ``null``: ``NaN`` is not JSON.
+
+    >>> json_text({"kappa": float("nan"), "n": [1.5]}).split()
+    ['{', '"kappa":', 'null,', '"n":', '[', '1.5', ']', '}']
+    """
+    return json.dumps(_finite(value), ensure_ascii=False, indent=2, default=str, allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 def printable(text: Any) -> str:

@@ -117,3 +117,22 @@ def test_whole_corpus_runs_and_single_coder_interviews_add_no_units(interview_19
 
 def test_fleiss_needs_two_raters():
     assert math.isnan(fleiss_kappa([(1,), (0,)]))
+
+
+def test_agreement_command_writes_strict_json_with_null_for_undefined(interview_19):
+    import json
+
+    from click.testing import CliRunner
+
+    from challenge_graph.cli import cli
+
+    def refuse(constant):
+        raise ValueError(f"not JSON: {constant}")
+
+    result = CliRunner().invoke(cli, ["agreement", "--db", str(interview_19.path), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output, parse_constant=refuse)
+    values = [v for row in data["codes"] + data["pairs"] for v in row.values()]
+    assert None in values  # a code nobody varied on: kappa undefined, written as null
+    table = CliRunner().invoke(cli, ["agreement", "--db", str(interview_19.path)])
+    assert table.exit_code == 0 and "Traceback" not in table.output
