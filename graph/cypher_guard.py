@@ -152,7 +152,7 @@ def check_analyst_cypher(cypher: str) -> None:
     >>> check_analyst_cypher("LOAD/**/FROM '/etc/passwd' RETURN *")
     Traceback (most recent call last):
     ...
-    graph.errors.ReadOnlyError: read-only: LOAD is not allowed here (reads files); the console runs read queries only (MATCH, WHERE, WITH, UNWIND, RETURN, ORDER BY, SKIP, LIMIT, UNION)
+    graph.errors.ReadOnlyError: read-only: LOAD FROM is not allowed here (reads files); the console runs read queries only (MATCH, WHERE, WITH, UNWIND, RETURN, ORDER BY, SKIP, LIMIT, UNION)
     """
     tokens = tokenize(cypher)
     while tokens and tokens[-1].text == ";":
@@ -161,7 +161,7 @@ def check_analyst_cypher(cypher: str) -> None:
         raise _refuse("empty query")
     if any(t.kind == "op" and t.text == ";" for t in tokens):
         raise _refuse("one statement at a time (remove the ';')")
-    _check_start(tokens[0])
+    _check_start(tokens, 0)
     for index, token in enumerate(tokens):
         if token.kind in ("word", "name") and not (index and tokens[index - 1].text in (".", ":")):
             _check_namespaced(tokens, index)
@@ -173,17 +173,16 @@ def check_analyst_cypher(cypher: str) -> None:
         if word == "CALL":
             _check_call(tokens, index)
         elif word == "UNION":
-            rest = tokens[index + 1:]
-            if rest and rest[0].upper == "ALL":
-                rest = rest[1:]
-            if not rest:
+            start = index + 2 if index + 1 < len(tokens) and tokens[index + 1].upper == "ALL" else index + 1
+            if start >= len(tokens):
                 raise _refuse("UNION must be followed by a query")
-            _check_start(rest[0])
+            _check_start(tokens, start)
 
 
-def _check_start(token: Token) -> None:
+def _check_start(tokens: list[Token], index: int) -> None:
+    token = tokens[index]
     if token.upper not in STATEMENT_STARTS:
-        word = token.upper or token.text
+        word = _clause_name(tokens, index) if token.kind == "word" else token.text
         reason = REFUSED_CLAUSES.get(token.upper) or STATEMENT_COMMANDS.get(token.upper, "not a read clause")
         raise _refuse(f"{word} is not allowed here ({reason}); {_HINT}")
 
