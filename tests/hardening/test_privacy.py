@@ -26,13 +26,20 @@ def test_check_privacy_on_the_examples():
     assert "privacy: reengineering-engineer-2.txt:31: organisation 'University of Delaware'" in result.stdout
 
 
-def test_export_flags_identifiers_in_what_it_exports(sample_store, tmp_path):
+def test_export_flags_identifiers_in_what_it_exports(tmp_path):
+    """The quote exported with --with-quotes holds an e-mail address: the export flags it (and
+    exports without quotes have nothing to flag)."""
+    table = tmp_path / "codings.csv"
+    table.write_text("interview,speaker,text,code\n"
+                     "Interview 1,P1,Write to j.doe@example.org about the loss.,Loss-complexity\n", encoding="utf-8")
+    db = str(tmp_path / "db")
+    assert CliRunner().invoke(cli, ["load", str(table), "--db", db]).exit_code == 0
     out = tmp_path / "q.csv"
-    result = CliRunner().invoke(cli, ["export", str(out), "--challenge", "Analysis-paper-low-quality", "--with-quotes",
-                                      "--db", str(sample_store.path)])
+    result = CliRunner().invoke(cli, ["export", str(out), "--challenge", "Loss-complexity", "--with-quotes", "--db", db])
     assert result.exit_code == 0
-    plain = CliRunner().invoke(cli, ["export", str(out), "--stage", "loss", "--db", str(sample_store.path)])
-    assert "privacy:" not in plain.stderr
+    assert "privacy: Challenge 'Loss function is hard to implement and test': email 'j.doe@example.org'" in result.stderr
+    plain = CliRunner().invoke(cli, ["export", str(out), "--challenge", "Loss-complexity", "--db", db])
+    assert plain.exit_code == 0 and "privacy:" not in plain.stderr
 
 
 def test_no_credentials_in_error_messages(monkeypatch):

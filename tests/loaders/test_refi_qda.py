@@ -107,11 +107,45 @@ def test_corrupt_zip_and_zip_bomb():
         parse_qdpx(bomb, "bomb.qdpx")
 
 
-def test_zip_slip_names_are_never_written(tmp_path):
+def test_zip_slip_names_are_never_written(tmp_path, monkeypatch):
+    """Where an extracting loader would write `../../evil.qde` and its sources (the working
+    folder, two levels up, the temporary folder) nothing appears: the archive is read in memory."""
+    import tempfile
+
+    work = tmp_path / "a" / "b"
+    work.mkdir(parents=True)
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     data = _qdpx({"../../evil.qde": PROJECT.format(start=0, end=5).encode(), "sources/p1.txt": TEXT.encode()})
-    [iv] = parse_qdpx(data, "slip.qdpx")  # read in memory: nothing is extracted anywhere
+    [iv] = parse_qdpx(data, "slip.qdpx")
     assert iv.id == "p1"
-    assert not (tmp_path.parent / "evil.qde").exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_selection_offsets_that_are_not_numbers_are_a_loader_error():
+    project = PROJECT.format(start="abc", end=5)
+    with pytest.raises(LoaderError, match=r"bad.qdpx: selection .* has startPosition='abc', not a whole number"):
+        parse_qdpx(_qdpx({"p.qde": project.encode(), "sources/p1.txt": TEXT.encode()}), "bad.qdpx")
+
+
+def test_text_is_bounded_while_it_is_read(monkeypatch):
+    """A project whose text is small when packed and huge when read (inside both zip limits) is
+    refused once the text read passes max_text_bytes, before it is parsed."""
+    import random
+
+    from loaders import refi_qda
+
+    monkeypatch.setitem(refi_qda.LIMITS, "max_text_bytes", 1_000_000)
+    words = [f"w{i}" for i in range(5000)]
+    rng = random.Random(1)
+    big = ("Interviewer: " + " ".join(rng.choice(words) for _ in range(600_000)) + "\n").encode()
+    data = _qdpx({"p.qde": PROJECT.format(start=0, end=5).encode(), "sources/p1.txt": big})
+    with pytest.raises(LoaderError, match=r"big.qdpx: the project holds more than 1000000 bytes of text"):
+        parse_qdpx(data, "big.qdpx")
+    assert refi_qda.LIMITS["max_unpacked_bytes"] > len(big)  # the archive limits alone let it through
+    monkeypatch.undo()
+    assert refi_qda.LIMITS["max_text_bytes"] <= 100 * 1024 * 1024  # far below the issue's 490 MB
 
 
 def test_cases_and_variables_become_participant_attributes(codebook):

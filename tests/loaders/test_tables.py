@@ -11,6 +11,7 @@ from graph.build import build_graph
 from graph.errors import LoaderError
 from graph.model import ParticipantSheet, SourceFile
 from loaders import load_paths, parse_source
+from loaders.tables import parse_table
 from tests.conftest import EXAMPLES, FIXTURES
 
 TABLES = FIXTURES / "tables"
@@ -90,3 +91,14 @@ def test_sheet_can_name_the_interviewer(codebook, tmp_path):
     assert [p["pseudonym"] for p in graph.node_rows("Participant")] == ["Ada"]
     roles = {e["speaker"]: e["role"] for e in graph.node_rows("Excerpt")}
     assert roles == {"Max": "interviewer", "Ada": "participant"}
+
+
+def test_errors_name_the_line_after_blank_rows():
+    """Blank rows (and a quoted cell spanning two lines) before the bad row do not shift the line
+    number the error names."""
+    data = (b"interview,speaker,text,code\n\n\nI1,P1,\"two\nlines\",A\n\n,P1,no interview,B\n")
+    with pytest.raises(LoaderError, match=r"^t.csv:7: row has no interview$"):
+        parse_table(data, "t.csv", xlsx=False)
+    sheet = b"pseudonym,role\n\n\nP1,engineer\n\n,lead\n"
+    with pytest.raises(LoaderError, match=r"^p.csv:6: row has no pseudonym$"):
+        parse_table(sheet, "p.csv", xlsx=False)
