@@ -5,6 +5,7 @@ with one codebook, so a codebook edit reaches the whole graph and loads are idem
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,7 +60,7 @@ def read_codebook(path: Path | str | None, store: GraphStore | None = None) -> t
 def check(paths: Iterable[Path | str], codebook: Codebook) -> tuple[Report, GraphData]:
     """Parse and build the files under ``paths`` without writing anything."""
     sources, errors, skipped = read_sources(_existing(paths))
-    report, graph = check_sources(sources, codebook)
+    report, graph = check_sources(_with_consensus_folder(sources, codebook), codebook)
     report.rejected[:0] = errors
     report.skipped = skipped
     return report, graph
@@ -91,7 +92,7 @@ def ingest(
     codebook_file, codebook = read_codebook(codebook_path, None if replace else store)
     new, errors, skipped = read_sources(_existing(paths))
     report = ingest_sources(
-        store, new, codebook_file, codebook, replace=replace,
+        store, _with_consensus_folder(new, codebook), codebook_file, codebook, replace=replace,
         codebook_changed=codebook_path is not None, progress=progress, autocode=autocode,
     )
     report.rejected[:0] = errors
@@ -146,6 +147,19 @@ def _same_file(stored: SourceFile, given: SourceFile) -> bool:
     if stored.name == given.name:
         return True
     return stored.sha256 == given.sha256 and Path(stored.name).name == Path(given.name).name
+
+
+def _with_consensus_folder(sources: list[SourceFile], codebook: Codebook) -> list[SourceFile]:
+    """Sources named with the consensus folder they were given in (``load moderation/x.pdf``
+    names the file ``moderation/x.pdf``), so that they stay consensus files on later loads."""
+    folders = {f.casefold() for f in codebook.consensus_folders}
+    out = []
+    for source in sources:
+        parent = Path(source.where).parent.name
+        if parent.casefold() in folders and len(Path(source.name).parts) == 1:
+            source = dataclasses.replace(source, name=f"{parent}/{source.name}")
+        out.append(source)
+    return out
 
 
 def _existing(paths: Iterable[Path | str]) -> list[Path]:

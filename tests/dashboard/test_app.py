@@ -130,7 +130,7 @@ def test_method_page_on_three_coders(tmp_path):
     table = at.dataframe[0].value
     assert "Data-metadata-issue" in list(table["code"]) and set(table["coders"]) == {2}
     pairs = at.dataframe[1].value
-    assert {("Amin", "PO"), ("Amin", "Rached"), ("PO", "Rached")} <= set(zip(pairs["coder_a"], pairs["coder_b"]))
+    assert {("Amin (consensus)", "PO"), ("Amin (consensus)", "Rached"), ("PO", "Rached")} <= set(zip(pairs["coder_a"], pairs["coder_b"]))
     assert len(at.get("download_button")) == 4
     store.close()
 

@@ -53,3 +53,15 @@ def test_a_copy_under_a_new_name_is_another_file_and_orphans_nothing(tmp_path):
     ingest(store, [LEADER_4])
     assert len(store.sources()) == before
     store.close()
+
+
+def test_a_moderation_file_given_by_itself_stays_consensus_on_later_loads(tmp_path):
+    from tests.conftest import FIXTURES
+
+    store = LadybugStore(tmp_path / "db")
+    pdfs = FIXTURES / "delve-pdf"
+    ingest(store, [pdfs / "2023-06-04-Interview 19 - PO.pdf", pdfs / "moderation" / "2023-06-04-Interview 19 - Amin.pdf"])
+    ingest(store, [pdfs / "2023-06-04-Interview 19 - Rached.pdf"])  # a later load rebuilds from the stored copies
+    rows = store.run("MATCH (k:Coder)-[r:CODED]->(:Interview) RETURN k.name, r.consensus ORDER BY k.name").rows
+    assert [tuple(r) for r in rows] == [("Amin", True), ("PO", False), ("Rached", False)]
+    store.close()
