@@ -139,3 +139,41 @@ def test_method_page_on_examples(app):
     at = _page(app, "Method")
     assert any("No interview has two or more coders" in i.value for i in at.info)
     assert list(at.dataframe[0].value["interview"])[:1] == ["Interview 35"]
+
+
+def _console_run(at, cypher):
+    at.selectbox(key="console_query").set_value("(write your own)").run()
+    at.text_area(key="cypher_(write your own)").set_value(cypher).run()
+    at.button(key="run").click().run()
+    assert not at.exception
+    return at
+
+
+def test_console_refuses_settings_and_files_and_other_sessions_are_unaffected(sample_store):
+    """Issue 13: `CALL timeout=1` stuck to the shared connection and broke every other
+    session; `LOAD FROM` printed /etc/passwd."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.session_state["db_path"] = str(sample_store.path)
+    _page(at, "Cypher console")
+    for query, clause in (("CALL timeout=1", "CALL timeout=…"), ("LOAD/**/FROM '/etc/passwd' RETURN *", "LOAD FROM"),
+                          ("CHECKPOINT", "CHECKPOINT")):
+        _console_run(at, query)
+        assert at.error and at.error[0].value.startswith(f"read-only: {clause} is not allowed"), at.error
+    other = AppTest.from_file(APP, default_timeout=30)
+    other.session_state["db_path"] = str(sample_store.path)
+    _page(other, "Cypher console")
+    _console_run(other, "MATCH (i:Interview) RETURN count(i) AS n")
+    assert not other.error and list(other.dataframe[0].value["n"]) == [4]
+
+
+def test_console_timeout_and_row_cap(sample_store, monkeypatch):
+    monkeypatch.setattr("sys.argv", ["app.py", "--query-timeout", "1", "--max-rows", "5"])
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["db_path"] = str(sample_store.path)
+    _page(at, "Cypher console")
+    assert "queries stop after 1 s and show at most 5 rows" in at.caption[0].value
+    _console_run(at, "MATCH (a),(b),(c),(d) WHERE a.id+b.id+c.id+d.id='x' RETURN count(*)")
+    assert at.error[0].value.startswith("query stopped after 1 s")
+    _console_run(at, "MATCH (e:Excerpt) RETURN e.id AS id")
+    assert len(at.dataframe[0].value) == 5
+    assert at.warning and "showing the first 5 rows" in at.warning[0].value

@@ -19,6 +19,8 @@ if not os.path.exists(CHROMIUM):
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+SLOW_QUERY_TIMEOUT = 15  # seconds: the console's limit in these tests
+CROSS_PRODUCT = "MATCH (a),(b),(c),(d) WHERE a.id+b.id+c.id+d.id='x' RETURN count(*)"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -31,9 +33,12 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(sample_store):
+    from tests.hardening.test_servers_stop import children, end_all
+
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "challenge_graph", "dashboard", "--db", str(sample_store.path), "--port", str(port)],
+        [sys.executable, "-m", "challenge_graph", "dashboard", "--db", str(sample_store.path), "--port", str(port),
+         "--query-timeout", str(SLOW_QUERY_TIMEOUT)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -46,10 +51,18 @@ def server(sample_store):
             time.sleep(0.3)
     else:
         proc.kill()
+        end_all(children(proc.pid))
         pytest.fail("dashboard did not become healthy: " + proc.stdout.read().decode()[-2000:])
+    servers = children(proc.pid)
     yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    proc.terminate()  # forwarded to the Streamlit child
+    try:
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        time.sleep(0.5)
+        end_all(servers)  # nothing outlives the tests, even if forwarding failed
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +119,27 @@ def test_console_runs_a_named_query(page, tmp_path):
     cell.first.wait_for(state="attached", timeout=30000)
     page.screenshot(path=str(tmp_path / "console.png"), full_page=True)
     assert page.get_by_test_id("stException").count() == 0
+
+
+def test_a_slow_console_query_does_not_stop_another_session(server, page):
+    """Issue 13: the cross product ran for minutes and left every other session without an
+    answer. Now another session's page renders while it runs, and it is stopped by the timeout."""
+    slow = page.context.browser.new_page()
+    slow.goto(server)
+    _go(slow, "Cypher console")
+    slow.get_by_test_id("stTextArea").locator("textarea").fill(CROSS_PRODUCT)
+    slow.get_by_role("button", name="Run").click()
+    time.sleep(1)  # the query is running
+    other = page.context.browser.new_page()
+    other.goto(server)
+    interviews = other.get_by_test_id("stMetric").filter(has_text="Interviews").first
+    interviews.wait_for(timeout=SLOW_QUERY_TIMEOUT * 1000)
+    assert interviews.inner_text().split() == ["Interviews", "4"]
+    still_running = slow.get_by_text(f"query stopped after {SLOW_QUERY_TIMEOUT} s").count() == 0
+    slow.get_by_text(f"query stopped after {SLOW_QUERY_TIMEOUT} s").wait_for(timeout=60000)
+    assert still_running  # the other session answered before the slow query ended
+    slow.close()
+    other.close()
 
 
 def test_network_draws_nodes_offline(page):
