@@ -1,39 +1,37 @@
-"""Every named query returns the same rows on every store available.
-
-The embedded store always runs. Neo4j runs when NEO4J_URI (with NEO4J_USERNAME, NEO4J_PASSWORD,
-NEO4J_DATABASE) names a server; this suite then loads the examples there with --replace, which
-only touches challenge-graph's labels.
-"""
+"""Every named query and every analysis command gives the same rows on Neo4j as on the embedded
+store, both loaded from the same files: the examples, and the examples with the sample Delve PDFs
+(three interviews coded by two coders and moderated, so agreement has something to measure)."""
 from __future__ import annotations
 
-import os
+import json
+import math
 
 import pytest
+from click.testing import CliRunner
 
+from challenge_graph.cli import cli
 from graph.ladybug_store import LadybugStore
 from loaders.ingest import ingest
 from queries.runner import list_queries, run_query
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, FIXTURES
 
+CORPORA = {"examples": [EXAMPLES], "examples+delve-pdf": [EXAMPLES, FIXTURES / "delve-pdf"]}
 PARAMS = {"stage": "loss function", "challenge": "QM-robustness", "participant": "Leader 4",
           "excerpt": "interview-35:72"}
 UNORDERED = {"network-stage", "network-challenge", "network-participant", "network-workflow", "corpus-summary"}
+ANALYSES = [["agreement"], ["agreement", "--include-auto"], ["saturation"], ["cooccurrence"],
+            ["matrix", "participant-challenge"], ["matrix", "stage-category"]]
 
 
-@pytest.fixture(scope="module", params=["ladybug", "neo4j"])
-def store(request, tmp_path_factory):
-    if request.param == "ladybug":
-        store = LadybugStore(tmp_path_factory.mktemp("portable") / "db")
-    else:
-        if not os.environ.get("NEO4J_URI"):
-            pytest.skip("NEO4J_URI is not set: the Neo4j half of the portability suite needs a server")
-        from graph.neo4j_store import Neo4jStore
-
-        store = Neo4jStore.connect(os.environ["NEO4J_URI"], os.environ.get("NEO4J_USERNAME", "neo4j"),
-                                   os.environ.get("NEO4J_PASSWORD", ""), os.environ.get("NEO4J_DATABASE", "neo4j"))
-    ingest(store, [EXAMPLES], replace=True)
-    yield store
-    store.close()
+@pytest.fixture(scope="module", params=list(CORPORA))
+def pair(request, neo4j_store, tmp_path_factory):
+    """(embedded, Neo4j, embedded folder), both loaded from the same files."""
+    embedded = LadybugStore(tmp_path_factory.mktemp("portable") / "db")
+    for store in (embedded, neo4j_store):
+        report = ingest(store, CORPORA[request.param], replace=True)
+        assert not report.rejected
+    yield embedded, neo4j_store, embedded.path
+    embedded.close()
 
 
 def _rows(store, query):
@@ -43,11 +41,49 @@ def _rows(store, query):
 
 
 @pytest.mark.parametrize("query", list_queries(), ids=lambda q: q.name)
-def test_named_query_returns_the_same_rows_on_every_store(store, sample_store, query):
-    assert _rows(store, query) == _rows(sample_store, query)
+def test_named_query_returns_the_same_rows_on_neo4j(pair, query):
+    embedded, neo4j, _ = pair
+    expected = _rows(embedded, query)
+    assert _rows(neo4j, query) == expected
 
 
-def test_loading_again_is_idempotent_on_every_store(store):
-    before = sorted(run_query(store, "corpus-summary").rows)
-    ingest(store, [EXAMPLES])
-    assert sorted(run_query(store, "corpus-summary").rows) == before
+def test_the_corpora_are_not_trivial(pair):
+    embedded, neo4j, _ = pair
+    summary = dict(run_query(neo4j, "corpus-summary").rows)
+    assert summary == dict(run_query(embedded, "corpus-summary").rows)
+    assert summary["interviews"] >= 4 and summary["coded_excerpts"] > 50
+
+
+def _same(a, b):
+    """Equal JSON, floats to 1e-9 (sums may add up in another order), nan equal to nan."""
+    if isinstance(a, float) and isinstance(b, float):
+        return (math.isnan(a) and math.isnan(b)) or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return a == b
+
+
+@pytest.mark.parametrize("command", ANALYSES, ids=" ".join)
+def test_analysis_commands_agree_on_neo4j(pair, neo4j_env, command):
+    _, _, folder = pair
+    runner = CliRunner()
+    embedded = runner.invoke(cli, [*command, "--format", "json", "--db", str(folder)])
+    on_neo4j = runner.invoke(cli, [*command, "--format", "json", "--neo4j"], env=neo4j_env)
+    assert on_neo4j.exit_code == embedded.exit_code, on_neo4j.output
+    if embedded.exit_code:  # e.g. no interview with two coders: the same message on both
+        assert on_neo4j.output == embedded.output and embedded.output.startswith("Error: ")
+        return
+    expected, end = json.JSONDecoder().raw_decode(embedded.output)
+    actual, neo4j_end = json.JSONDecoder().raw_decode(on_neo4j.output)
+    assert _same(actual, expected), f"{' '.join(command)} differs on Neo4j"
+    assert on_neo4j.output[neo4j_end:] == embedded.output[end:]  # a verdict line after the table
+    assert expected  # something to compare
+
+
+def test_loading_again_is_idempotent_on_neo4j(pair):
+    _, neo4j, _ = pair
+    before = sorted(run_query(neo4j, "corpus-summary").rows)
+    ingest(neo4j, [EXAMPLES])
+    assert sorted(run_query(neo4j, "corpus-summary").rows) == before
