@@ -27,7 +27,7 @@ import neo4j
 from neo4j.exceptions import AuthError, ClientError, ConfigurationError, DriverError, Neo4jError, ServiceUnavailable
 
 from graph.build import GraphData
-from graph.errors import QueryError, StoreError
+from graph.errors import QueryError, QueryTimeoutError, StoreError
 from graph.model import NODES, RELATIONSHIPS, SourceFile
 from graph.neo4j_lock import LEASE_SECONDS, LoadLock
 from graph.store import GraphStore, Progress, QueryResult
@@ -137,7 +137,8 @@ class Neo4jStore(GraphStore):
                 return session.execute_read(read)
             except ClientError as e:
                 if e.code and "TransactionTimedOut" in e.code:
-                    raise QueryError(f"the query was stopped after {timeout:g} s (the time limit)") from e
+                    raise QueryTimeoutError(
+                        f"query stopped after {timeout:g} s (its time limit; raise it with --timeout)") from None
                 raise
 
     def version(self) -> str:
