@@ -3,14 +3,16 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, links
 from dashboard.views import challenge, console, load, method, network, overview, stages
 from graph.errors import ChallengeGraphError
 
 PAGES = {view.TITLE: view for view in (overview, stages, challenge, network, method, console, load)}
 
 st.set_page_config(page_title="challenge-graph", layout="wide")
+links.open_page(list(PAGES))  # ?page=challenge&challenge=… opens that view
 page = st.sidebar.radio("Page", list(PAGES), key="page")
+links.keep_page(page)
 st.sidebar.caption(data.store(data.db_path()).describe())
 try:
     PAGES[page].render()

@@ -25,7 +25,7 @@ from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.patches import FancyBboxPatch  # noqa: E402
 
 from graph.errors import ChallengeGraphError  # noqa: E402
-from graph.visual import KIND_COLOURS, RELATION_LABELS  # noqa: E402
+from graph.visual import KIND_COLOURS, RELATION_LABELS, stage_columns  # noqa: E402
 
 __all__ = ["SIZES", "IMAGE_FORMATS", "RenderInfo", "render_image"]
 
@@ -170,7 +170,7 @@ def _fitted(ax, x: float, y: float, text: str, size: float, room: float, **style
 # --- workflow layout --------------------------------------------------------------------------
 def _workflow(ax, graph: nx.DiGraph, box: tuple[float, float, float, float], small: bool, marks: _Marks):
     left, bottom, right, top = box
-    columns = _columns(graph)
+    columns = stage_columns(graph)
     band = [n for n, d in graph.nodes(data=True) if d["kind"] in ("Participant", "Tool")]
     band_h = 0.0 if not band else (0.45 if small else 0.8)
     per_row = max(1, min(len(columns), int((right - left) / (1.05 if small else 1.4))))
@@ -227,30 +227,6 @@ def _rows_by_track(graph: nx.DiGraph, columns, per_row: int):
                 rows.append([])
             rows[-1].append(column)
     return rows
-
-
-def _columns(graph: nx.DiGraph) -> list[tuple[str, list[tuple[str, float]]]]:
-    """Stages in workflow order with what stands under each: codes, and fixes indented."""
-    stages = sorted((n for n, d in graph.nodes(data=True) if d["kind"] == "Stage"),
-                    key=lambda n: (graph.nodes[n].get("position", 0), graph.nodes[n]["label"]))
-    fixes_of: dict[str, list[str]] = {}
-    for src, dst, d in graph.edges(data=True):
-        if d["relation"] == "ADDRESSES":
-            fixes_of.setdefault(dst, []).append(src)
-    placed_fixes = {f for fs in fixes_of.values() for f in fs}
-    columns = []
-    for stage in stages:
-        codes = [p for p in graph.predecessors(stage)
-                 if graph.nodes[p]["kind"] in ("Challenge", "Practice", "Fix") and p not in placed_fixes]
-        codes.sort(key=lambda n: (_KIND_ORDER.index(graph.nodes[n]["kind"]), -graph.nodes[n]["evidence"],
-                                  graph.nodes[n]["label"]))
-        entries: list[tuple[str, float]] = []
-        for code in codes:
-            entries.append((code, 0.0))
-            entries.extend((fix, 0.16) for fix in sorted(fixes_of.get(code, []), key=lambda n: graph.nodes[n]["label"]))
-        columns.append((stage, entries))
-    with_content = [c for c in columns if c[1]]
-    return with_content or columns
 
 
 def _fit_font(graph, rows, col_w: float, height: float, small: bool) -> tuple[float, list[float]]:

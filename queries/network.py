@@ -11,7 +11,7 @@ import networkx as nx
 from graph.build import code_id
 from graph.errors import QueryError
 from graph.store import GraphStore
-from queries.runner import run_query
+from queries.runner import get_query, resolve_params, run_query
 
 __all__ = ["NEIGHBOURHOODS", "neighbourhood", "limit_nodes", "select", "KIND_ORDER"]
 
@@ -33,7 +33,8 @@ def neighbourhood(store: GraphStore, centre: str = "workflow", key: str | None =
     codes attached to a stage. Rows are sorted first, so the graph is the same on every store.
     """
     name, param = NEIGHBOURHOODS[centre]
-    rows = run_query(store, name, {param: key} if param else {}).as_dicts()
+    values = resolve_params(store, get_query(name), {param: key} if param else {})
+    rows = store.run(get_query(name).cypher, values).as_dicts()
     rows.sort(key=lambda r: (r["relation"], r["source_kind"], r["source"], r["target_kind"], r["target"]))
     graph = nx.DiGraph(centre=centre, key=key or "")
     quotes: dict[str, int] = defaultdict(int)
@@ -60,22 +61,33 @@ def neighbourhood(store: GraphStore, centre: str = "workflow", key: str | None =
             data["evidence"] = sum(1 for p in graph.predecessors(node) if graph.nodes[p]["kind"] != "Stage")
         else:
             data["evidence"] = quotes.get(node, 0)
+    centre_node = f"{_KINDS.get(centre, '')}:{values.get(param)}"
+    graph.graph["centre_node"] = centre_node if centre_node in graph else None
     return graph
 
 
 def limit_nodes(graph: nx.DiGraph, max_nodes: int) -> nx.DiGraph:
-    """Keep at most ``max_nodes`` nodes: stages first, then by evidence (ties by label).
+    """Keep at most ``max_nodes`` nodes: the centre, then the nodes with most evidence (ties by
+    label), each code with the stage it stands at, so that a kept code is drawn in its place.
 
     The result's ``graph.graph["total"]`` holds the number of nodes before the limit.
     """
     total = graph.number_of_nodes()
-    ranked = sorted(
-        graph.nodes(data=True),
-        key=lambda n: (KIND_ORDER.index(n[1]["kind"]) != 0, -n[1]["evidence"], n[1]["label"]),
-    )
-    kept = graph.subgraph(node for node, _ in ranked[:max_nodes]).copy()
-    kept.graph.update(graph.graph, total=total)
-    return kept
+    centre = graph.graph.get("centre_node")
+    ranked = sorted(graph.nodes, key=lambda n: (n != centre, -graph.nodes[n]["evidence"], graph.nodes[n]["label"], n))
+    kept: dict[str, None] = {}
+    for node in ranked:
+        if len(kept) >= max_nodes:
+            break
+        if node in kept:
+            continue
+        needs = [node, *(s for s in graph.successors(node) if graph.nodes[node]["kind"] != "Stage"
+                         and graph.nodes[s]["kind"] == "Stage" and s not in kept)]
+        if len(kept) + len(needs) <= max_nodes:
+            kept.update(dict.fromkeys(needs))
+    subgraph = graph.subgraph(kept).copy()
+    subgraph.graph.update(graph.graph, total=total)
+    return subgraph
 
 
 def _add_node(graph: nx.DiGraph, kind: str, node_id: str, label: str) -> str:

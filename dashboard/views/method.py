@@ -5,11 +5,13 @@ import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
-import altair as alt
+import math
+
 import pandas as pd
 import streamlit as st
 
 from dashboard import data
+from dashboard.views.tables import heat_map
 
 TITLE = "Method"
 LOW = 0.4  # kappa/alpha under this is highlighted (below "moderate" on Landis and Koch's scale)
@@ -23,7 +25,8 @@ def render() -> None:
         st.info("No interview has two or more coders yet: load the same interview coded by several "
                 "coders (for instance Delve exports of one interview by each coder) to compare them.")
     else:
-        st.caption(f"Units: turns of interviews coded by two or more coders. Values under {LOW} are highlighted.")
+        st.caption(f"Units: turns of interviews coded by two or more coders. Values under {LOW} are highlighted; "
+                   "— marks a statistic that is undefined: no units to compare, or no variation to agree on.")
         st.dataframe(_highlight(table, ["fleiss_kappa", "krippendorff_alpha"]), hide_index=True, width="stretch")
         st.download_button("Download agreement (CSV)", data.csv_download(table), "agreement.csv", "text/csv")
         st.markdown("**Coder pairs** (consensus coders compared with each coder)")
@@ -46,19 +49,42 @@ def render() -> None:
         st.info("No two codes share a turn yet.")
         return
     top = pairs_frame.head(40)
-    chart = (alt.Chart(top).mark_rect().encode(
-        x=alt.X("code_b:N", title=None, axis=alt.Axis(labelAngle=-40)), y=alt.Y("code_a:N", title=None),
-        color=alt.Color("shared:Q", scale=alt.Scale(scheme="oranges")),
-        tooltip=["code_a", "code_b", "shared", "jaccard"]).properties(height=max(200, 18 * top["code_a"].nunique())))
+    chart = heat_map(top, x="code_b", y="code_a", value="shared", tooltip=["code_a", "code_b", "shared", "jaccard"],
+                     row_height=22)
     st.altair_chart(chart, width="stretch")
+    st.caption("The 40 pairs of codes that share the most turns; the download has every pair.")
     st.download_button("Download co-occurrence (CSV)", data.csv_download(pairs_frame), "cooccurrence.csv", "text/csv")
 
 
 def _highlight(frame: pd.DataFrame, columns: list[str]):
-    def low(value):
-        return "background-color: #fde0c5" if isinstance(value, float) and value < LOW else ""
+    """Statistics to three decimals, low ones highlighted, undefined ones as "—" with the reason."""
+    columns = ["percent_agreement", *columns]
+    shown = frame.copy()
+    for column in columns:
+        shown[column] = [statistic(v, u) for v, u in zip(frame[column], frame["units"])]
 
-    return frame.style.map(low, subset=columns).format(precision=3)
+    def low(column: pd.Series) -> list[str]:
+        return ["background-color: #fde0c5" if _defined(v, u) and v < LOW else ""
+                for v, u in zip(frame[column.name], frame["units"])]
+
+    return shown.style.apply(low, subset=[c for c in columns if c != "percent_agreement"])
+
+
+def _defined(value, units) -> bool:
+    return units > 0 and value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
+def statistic(value, units: int) -> str:
+    """A statistic as shown: three decimals, or "—" and why it is undefined.
+
+    >>> statistic(0.31612, 104), statistic(1.0, 0), statistic(float("nan"), 12), statistic(None, 3)
+    ('0.316', '— (no units)', '— (no variation)', '— (no variation)')
+    """
+    if units <= 0:
+        return "— (no units)"
+    if not _defined(value, units):
+        return "— (no variation)"
+    return f"{value:.3f}"
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data
-from graph.html import legend_html, network_html
+from dashboard import data, links
+from graph.html import frame_height, legend_html, network_html
 from graph.model import slugify
 from queries.network import KIND_ORDER, limit_nodes
 
@@ -15,8 +15,12 @@ CENTRES = {"Stage": "stage", "Challenge": "challenge", "Participant": "participa
 def render() -> None:
     st.title(TITLE)
     left, middle, right = st.columns([1, 2, 1])
-    centre_label = left.selectbox("Around a", list(CENTRES), key="net_centre")
+    wanted = links.param("around")
+    centres = list(CENTRES)
+    first = next((i for i, c in enumerate(centres) if CENTRES[c] == wanted), 0)
+    centre_label = left.selectbox("Around a", centres, index=first, key="net_centre")
     centre = CENTRES[centre_label]
+    links.set_param("around", centre)
     key = None
     if centre != "workflow":
         options = data.entities(centre)
@@ -24,21 +28,28 @@ def render() -> None:
             st.info(f"No {centre} in the graph yet.")
             return
         names = list(options)
-        default = names.index("Loss function") if "Loss function" in names else 0
+        asked = links.param("key").casefold()
+        default = next((i for i, n in enumerate(names) if asked and asked in (n.casefold(), options[n].casefold())),
+                       names.index("Loss function") if "Loss function" in names else 0)
         key = options[middle.selectbox(centre_label, names, index=default, key=f"net_{centre}")]
-    limit = right.slider("Node limit", 10, 300, 80, step=10, key="net_limit")
+        links.set_param("key", key)
+    limit = right.slider("Node limit", 10, 200, 80, step=10, key="net_limit")
     full = data.network(centre, key)
     if full.number_of_nodes() == 0:
         st.info("Nothing is connected to it yet.")
         return
     shown = limit_nodes(full, limit)
     st.caption(f"Showing {shown.number_of_nodes()} of {full.number_of_nodes()} nodes"
-               + (" (the node limit keeps stages and the nodes with most evidence)" if shown.number_of_nodes() < full.number_of_nodes() else "")
-               + " · node size: quotes behind it (stages: codes at them) · drag to rearrange, scroll to zoom")
+               + (" (the node limit keeps the nodes with most evidence, each code with its stage)"
+                  if shown.number_of_nodes() < full.number_of_nodes() else "")
+               + " · click a challenge for its detail · hover a node for the evidence behind it"
+               + " · drag to rearrange, scroll to zoom")
     kinds = [k for k in KIND_ORDER if any(d["kind"] == k for _, d in shown.nodes(data=True))]
     st.html(legend_html(kinds))
-    page = network_html(shown)
-    st.iframe(page, height=660)  # labels and titles are escaped by network_html
+    challenges = {n: links.url("challenge", challenge=d["id"]) for n, d in shown.nodes(data=True) if d["kind"] == "Challenge"}
+    height = frame_height(shown)
+    page = network_html(shown, height=f"{height}px", links=challenges)
+    st.iframe(page, height=height + 20)  # labels and titles are escaped by network_html
     name = f"network-{centre}-{slugify(key or 'all')}"
     st.download_button("Download HTML", page, file_name=f"{name}.html", mime="text/html")
     _exports(shown, name, title=f"{centre_label}: {key}" if key else "Challenges at each stage and the fixes that address them")

@@ -1,10 +1,13 @@
 """Overview: the corpus at a glance and the stage-by-category heat map."""
 from __future__ import annotations
 
-import altair as alt
+import html
+import re
+
 import streamlit as st
 
 from dashboard import data
+from dashboard.views.tables import NO_STAGE, challenge_links, heat_map
 
 TITLE = "Overview"
 
@@ -24,30 +27,44 @@ def render() -> None:
     matrix = data.named("stage-category-matrix")
     if matrix.empty:
         st.info("No coded challenges yet.")
-        return
-    order = list(dict.fromkeys(matrix.sort_values("position")["stage"]))
-    chart = (
-        alt.Chart(matrix)
-        .mark_rect(cornerRadius=3)
-        .encode(
-            x=alt.X("category:N", title=None, axis=alt.Axis(labelAngle=-30)),
-            y=alt.Y("stage:N", sort=order, title=None),
-            color=alt.Color("challenges:Q", scale=alt.Scale(scheme="oranges"), title="challenges"),
-            tooltip=["stage", "category", "challenges", "quotes"],
-        )
-        .properties(height=max(160, 28 * len(order)))
-    )
-    labels = chart.mark_text(fontSize=12).encode(text="challenges:Q", color=alt.value("black"))
-    st.altair_chart(chart + labels, width="stretch")
-    st.caption("Cells count distinct challenges coded at the stage; hover for the quotes behind them.")
+    else:
+        order = list(dict.fromkeys(matrix.sort_values("position")["stage"]))
+        chart = heat_map(matrix, x="category", y="stage", value="challenges", y_order=order,
+                         tooltip=["stage", "category", "challenges", "quotes"])
+        st.altair_chart(chart, width="stretch")
+        st.caption("Cells count distinct challenges coded at the stage; hover for the quotes behind them.")
     st.subheader("Top challenges")
-    st.dataframe(data.named("top-challenges", limit=10), hide_index=True, width="stretch")
+    top = data.named("top-challenges", limit=10)
+    top["stage"] = top["stage"].fillna(NO_STAGE).replace("", NO_STAGE)
+    linked, config = challenge_links(top)
+    st.dataframe(linked, column_config=config, hide_index=True, width="stretch")
     questions = data.named("protocol-questions")
     for protocol, rows in questions.groupby("protocol", sort=False):
         with st.expander(f"Interview protocol: {protocol} ({len(rows)} questions)"):
             for section, qs in rows.groupby("section", sort=False):
                 st.markdown(f"**{section}**")
-                st.markdown("\n".join(
-                    f"{'    ' * d}- {n + '. ' if n else ''}{q}"
+                st.html("".join(
+                    f"<div style='margin:0 0 .2em {1.6 * d:.1f}em'><b>{html.escape(str(n))}{'.' if n else ''}</b> "
+                    f"{protocol_html(q)}</div>"
                     for d, n, q in zip(qs["depth"], qs["number"], qs["question"])
                 ))
+
+
+def protocol_html(text: str) -> str:
+    """A protocol question as HTML: ``**bold**`` and ``*italic*`` kept, stray asterisks (the
+    protocol's marks for follow-up questions) dropped, everything else escaped.
+
+    >>> protocol_html("*Did it **work**? (*If* asked.)")
+    'Did it <b>work</b>? (<i>If</i> asked.)'
+    """
+    parts = re.split(r"(\*\*[^*]+\*\*|\*[^*\s][^*]*?\*(?=[\s.,;:?!)]|$))", text)
+    out = []
+    for part in parts:
+        if part.startswith("**") and part.endswith("**") and len(part) > 4:
+            out.append(f"<b>{html.escape(part[2:-2])}</b>")
+        elif part.startswith("*") and part.endswith("*") and len(part) > 2:
+            out.append(f"<i>{html.escape(part[1:-1])}</i>")
+        else:
+            out.append(html.escape(part.replace("*", "")))
+    return "".join(out)
+

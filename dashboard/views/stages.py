@@ -6,7 +6,8 @@ import textwrap
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, links
+from dashboard.views.tables import challenge_links
 from graph.visual import KIND_COLOURS
 
 TITLE = "Workflow stages"
@@ -16,8 +17,11 @@ def render() -> None:
     st.title(TITLE)
     stages = data.named("stage-overview")
     names = list(stages["stage"])
-    default = names.index("Loss function") if "Loss function" in names else 0
+    wanted = links.param("stage").casefold()
+    chosen = [i for i, (n, k) in enumerate(zip(names, stages["id"])) if wanted in (n.casefold(), k.casefold())]
+    default = chosen[0] if chosen else names.index("Loss function") if "Loss function" in names else 0
     choice = st.selectbox("Stage", names, index=default, key="stage")
+    links.set_param("stage", stages["id"].iloc[names.index(choice)])
     for track in dict.fromkeys(stages["track"]):
         st.markdown(f"**{track.capitalize()}**")
         st.graphviz_chart(workflow_dot(stages, choice, track), width="content")
@@ -28,7 +32,9 @@ def render() -> None:
         st.info(f"No challenges coded at {choice} or its sub-stages.")
         return
     st.subheader(f"Challenges at {choice}")
-    st.dataframe(rows, hide_index=True, width="stretch")
+    linked, config = challenge_links(rows)
+    st.dataframe(linked, column_config=config, hide_index=True, width="stretch")
+    st.caption("Click a challenge for its detail page.")
     for _, row in rows.iterrows():
         fixes = data.named("fixes-for-challenge", challenge=row["code"])
         quotes = data.named("challenge-quotes", challenge=row["code"])
@@ -37,11 +43,12 @@ def render() -> None:
             if not fixes.empty:
                 st.markdown("**Addressed by:** " + "; ".join(
                     f"{f} ({q} quotes)" for f, q in zip(fixes["fix"], fixes["quotes"])))
-            for _, q in quotes.drop_duplicates("excerpt").head(3).iterrows():
+            turns = quotes.drop_duplicates("excerpt")  # one row per coder of a turn: a quote is a turn
+            for _, q in turns.head(3).iterrows():
                 st.markdown(f"> {q['quote']}")
                 st.caption(f"{q['speaker']} · {q['interview']}, line {q['line']}")
-            if len(quotes) > 3:
-                st.caption(f"… and more on the Challenge detail page ({len(quotes)} in all).")
+            more = f"all {_count(len(turns), 'quote')}" if len(turns) > 3 else "its detail"
+            st.html(f"{links.challenge_link(row['challenge'], row['code'])}: {more} on the Challenge detail page")
 
 
 def _count(n: int, noun: str) -> str:

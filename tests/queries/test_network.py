@@ -30,7 +30,10 @@ def test_workflow_network_and_node_limit(sample_store):
     assert {d["kind"] for _, d in g.nodes(data=True)} == {"Stage", "Challenge", "Fix", "Practice"}
     small = limit_nodes(g, 30)
     assert small.number_of_nodes() == 30 and small.graph["total"] == 61
-    assert sum(d["kind"] == "Stage" for _, d in small.nodes(data=True)) == 26  # stages kept first
+    codes = sorted((n for n, d in g.nodes(data=True) if d["kind"] != "Stage"), key=lambda n: -g.nodes[n]["evidence"])
+    assert set(codes[:10]) <= set(small)  # the most evidenced are kept
+    for node in small:  # each with the stage it stands at
+        assert all(s in small for s in g.successors(node) if g.nodes[node]["kind"] != "Stage" and g.nodes[s]["kind"] == "Stage")
 
 
 def test_participant_network_uses_pseudonyms_only(sample_store):

@@ -1,0 +1,54 @@
+"""Links between dashboard pages through query parameters (``?page=challenge&challenge=QM-robustness``),
+so that any view can be bookmarked and shared."""
+from __future__ import annotations
+
+import html
+from urllib.parse import urlencode
+
+import streamlit as st
+
+__all__ = ["SLUGS", "url", "challenge_url", "challenge_link", "open_page", "keep_page", "param", "set_param"]
+
+# page title -> the short name used in ?page=
+SLUGS = {"Overview": "overview", "Workflow stages": "stages", "Challenge detail": "challenge",
+         "Network": "network", "Method": "method", "Cypher console": "console", "Load data": "load"}
+
+
+def url(page: str, **params: str) -> str:
+    """A relative link to ``page`` (a title or its short name) with parameters."""
+    return "?" + urlencode({"page": SLUGS.get(page, page), **params})
+
+
+def challenge_url(code: str) -> str:
+    return url("challenge", challenge=code)
+
+
+def challenge_link(name: str, code: str) -> str:
+    """HTML of a challenge's name linking to its detail (same tab)."""
+    return f'<a href="{html.escape(challenge_url(code))}">{html.escape(name)}</a>'
+
+
+def open_page(titles: list[str]) -> None:
+    """On a session's first run, open the page that ``?page=`` names (before the radio exists)."""
+    if "page" in st.session_state:
+        return
+    wanted = st.query_params.get("page", "")
+    title = next((t for t in titles if wanted in (SLUGS.get(t), t)), None)
+    if title:
+        st.session_state["page"] = title
+
+
+def keep_page(title: str) -> None:
+    """Show the current page in the address bar; parameters of other pages are dropped."""
+    if st.query_params.get("page") != SLUGS.get(title, title):
+        st.query_params.clear()
+        st.query_params["page"] = SLUGS.get(title, title)
+
+
+def param(name: str) -> str:
+    return st.query_params.get(name, "")
+
+
+def set_param(name: str, value: str) -> None:
+    if st.query_params.get(name) != value:
+        st.query_params[name] = value
