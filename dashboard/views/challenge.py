@@ -10,6 +10,7 @@ from graph.build import code_id
 from dashboard.views.tables import challenge_links
 
 TITLE = "Challenge detail"
+PER_PAGE = 25  # quote cards shown at once
 
 
 def render() -> None:
@@ -29,6 +30,10 @@ def render() -> None:
     turns = by_turn(quotes[quotes["coder"].isin(picked)])
     n_people = turns["speaker"].nunique()
     st.subheader(f"Quotes ({len(turns)} from {n_people} participant{'' if n_people == 1 else 's'})")
+    pages = max(1, -(-len(turns) // PER_PAGE))
+    if pages > 1:
+        page = st.number_input(f"Page (of {pages}, {PER_PAGE} quotes each)", 1, pages, 1, key=f"quote_page_{code}")
+        turns = turns.iloc[(page - 1) * PER_PAGE: page * PER_PAGE]
     for _, q in turns.iterrows():
         with st.container(border=True):
             st.markdown(f"> {q['quote']}")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import data
 from graph.cypher import dialect_warnings
+from graph.cypher_columns import written_columns
 from graph.errors import ChallengeGraphError
 from queries.runner import get_query, list_queries, resolve_params
 
@@ -37,6 +38,7 @@ def render() -> None:
     try:
         values = resolve_params(store, get_query(name), params) if name != _BLANK else {}
         frame, truncated = data.cypher(statement, values)
+        frame.columns = written_columns(statement, list(frame.columns))  # labels(n), not the engine's rewrite
     except ChallengeGraphError as e:
         data.show_error(e)
         return

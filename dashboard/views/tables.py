@@ -36,4 +36,5 @@ def heat_map(frame: pd.DataFrame, x: str, y: str, value: str, y_order: list[str]
         tooltip=tooltip or [x, y, value],
     ).properties(height=max(120, row_height * rows))
     text = chart.mark_text(fontSize=12).encode(text=f"{value}:Q", color=alt.value("black"))
-    return chart + text
+    # drawn as SVG: axis labels stay text that can be read (and checked) whole
+    return (chart + text).properties(usermeta={"embedOptions": {"renderer": "svg"}})
