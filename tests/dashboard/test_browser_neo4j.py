@@ -58,5 +58,6 @@ def unused_port_module():
 
 
 def test_the_page_says_it_reads_neo4j(page, neo4j_env):
-    embedded._go(page, "Overview")
+    page.get_by_test_id("stSidebar").get_by_text("Overview", exact=True).click()
+    page.get_by_text("Challenges in ML engineering").wait_for(timeout=30000)
     page.get_by_text(f"Neo4j at {neo4j_env['NEO4J_URI']}").first.wait_for(timeout=30000)
