@@ -45,7 +45,7 @@ logger = logging.getLogger(__name__)
 DB_FILE = "graph.lbug"
 PENDING_SUFFIXES = (".wal", ".shadow")  # left by an unfinished checkpoint
 ANALYST_THREADS = 2  # per analyst query: one query never takes a shared pool
-ANALYST_BUFFER_BYTES = 1 << 30
+ANALYST_BUFFER_BYTES = 1 << 30  # at least; four times the database file when that is larger
 _RECOVERY_PENDING = "checkpoint recovery is pending"
 
 
@@ -74,7 +74,7 @@ class LadybugStore(GraphStore):
         self._db: ladybug.Database | None = None
         self._conn: ladybug.Connection | None = None
         self._opened: tuple[int, int] | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # the shared read connection: one query at a time, closed by none meanwhile
         self._writer: int | None = None  # the thread holding the write lock
 
     @property
@@ -148,7 +148,8 @@ class LadybugStore(GraphStore):
     ) -> QueryResult:
         """A fresh read-only database and connection for this query alone, closed after it."""
         self._stamp()
-        db = self._open_read_only(max_num_threads=ANALYST_THREADS, buffer_pool_size=ANALYST_BUFFER_BYTES)
+        buffer = max(ANALYST_BUFFER_BYTES, 4 * self.db_file.stat().st_size)
+        db = self._open_read_only(max_num_threads=ANALYST_THREADS, buffer_pool_size=buffer)
         conn = ladybug.Connection(db)
         try:
             conn.set_query_timeout(max(1, int(timeout * 1000)))
@@ -166,11 +167,12 @@ class LadybugStore(GraphStore):
             db.close()
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-        if self._db is not None:
-            self._db.close()
-        self._conn = self._db = self._opened = None
+        with self._lock:  # never under a query another thread is running on it
+            if self._conn is not None:
+                self._conn.close()
+            if self._db is not None:
+                self._db.close()
+            self._conn = self._db = self._opened = None
 
     # --- sources ----------------------------------------------------------------------------
     def _source_rows(self) -> list[dict[str, Any]]:

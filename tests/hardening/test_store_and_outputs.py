@@ -219,3 +219,33 @@ def test_dashboard_csv_downloads_are_neutralised():
     rows = list(csv.reader(io.StringIO(csv_download(frame))))
     assert [row[0] for row in rows[1:]] == ["'" + f for f in FORMULAS]
     assert [row[1] for row in rows[1:]] == ["-1", "2", "3", "4", "5"]  # numbers stay numbers
+
+
+def test_a_load_through_the_shared_store_never_closes_a_running_read(tmp_path):
+    """The dashboard's Load page loads through the store its other sessions read from: the swap
+    re-opens the shared connection only between their queries."""
+    from queries.runner import corpus_summary
+
+    store = LadybugStore(tmp_path / "db")
+    ingest(store, [INTERVIEW_35])
+    errors, reads, stop = [], [0], threading.Event()
+
+    def read():
+        while not stop.is_set():
+            try:
+                corpus_summary(store)
+                reads[0] += 1
+            except Exception as e:  # noqa: BLE001 - any failure is what this test looks for
+                errors.append(e)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for paths in ([LEADER_4], [INTERVIEW_35], [EXAMPLES]):
+            ingest(store, paths)
+    finally:
+        stop.set()
+        reader.join()
+    assert errors == [] and reads[0] > 0
+    assert corpus_summary(store)["interviews"] == 4
+    store.close()
