@@ -316,7 +316,7 @@ def export(out: Path, query_name: str | None, params: tuple[str, ...], stage: st
               f" · showing {shown.number_of_nodes()} of {graph.number_of_nodes()} nodes · challenge-graph")
     default_title = {
         "workflow": "Challenges at each stage and the fixes that address them",
-    }.get(graph.graph.get("centre"), stage or challenge or participant or query_name or "")
+    }.get(graph.graph.get("centre"), graph.graph.get("name") or stage or challenge or participant or query_name or "")
     from graph.privacy import scan
 
     exported = [(f"{d['kind']} {d['label']!r}", f"{d['label']} {d.get('quote', '')}") for _, d in shown.nodes(data=True)]

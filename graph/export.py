@@ -44,7 +44,9 @@ def export_graph(
     counts = (graph.number_of_nodes(), graph.number_of_edges())
     if suffix in IMAGE_FORMATS:
         info = render_image(graph, out, layout=layout, size=size, dpi=dpi, title=title, footer=footer)
-        note = f"{info.width_px}x{info.height_px} px" + (f", {info.hidden} labels left out" if info.hidden else "")
+        size_note = (f"{info.width_px}x{info.height_px} px" if suffix == ".png"  # vector images have no pixels
+                     else f"{info.width_px / dpi:.1f} x {info.height_px / dpi:.1f} in")
+        note = size_note + (f", {info.hidden} labels left out" if info.hidden else "")
         return Exported([out], *counts, note)
     if suffix == ".html":
         out.write_text(network_html(graph, title=title), encoding="utf-8")

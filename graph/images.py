@@ -44,15 +44,33 @@ class _Marks:
     def __init__(self) -> None:
         self.points: list[tuple[float, float, float, str]] = []
         self.lines: dict[tuple[str, float, float], list] = {}
+        self.arrows: list[tuple[tuple[float, float], tuple[float, float], float, float]] = []  # a, b, shrink a, shrink b (pt)
 
-    def marker(self, data, x: float, y: float, font: float) -> None:
-        radius = font * (0.5 + 0.15 * min(data["evidence"], 16) ** 0.5)
-        self.points.append((x, y, radius ** 2, KIND_COLOURS.get(data["kind"], "#999999")))
+    def segments(self) -> list:
+        return [seg for segs in self.lines.values() for seg in segs] + [[a, b] for a, b, _, _ in self.arrows]
+
+    def keep_clear_of(self, rects: list) -> int:
+        """Drop every line and arrow that would cross a label (nothing is drawn over text); returns
+        how many were dropped."""
+        before = len(self.segments())
+        for style, segs in self.lines.items():
+            self.lines[style] = [s for s in segs if not any(_crosses(s[0], s[1], r) for r in rects)]
+        self.arrows = [a for a in self.arrows if not any(_crosses(a[0], a[1], r) for r in rects)]
+        return before - len(self.segments())
+
+    def marker(self, data, x: float, y: float, font: float) -> float:
+        """Add a node's marker; returns its radius in points."""
+        diameter = font * (0.5 + 0.15 * min(data["evidence"], 16) ** 0.5)
+        self.points.append((x, y, diameter ** 2, KIND_COLOURS.get(data["kind"], "#999999")))
+        return diameter / 2
 
     def line(self, a, b, style: tuple[str, float, float]) -> None:
         self.lines.setdefault(style, []).append([a, b])
 
     def draw(self, ax) -> None:
+        for a, b, shrink_a, shrink_b in self.arrows:
+            ax.annotate("", xy=b, xytext=a, arrowprops={"arrowstyle": "-|>", "color": "#9aa0a6", "lw": 0.8,
+                                                        "shrinkA": shrink_a, "shrinkB": shrink_b})
         for (colour, width, alpha), segments in self.lines.items():
             ax.add_collection(LineCollection(segments, colors=colour, linewidths=width, alpha=alpha, zorder=1))
         if self.points:
@@ -62,7 +80,8 @@ class _Marks:
 
 @dataclass(frozen=True)
 class RenderInfo:
-    """What was drawn: pixel size, labels drawn, labels left out, overlapping label pairs."""
+    """What was drawn: pixel size, labels drawn, labels left out, overlapping label pairs, nodes,
+    lines crossing a label (held at zero: such lines are left out)."""
 
     width_px: int
     height_px: int
@@ -70,6 +89,7 @@ class RenderInfo:
     hidden: int
     overlaps: int
     nodes: int
+    crossings: int = 0
 
 
 def render_image(
@@ -111,6 +131,9 @@ def render_image(
             texts, hidden = _workflow(ax, graph, (0.15, bottom, width - 0.15, top), small, marks)
         else:
             texts, hidden = _force(fig, ax, graph, (0.15, bottom, width - 0.15, top), small, marks)
+        rects = _text_rects(fig, texts)
+        marks.keep_clear_of(rects)
+        crossings = sum(_crosses(a, b, r) for a, b in marks.segments() for r in rects)
         marks.draw(ax)
         note = f" · {hidden} labels left out to avoid overlap" if hidden else ""
         frame.append(_fitted(ax, 0.15, 0.08 if not small else 0.05, footer + note, 7 if not small else 4.5,
@@ -119,7 +142,7 @@ def render_image(
         fig.savefig(out, dpi=dpi, format=out.suffix[1:].lower())
         plt.close(fig)
     return RenderInfo(round(width * dpi), round(height * dpi), len(texts), hidden, overlaps,
-                      graph.number_of_nodes())
+                      graph.number_of_nodes(), crossings)
 
 
 # --- header: title and legend -----------------------------------------------------------------
@@ -140,7 +163,8 @@ def _header(ax, graph: nx.DiGraph, width: float, height: float, title: str, smal
             size -= 0.5
             text.set_fontsize(size)
         if text.get_window_extent(renderer).width / dpi > room:
-            text.set_text("\n".join(textwrap.wrap(title, max(10, int(len(title) * room * dpi / text.get_window_extent(renderer).width)))))
+            text.set_text("\n".join(textwrap.wrap(title, max(10, int(len(title) * room * dpi / text.get_window_extent(renderer).width)),
+                                                 break_long_words=False, break_on_hyphens=False)))
         texts.append(text)
         bottom_of_title = y - text.get_window_extent(renderer).height / dpi
     legend_y = bottom_of_title - 0.08 if small else y
@@ -163,7 +187,8 @@ def _fitted(ax, x: float, y: float, text: str, size: float, room: float, **style
         item.set_fontsize(item.get_fontsize() - 0.25)
     width = item.get_window_extent(renderer).width / ax.figure.dpi
     if width > room:
-        item.set_text("\n".join(textwrap.wrap(text, max(10, int(len(text) * room / width)))))
+        item.set_text("\n".join(textwrap.wrap(text, max(10, int(len(text) * room / width)), break_long_words=False,
+                                               break_on_hyphens=False)))
     return item
 
 
@@ -294,16 +319,25 @@ def _band(ax, graph, band, box, placed, small, font, marks: _Marks):
         x = start + i * slot + 0.1
         y = top - 0.12
         marks.marker(graph.nodes[node], x, y, font)
-        lines = _wrap(graph.nodes[node]["label"], slot - 0.3, font)[:3]
-        texts.append(ax.text(x + font * 0.9 / 72, y + font * 0.62 / 72, "\n".join(lines), fontsize=font,
+        size = font  # a long word shrinks its own label rather than being broken
+        while not _words_fit(graph.nodes[node]["label"], slot - 0.3, size) and size > 4:
+            size -= 0.25
+        lines = _wrap(graph.nodes[node]["label"], slot - 0.3, size)[:3]
+        texts.append(ax.text(x + font * 0.9 / 72, y + font * 0.62 / 72, "\n".join(lines), fontsize=size,
                              va="top", color="#1f2933"))
         placed[node] = (x, y)
     return texts, hidden
 
 
 def _links(graph, placed, marks: _Marks) -> None:
+    """Links between placed nodes; a fix hangs from its challenge by an elbow left of the labels."""
     for src, dst, d in graph.edges(data=True):
         if src in placed and dst in placed and d["relation"] in ("ADDRESSES", "REPORTED", "MENTIONS", "CO_OCCURS"):
+            (fx, fy), (cx, cy) = placed[src], placed[dst]
+            if d["relation"] == "ADDRESSES" and cx < fx < cx + 0.5 and fy < cy:
+                marks.line((cx, cy), (cx, fy), ("#009E73", 0.9, 0.8))
+                marks.line((cx, fy), (fx, fy), ("#009E73", 0.9, 0.8))
+                continue
             style = ("#009E73", 0.9, 0.8) if d["relation"] == "ADDRESSES" else ("#9aa0a6", 0.4, 0.35)
             marks.line(placed[src], placed[dst], style)
 
@@ -313,8 +347,8 @@ def _chars(width_in: float, font: float) -> int:
 
 
 def _wrap(label: str, width_in: float, font: float) -> list[str]:
-    """Wrap at spaces; a word longer than the line is broken only when nothing else fits."""
-    return textwrap.wrap(label, _chars(width_in, font), break_long_words=True, break_on_hyphens=True) or [""]
+    """Wrap at spaces, never inside a word (a word longer than the line stands on a line of its own)."""
+    return textwrap.wrap(label, _chars(width_in, font), break_long_words=False, break_on_hyphens=False) or [""]
 
 
 def _words_fit(label: str, width_in: float, font: float) -> bool:
@@ -337,37 +371,45 @@ def _force(fig, ax, graph, box, small, marks: _Marks):
     xy = {n: place(p) for n, p in pos.items()}
     font = 5.5 if small else 9.0
     few = graph.number_of_edges() <= 15
+    radius = {node: marks.marker(data, *xy[node], font * 1.4) for node, data in graph.nodes(data=True)}
     if graph.number_of_edges() <= 60:  # arrows while they can be told apart; plain lines beyond
-        for src, dst, _ in graph.edges(data=True):
-            ax.annotate("", xy=xy[dst], xytext=xy[src],
-                        arrowprops={"arrowstyle": "-|>", "color": "#9aa0a6", "lw": 0.8, "shrinkA": 6, "shrinkB": 6})
+        for src, dst, _ in graph.edges(data=True):  # arrowheads stop at the marker's edge
+            marks.arrows.append((xy[src], xy[dst], radius[src] + 1.5, radius[dst] + 1.5))
     else:
         for src, dst, _ in graph.edges(data=True):
             marks.line(xy[src], xy[dst], ("#9aa0a6", 0.5, 0.5))
-    for node, data in graph.nodes(data=True):
-        marks.marker(data, *xy[node], font * 1.4)
     order = sorted(graph.nodes, key=lambda n: (-graph.nodes[n]["evidence"], graph.nodes[n]["label"]))
     candidates = [(n, "\n".join(_wrap(graph.nodes[n]["label"], 1.8 if not small else 1.0, font)[:3]), xy[n])
                   for n in order]
     if few:
         candidates += [(None, RELATION_LABELS.get(d["relation"], d["relation"]),
                         ((xy[s][0] + xy[t][0]) / 2, (xy[s][1] + xy[t][1]) / 2)) for s, t, d in graph.edges(data=True)]
-    return _place_labels(fig, ax, candidates, {n: xy[n] for n in graph.nodes}, font)
+    return _place_labels(fig, ax, candidates, {n: xy[n] for n in graph.nodes}, font, marks.segments())
 
 
-def _place_labels(fig, ax, candidates, points, font):
-    """Put each label at the first of eight spots around its point that collides with no placed
-    label, no other node and stays inside; labels with no free spot are left out and counted."""
+def _place_labels(fig, ax, candidates, points, font, segments=()):
+    """Put each label at the first of 24 spots around its point that collides with no placed
+    label, no node, no line and stays inside; labels with no free spot are left out and counted."""
     renderer = fig.canvas.get_renderer()
     to_px = ax.transData.transform
     inside = ax.bbox
     grid = _Grid(cell=60)
+    lines: dict[tuple[int, int], list] = {}  # the cells each line passes through
+    for a, b in segments:
+        pa, pb = to_px(a), to_px(b)
+        steps = max(1, int(max(abs(pb[0] - pa[0]), abs(pb[1] - pa[1])) / 20))
+        for key in {(int((pa[0] + (pb[0] - pa[0]) * t / steps) // 60), int((pa[1] + (pb[1] - pa[1]) * t / steps) // 60))
+                    for t in range(steps + 1)}:
+            for i in (-1, 0, 1):
+                for j in (-1, 0, 1):
+                    lines.setdefault((key[0] + i, key[1] + j), []).append((pa, pb))
     radius = font * 0.6 * fig.dpi / 72
     for node, (x, y) in points.items():
         px, py = to_px((x, y))
         grid.add((px - radius, py - radius, px + radius, py + radius), owner=node)
     texts, hidden = [], 0
-    spots = ((0.12, 0), (-0.12, 0), (0, 0.14), (0, -0.14), (0.12, 0.16), (0.12, -0.16), (-0.12, 0.16), (-0.12, -0.16))
+    near = ((0.12, 0), (-0.12, 0), (0, 0.14), (0, -0.14), (0.12, 0.16), (0.12, -0.16), (-0.12, 0.16), (-0.12, -0.16))
+    spots = [(dx * k, dy * k) for k in (1, 1.8, 2.6) for dx, dy in near]  # further out when lines are in the way
     for node, label, (x, y) in candidates:
         size = font if node else font * 0.8
         text = ax.text(x, y, label, fontsize=size, ha="left", va="center", color="#1f2933" if node else "#777777", zorder=4)
@@ -378,7 +420,8 @@ def _place_labels(fig, ax, candidates, points, font):
             x0 = ax_ if dx > 0 else ax_ - w if dx < 0 else ax_ - w / 2
             rect = (x0, ay_ - h / 2, x0 + w, ay_ + h / 2)
             if (inside.x0 <= rect[0] and rect[2] <= inside.x1 and inside.y0 <= rect[1] and rect[3] <= inside.y1
-                    and not grid.hits(rect, ignore=node)):
+                    and not grid.hits(rect, ignore=node)
+                    and not any(_crosses(pa, pb, rect) for key in grid._keys(rect) for pa, pb in lines.get(key, ()))):
                 text.set_position((x + dx, y + dy))
                 text.set_horizontalalignment("left" if dx > 0 else "right" if dx < 0 else "center")
                 grid.add(rect, owner=None)
@@ -388,6 +431,37 @@ def _place_labels(fig, ax, candidates, points, font):
             text.remove()
             hidden += 1
     return texts, hidden
+
+
+def _text_rects(fig, texts) -> list[tuple[float, float, float, float]]:
+    """Each label's box in inches (the axes span the figure: data units are inches)."""
+    renderer, dpi = fig.canvas.get_renderer(), fig.dpi
+    rects = []
+    for text in texts:
+        if text.get_text().strip():
+            b = text.get_window_extent(renderer)
+            rects.append((b.x0 / dpi, b.y0 / dpi, b.x1 / dpi, b.y1 / dpi))
+    return rects
+
+
+def _crosses(a, b, rect) -> bool:
+    """Whether segment a-b passes through the rectangle (x0, y0, x1, y1) (Liang-Barsky clipping)."""
+    (x0, y0), (x1, y1) = a, b
+    dx, dy = x1 - x0, y1 - y0
+    low, high = 0.0, 1.0
+    for p, q in ((-dx, x0 - rect[0]), (dx, rect[2] - x0), (-dy, y0 - rect[1]), (dy, rect[3] - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+        if low > high:
+            return False
+    return True
 
 
 class _Grid:

@@ -63,6 +63,7 @@ def neighbourhood(store: GraphStore, centre: str = "workflow", key: str | None =
             data["evidence"] = quotes.get(node, 0)
     centre_node = f"{_KINDS.get(centre, '')}:{values.get(param)}"
     graph.graph["centre_node"] = centre_node if centre_node in graph else None
+    graph.graph["name"] = graph.nodes[centre_node]["label"] if centre_node in graph else ""  # for titles
     return graph
 
 

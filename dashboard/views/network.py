@@ -52,7 +52,7 @@ def render() -> None:
     st.iframe(page, height=height + 20)  # labels and titles are escaped by network_html
     name = f"network-{centre}-{slugify(key or 'all')}"
     st.download_button("Download HTML", page, file_name=f"{name}.html", mime="text/html")
-    _exports(shown, name, title=f"{centre_label}: {key}" if key else "Challenges at each stage and the fixes that address them")
+    _exports(shown, name, title=shown.graph.get("name") or key if key else "Challenges at each stage and the fixes that address them")
 
 
 def _exports(graph, name: str, title: str) -> None:

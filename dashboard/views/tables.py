@@ -34,7 +34,8 @@ def heat_map(frame: pd.DataFrame, x: str, y: str, value: str, y_order: list[str]
         color=alt.Color(f"{value}:Q", scale=alt.Scale(scheme="oranges"), title=value,
                         legend=alt.Legend(format="d", tickMinStep=1)),
         tooltip=tooltip or [x, y, value],
-    ).properties(height=max(120, row_height * rows))
+    )
     text = chart.mark_text(fontSize=12).encode(text=f"{value}:Q", color=alt.value("black"))
     # drawn as SVG: axis labels stay text that can be read (and checked) whole
-    return (chart + text).properties(usermeta={"embedOptions": {"renderer": "svg"}})
+    return (chart + text).properties(height=max(120, row_height * rows),
+                                     usermeta={"embedOptions": {"renderer": "svg"}})

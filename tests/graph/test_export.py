@@ -5,6 +5,9 @@ import csv
 import re
 import xml.etree.ElementTree as ET
 
+from pathlib import Path
+
+import matplotlib
 import networkx as nx
 import pytest
 from click.testing import CliRunner
@@ -133,3 +136,78 @@ def test_unknown_format_is_a_clear_error(sample_store, tmp_path):
     result = CliRunner().invoke(cli, ["export", str(tmp_path / "x.docx"), "--db", str(sample_store.path)])
     assert result.exit_code == 1
     assert "export formats are .png, .svg, .pdf, .html, .graphml, .gexf, .csv, or a folder for CSVs" in result.output
+
+
+# --- images for talks: nothing drawn over text, words whole, named titles, sizes in inches -------
+_SVG = "{http://www.w3.org/2000/svg}"
+_FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
+def _svg_texts(root):
+    """Every text line of a matplotlib SVG with its box in the SVG's units, measured with the
+    font file itself (independent of matplotlib's own layout)."""
+    from PIL import ImageFont
+
+    out = []
+    for t in root.iter(f"{_SVG}text"):
+        style = dict(p.split(":", 1) for p in t.get("style").replace(" ", "").split(";") if ":" in p)
+        size = float(style["font-size"].rstrip("px"))
+        name = "DejaVuSans" + ("-Bold" if style.get("font-weight") == "700" else "-Oblique" if style.get("font-style") == "italic" else "")
+        font = ImageFont.truetype(str(_FONTS / f"{name}.ttf"), 100)
+        if t.get("x") is not None:
+            x, y = float(t.get("x")), float(t.get("y"))
+        else:
+            x, y = (float(v) for v in re.match(r"translate\(([-\d.]+) ([-\d.]+)\)", t.get("transform")).groups())
+        x0, y0, x1, y1 = (v * size / 100 for v in font.getbbox(t.text or "", anchor="ls"))
+        shift = {"start": 0, "middle": (x1 - x0) / 2, "end": x1 - x0}[style.get("text-anchor", "start")]
+        out.append((t.text or "", (x + x0 - shift + 0.5, y + y0 + 0.5, x + x1 - shift - 0.5, y + y1 - 0.5)))
+    return out
+
+
+def _svg_lines(root):
+    """Segments of every stroked, unfilled path (links, arrows) of a matplotlib SVG."""
+    segments = []
+    for path in root.iter(f"{_SVG}path"):
+        style = path.get("style") or ""
+        if "fill: none" in style and "stroke:" in style and "stroke: none" not in style:
+            points = [tuple(map(float, p)) for p in re.findall(r"([-\d.]+) ([-\d.]+)", path.get("d"))]
+            segments += list(zip(points, points[1:]))
+    return segments
+
+
+def _cuts(a, b, rect, steps=200):
+    return any(rect[0] < a[0] + (b[0] - a[0]) * i / steps < rect[2] and rect[1] < a[1] + (b[1] - a[1]) * i / steps < rect[3]
+               for i in range(steps + 1))
+
+
+@pytest.mark.parametrize("layout", ["workflow", "force"])
+def test_no_line_crosses_a_label_or_quote_in_the_svg(sample_store, tmp_path, layout):
+    out = tmp_path / "loss.svg"
+    result = CliRunner().invoke(cli, ["export", str(out), "--stage", "loss", "--with-quotes", "--layout", layout,
+                                      "--db", str(sample_store.path)])
+    assert result.exit_code == 0, result.output
+    root = ET.parse(out).getroot()
+    texts, lines = _svg_texts(root), _svg_lines(root)
+    assert len(texts) >= 8 and lines
+    crossed = [(text, seg) for text, rect in texts for seg in lines if _cuts(*seg, rect)]
+    assert not crossed, crossed[:3]
+
+
+def test_labels_keep_words_whole_and_titles_name_the_stage(sample_store, tmp_path):
+    out = tmp_path / "loss.svg"
+    result = CliRunner().invoke(cli, ["export", str(out), "--stage", "loss", "--db", str(sample_store.path)])
+    assert result.exit_code == 0
+    root = ET.parse(out).getroot()
+    assert root.get("width") == "960pt" and root.get("height") == "540pt"  # 13.33 x 7.5 in, in points
+    assert "13.3 x 7.5 in" in result.stdout and " px" not in result.stdout
+    lines = [t for t, _ in _svg_texts(root)]
+    assert lines[0] == "Loss function"  # the stage's name, not the argument "loss"
+    words = {w for line in lines for w in line.split()}
+    for _, d in neighbourhood(sample_store, "stage", "loss").nodes(data=True):
+        assert set(d["label"].split()) <= words, d["label"]  # every word of every label whole
+    assert "ANONYMIZED_DL_FRAMEWORK_2" in words
+
+
+def test_force_arrowheads_stop_short_of_labels(loss, tmp_path):
+    info = render_image(loss, tmp_path / "loss.png", layout="force", title="Loss function", footer="corpus")
+    assert info.crossings == 0 and info.overlaps == 0 and info.hidden == 0
