@@ -16,6 +16,7 @@ read clause, and every word standing where a clause keyword can stand (not a pro
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from graph.errors import ReadOnlyError
@@ -53,6 +54,8 @@ _SAFE_NAMESPACES = ("apoc.text.", "apoc.coll.", "apoc.map.", "apoc.math.", "apoc
                     "apoc.temporal.", "point.", "date.", "datetime.", "localdatetime.", "localtime.", "time.",
                     "duration.", "vector.")
 _GUARDED_NAMESPACES = ("apoc", "dbms", "db", "gds", "tx", "genai", "cdc")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
+_LINE_BREAKS = "\n\r\x0b\x0c\x85\u2028\u2029"
 _OPERATORS = ("<>", "<=", ">=", "=~", "->", "<-", "..", "+=", "::", "!=")
 _HINT = "the console runs read queries only (MATCH, WHERE, WITH, UNWIND, RETURN, ORDER BY, SKIP, LIMIT, UNION)"
 
@@ -90,9 +93,9 @@ def tokenize(cypher: str) -> list[Token]:
         ch = cypher[i]
         if ch in " \t\r\n":
             i += 1
-        elif cypher.startswith("//", i):
-            end = cypher.find("\n", i)
-            i = n if end < 0 else end + 1
+        elif cypher.startswith("//", i):  # ends at the first line break any engine knows
+            end = next((j for j in range(i + 2, n) if cypher[j] in _LINE_BREAKS), n)
+            i = end
         elif cypher.startswith("/*", i):
             end = cypher.find("*/", i + 2)
             if end < 0:
@@ -121,14 +124,10 @@ def tokenize(cypher: str) -> list[Token]:
                 j += 1
             tokens.append(Token("word", cypher[i:j], i))
             i = j
-        elif ch.isascii() and ch.isdigit():
-            j = i + 1
-            while j < n and cypher[j].isascii() and (cypher[j].isalnum() or cypher[j] == "."):
-                if cypher.startswith("..", j):
-                    break
-                j += 1
-            tokens.append(Token("number", cypher[i:j], i))
-            i = j
+        elif ch.isascii() and ch.isdigit():  # never longer than the engine's: `1LOAD` is 1, LOAD
+            number = _NUMBER.match(cypher, i).group(0)
+            tokens.append(Token("number", number, i))
+            i += len(number)
         elif ch == "$":
             j = i + 1
             while j < n and cypher[j].isascii() and (cypher[j].isalnum() or cypher[j] == "_"):

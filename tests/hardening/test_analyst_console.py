@@ -45,6 +45,9 @@ ATTACKS = [
     ("CREATE NODE TABLE X(id STRING, PRIMARY KEY(id))", "CREATE"),
     ("MATCH (c:Challenge) SET c.name = 'x'", "SET"),
     ("MATCH (c:Challenge) DETACH DELETE c", "DETACH DELETE"),
+    # found while reviewing the tokenizer: a number glued to a keyword, a comment ended by CR
+    ("MATCH (n) WITH n LIMIT 1LOAD FROM '/etc/passwd' (header=false) RETURN *", "LOAD FROM"),
+    ("MATCH (n) WITH n LIMIT 1 //x\rLOAD FROM '/etc/passwd' (header=false) RETURN *", "LOAD FROM"),
 ]
 
 
@@ -111,6 +114,7 @@ def test_read_queries_pass(query):
 
 
 def test_tokenizer_reads_comments_strings_and_names_as_the_grammar_does():
+    assert [t.text for t in tokenize("LIMIT 1LOAD 2.5e3 1..3")] == ["LIMIT", "1", "LOAD", "2.5e3", "1", "..", "3"]
     tokens = tokenize("MATCH/**/(n)//x\nRETURN 'a\\'b' AS `x``y`, $p")
     assert [(t.kind, t.text) for t in tokens] == [
         ("word", "MATCH"), ("op", "("), ("word", "n"), ("op", ")"), ("word", "RETURN"),
