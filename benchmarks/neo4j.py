@@ -1,11 +1,11 @@
 """Measure loads and named queries on a Neo4j server (the test server or any other).
 
     set -a; . <(python tests/neo4j_server.py start); set +a
-    python -m benchmarks.neo4j                       # 1,000 interviews, batch sizes 1,000-20,000
+    python -m benchmarks.neo4j                       # 1,000 interviews, batch sizes 2,000-20,000
     python -m benchmarks.neo4j --sizes 10 --batch-sizes 500 --naive-max 10 --runs 2   # smoke test
 
-For each corpus size: the full load (read, parse, build, write, sweep) with each batch size into
-an emptied database, the named queries' medians on the loaded graph, and the naive reference
+For each corpus size: reading, parsing and building alone, the embedded store's full load, the
+Neo4j full load (read, parse, build, write, sweep) with each batch size into an emptied database, the named queries' medians on the loaded graph, and the naive reference
 (one auto-commit statement per node and relationship, as a tutorial script does) up to
 --naive-max interviews. Writes benchmarks/results-neo4j.json. It empties the database it is
 pointed at: never point it at a server that holds anything else.
@@ -23,9 +23,11 @@ from typing import Any
 
 from benchmarks.generate import generate_corpus
 from benchmarks.run import _machine, _p95, _typical_params
-from graph.neo4j_store import Neo4jStore
+from graph.codebook import load_codebook
+from graph.ladybug_store import LadybugStore
 from graph.model import NODES, RELATIONSHIPS
-from loaders.ingest import ingest
+from graph.neo4j_store import Neo4jStore
+from loaders.ingest import check, ingest
 from queries.runner import list_queries, run_query
 
 HERE = Path(__file__).resolve().parent
@@ -34,7 +36,7 @@ HERE = Path(__file__).resolve().parent
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.neo4j", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000])
-    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[1000, 5000, 10000, 20000])
+    parser.add_argument("--batch-sizes", type=int, nargs="+", default=[2000, 5000, 10000, 20000])
     parser.add_argument("--naive-max", type=int, default=100, help="largest N for the naive loader")
     parser.add_argument("--runs", type=int, default=10, help="timed runs per query (after a warm-up)")
     parser.add_argument("--out", type=Path, default=HERE / "results-neo4j.json")
@@ -51,6 +53,13 @@ def main(argv: list[str] | None = None) -> None:
             corpus = Path(tmp) / "corpus"
             generate_corpus(corpus, n)
             size: dict[str, Any] = {"loads": {}}
+            start = time.perf_counter()
+            check([corpus], load_codebook())
+            size["parse_build"] = round(time.perf_counter() - start, 2)  # a load's share before writing
+            start = time.perf_counter()
+            ingest(LadybugStore(Path(tmp) / "embedded"), [corpus])
+            size["embedded_load"] = round(time.perf_counter() - start, 2)
+            print(f"N={n}: parse+build {size['parse_build']} s, embedded full load {size['embedded_load']} s", flush=True)
             for batch in args.batch_sizes:
                 _empty(store)
                 batched = connect(batch)
