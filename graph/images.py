@@ -152,7 +152,7 @@ def _header(ax, graph: nx.DiGraph, width: float, height: float, title: str, smal
     dpi = ax.figure.dpi
     kinds = [k for k in _KIND_ORDER if any(d["kind"] == k for _, d in graph.nodes(data=True))]
     font = 6 if small else 10
-    legend_w = sum(len(k) * font * 0.62 / 72 + font * 2.2 / 72 for k in kinds)
+    legend_w = sum(len(k) * font * 0.62 / 72 + font * 2.6 / 72 for k in kinds)
     y = height - (0.12 if small else 0.25)
     bottom_of_title = y
     if title:
@@ -172,7 +172,7 @@ def _header(ax, graph: nx.DiGraph, width: float, height: float, title: str, smal
     for kind in reversed(kinds):  # right to left, measuring each label
         label = ax.text(x, legend_y, kind, fontsize=font, va="top", ha="right", color="#333333")
         texts.append(label)
-        x -= label.get_window_extent(renderer).width / dpi + font * 0.55 / 72
+        x -= label.get_window_extent(renderer).width / dpi + font * 0.95 / 72  # the marker clear of its word
         ax.scatter([x], [legend_y - font * 0.6 / 72], s=(font * 0.9) ** 2, color=KIND_COLOURS[kind], zorder=3)
         x -= font * 1.6 / 72
     return min(legend_y - font * 1.4 / 72, bottom_of_title) - (0.12 if small else 0.3)

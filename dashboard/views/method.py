@@ -14,12 +14,24 @@ from dashboard import data
 from dashboard.views.tables import heat_map
 
 TITLE = "Method"
+LARGE = 300  # interviews above which agreement waits to be asked for
 LOW = 0.4  # kappa/alpha under this is highlighted (below "moderate" on Landis and Koch's scale)
 
 
 def render() -> None:
     st.title(TITLE)
     st.subheader("Inter-coder agreement")
+    interviews = int(data.summary()["interviews"])
+    if interviews > LARGE and not st.toggle(f"Compute agreement over all {interviews:,} interviews (minutes on a "
+                                            "corpus this size; kept until the graph changes)", key="agreement_on"):
+        st.caption("Agreement is computed on request for corpora over "
+                   f"{LARGE:,} interviews; `challenge-graph agreement --interview ID` answers for one interview.")
+    else:
+        _agreement()
+    _saturation_and_cooccurrence()
+
+
+def _agreement() -> None:
     table, pairs = data.method("agreement")
     if table.empty:
         st.info("No interview has two or more coders yet: load the same interview coded by several "
@@ -33,6 +45,8 @@ def render() -> None:
         st.dataframe(_highlight(pairs, ["cohen_kappa"]), hide_index=True, width="stretch")
         st.download_button("Download coder pairs (CSV)", data.csv_download(pairs), "agreement-pairs.csv", "text/csv")
 
+
+def _saturation_and_cooccurrence() -> None:
     st.subheader("Code saturation")
     curve = data.method("saturation")
     if curve.empty:

@@ -1,6 +1,8 @@
 """AppTest smoke and logic tests of each dashboard page on the example corpus."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -131,6 +133,8 @@ def test_method_page_on_three_coders(tmp_path):
     assert not at.exception
     table = at.dataframe[0].value
     assert "Data-metadata-issue" in list(table["code"]) and set(table["coders"]) == {2}
+    shown = table[["percent_agreement", "fleiss_kappa", "krippendorff_alpha"]].to_numpy().ravel()
+    assert all(re.fullmatch(r"−?-?\d\.\d{3}|— \((no units|no variation)\)", str(v)) for v in shown), set(map(str, shown))
     pairs = at.dataframe[1].value
     assert {("Amin (consensus)", "PO"), ("Amin (consensus)", "Rached"), ("PO", "Rached")} <= set(zip(pairs["coder_a"], pairs["coder_b"]))
     assert len(at.get("download_button")) == 4
@@ -179,3 +183,35 @@ def test_console_timeout_and_row_cap(sample_store, monkeypatch):
     _console_run(at, "MATCH (e:Excerpt) RETURN e.id AS id")
     assert len(at.dataframe[0].value) == 5
     assert at.warning and "showing the first 5 rows" in at.warning[0].value
+
+
+def test_undefined_statistics_read_as_a_dash_with_the_reason():
+    from dashboard.views.method import statistic
+
+    assert [statistic(1.0, 0), statistic(float("nan"), 12), statistic(None, 3), statistic(0.31612, 104)] == [
+        "— (no units)", "— (no variation)", "— (no variation)", "0.316"]
+
+
+def test_challenge_detail_opens_from_the_address_with_one_card_per_turn(tmp_path):
+    """?page=challenge&challenge=… opens that challenge; a turn coded by three coders is one card."""
+    from graph.ladybug_store import LadybugStore
+    from loaders.ingest import ingest
+    from tests.conftest import FIXTURES
+
+    store = LadybugStore(tmp_path / "db")
+    ingest(store, [FIXTURES / "delve-pdf"])
+    code, turns, most = store.run(
+        "MATCH (:Participant)-[:SAID]->(e:Excerpt)-[r:CODED_AS]->(c:Challenge) WHERE r.coder <> 'auto' "
+        "WITH c, e, count(DISTINCT r.coder) AS coders WITH c, count(e) AS turns, max(coders) AS most "
+        "WHERE most >= 2 AND turns <= 25 RETURN c.code, turns, most ORDER BY most DESC, turns DESC, c.code LIMIT 1").rows[0]
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["db_path"] = str(store.path)
+    at.query_params["page"] = "challenge"
+    at.query_params["challenge"] = code
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="challenge").value.endswith(f"({code})")
+    cards = [c.value for c in at.caption if " · coded by " in c.value]
+    assert len(cards) == turns  # (a PDF's line is its page: two turns may share one)
+    assert max(c.split(" · coded by ")[1].count(",") + 1 for c in cards) == most
+    store.close()
