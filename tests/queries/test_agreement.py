@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import random
 import warnings
+from itertools import combinations
 
 import krippendorff
 import numpy as np
@@ -136,3 +137,60 @@ def test_agreement_command_writes_strict_json_with_null_for_undefined(interview_
     assert None in values  # a code nobody varied on: kappa undefined, written as null
     table = CliRunner().invoke(cli, ["agreement", "--db", str(interview_19.path)])
     assert table.exit_code == 0 and "Traceback" not in table.output
+
+
+def _delve_file(folder, interview, coder, paragraphs, tags):
+    lines = [f"Interview {interview} - {coder}", ""]
+    for index, text in enumerate(paragraphs):
+        lines += ["Interviewee", "", text, ""] + [x for t in tags.get(index, []) for x in (t, "")]
+    (folder / f"interview-{interview}-{coder}.txt").write_text("\n".join(lines), encoding="utf-8")
+
+
+def test_mixed_coders_per_interview_match_the_references(tmp_path):
+    """Three interviews coded by different sets of coders (two, three, and two with a moderation
+    file): every figure recomputed from the raw 0/1 matrix with the reference libraries."""
+    rng = random.Random(5)
+    corpus = tmp_path / "corpus"
+    (corpus / "moderation").mkdir(parents=True)
+    plan = {"1": ["PO", "Rached"], "2": ["PO", "Rached", "Ilan"], "3": ["Ilan", "PO", "moderation/Amin"]}
+    codes = ["Data-a", "Data-b", "QM-c"]
+    turns = {}
+    for interview, coders in plan.items():
+        paragraphs = [f"Turn {n} of interview {interview} says something about models." for n in range(rng.randint(8, 14))]
+        turns[interview] = len(paragraphs)
+        for coder in coders:
+            tags = {n: [c for c in codes if rng.random() < 0.3] for n in range(len(paragraphs))}
+            folder, name = (corpus / "moderation", "Amin") if "/" in coder else (corpus, coder)
+            _delve_file(folder, interview, name, paragraphs, tags)
+    store = LadybugStore(tmp_path / "db")
+    assert not ingest(store, [corpus]).rejected
+    table, pairs = agreement(store)
+    rows = {r.code: r for r in table}
+    applied = {(c, coder, i.split("-")[1], p) for c, coder, i, p in store.run(
+        "MATCH (e:Excerpt)-[r:CODED_AS]->(c) RETURN c.code, r.coder, e.interview, e.position").rows}
+    raters = {i: [c.replace("moderation/", "") + (" (consensus)" if "/" in c else "") for c in cs] for i, cs in plan.items()}
+    independent = sorted({r for rs in raters.values() for r in rs if "consensus" not in r})
+    everyone = sorted({r for rs in raters.values() for r in rs})
+
+    def matrix(code_names, names):
+        return [[None if name not in raters[i] else
+                 int((c, name.replace(" (consensus)", ""), i, t) in applied)
+                 for c in code_names for i in sorted(plan) for t in range(turns[i])] for name in names]
+
+    for label, code_names in [*((c, [c]) for c in codes), ("(all codes)", codes)]:
+        data = matrix(code_names, independent)
+        assert _same(rows[label].krippendorff_alpha, _ref_alpha(data)), label
+        units = [tuple(v for v in u if v is not None) for u in zip(*data)]
+        common = [u for u in units if len(u) == 2]  # two independent coders on 1 and 3 (more turns than 2)
+        assert rows[label].units == len(common)
+        assert _same(rows[label].fleiss_kappa, _ref_fleiss(common)), label
+        assert _same(rows[label].percent_agreement, sum(len(set(u)) == 1 for u in common) / len(common))
+        for pair in (p for p in pairs if p.code == label):
+            a, b = matrix(code_names, [pair.coder_a, pair.coder_b])
+            both = [(x, y) for x, y in zip(a, b) if x is not None and y is not None]
+            with _nowarn():
+                ref = float(cohen_kappa_score([x for x, _ in both], [y for _, y in both]))
+            assert pair.units == len(both) and _same(pair.cohen_kappa, ref), (label, pair)
+    assert {(p.coder_a, p.coder_b) for p in pairs} == {
+        (a, b) for a, b in combinations(everyone, 2) if any(a in rs and b in rs for rs in raters.values())}
+    store.close()
