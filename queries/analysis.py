@@ -5,7 +5,7 @@ Human codings only unless asked otherwise (the coder ``auto`` suggests, it does 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
@@ -49,12 +49,17 @@ def saturation(store: GraphStore, order: str = "interview", include_auto: bool =
             return (match is None, match.group(0) if match else "", natural)
         return (natural,)
 
+    codes_of: dict[str, set[str]] = defaultdict(set)
+    challenges_of: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        codes_of[r["interview"]].add(r["code"])
+        if r["kind"] == "challenge":
+            challenges_of[r["interview"]].add(r["code"])
     seen_codes: set[str] = set()
     seen_challenges: set[str] = set()
     out = []
     for n, (interview, (title, _)) in enumerate(sorted(interviews.items(), key=key), start=1):
-        codes = {r["code"] for r in rows if r["interview"] == interview}
-        challenges = {r["code"] for r in rows if r["interview"] == interview and r["kind"] == "challenge"}
+        codes, challenges = codes_of[interview], challenges_of[interview]
         new_codes, new_challenges = codes - seen_codes, challenges - seen_challenges
         seen_codes |= codes
         seen_challenges |= challenges
@@ -75,14 +80,15 @@ def cooccurrence(store: GraphStore, include_auto: bool = False) -> list[dict]:
     """Pairs of distinct codes applied to the same turns: count of shared turns and Jaccard
     (shared / turns with either), most shared first. A code never pairs with itself."""
     turns: dict[str, set[tuple[str, int]]] = defaultdict(set)
+    codes_on: dict[tuple[str, int], set[str]] = defaultdict(set)
     for r in _units(store, include_auto):
         turns[r["code"]].add((r["interview"], r["position"]))
-    pairs = []
-    for a, b in combinations(sorted(turns), 2):
-        shared = len(turns[a] & turns[b])
-        if shared:
-            pairs.append({"code_a": a, "code_b": b, "shared": shared,
-                          "jaccard": shared / len(turns[a] | turns[b])})
+        codes_on[(r["interview"], r["position"])].add(r["code"])
+    shared: Counter[tuple[str, str]] = Counter()
+    for codes in codes_on.values():  # pairs are counted where they meet: on the turns
+        shared.update(combinations(sorted(codes), 2))
+    pairs = [{"code_a": a, "code_b": b, "shared": n, "jaccard": n / (len(turns[a]) + len(turns[b]) - n)}
+             for (a, b), n in shared.items()]
     return sorted(pairs, key=lambda p: (-p["shared"], -p["jaccard"], p["code_a"], p["code_b"]))
 
 
