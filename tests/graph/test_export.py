@@ -211,3 +211,20 @@ def test_labels_keep_words_whole_and_titles_name_the_stage(sample_store, tmp_pat
 def test_force_arrowheads_stop_short_of_labels(loss, tmp_path):
     info = render_image(loss, tmp_path / "loss.png", layout="force", title="Loss function", footer="corpus")
     assert info.crossings == 0 and info.overlaps == 0 and info.hidden == 0
+
+
+def test_charts_have_whole_number_ticks_and_no_crowded_labels(tmp_path):
+    from graph.charts import heat_map, saturation_curve
+
+    heat = tmp_path / "heat.svg"
+    heat_map(["Reproducibility review", "ML platform and infrastructure"], ["Model quality", "Data quality"],
+             [[1, 20], [3, 0]], heat, label="shared turns")
+    texts = [t.text or "" for t in ET.parse(heat).getroot().iter(f"{_SVG}text")]
+    numbers = [t for t in texts if re.fullmatch(r"[\d.]+", t)]
+    assert numbers and all(re.fullmatch(r"\d+", t) for t in numbers), numbers  # counts read as counts
+    assert {"Reproducibility review", "ML platform and infrastructure"} <= set(texts)  # row labels whole
+    curve = tmp_path / "curve.svg"
+    n = 1000
+    saturation_curve([f"Interview {i}" for i in range(n)], list(range(n)), list(range(n)), [1] * n, curve)
+    texts = [t.text or "" for t in ET.parse(curve).getroot().iter(f"{_SVG}text")]
+    assert len(texts) < 60 and "interviews coded, in order" in texts  # ticks, not a thousand names
