@@ -37,5 +37,7 @@ def heat_map(frame: pd.DataFrame, x: str, y: str, value: str, y_order: list[str]
     )
     text = chart.mark_text(fontSize=12).encode(text=f"{value}:Q", color=alt.value("black"))
     # drawn as SVG: axis labels stay text that can be read (and checked) whole
-    return (chart + text).properties(height=max(120, row_height * rows),
+    # the chart's height includes the slanted column labels: leave them room under the rows
+    room = 14 + 0.5 * 7 * max((len(str(v)) for v in frame[x]), default=0)
+    return (chart + text).properties(height=round(row_height * rows + room),
                                      usermeta={"embedOptions": {"renderer": "svg"}})

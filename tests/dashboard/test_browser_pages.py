@@ -159,6 +159,7 @@ def test_overview_heat_map_labels_whole(page, server, corpus_store, shots):
     ticks = chart.locator("g.role-legend-label text").all_text_contents()
     assert ticks and all(re.fullmatch(r"\d+", t) for t in ticks), ticks
     page.screenshot(path=str(shots / "overview.png"), full_page=True)
+    chart.screenshot(path=str(shots / "overview-heat-map.png"))  # the page scrolls inside: the chart itself
 
 
 def test_stages_page_counts_agree_and_links_open_the_challenge(page, server, corpus_store, shots):
@@ -224,6 +225,7 @@ def test_method_page_labels_whole(page, server, shots):
     labels = page.locator(".vega-embed svg g.role-axis-label text").all_text_contents()
     assert labels and not [t for t in labels if t.endswith("…")]
     page.screenshot(path=str(shots / "method.png"), full_page=True)
+    page.locator(".vega-embed svg").first.screenshot(path=str(shots / "method-co-occurrence.png"))
 
 
 def test_console_names_columns_as_written(page, server, shots):
