@@ -29,7 +29,7 @@ def written_columns(statement: str, columns: list[str]) -> list[str]:
 def _return_items(statement: str) -> list[str] | None:
     """The items of the last RETURN, split at top-level commas; None when it cannot be read."""
     text = re.sub(r"//[^\n]*|/\*.*?\*/", " ", statement, flags=re.S)
-    spans, depth, quote, start = [], 0, "", None
+    depth, quote, start = 0, "", None
     for i, ch in enumerate(text):
         if quote:
             quote = "" if ch == quote else quote

@@ -6,6 +6,7 @@ Node keys are ``Kind:id`` (``Challenge:qm-robustness``); every node carries ``ki
 from __future__ import annotations
 
 from collections import defaultdict
+
 import networkx as nx
 
 from graph.build import code_id

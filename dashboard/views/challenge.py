@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import data, links
-from graph.build import code_id
 from dashboard.views.tables import challenge_links
+from graph.build import code_id
 
 TITLE = "Challenge detail"
 PER_PAGE = 25  # quote cards shown at once

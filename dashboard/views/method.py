@@ -1,11 +1,10 @@
 """Method: inter-coder agreement, code saturation and co-occurrence, each downloadable."""
 from __future__ import annotations
 
+import math
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
-
-import math
 
 import pandas as pd
 import streamlit as st

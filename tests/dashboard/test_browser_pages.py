@@ -15,10 +15,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.dashboard.test_browser import CHROMIUM, LAUNCH_ARGS
-
-from playwright.sync_api import sync_playwright  # noqa: E402
 
 INTERVIEWS = 1000
 MIN_LABEL_PX = 11

@@ -4,7 +4,6 @@ from __future__ import annotations
 import csv
 import re
 import xml.etree.ElementTree as ET
-
 from pathlib import Path
 
 import matplotlib
