@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import threading
 from collections.abc import Callable
 from functools import wraps
@@ -113,10 +112,7 @@ def load(paths: tuple[str, ...], codebook: str | None, db: str | None, neo4j: bo
         challenge-graph load examples/ --neo4j
     """
     store = open_store(db, neo4j, batch_size)
-    with tempfile.TemporaryDirectory() as tmp:
-        if replace and codebook is None:  # --replace starts over with the sources, not the codebook
-            codebook = _stored_codebook(store, Path(tmp))
-        report = ingest(store, paths, codebook_path=codebook, replace=replace, autocode=autocode)
+    report = ingest(store, paths, codebook_path=codebook, replace=replace, autocode=autocode)
     if not silent:
         if report.written:
             click.echo(f"Loaded {len(report.loaded)} file(s) into {printable(store.describe())}: {_summary(report.counts)}")
@@ -124,17 +120,6 @@ def load(paths: tuple[str, ...], codebook: str | None, db: str | None, neo4j: bo
             click.echo(f"Nothing loaded; {printable(store.describe())} is unchanged.")
     _print_report(report, silent)
     sys.exit(report.exit_code)
-
-
-def _stored_codebook(store: GraphStore, folder: Path) -> str | None:
-    """The store's codebook written to ``folder`` under its own name (so the graph keeps it), or
-    None when nothing is loaded yet."""
-    stored = None if store.is_empty() else store.codebook()
-    if stored is None:
-        return None
-    path = folder / Path(stored.name).name
-    path.write_bytes(stored.data)
-    return str(path)
 
 
 @cli.command()

@@ -89,7 +89,7 @@ def ingest(
     Files that cannot be parsed are listed in the report and left out; the others load. When
     no new file parses, the store is not touched.
     """
-    codebook_file, codebook = read_codebook(codebook_path, None if replace else store)
+    codebook_file, codebook = read_codebook(codebook_path, store)  # --replace starts over with the sources only
     new, errors, skipped = read_sources(_existing(paths))
     report = ingest_sources(
         store, _with_consensus_folder(new, codebook), codebook_file, codebook, replace=replace,
