@@ -13,20 +13,13 @@ from dashboard import data
 from dashboard.views.tables import heat_map
 
 TITLE = "Method"
-LARGE = 300  # interviews above which agreement waits to be asked for
 LOW = 0.4  # kappa/alpha under this is highlighted (below "moderate" on Landis and Koch's scale)
 
 
 def render() -> None:
     st.title(TITLE)
     st.subheader("Inter-coder agreement")
-    interviews = int(data.summary()["interviews"])
-    if interviews > LARGE and not st.toggle(f"Compute agreement over all {interviews:,} interviews (minutes on a "
-                                            "corpus this size; kept until the graph changes)", key="agreement_on"):
-        st.caption("Agreement is computed on request for corpora over "
-                   f"{LARGE:,} interviews; `challenge-graph agreement --interview ID` answers for one interview.")
-    else:
-        _agreement()
+    _agreement()
     _saturation_and_cooccurrence()
 
 
