@@ -94,11 +94,11 @@ def discover(paths: Iterable[Path | str]) -> tuple[list[tuple[Path, str]], list[
     for given in map(Path, paths):
         if given.is_dir():
             for root, dirs, files in os.walk(given):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
                 for file in sorted(files):
                     path = Path(root) / file
                     name = path.relative_to(given).as_posix()
-                    if file.startswith("."):
+                    if file.startswith(".") or file == "__init__.py":  # hidden, or a data package's marker
                         continue
                     if parser_for(file) is None:
                         skipped.append(str(path))
