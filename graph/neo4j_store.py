@@ -12,6 +12,7 @@ transaction, naming its holder (host, PID) and a lease it renews while it runs
 (:mod:`graph.neo4j_lock`); a second load gets "store is busy". The lease frees the lock of a load
 that died on another machine; on the same machine a dead holder's PID frees it at once.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -26,25 +27,24 @@ from typing import Any
 import neo4j
 from neo4j.exceptions import AuthError, ClientError, ConfigurationError, DriverError, Neo4jError, ServiceUnavailable
 
-from graph.build import GraphData
-from graph.errors import QueryError, QueryTimeoutError, StoreError
-from graph.model import NODES, RELATIONSHIPS, SourceFile
-from graph.neo4j_lock import LEASE_SECONDS, LoadLock
-from graph.store import GraphStore, Progress, QueryResult
+from challenge_graph.graph.build import GraphData
+from challenge_graph.graph.errors import QueryError, QueryTimeoutError, StoreError
+from challenge_graph.graph.model import NODES, RELATIONSHIPS, SourceFile
+from challenge_graph.graph.neo4j_lock import LEASE_SECONDS, LoadLock
+from challenge_graph.graph.store import GraphStore, Progress, QueryResult
 
 __all__ = ["Neo4jStore", "constraint_statements", "DEFAULT_BATCH_SIZE"]
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BATCH_SIZE = 5000
+DEFAULT_BATCH_SIZE = 10_000  # fastest measured at 1,000 interviews (benchmarks/RESULTS.md)
 GENERATION = "loadGeneration"
 
 
 def constraint_statements() -> list[str]:
     """One uniqueness constraint on ``id`` per label of the graph model."""
     return [
-        f"CREATE CONSTRAINT challenge_graph_{label.lower()}_id IF NOT EXISTS "
-        f"FOR (n:{label}) REQUIRE n.id IS UNIQUE"
+        f"CREATE CONSTRAINT challenge_graph_{label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
         for label in NODES
     ]
 
@@ -54,16 +54,29 @@ class Neo4jStore(GraphStore):
 
     dialect = "neo4j"
 
-    def __init__(self, driver: neo4j.Driver, uri: str = "", database: str = "neo4j",
-                 batch_size: int = DEFAULT_BATCH_SIZE, lease_seconds: float = LEASE_SECONDS) -> None:
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        uri: str = "",
+        database: str = "neo4j",
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        lease_seconds: float = LEASE_SECONDS,
+    ) -> None:
         self.driver, self.uri, self.database, self.batch_size = driver, uri, database, batch_size
         self.lease_seconds = lease_seconds
         self._lock: LoadLock | None = None
         self._writer: int | None = None  # the thread holding the load lock
 
     @classmethod
-    def connect(cls, uri: str, user: str, password: str, database: str = "neo4j",
-                batch_size: int = DEFAULT_BATCH_SIZE, lease_seconds: float = LEASE_SECONDS) -> Neo4jStore:
+    def connect(
+        cls,
+        uri: str,
+        user: str,
+        password: str,
+        database: str = "neo4j",
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        lease_seconds: float = LEASE_SECONDS,
+    ) -> Neo4jStore:
         """Connect and check the server answers, naming the cause of any failure."""
         try:
             # the server's hints (unknown labels on an empty graph…) are not the user's business
@@ -116,8 +129,9 @@ class Neo4jStore(GraphStore):
             )
         return QueryResult(list(keys), [tuple(record.values()) for record in records])
 
-    def _execute_analyst(self, cypher: str, params: dict[str, Any], timeout: float,
-                         max_rows: int | None) -> QueryResult:
+    def _execute_analyst(
+        self, cypher: str, params: dict[str, Any], timeout: float, max_rows: int | None
+    ) -> QueryResult:
         """An analyst's query: its own session in READ access mode (the server refuses writes),
         an explicit transaction (so ``CALL … IN TRANSACTIONS`` is refused), the server's
         transaction timeout, and no more than ``max_rows`` rows fetched."""
@@ -131,14 +145,17 @@ class Neo4jStore(GraphStore):
                 return QueryResult(keys, rows[:max_rows], truncated=True)
             return QueryResult(keys, rows)
 
-        with self._errors(), self.driver.session(database=self.database,
-                                                 default_access_mode=neo4j.READ_ACCESS) as session:
+        with (
+            self._errors(),
+            self.driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS) as session,
+        ):
             try:
                 return session.execute_read(read)
             except ClientError as e:
                 if e.code and "TransactionTimedOut" in e.code:
                     raise QueryTimeoutError(
-                        f"query stopped after {timeout:g} s (its time limit; raise it with --timeout)") from None
+                        f"query stopped after {timeout:g} s (its time limit; raise it with --timeout)"
+                    ) from None
                 raise
 
     def version(self) -> str:
@@ -193,16 +210,23 @@ class Neo4jStore(GraphStore):
         with self.writing():
             self._replace_graph(graph, sources, codebook, progress)
 
-    def _replace_graph(self, graph: GraphData, sources: Sequence[SourceFile], codebook: SourceFile,
-                       progress: Progress | None) -> None:
+    def _replace_graph(
+        self, graph: GraphData, sources: Sequence[SourceFile], codebook: SourceFile, progress: Progress | None
+    ) -> None:
         generation = uuid.uuid4().hex
         for statement in constraint_statements():
             self._write(statement, {})
         contents = {s.name: s.data for s in sources}
-        graph.add_node("Source", {
-            "id": f"codebook:{codebook.name}", "name": codebook.name, "kind": "codebook",
-            "format": "codebook-yaml", "sha256": codebook.sha256,
-        })
+        graph.add_node(
+            "Source",
+            {
+                "id": f"codebook:{codebook.name}",
+                "name": codebook.name,
+                "kind": "codebook",
+                "format": "codebook-yaml",
+                "sha256": codebook.sha256,
+            },
+        )
         for label, props in NODES.items():
             rows = [{p: row[p] for p in props} for row in graph.node_rows(label)]
             if label == "Source":
@@ -210,7 +234,10 @@ class Neo4jStore(GraphStore):
                     row["data"] = contents.get(row["name"], codebook.data if row["kind"] == "codebook" else b"")
             self._batches(
                 f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n += row, n.{GENERATION} = $generation",
-                rows, generation, progress, label,
+                rows,
+                generation,
+                progress,
+                label,
             )
         for rel, (_, props) in RELATIONSHIPS.items():
             groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -223,14 +250,18 @@ class Neo4jStore(GraphStore):
                 self._batches(
                     f"UNWIND $rows AS row MATCH (a:{src} {{id: row.src}}) MATCH (b:{dst} {{id: row.dst}}) "
                     f"MERGE (a)-[r:{rel} {key}]->(b) SET r.{GENERATION} = $generation",
-                    rows, generation, progress, f"{rel} {src}->{dst}",
+                    rows,
+                    generation,
+                    progress,
+                    f"{rel} {src}->{dst}",
                 )
         self._sweep(generation, progress)
 
-    def _batches(self, cypher: str, rows: list[dict[str, Any]], generation: str,
-                 progress: Progress | None, what: str) -> None:
+    def _batches(
+        self, cypher: str, rows: list[dict[str, Any]], generation: str, progress: Progress | None, what: str
+    ) -> None:
         for start in range(0, len(rows), self.batch_size):
-            batch = rows[start:start + self.batch_size]
+            batch = rows[start : start + self.batch_size]
             self._write(cypher, {"rows": batch, "generation": generation})
             if progress:
                 progress(f"{what}: {start + len(batch)} of {len(rows)}")
@@ -239,10 +270,12 @@ class Neo4jStore(GraphStore):
         """Delete what earlier loads wrote and this one did not, one batch per transaction."""
         statements = [
             f"MATCH ()-[r:{rel}]->() WHERE r.{GENERATION} <> $generation "
-            f"WITH r LIMIT $batch DELETE r RETURN count(*) AS n" for rel in RELATIONSHIPS
+            f"WITH r LIMIT $batch DELETE r RETURN count(*) AS n"
+            for rel in RELATIONSHIPS
         ] + [
             f"MATCH (n:{label}) WHERE n.{GENERATION} <> $generation "
-            f"WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS n" for label in NODES
+            f"WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS n"
+            for label in NODES
         ]
         assert self._lock is not None
         with self._errors():
