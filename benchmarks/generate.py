@@ -5,6 +5,7 @@ codebook's prefixes with a skewed (Zipf-like) frequency, tool mentions from the 
 and every fifth Delve interview is coded by a second coder (a second file of the same text).
 Plain transcripts get their codings in a ``.codings.yaml`` file, quote by quote.
 """
+
 from __future__ import annotations
 
 import random
@@ -21,12 +22,29 @@ _WORDS = (
     "the a we they it was is that so and but because when then also really just maybe kind of "
     "think know mean said found tried used needed wanted took made had have were our their this"
 ).split()
-_TOOLS = ["PyTorch", "TensorFlow", "AWS", "Azure ML", "Spark", "GitHub", "Docker", "Kubernetes",
-          "MLflow", "XGBoost", "BERT", "ANONYMIZED_DL_FRAMEWORK_1", "ANONYMIZED_DL_FRAMEWORK_2", "TPU", "GPU"]
+_TOOLS = [
+    "PyTorch",
+    "TensorFlow",
+    "AWS",
+    "Azure ML",
+    "Spark",
+    "GitHub",
+    "Docker",
+    "Kubernetes",
+    "MLflow",
+    "XGBoost",
+    "BERT",
+    "ANONYMIZED_DL_FRAMEWORK_1",
+    "ANONYMIZED_DL_FRAMEWORK_2",
+    "TPU",
+    "GPU",
+]
 _PREFIXES = ["Data", "MT", "ME", "MD", "MM", "QM", "MLP", "Loss", "Analysis", "Impl", "Test", "Match", "Repro"]
-_TOPICS = ("missing-values noisy-labels duplicates drift cost latency memory reproducibility "
-           "robustness fairness privacy scaling versioning baseline shape-mismatch tuning "
-           "documentation ownership monitoring schema").split()
+_TOPICS = (
+    "missing-values noisy-labels duplicates drift cost latency memory reproducibility "
+    "robustness fairness privacy scaling versioning baseline shape-mismatch tuning "
+    "documentation ownership monitoring schema"
+).split()
 _CODERS = ["Ana", "Ben", "Chen", "Dara"]
 
 

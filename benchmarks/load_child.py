@@ -2,6 +2,7 @@
 
 Run by the benchmark runner as a child process, so peak RSS is the load's own.
 """
+
 from __future__ import annotations
 
 import json
@@ -10,20 +11,24 @@ import sys
 import time
 from pathlib import Path
 
-from graph.ladybug_store import LadybugStore
-from loaders.ingest import ingest
+from challenge_graph.graph.ladybug_store import LadybugStore
+from challenge_graph.loaders.ingest import ingest
 
 
 def main(corpus: str, db: str) -> None:
     start = time.perf_counter()
     report = ingest(LadybugStore(Path(db)), [corpus])
     seconds = time.perf_counter() - start
-    print(json.dumps({
-        "seconds": seconds,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "rejected": len(report.rejected),
-        "counts": report.counts,
-    }))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "rejected": len(report.rejected),
+                "counts": report.counts,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -1,13 +1,14 @@
 """The reference a tutorial-style script gives: one query per node and per relationship."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import ladybug
 
-from graph.build import GraphData
-from graph.ladybug_store import schema_statements
-from graph.model import NODES, RELATIONSHIPS
+from challenge_graph.graph.build import GraphData
+from challenge_graph.graph.ladybug_store import schema_statements
+from challenge_graph.graph.model import NODES, RELATIONSHIPS
 
 __all__ = ["naive_load"]
 

@@ -5,11 +5,13 @@
     python -m benchmarks.neo4j --sizes 10 --batch-sizes 500 --naive-max 10 --runs 2   # smoke test
 
 For each corpus size: reading, parsing and building alone, the embedded store's full load, the
-Neo4j full load (read, parse, build, write, sweep) with each batch size into an emptied database, the named queries' medians on the loaded graph, and the naive reference
+Neo4j full load (read, parse, build, write, sweep) with each batch size into an emptied database,
+the named queries' medians on the loaded graph, and the naive reference
 (one auto-commit statement per node and relationship, as a tutorial script does) up to
 --naive-max interviews. Writes benchmarks/results-neo4j.json. It empties the database it is
 pointed at: never point it at a server that holds anything else.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,12 +25,12 @@ from typing import Any
 
 from benchmarks.generate import generate_corpus
 from benchmarks.run import _machine, _p95, _typical_params
-from graph.codebook import load_codebook
-from graph.ladybug_store import LadybugStore
-from graph.model import NODES, RELATIONSHIPS
-from graph.neo4j_store import Neo4jStore
-from loaders.ingest import check, ingest
-from queries.runner import list_queries, run_query
+from challenge_graph.graph.codebook import load_codebook
+from challenge_graph.graph.ladybug_store import LadybugStore
+from challenge_graph.graph.model import NODES, RELATIONSHIPS
+from challenge_graph.graph.neo4j_store import Neo4jStore
+from challenge_graph.loaders.ingest import check, ingest
+from challenge_graph.queries.runner import list_queries, run_query
 
 HERE = Path(__file__).resolve().parent
 
@@ -43,10 +45,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     env = {k: os.environ[k] for k in ("NEO4J_URI", "NEO4J_PASSWORD")}
     connect = lambda batch: Neo4jStore.connect(  # noqa: E731
-        env["NEO4J_URI"], os.environ.get("NEO4J_USERNAME", "neo4j"), env["NEO4J_PASSWORD"],
-        os.environ.get("NEO4J_DATABASE", "neo4j"), batch_size=batch)
+        env["NEO4J_URI"],
+        os.environ.get("NEO4J_USERNAME", "neo4j"),
+        env["NEO4J_PASSWORD"],
+        os.environ.get("NEO4J_DATABASE", "neo4j"),
+        batch_size=batch,
+    )
     store = connect(args.batch_sizes[0])
-    version = store.driver.execute_query("CALL dbms.components() YIELD versions RETURN versions[0] AS v").records[0]["v"]
+    version = store.driver.execute_query("CALL dbms.components() YIELD versions RETURN versions[0] AS v").records[0][
+        "v"
+    ]
     results: dict[str, Any] = {"machine": {**_machine(), "neo4j": version}, "sizes": {}}
     for n in args.sizes:
         with tempfile.TemporaryDirectory(prefix=f"cg-neo4j-{n}-") as tmp:
@@ -59,7 +67,9 @@ def main(argv: list[str] | None = None) -> None:
             start = time.perf_counter()
             ingest(LadybugStore(Path(tmp) / "embedded"), [corpus])
             size["embedded_load"] = round(time.perf_counter() - start, 2)
-            print(f"N={n}: parse+build {size['parse_build']} s, embedded full load {size['embedded_load']} s", flush=True)
+            print(
+                f"N={n}: parse+build {size['parse_build']} s, embedded full load {size['embedded_load']} s", flush=True
+            )
             for batch in args.batch_sizes:
                 _empty(store)
                 batched = connect(batch)
@@ -87,7 +97,9 @@ def _empty(store: Neo4jStore) -> None:
     """Delete every node of the graph model, in batches."""
     while store.driver.execute_query(
         "MATCH (n) WHERE any(l IN labels(n) WHERE l IN $labels) WITH n LIMIT 20000 DETACH DELETE n "
-        "RETURN count(*) AS n", {"labels": list(NODES)}, database_=store.database,
+        "RETURN count(*) AS n",
+        {"labels": list(NODES)},
+        database_=store.database,
     ).records[0]["n"]:
         pass
 
@@ -111,9 +123,9 @@ def _queries(store: Neo4jStore, runs: int) -> dict[str, dict[str, float]]:
 def naive_load_neo4j(store: Neo4jStore, corpus: Path) -> int:
     """The reference: parse and build as a load does, then one auto-commit statement per node and
     relationship (``CREATE`` a node, ``MATCH … MATCH … CREATE`` an edge); return how many."""
-    from graph.build import build_graph
-    from graph.codebook import load_codebook
-    from loaders import load_paths
+    from challenge_graph.graph.build import build_graph
+    from challenge_graph.graph.codebook import load_codebook
+    from challenge_graph.loaders import load_paths
 
     graph = build_graph(load_paths([corpus]).records, load_codebook())
     statements = 0
@@ -127,7 +139,9 @@ def naive_load_neo4j(store: Neo4jStore, corpus: Path) -> int:
                 session.run(
                     f"MATCH (a:{row['srcLabel']} {{id: $src}}) MATCH (b:{row['dstLabel']} {{id: $dst}}) "
                     f"CREATE (a)-[r:{rel}]->(b) SET r = $props",
-                    src=row["src"], dst=row["dst"], props={p: row[p] for p in props},
+                    src=row["src"],
+                    dst=row["dst"],
+                    props={p: row[p] for p in props},
                 ).consume()
                 statements += 1
     return statements

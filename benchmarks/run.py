@@ -8,6 +8,7 @@ Prints a table and writes benchmarks/results.json. Reference points measured in 
 the floor (reading and splitting the same files into lines) and a naive loader (one query per
 node and relationship; run up to --naive-max interviews, it is slow by design).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,12 +25,12 @@ from typing import Any
 
 from benchmarks.generate import generate_corpus
 from benchmarks.naive import naive_load
-from graph.build import build_graph
-from graph.codebook import load_codebook
-from graph.ladybug_store import LadybugStore
-from loaders import load_paths
-from loaders.text import split_lines
-from queries.runner import list_queries, run_query
+from challenge_graph.graph.build import build_graph
+from challenge_graph.graph.codebook import load_codebook
+from challenge_graph.graph.ladybug_store import LadybugStore
+from challenge_graph.loaders import load_paths
+from challenge_graph.loaders.text import split_lines
+from challenge_graph.queries.runner import list_queries, run_query
 
 HERE = Path(__file__).resolve().parent
 PAGES = ["Overview", "Workflow stages", "Challenge detail", "Network", "Cypher console", "Load data"]
@@ -73,11 +74,19 @@ def _measure(tmp: Path, n: int, args: argparse.Namespace) -> dict[str, Any]:
 
     child = subprocess.run(
         [sys.executable, "-m", "benchmarks.load_child", str(corpus), str(tmp / "db")],
-        capture_output=True, text=True, check=True, cwd=HERE.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=HERE.parent,
     )
     load = json.loads(child.stdout)
-    out.update(load_s=load["seconds"], peak_rss_mb=load["peak_rss_mb"], rejected=load["rejected"],
-               excerpts=load["counts"].get("Excerpt", 0), codings=load["counts"].get("CODED_AS", 0))
+    out.update(
+        load_s=load["seconds"],
+        peak_rss_mb=load["peak_rss_mb"],
+        rejected=load["rejected"],
+        excerpts=load["counts"].get("Excerpt", 0),
+        codings=load["counts"].get("CODED_AS", 0),
+    )
     out["load_over_floor"] = out["load_s"] / out["floor_s"]
 
     if n <= args.naive_max:
@@ -109,8 +118,8 @@ def _measure(tmp: Path, n: int, args: argparse.Namespace) -> dict[str, Any]:
 
 def _export_timings(store: LadybugStore, stage: str, tmp: Path) -> dict[str, Any]:
     """Time a PNG export of a (up to) 500-node selection: the busiest stage's neighbourhood."""
-    from graph.images import render_image
-    from queries.network import limit_nodes, neighbourhood
+    from challenge_graph.graph.drawing.images import render_image
+    from challenge_graph.queries.network import limit_nodes, neighbourhood
 
     start = time.perf_counter()
     graph = limit_nodes(neighbourhood(store, "stage", stage), 500)
@@ -128,8 +137,12 @@ def _typical_params(store: LadybugStore) -> dict[str, str]:
     top = run_query(store, "top-challenges", {"limit": 1}).as_dicts()[0]
     quote = run_query(store, "challenge-quotes", {"challenge": top["code"]}).as_dicts()[0]
     participant = store.run("MATCH (p:Participant)-[:SAID]->(:Excerpt {id: $e}) RETURN p.id", {"e": quote["excerpt"]})
-    return {"stage": top["stage"], "challenge": top["code"], "participant": participant.rows[0][0],
-            "excerpt": quote["excerpt"]}
+    return {
+        "stage": top["stage"],
+        "challenge": top["code"],
+        "participant": participant.rows[0][0],
+        "excerpt": quote["excerpt"],
+    }
 
 
 def _pages(db: Path) -> dict[str, float]:
@@ -159,22 +172,38 @@ def _p95(values: list[float]) -> float:
 
 
 def _machine() -> dict[str, Any]:
-    return {"python": platform.python_version(), "platform": platform.platform(),
-            "cpus": os.cpu_count(), "processor": platform.processor() or platform.machine()}
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "processor": platform.processor() or platform.machine(),
+    }
 
 
 def _print_size(n: int, r: dict[str, Any]) -> None:
-    print(f"\n== {n} interviews: {r['files']} files, {r['megabytes']:.1f} MB, {r['excerpts']} excerpts, {r['codings']} codings")
+    print(
+        f"\n== {n} interviews: {r['files']} files, {r['megabytes']:.1f} MB, "
+        f"{r['excerpts']} excerpts, {r['codings']} codings"
+    )
     print(f"  floor (read + split)    {r['floor_s']:8.2f} s")
     print(f"  parse                   {r['parse_s']:8.2f} s   {r['parse_mb_per_s']:.1f} MB/s")
-    print(f"  full load (embedded)    {r['load_s']:8.2f} s   = {r['load_over_floor']:.0f}x the floor   peak RSS {r['peak_rss_mb']:.0f} MB")
+    print(
+        f"  full load (embedded)    {r['load_s']:8.2f} s   = {r['load_over_floor']:.0f}x the floor   "
+        f"peak RSS {r['peak_rss_mb']:.0f} MB"
+    )
     if "naive_s" in r:
-        print(f"  naive loader            {r['naive_s']:8.2f} s   ({r['naive_statements']} statements) = {r['naive_over_ours']:.1f}x ours")
+        print(
+            f"  naive loader            {r['naive_s']:8.2f} s   ({r['naive_statements']} statements) "
+            f"= {r['naive_over_ours']:.1f}x ours"
+        )
     print(f"  {'query':28s} {'median ms':>10s} {'p95 ms':>10s}")
     for name, t in r["queries_ms"].items():
         print(f"  {name:28s} {t['median']:10.1f} {t['p95']:10.1f}")
     e = r["export_png"]
-    print(f"  export PNG, {e['nodes']} nodes      select {e['select_s']:.2f} s, workflow {e['workflow_s']:.2f} s, force {e['force_s']:.2f} s")
+    print(
+        f"  export PNG, {e['nodes']} nodes      select {e['select_s']:.2f} s, "
+        f"workflow {e['workflow_s']:.2f} s, force {e['force_s']:.2f} s"
+    )
     for page, t in r.get("pages_ms", {}).items():
         print(f"  page {page:23s} {t['first']:10.0f} {t['again']:10.0f}   (ms: first render, cached re-run)")
 

@@ -1,80 +1,35 @@
 """The command line: a thin shell over loaders, graph, queries and the dashboard."""
+
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Callable
-from functools import wraps
+from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import click
 
-from challenge_graph.output import FORMATS, printable, render
-from graph.errors import ChallengeGraphError
-from graph.ladybug_store import LadybugStore
-from graph.store import DEFAULT_TIMEOUT, GraphStore
-from loaders.ingest import Report, check as check_files, ingest, read_codebook
-from queries.runner import corpus_summary, list_queries, run_query
-
-DEFAULT_DB = "challenge-graph.db"
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-EXAMPLES_DIR = PROJECT_DIR / "examples"
-DASHBOARD_APP = PROJECT_DIR / "dashboard" / "app.py"
-
-
-def _db_path(db: str | None) -> Path:
-    return Path(db or os.environ.get("CHALLENGE_GRAPH_DB") or DEFAULT_DB)
-
-
-def open_store(db: str | None, neo4j: bool = False, batch_size: int | None = None) -> GraphStore:
-    """The embedded store at ``--db`` (or ``$CHALLENGE_GRAPH_DB``, or ./challenge-graph.db), or
-    with ``--neo4j`` the server that ``NEO4J_URI``, ``NEO4J_USERNAME``, ``NEO4J_PASSWORD`` and
-    ``NEO4J_DATABASE`` name."""
-    if not neo4j:
-        return LadybugStore(_db_path(db))
-    from graph.neo4j_store import DEFAULT_BATCH_SIZE, Neo4jStore
-
-    uri = os.environ.get("NEO4J_URI")
-    if not uri:
-        raise ChallengeGraphError(
-            "--neo4j needs NEO4J_URI (e.g. bolt://localhost:7687), NEO4J_USERNAME and NEO4J_PASSWORD "
-            "in the environment (see .env.example)"
-        )
-    return Neo4jStore.connect(
-        uri, os.environ.get("NEO4J_USERNAME", "neo4j"), os.environ.get("NEO4J_PASSWORD", ""),
-        os.environ.get("NEO4J_DATABASE", "neo4j"), batch_size or DEFAULT_BATCH_SIZE,
-    )
-
-
-def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn the project's errors into one-line messages with exit code 1, no traceback."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ChallengeGraphError as e:
-            raise click.ClickException(printable(str(e))) from e
-
-    return wrapper
-
-
-db_option = click.option(
-    "--db", metavar="DIR", help="Embedded database folder [default: $CHALLENGE_GRAPH_DB or ./challenge-graph.db]."
+from challenge_graph import method_commands
+from challenge_graph.graph.store import DEFAULT_TIMEOUT
+from challenge_graph.loaders.ingest import Report, ingest, read_codebook
+from challenge_graph.loaders.ingest import check as check_files
+from challenge_graph.options import (
+    codebook_option,
+    db_option,
+    db_path,
+    format_option,
+    friendly,
+    neo4j_option,
+    open_store,
 )
-neo4j_option = click.option(
-    "--neo4j", is_flag=True, help="Use the Neo4j server named by NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD."
-)
-codebook_option = click.option(
-    "--codebook", type=click.Path(dir_okay=False), help="Codebook YAML [default: the last one loaded, else codebooks/ml-engineering.yaml]."
-)
-format_option = click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
-)
+from challenge_graph.output import printable, render
+from challenge_graph.queries.runner import corpus_summary, list_queries, run_query
+
+# bundled with the package (package data), wherever it is installed
+EXAMPLES_DIR = Path(str(resources.files("challenge_graph.examples")))
+DASHBOARD_APP = Path(str(resources.files("challenge_graph.dashboard") / "app.py"))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -98,8 +53,16 @@ def cli() -> None:
 @click.option("--autocode", is_flag=True, help="Add the codebook's suggestions for uncoded turns (coder auto).")
 @click.option("-s", "--silent", is_flag=True, help="Print only errors.")
 @friendly
-def load(paths: tuple[str, ...], codebook: str | None, db: str | None, neo4j: bool, replace: bool,
-         batch_size: int | None, autocode: bool, silent: bool) -> None:
+def load(
+    paths: tuple[str, ...],
+    codebook: str | None,
+    db: str | None,
+    neo4j: bool,
+    replace: bool,
+    batch_size: int | None,
+    autocode: bool,
+    silent: bool,
+) -> None:
     """Load transcripts, Delve exports, protocols and codings files into the graph.
 
     Folders are read recursively. A file that cannot be read is listed and left out; the
@@ -115,7 +78,9 @@ def load(paths: tuple[str, ...], codebook: str | None, db: str | None, neo4j: bo
     report = ingest(store, paths, codebook_path=codebook, replace=replace, autocode=autocode)
     if not silent:
         if report.written:
-            click.echo(f"Loaded {len(report.loaded)} file(s) into {printable(store.describe())}: {_summary(report.counts)}")
+            click.echo(
+                f"Loaded {len(report.loaded)} file(s) into {printable(store.describe())}: {_summary(report.counts)}"
+            )
         else:
             click.echo(f"Nothing loaded; {printable(store.describe())} is unchanged.")
     _print_report(report, silent)
@@ -125,7 +90,9 @@ def load(paths: tuple[str, ...], codebook: str | None, db: str | None, neo4j: bo
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @codebook_option
-@click.option("--privacy", is_flag=True, help="Also flag likely names, e-mails, phone numbers, organisations and places.")
+@click.option(
+    "--privacy", is_flag=True, help="Also flag likely names, e-mails, phone numbers, organisations and places."
+)
 @friendly
 def check(paths: tuple[str, ...], codebook: str | None, privacy: bool) -> None:
     """Validate files and the codebook without loading: formats, codings, unknown codes.
@@ -137,29 +104,43 @@ def check(paths: tuple[str, ...], codebook: str | None, privacy: bool) -> None:
     _, book = read_codebook(codebook)
     report, graph = check_files(paths, book)
     if privacy:
-        from graph.privacy import scan
+        from challenge_graph.graph.privacy import scan
 
         sources = {r["id"]: r["source"] for r in graph.node_rows("Interview")}
-        items = [(f"{sources.get(e['interview'], e['interview'])}:{e['line']}", e["text"]) for e in graph.node_rows("Excerpt")]
-        items += [(f"participant {p['pseudonym']!r}", f"{p['pseudonym']} {p['attributes']}") for p in graph.node_rows("Participant")]
+        items = [
+            (f"{sources.get(e['interview'], e['interview'])}:{e['line']}", e["text"])
+            for e in graph.node_rows("Excerpt")
+        ]
+        items += [
+            (f"participant {p['pseudonym']!r}", f"{p['pseudonym']} {p['attributes']}")
+            for p in graph.node_rows("Participant")
+        ]
         findings = scan(items)
         for f in findings:
             click.echo(f"privacy: {printable(f.where)}: {f.kind} {f.text!r}")
-        click.echo(f"privacy: {len(findings)} possible identifier(s) to review" if findings else "privacy: nothing flagged")
+        click.echo(
+            f"privacy: {len(findings)} possible identifier(s) to review" if findings else "privacy: nothing flagged"
+        )
     for line in report.files:
         click.echo(f"ok  {printable(line)}")
     click.echo(f"Would load: {_summary(report.counts)}")
     for code in report.implied:
-        click.echo(f"note: fix for {printable(code)}, which is never coded itself: created as an implied challenge",
-                   err=True)
+        click.echo(
+            f"note: fix for {printable(code)}, which is never coded itself: created as an implied challenge", err=True
+        )
     _print_report(report, silent=False)
     sys.exit(report.exit_code)
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the suggested codings files (one per transcript with suggestions).")
+@click.option(
+    "--out",
+    "out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the suggested codings files (one per transcript with suggestions).",
+)
 @codebook_option
 @friendly
 def autocode(paths: tuple[str, ...], out: Path, codebook: str | None) -> None:
@@ -170,10 +151,10 @@ def autocode(paths: tuple[str, ...], out: Path, codebook: str | None) -> None:
         challenge-graph autocode examples/transcripts --out suggestions/
         challenge-graph load examples/transcripts suggestions/
     """
-    from graph.autocode import AUTO, suggest, unique_quote
-    from graph.model import Interview
-    from loaders import load_paths
-    from loaders.codings_file import dump
+    from challenge_graph.graph.autocode import AUTO, suggest, unique_quote
+    from challenge_graph.graph.model import Interview
+    from challenge_graph.loaders import load_paths
+    from challenge_graph.loaders.codings_file import dump
 
     _, book = read_codebook(codebook)
     result = load_paths(paths)
@@ -187,9 +168,16 @@ def autocode(paths: tuple[str, ...], out: Path, codebook: str | None) -> None:
             continue
         items = [(s.code, unique_quote(record, s), s.speaker) for s in found]
         target = out / f"{Path(record.source).stem}.{AUTO}.codings.yaml"
-        target.write_text(dump(record.source, AUTO, items,
-                               comment=f"Suggested by `challenge-graph autocode` from {book.name}'s rules: "
-                                       "review, edit or delete, then load."), encoding="utf-8")
+        target.write_text(
+            dump(
+                record.source,
+                AUTO,
+                items,
+                comment=f"Suggested by `challenge-graph autocode` from {book.name}'s rules: "
+                "review, edit or delete, then load.",
+            ),
+            encoding="utf-8",
+        )
         total += len(items)
         click.echo(f"{printable(target)}: {len(items)} suggestion(s) for {printable(source.name)}")
     click.echo(f"{total} suggestion(s) in all")
@@ -207,8 +195,7 @@ def queries_command() -> None:
     """
     for query in list_queries():
         params = " ".join(
-            f"--param {p.name}={p.type}" + (f" (default {p.default})" if p.default else "")
-            for p in query.params
+            f"--param {p.name}={p.type}" + (f" (default {p.default})" if p.default else "") for p in query.params
         )
         click.echo(f"{query.name}  {params}".rstrip())
         click.echo(f"    {query.description}")
@@ -233,8 +220,14 @@ def query(name: str, params: tuple[str, ...], fmt: str, db: str | None, neo4j: b
 @cli.command()
 @click.argument("statement")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="A $parameter for the query (text).")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), envvar="CHALLENGE_GRAPH_QUERY_TIMEOUT",
-              default=DEFAULT_TIMEOUT, show_default=True, help="Stop the query after this many seconds.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    envvar="CHALLENGE_GRAPH_QUERY_TIMEOUT",
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Stop the query after this many seconds.",
+)
 @format_option
 @db_option
 @neo4j_option
@@ -247,7 +240,7 @@ def cypher(statement: str, params: tuple[str, ...], timeout: float, fmt: str, db
     \b
         challenge-graph cypher "MATCH (c:Challenge) RETURN c.code AS code ORDER BY code"
     """
-    from graph.cypher import dialect_warnings
+    from challenge_graph.graph.cypher import dialect_warnings
 
     store = open_store(db, neo4j)
     for warning in dialect_warnings(statement, store.dialect):
@@ -257,25 +250,54 @@ def cypher(statement: str, params: tuple[str, ...], timeout: float, fmt: str, db
 
 @cli.command()
 @click.argument("out", type=click.Path(path_type=Path))
-@click.option("--query", "query_name", help="Named query whose rows select the subgraph (rows with a code column, or a network-* query).")
+@click.option(
+    "--query",
+    "query_name",
+    help="Named query whose rows select the subgraph (rows with a code column, or a network-* query).",
+)
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="A parameter of --query (repeatable).")
 @click.option("--stage", help="The neighbourhood of a stage.")
 @click.option("--challenge", help="The neighbourhood of a challenge.")
 @click.option("--participant", help="The neighbourhood of a participant (by pseudonym).")
 @click.option("--title", default=None, help="Title drawn on images and HTML [default: what is shown].")
-@click.option("--layout", type=click.Choice(["workflow", "force"]), default="workflow", show_default=True,
-              help="workflow: stages left to right with their challenges and fixes; force: a spring layout.")
-@click.option("--max-nodes", default=150, show_default=True, help="Keep at most this many nodes (stages first, then by evidence).")
-@click.option("--size", type=click.Choice(["slide", "column", "page"]), default="slide", show_default=True,
-              help="slide: 16:9, 13.3x7.5 in; column: 3.5x3 in; page: 7x5 in.")
+@click.option(
+    "--layout",
+    type=click.Choice(["workflow", "force"]),
+    default="workflow",
+    show_default=True,
+    help="workflow: stages left to right with their challenges and fixes; force: a spring layout.",
+)
+@click.option(
+    "--max-nodes", default=150, show_default=True, help="Keep at most this many nodes (stages first, then by evidence)."
+)
+@click.option(
+    "--size",
+    type=click.Choice(["slide", "column", "page"]),
+    default="slide",
+    show_default=True,
+    help="slide: 16:9, 13.3x7.5 in; column: 3.5x3 in; page: 7x5 in.",
+)
 @click.option("--dpi", default=150, show_default=True, help="Resolution of PNG images.")
 @click.option("--with-quotes", is_flag=True, help="Put each code's first participant quote into the export.")
 @db_option
 @neo4j_option
 @friendly
-def export(out: Path, query_name: str | None, params: tuple[str, ...], stage: str | None, challenge: str | None,
-           participant: str | None, title: str | None, layout: str, max_nodes: int, size: str, dpi: int,
-           with_quotes: bool, db: str | None, neo4j: bool) -> None:
+def export(
+    out: Path,
+    query_name: str | None,
+    params: tuple[str, ...],
+    stage: str | None,
+    challenge: str | None,
+    participant: str | None,
+    title: str | None,
+    layout: str,
+    max_nodes: int,
+    size: str,
+    dpi: int,
+    with_quotes: bool,
+    db: str | None,
+    neo4j: bool,
+) -> None:
     """Export the graph (or a part of it) as PNG, SVG, PDF, HTML, GraphML, GEXF or CSV.
 
     The format follows OUT's suffix; a path without a suffix becomes a folder holding
@@ -287,8 +309,8 @@ def export(out: Path, query_name: str | None, params: tuple[str, ...], stage: st
         challenge-graph export corpus.png --title "Challenges by stage" --size slide
         challenge-graph export evaluation.graphml --query challenges-at-stage --param stage=evaluation
     """
-    from graph.export import export_graph
-    from queries.network import attach_quotes, limit_nodes, select
+    from challenge_graph.graph.drawing.export import export_graph
+    from challenge_graph.queries.network import attach_quotes, limit_nodes, select
 
     store = open_store(db, neo4j)
     values = _params(params)
@@ -297,22 +319,29 @@ def export(out: Path, query_name: str | None, params: tuple[str, ...], stage: st
     if with_quotes:
         attach_quotes(store, shown)
     summary = corpus_summary(store)
-    footer = (f"corpus: {summary['interviews']} interviews, {summary['participants']} participants"
-              f" · showing {shown.number_of_nodes()} of {graph.number_of_nodes()} nodes · challenge-graph")
+    footer = (
+        f"corpus: {summary['interviews']} interviews, {summary['participants']} participants"
+        f" · showing {shown.number_of_nodes()} of {graph.number_of_nodes()} nodes · challenge-graph"
+    )
     default_title = {
         "workflow": "Challenges at each stage and the fixes that address them",
     }.get(graph.graph.get("centre"), graph.graph.get("name") or stage or challenge or participant or query_name or "")
-    from graph.privacy import scan
+    from challenge_graph.graph.privacy import scan
 
-    exported = [(f"{d['kind']} {d['label']!r}", f"{d['label']} {d.get('quote', '')}") for _, d in shown.nodes(data=True)]
+    exported = [
+        (f"{d['kind']} {d['label']!r}", f"{d['label']} {d.get('quote', '')}") for _, d in shown.nodes(data=True)
+    ]
     for finding in scan(exported):  # a last look before a talk: flag, do not block
         click.echo(f"privacy: {finding.where}: {finding.kind} {finding.text!r}", err=True)
-    result = export_graph(shown, out, layout=layout, size=size, dpi=dpi,
-                          title=default_title if title is None else title, footer=footer)
+    result = export_graph(
+        shown, out, layout=layout, size=size, dpi=dpi, title=default_title if title is None else title, footer=footer
+    )
     for file in result.files:
         click.echo(f"wrote {printable(file)}")
-    click.echo(f"{result.nodes} of {graph.number_of_nodes()} nodes, {result.edges} edges"
-               + (f"; {result.note}" if result.note else ""))
+    click.echo(
+        f"{result.nodes} of {graph.number_of_nodes()} nodes, {result.edges} edges"
+        + (f"; {result.note}" if result.note else "")
+    )
 
 
 def _params(items: tuple[str, ...]) -> dict[str, str]:
@@ -330,10 +359,21 @@ def _params(items: tuple[str, ...]) -> dict[str, str]:
 @neo4j_option
 @click.option("--port", default=8501, show_default=True, help="Port to serve on.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (127.0.0.1: this machine only).")
-@click.option("--query-timeout", type=click.FloatRange(min=0, min_open=True), envvar="CHALLENGE_GRAPH_QUERY_TIMEOUT",
-              default=DEFAULT_TIMEOUT, show_default=True, help="Seconds a Cypher console query may run.")
-@click.option("--max-rows", type=click.IntRange(min=1), default=10_000, show_default=True,
-              help="Rows the Cypher console shows at most.")
+@click.option(
+    "--query-timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    envvar="CHALLENGE_GRAPH_QUERY_TIMEOUT",
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    help="Seconds a Cypher console query may run.",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="Rows the Cypher console shows at most.",
+)
 @friendly
 def dashboard(db: str | None, neo4j: bool, port: int, host: str, query_timeout: float, max_rows: int) -> None:
     """Open the dashboard on the graph.
@@ -346,14 +386,16 @@ def dashboard(db: str | None, neo4j: bool, port: int, host: str, query_timeout: 
         open_store(db, neo4j).close()  # fail here, clearly, rather than in the browser
     else:
         open_store(db)  # a --db that is a file fails here
-    _serve_dashboard(_db_path(db), host, port, neo4j, ["--query-timeout", f"{query_timeout:g}", "--max-rows", str(max_rows)])
+    _serve_dashboard(
+        db_path(db), host, port, neo4j, ["--query-timeout", f"{query_timeout:g}", "--max-rows", str(max_rows)]
+    )
 
 
 @cli.command()
 @db_option
 @click.option("--port", default=8501, show_default=True, help="Port to serve on.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--no-dashboard", is_flag=True, help="Load the examples only.")
+@click.option("--no-serve", "--no-dashboard", "no_dashboard", is_flag=True, help="Load the examples only.")
 @friendly
 def demo(db: str | None, port: int, host: str, no_dashboard: bool) -> None:
     """Load the bundled example corpus (examples/) and open the dashboard.
@@ -366,15 +408,29 @@ def demo(db: str | None, port: int, host: str, no_dashboard: bool) -> None:
     click.echo(f"Loaded the examples into {printable(store.describe())}: {_summary(report.counts)}")
     store.close()
     if not no_dashboard:
-        _serve_dashboard(_db_path(db), host, port)
+        _serve_dashboard(db_path(db), host, port)
 
 
 def _serve_dashboard(db: Path, host: str, port: int, neo4j: bool = False, extra: list[str] | None = None) -> None:
     command = [
-        sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
-        "--server.address", host, "--server.port", str(port), "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--server.maxUploadSize", "100",  # MB per upload
-        "--", *(["--neo4j"] if neo4j else ["--db", str(db.resolve())]), *(extra or []),
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(DASHBOARD_APP),
+        "--server.address",
+        host,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.maxUploadSize",
+        "100",  # MB per upload
+        "--",
+        *(["--neo4j"] if neo4j else ["--db", str(db.resolve())]),
+        *(extra or []),
     ]
     click.echo(f"Dashboard on http://{host}:{port}  (Ctrl-C to stop)")
     sys.exit(_run_forwarding_signals(command))
@@ -422,8 +478,11 @@ def _print_report(report: Report, silent: bool) -> None:
         for note in report.notes:
             click.echo(f"note: {printable(note)}", err=True)
         if report.skipped:
-            click.echo(f"note: skipped {len(report.skipped)} file(s) no loader reads: "
-                       + ", ".join(printable(Path(s).name) for s in report.skipped), err=True)
+            click.echo(
+                f"note: skipped {len(report.skipped)} file(s) no loader reads: "
+                + ", ".join(printable(Path(s).name) for s in report.skipped),
+                err=True,
+            )
         if report.unknown_codes:
             click.echo("Unknown codes (loaded as challenges; add them to the codebook):", err=True)
             for code, sources in report.unknown_codes.items():
@@ -434,8 +493,8 @@ def _print_report(report: Report, silent: bool) -> None:
             click.echo(f"  {printable(error)}", err=True)
 
 
-# the method analyses' commands live in their own module and register themselves on `cli`
-from challenge_graph import method_commands  # noqa: E402,F401
+for command in method_commands.COMMANDS:  # the method analyses live in their own module
+    cli.add_command(command)
 
 
 def main() -> None:

@@ -1,12 +1,13 @@
 """Render query rows as a text table, CSV or JSON for the terminal."""
+
 from __future__ import annotations
 
 import json
 import math
 from typing import Any
 
-from graph.csv_safe import csv_text
-from graph.store import QueryResult
+from challenge_graph.graph.csv_safe import csv_text
+from challenge_graph.graph.store import QueryResult
 
 __all__ = ["render", "FORMATS", "printable", "json_text"]
 
@@ -61,9 +62,7 @@ def _csv_cell(value: Any) -> Any:
 
 def _table(result: QueryResult) -> str:
     cells = [[_short(v) for v in row] for row in result.rows]
-    widths = [
-        max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(result.columns)
-    ]
+    widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(result.columns)]
     line = "  ".join("-" * w for w in widths)
     head = "  ".join(c.ljust(w) for c, w in zip(result.columns, widths))
     body = ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in cells]

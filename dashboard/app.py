@@ -1,11 +1,12 @@
 """challenge-graph dashboard: ``challenge-graph dashboard`` runs ``streamlit run`` on this file."""
+
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data, links
-from dashboard.views import challenge, console, load, method, network, overview, stages
-from graph.errors import ChallengeGraphError
+from challenge_graph.dashboard import data, links
+from challenge_graph.dashboard.views import challenge, console, load, method, network, overview, stages
+from challenge_graph.graph.errors import ChallengeGraphError
 
 PAGES = {view.TITLE: view for view in (overview, stages, challenge, network, method, console, load)}
 

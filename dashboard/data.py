@@ -3,25 +3,38 @@
 Results are cached per (database, graph version, query, parameters); the version is the
 database file's stamp, so a load from the command line invalidates them without a restart.
 """
+
 from __future__ import annotations
 
 import os
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from graph.csv_safe import csv_text
-from graph.errors import ChallengeGraphError
-from graph.ladybug_store import LadybugStore
-from graph.store import DEFAULT_TIMEOUT, GraphStore
-from queries.network import neighbourhood
-from queries.runner import run_query
+from challenge_graph.graph.csv_safe import csv_text
+from challenge_graph.graph.errors import ChallengeGraphError
+from challenge_graph.graph.ladybug_store import LadybugStore
+from challenge_graph.graph.store import DEFAULT_TIMEOUT, GraphStore
+from challenge_graph.queries.network import neighbourhood
+from challenge_graph.queries.runner import run_query
 
-__all__ = ["db_path", "store", "version", "named", "entities", "network", "cypher", "csv_download",
-           "console_limits", "DEFAULT_DB", "DEFAULT_MAX_ROWS"]
+__all__ = [
+    "db_path",
+    "store",
+    "version",
+    "named",
+    "entities",
+    "network",
+    "cypher",
+    "csv_download",
+    "console_limits",
+    "DEFAULT_DB",
+    "DEFAULT_MAX_ROWS",
+]
 
 DEFAULT_DB = "challenge-graph.db"
 DEFAULT_MAX_ROWS = 10_000  # rows the console shows and downloads at most
@@ -44,12 +57,14 @@ def db_path() -> str:
 def store(path: str) -> GraphStore:
     """One store per database, shared by every session (the embedded one opens read-only)."""
     if path == "neo4j":
-        from graph.neo4j_store import Neo4jStore
+        from challenge_graph.graph.neo4j_store import Neo4jStore
 
         # the dashboard is started by `challenge-graph dashboard --neo4j`, which checked these
         return Neo4jStore.connect(
-            os.environ["NEO4J_URI"], os.environ.get("NEO4J_USERNAME", "neo4j"),
-            os.environ.get("NEO4J_PASSWORD", ""), os.environ.get("NEO4J_DATABASE", "neo4j"),
+            os.environ["NEO4J_URI"],
+            os.environ.get("NEO4J_USERNAME", "neo4j"),
+            os.environ.get("NEO4J_PASSWORD", ""),
+            os.environ.get("NEO4J_DATABASE", "neo4j"),
         )
     return LadybugStore(path)
 
@@ -108,8 +123,8 @@ def export_bytes(graph, suffix: str, layout: str, size: str, title: str, footer:
     """The export of ``graph`` as the bytes of a file with ``suffix``."""
     import tempfile
 
-    from graph.export import export_graph
-    from queries.network import attach_quotes
+    from challenge_graph.graph.drawing.export import export_graph
+    from challenge_graph.queries.network import attach_quotes
 
     graph = graph.copy()
     if with_quotes:
@@ -122,9 +137,20 @@ def export_bytes(graph, suffix: str, layout: str, size: str, title: str, footer:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _method(path: str, stamp: str, what: str):
-    from dashboard.views.method import compute
+    return _method_frames(store(path), what)
 
-    return compute(store(path), what)
+
+def _method_frames(graph_store: GraphStore, what: str):
+    """The method analyses as frames."""
+    from challenge_graph.queries.agreement import agreement
+    from challenge_graph.queries.analysis import cooccurrence, saturation
+
+    if what == "agreement":
+        table, pairs = agreement(graph_store)
+        return pd.DataFrame([asdict(r) for r in table]), pd.DataFrame([asdict(p) for p in pairs])
+    if what == "saturation":
+        return pd.DataFrame([asdict(r) for r in saturation(graph_store)])
+    return pd.DataFrame(cooccurrence(graph_store), columns=["code_a", "code_b", "shared", "jaccard"])
 
 
 def method(what: str):

@@ -1,5 +1,6 @@
 """Links between dashboard pages through query parameters (``?page=challenge&challenge=QM-robustness``),
 so that any view can be bookmarked and shared."""
+
 from __future__ import annotations
 
 import html
@@ -10,8 +11,15 @@ import streamlit as st
 __all__ = ["SLUGS", "url", "challenge_url", "challenge_link", "open_page", "keep_page", "param", "set_param"]
 
 # page title -> the short name used in ?page=
-SLUGS = {"Overview": "overview", "Workflow stages": "stages", "Challenge detail": "challenge",
-         "Network": "network", "Method": "method", "Cypher console": "console", "Load data": "load"}
+SLUGS = {
+    "Overview": "overview",
+    "Workflow stages": "stages",
+    "Challenge detail": "challenge",
+    "Network": "network",
+    "Method": "method",
+    "Cypher console": "console",
+    "Load data": "load",
+}
 
 
 def url(page: str, **params: str) -> str:

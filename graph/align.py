@@ -5,6 +5,7 @@ coder's paragraph is two in another's file), and short turns (``Okay.``) recur. 
 are aligned as word sequences, by position in the text, never by looking a turn's text up:
 each turn of the other file lands on the base turns its words overlap, in order.
 """
+
 from __future__ import annotations
 
 import re
@@ -69,8 +70,7 @@ def align_turns(
             result.append(())
             continue
         best = max(counts.values())
-        kept = [b for b, n in counts.items()
-                if n == best or 2 * n >= base_size[b] or 2 * n >= other_size[index]]
+        kept = [b for b, n in counts.items() if n == best or 2 * n >= base_size[b] or 2 * n >= other_size[index]]
         if base_speakers and other_speakers:
             same = [b for b in kept if base_speakers[b].casefold() == other_speakers[index].casefold()]
             kept = same or kept

@@ -3,13 +3,14 @@
 Suggestions are always recorded with the coder ``auto``, so they stay apart from human codings:
 stored evidence counts leave them out and every query can tell them apart by ``coder``.
 """
+
 from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
 
-from graph.codebook import Codebook
-from graph.model import PARTICIPANT, Coding, Interview
+from challenge_graph.graph.codebook import Codebook
+from challenge_graph.graph.model import PARTICIPANT, Coding, Interview
 
 __all__ = ["AUTO", "Suggestion", "suggest", "with_suggestions", "unique_quote"]
 
@@ -32,8 +33,8 @@ def suggest(interview: Interview, codebook: Codebook) -> list[Suggestion]:
 
     Examples
     --------
-    >>> from graph.codebook import parse_codebook
-    >>> from graph.model import Turn
+    >>> from challenge_graph.graph.codebook import parse_codebook
+    >>> from challenge_graph.graph.model import Turn
     >>> cb = parse_codebook("workflow: [{id: a, name: A}]\\nautocode: [{code: Loss-x, patterns: ['loss']}]")
     >>> iv = Interview("i", "I", "i.txt", "t", (Turn("P1", "The loss diverged.", 0, 3, "participant"),))
     >>> [(s.code, s.line, s.matched) for s in suggest(iv, cb)]
@@ -65,6 +66,7 @@ def with_suggestions(interview: Interview, codebook: Codebook) -> Interview:
 def unique_quote(interview: Interview, suggestion: Suggestion) -> str:
     """Words that point at the suggestion's turn and no other: the matched words if they are
     unique in the transcript, else the whole turn."""
+
     def norm(text: str) -> str:
         return " ".join(text.casefold().split())
 

@@ -3,6 +3,7 @@
 The graph is a pure function of its sources and the codebook: ids derive from content, so
 building the same files twice gives the same rows.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -16,23 +17,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.align import align_turns, similarity
-from graph.autocode import AUTO, with_suggestions
-from graph.codebook import UNCATEGORISED, Codebook, CodeInfo, tolerant_key
-from graph.errors import LoaderError
-from graph.speakers import identify_speakers, with_roles
-from graph.model import (
+from challenge_graph.graph.align import align_turns, similarity
+from challenge_graph.graph.autocode import AUTO, with_suggestions
+from challenge_graph.graph.codebook import UNCATEGORISED, Codebook, CodeInfo, tolerant_key
+from challenge_graph.graph.errors import LoaderError
+from challenge_graph.graph.model import (
     PARTICIPANT,
     Coding,
     CodingSet,
-    ParticipantSheet,
     Interview,
+    ParticipantSheet,
     Protocol,
     Record,
     SourceFile,
     Turn,
     slugify,
 )
+from challenge_graph.graph.speakers import identify_speakers, with_roles
 
 __all__ = ["GraphData", "TagReport", "build_graph", "excerpt_id", "code_id"]
 
@@ -45,9 +46,7 @@ class GraphData:
     the build noticed (warnings, rejected codings, unknown codes and where they occur)."""
 
     nodes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
-    rels: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = field(
-        default_factory=lambda: defaultdict(dict)
-    )
+    rels: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
     warnings: list[str] = field(default_factory=list)
     rejected: list[LoaderError] = field(default_factory=list)
     unknown_codes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -58,9 +57,7 @@ class GraphData:
 
     def add_rel(self, rel: str, src: tuple[str, str], dst: tuple[str, str], **props: Any) -> None:
         key = (src, dst, *props.values())
-        self.rels[rel].setdefault(
-            key, {"src": src[1], "dst": dst[1], "srcLabel": src[0], "dstLabel": dst[0], **props}
-        )
+        self.rels[rel].setdefault(key, {"src": src[1], "dst": dst[1], "srcLabel": src[0], "dstLabel": dst[0], **props})
 
     def node_rows(self, label: str) -> list[dict[str, Any]]:
         return list(self.nodes.get(label, {}).values())
@@ -99,9 +96,7 @@ def code_id(code: str) -> str:
     return slugify(code)
 
 
-def build_graph(
-    records: Iterable[tuple[SourceFile, Record]], codebook: Codebook, autocode: bool = False
-) -> GraphData:
+def build_graph(records: Iterable[tuple[SourceFile, Record]], codebook: Codebook, autocode: bool = False) -> GraphData:
     """Turn ``(source file, record)`` pairs into graph rows; with ``autocode``, add the
     codebook's suggestions for uncoded turns (coder ``auto``).
 
@@ -114,10 +109,16 @@ def build_graph(
     consensus: set[tuple[str, str]] = set()  # (interview id, coder): consensus is a file's, not a person's
     sheets: list[ParticipantSheet] = []
     for source, record in records:
-        graph.add_node("Source", {
-            "id": source.name, "name": source.name, "kind": _KIND[type(record)],
-            "format": getattr(record, "format", "") or _KIND[type(record)], "sha256": source.sha256,
-        })
+        graph.add_node(
+            "Source",
+            {
+                "id": source.name,
+                "name": source.name,
+                "kind": _KIND[type(record)],
+                "format": getattr(record, "format", "") or _KIND[type(record)],
+                "sha256": source.sha256,
+            },
+        )
         if isinstance(record, Interview):
             record = _unique_id(record, source, interviews, graph)
             if record.tags_read:
@@ -135,8 +136,9 @@ def build_graph(
         target = _find_transcript(coding_set, interviews, by_source)
         if target is None:
             graph.rejected.append(
-                LoaderError(coding_set.source, None,
-                            f"transcript {coding_set.transcript!r} is not among the loaded files")
+                LoaderError(
+                    coding_set.source, None, f"transcript {coding_set.transcript!r} is not among the loaded files"
+                )
             )
             continue
         interviews[target.id] = _apply_coding_set(target, coding_set, graph)
@@ -167,8 +169,11 @@ def _unique_id(record: Interview, source: SourceFile, interviews: dict[str, Inte
     known = interviews.get(record.id)
     if known is None:
         return record
-    if known.file_coder and record.file_coder and similarity(
-            [t.text for t in known.turns], [t.text for t in record.turns]) >= SAME_TRANSCRIPT:
+    if (
+        known.file_coder
+        and record.file_coder
+        and similarity([t.text for t in known.turns], [t.text for t in record.turns]) >= SAME_TRANSCRIPT
+    ):
         return record
     digest = hashlib.sha256(source.name.encode("utf-8")).hexdigest()[:6]
     new_id = f"{record.id}-{digest}"
@@ -189,8 +194,10 @@ def _merge(base: Interview | None, other: Interview, graph: GraphData, other_nam
     if not other.codings:
         return base
     mapping = align_turns(
-        [t.text for t in base.turns], [t.text for t in other.turns],
-        [t.speaker for t in base.turns], [t.speaker for t in other.turns],
+        [t.text for t in base.turns],
+        [t.text for t in other.turns],
+        [t.speaker for t in base.turns],
+        [t.speaker for t in other.turns],
     )
     codings = list(base.codings)
     report = graph.tags.setdefault(other_name, TagReport())
@@ -200,14 +207,17 @@ def _merge(base: Interview | None, other: Interview, graph: GraphData, other_nam
             if mapping[p]:
                 positions.extend(mapping[p])
             else:
-                report.unplaced.append((coding.code, other.turns[p].line,
-                                        f"its paragraph is not in {base.source!r}, the interview's first file"))
+                report.unplaced.append(
+                    (
+                        coding.code,
+                        other.turns[p].line,
+                        f"its paragraph is not in {base.source!r}, the interview's first file",
+                    )
+                )
         positions = sorted(set(positions))
         if positions:
             codings.extend(dataclasses.replace(coding, positions=run) for run in _runs(positions))
-    return dataclasses.replace(
-        base, codings=tuple(codings), coders=tuple(dict.fromkeys(base.coders + other.coders))
-    )
+    return dataclasses.replace(base, codings=tuple(codings), coders=tuple(dict.fromkeys(base.coders + other.coders)))
 
 
 def _runs(positions: list[int]) -> list[tuple[int, ...]]:
@@ -236,45 +246,59 @@ def _apply_coding_set(interview: Interview, coding_set: CodingSet, graph: GraphD
     texts = [(t, _norm(t.text)) for t in interview.turns]
     for item in coding_set.codings:
         quote = _norm(item.quote)
-        hits = [
-            t for t, text in texts
-            if quote in text and (item.speaker is None or t.speaker == item.speaker)
-        ]
+        hits = [t for t, text in texts if quote in text and (item.speaker is None or t.speaker == item.speaker)]
         if len(hits) != 1:
             reason = (
                 f"quote not found in {interview.source!r}: {item.quote[:60]!r}"
-                if not hits else
-                f"quote found in {len(hits)} turns of {interview.source!r} "
+                if not hits
+                else f"quote found in {len(hits)} turns of {interview.source!r} "
                 f"(lines {', '.join(str(t.line) for t in hits[:5])}); quote more words or add speaker"
             )
             graph.rejected.append(LoaderError(coding_set.source, item.line, reason))
             continue
         codings.append(Coding(item.code, coding_set.coder, (hits[0].position,), item.line))
     return dataclasses.replace(
-        interview, codings=tuple(codings),
+        interview,
+        codings=tuple(codings),
         coders=tuple(dict.fromkeys(interview.coders + (coding_set.coder,))),
     )
 
 
 def _add_interview(
-    graph: GraphData, interview: Interview, codebook: Codebook, infos: dict[str, CodeInfo],
+    graph: GraphData,
+    interview: Interview,
+    codebook: Codebook,
+    infos: dict[str, CodeInfo],
     consensus: set[tuple[str, str]],
 ) -> None:
     iid = interview.id
-    graph.add_node("Interview", {
-        "id": iid, "title": interview.title, "source": interview.source,
-        "format": interview.format, "turns": len(interview.turns), "words": interview.words,
-        "coded": bool(interview.codings),
-    })
+    graph.add_node(
+        "Interview",
+        {
+            "id": iid,
+            "title": interview.title,
+            "source": interview.source,
+            "format": interview.format,
+            "turns": len(interview.turns),
+            "words": interview.words,
+            "coded": bool(interview.codings),
+        },
+    )
     said_by = {}
     for speaker in interview.speakers:
         if speaker.role != PARTICIPANT:
             continue
         scoped = speaker.participant_id != slugify(speaker.label)
-        graph.add_node("Participant", {
-            "id": speaker.participant_id, "pseudonym": speaker.pseudonym,
-            "role": speaker.role, "interview": iid if scoped else "", "attributes": "",
-        })
+        graph.add_node(
+            "Participant",
+            {
+                "id": speaker.participant_id,
+                "pseudonym": speaker.pseudonym,
+                "role": speaker.role,
+                "interview": iid if scoped else "",
+                "attributes": "",
+            },
+        )
         graph.add_rel("INTERVIEWED_IN", ("Participant", speaker.participant_id), ("Interview", iid))
         said_by[speaker.label] = speaker.participant_id
     for turn in interview.turns:
@@ -294,19 +318,27 @@ def _add_interview(
             graph.unknown_codes[coding.code].add(coding.source or interview.source)
         for position in coding.positions:
             graph.add_rel(
-                "CODED_AS", ("Excerpt", excerpt_id(iid, position)),
-                (info.label, code_id(info.code)), coder=coding.coder,
+                "CODED_AS",
+                ("Excerpt", excerpt_id(iid, position)),
+                (info.label, code_id(info.code)),
+                coder=coding.coder,
             )
 
 
-def _add_excerpt(
-    graph: GraphData, iid: str, turn: Turn, participant: str | None, codebook: Codebook
-) -> None:
+def _add_excerpt(graph: GraphData, iid: str, turn: Turn, participant: str | None, codebook: Codebook) -> None:
     eid = excerpt_id(iid, turn.position)
-    graph.add_node("Excerpt", {
-        "id": eid, "text": turn.text, "speaker": turn.speaker, "role": turn.role,
-        "interview": iid, "position": turn.position, "line": turn.line,
-    })
+    graph.add_node(
+        "Excerpt",
+        {
+            "id": eid,
+            "text": turn.text,
+            "speaker": turn.speaker,
+            "role": turn.role,
+            "interview": iid,
+            "position": turn.position,
+            "line": turn.line,
+        },
+    )
     graph.add_rel("FROM", ("Excerpt", eid), ("Interview", iid))
     if participant:
         graph.add_rel("SAID", ("Participant", participant), ("Excerpt", eid))
@@ -318,11 +350,19 @@ def _add_excerpt(
 # --- codes ------------------------------------------------------------------------------------
 def _add_code(graph: GraphData, info: CodeInfo, implied: bool = False) -> None:
     cid = code_id(info.code)
-    graph.add_node(info.label, {
-        "id": cid, "name": info.name, "code": info.code, "kind": info.label.lower(),
-        "category": info.category,
-        "description": info.description, "known": info.known, "implied": implied,
-    })
+    graph.add_node(
+        info.label,
+        {
+            "id": cid,
+            "name": info.name,
+            "code": info.code,
+            "kind": info.label.lower(),
+            "category": info.category,
+            "description": info.description,
+            "known": info.known,
+            "implied": implied,
+        },
+    )
     if info.stage:
         graph.add_rel("AT_STAGE", (info.label, cid), ("Stage", info.stage))
 
@@ -337,8 +377,7 @@ def _add_fixes(graph: GraphData, codebook: Codebook, infos: dict[str, CodeInfo])
         challenge = challenges.get(tolerant_key(target))
         if challenge is None:
             info = codebook.classify(target)
-            info = CodeInfo(target, "Challenge", info.name, info.category, info.stage,
-                            info.description, info.known)
+            info = CodeInfo(target, "Challenge", info.name, info.category, info.stage, info.description, info.known)
             _add_code(graph, info, implied=True)
             challenge = challenges[tolerant_key(target)] = graph.nodes["Challenge"][code_id(target)]
         if not codebook.codes.get(fix["code"].casefold(), {}).get("label"):
@@ -352,9 +391,7 @@ def _sheet_rows(sheets: list[ParticipantSheet]) -> dict[str, tuple[str, dict[str
     return {row["pseudonym"].casefold(): (sheet.source, row) for sheet in sheets for row in sheet.rows}
 
 
-def _apply_interviewer_roles(
-    interviews: dict[str, Interview], sheets: list[ParticipantSheet]
-) -> dict[str, Interview]:
+def _apply_interviewer_roles(interviews: dict[str, Interview], sheets: list[ParticipantSheet]) -> dict[str, Interview]:
     """Speakers a participants sheet calls interviewers are interviewers, whatever their label."""
     rows = _sheet_rows(sheets)
     named = {p for p, (_, row) in rows.items() if row.get("role", "").casefold() == "interviewer"}
@@ -417,11 +454,17 @@ def _count_evidence(graph: GraphData) -> None:
 def _add_workflow(graph: GraphData, codebook: Codebook) -> None:
     previous: dict[tuple[str, str], str] = {}
     for stage in codebook.stages:
-        graph.add_node("Stage", {
-            "id": stage.id, "name": stage.name, "position": stage.position,
-            "track": stage.track, "parent": stage.parent,
-            "aliases": [a.casefold() for a in stage.aliases],
-        })
+        graph.add_node(
+            "Stage",
+            {
+                "id": stage.id,
+                "name": stage.name,
+                "position": stage.position,
+                "track": stage.track,
+                "parent": stage.parent,
+                "aliases": [a.casefold() for a in stage.aliases],
+            },
+        )
         if stage.parent:
             graph.add_rel("PART_OF", ("Stage", stage.id), ("Stage", stage.parent))
         chain = (stage.track, stage.parent)
@@ -434,10 +477,17 @@ def _add_protocol(graph: GraphData, protocol: Protocol) -> None:
     graph.add_node("Protocol", {"id": protocol.id, "title": protocol.title, "source": protocol.source})
     for q in protocol.questions:
         qid = f"{protocol.id}:{q.position}"
-        graph.add_node("ProtocolQuestion", {
-            "id": qid, "section": q.section, "number": q.number, "text": q.text,
-            "position": q.position, "depth": q.depth,
-        })
+        graph.add_node(
+            "ProtocolQuestion",
+            {
+                "id": qid,
+                "section": q.section,
+                "number": q.number,
+                "text": q.text,
+                "position": q.position,
+                "depth": q.depth,
+            },
+        )
         graph.add_rel("ASKED_IN", ("ProtocolQuestion", qid), ("Protocol", protocol.id))
 
 

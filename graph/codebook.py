@@ -5,20 +5,22 @@ A codebook is YAML with ``workflow`` (ordered stages), ``prefixes`` (rules by co
 gazetteer for mentions). Unknown codes are never dropped: they classify as challenges with
 ``known=False`` so that ``check`` can list them.
 """
+
 from __future__ import annotations
 
 import difflib
 import re
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in
+from challenge_graph.graph.errors import CodebookError
+from challenge_graph.graph.model import CODE_LABELS, slugify
 
-from graph.errors import CodebookError
-from graph.model import CODE_LABELS, slugify
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in
 
 __all__ = [
     "Codebook",
@@ -39,26 +41,44 @@ UNCATEGORISED = "Uncategorised"
 
 _SCHEMA: dict[str, dict[str, Any]] = {
     "codebook": {
-        "name": str, "description": str, "fix_suffix": str,
-        "workflow": ["stage"], "prefixes": ["prefix"], "codes": {"*": "code"},
-        "tools": ["tool"], "consensus_coders": [str], "consensus_folders": [str],
+        "name": str,
+        "description": str,
+        "fix_suffix": str,
+        "workflow": ["stage"],
+        "prefixes": ["prefix"],
+        "codes": {"*": "code"},
+        "tools": ["tool"],
+        "consensus_coders": [str],
+        "consensus_folders": [str],
         "autocode": ["rule"],
     },
     "stage": {
-        "id": str, "name": str, "aliases": [str], "parent": str, "track": str,
+        "id": str,
+        "name": str,
+        "aliases": [str],
+        "parent": str,
+        "track": str,
         "description": str,
     },
     "prefix": {"prefix": str, "kind": str, "category": str, "stage": str},
     "code": {
-        "kind": str, "stage": str, "label": str, "category": str, "description": str,
+        "kind": str,
+        "stage": str,
+        "label": str,
+        "category": str,
+        "description": str,
         "addresses": str,
     },
     "tool": {"name": str, "kind": str, "patterns": [str]},
     "rule": {"code": str, "patterns": [str], "speakers": str},
 }
 _REQUIRED = {
-    "codebook": ("workflow",), "stage": ("id", "name"), "prefix": ("prefix", "kind"),
-    "code": (), "tool": ("name", "kind"), "rule": ("code", "patterns"),
+    "codebook": ("workflow",),
+    "stage": ("id", "name"),
+    "prefix": ("prefix", "kind"),
+    "code": (),
+    "tool": ("name", "kind"),
+    "rule": ("code", "patterns"),
 }
 
 
@@ -122,8 +142,8 @@ class ToolEntry:
 
 
 def default_codebook_path() -> Path:
-    """The bundled codebook, ``codebooks/ml-engineering.yaml``."""
-    return Path(__file__).resolve().parent.parent / "codebooks" / "ml-engineering.yaml"
+    """The bundled codebook, ``codebooks/ml-engineering.yaml`` (package data)."""
+    return Path(str(resources.files("challenge_graph.codebooks") / "ml-engineering.yaml"))
 
 
 def load_codebook(path: Path | str | None = None) -> Codebook:
@@ -155,9 +175,7 @@ def parse_codebook(text: str, source: Path | str = "<codebook>") -> Codebook:
         root = yaml.compose(text, Loader=_YAML_LOADER)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        raise CodebookError(
-            source, mark.line + 1 if mark else None, f"invalid YAML: {getattr(e, 'problem', e)}"
-        ) from e
+        raise CodebookError(source, mark.line + 1 if mark else None, f"invalid YAML: {getattr(e, 'problem', e)}") from e
     if root is None:
         raise CodebookError(source, None, "empty codebook")
     data = _convert(root, "codebook", source)
@@ -179,9 +197,7 @@ class Codebook:
             for key in (stage.id, stage.name, *stage.aliases):
                 self._stage_by_key[normalise_name(key)] = stage
         self.prefixes = self._prefixes(data.get("prefixes", []))
-        self.codes = {
-            code.casefold(): self._explicit(code, entry) for code, entry in data.get("codes", {}).items()
-        }
+        self.codes = {code.casefold(): self._explicit(code, entry) for code, entry in data.get("codes", {}).items()}
         self.autocode = tuple(self._rule(r) for r in data.get("autocode", []))
         self.tools = tuple(_tool(t, self.source) for t in data.get("tools", []))
         # a literal each alternative must contain: a cheap `in` test skips most scans
@@ -215,8 +231,13 @@ class Codebook:
             parent_track = next((s.track for s in stages if s.id == parent), "")
             stages.append(
                 Stage(
-                    entry["id"], entry["name"], position, entry.get("track", parent_track),
-                    parent, tuple(entry.get("aliases", ())), entry.get("description", ""),
+                    entry["id"],
+                    entry["name"],
+                    position,
+                    entry.get("track", parent_track),
+                    parent,
+                    tuple(entry.get("aliases", ())),
+                    entry.get("description", ""),
                 )
             )
         return tuple(stages)
@@ -243,18 +264,20 @@ class Codebook:
     def _rule(self, entry: dict[str, Any]) -> AutocodeRule:
         speakers = entry.get("speakers", "participant")
         if speakers not in ("participant", "all"):
-            raise CodebookError(self.source, entry["__line__"], f"autocode speakers must be participant or all, not {speakers!r}")
+            raise CodebookError(
+                self.source, entry["__line__"], f"autocode speakers must be participant or all, not {speakers!r}"
+            )
         try:
             pattern = re.compile("|".join(f"(?:{p})" for p in entry["patterns"]), re.IGNORECASE)
         except re.error as e:
-            raise CodebookError(self.source, entry["__line__"], f"autocode rule for {entry['code']!r}: bad pattern ({e})") from e
+            raise CodebookError(
+                self.source, entry["__line__"], f"autocode rule for {entry['code']!r}: bad pattern ({e})"
+            ) from e
         return AutocodeRule(entry["code"], pattern, speakers)
 
     def _kind(self, kind: str, line: int) -> str:
         if kind.lower() not in KINDS:
-            raise CodebookError(
-                self.source, line, f"unknown kind {kind!r} (expected challenge, fix or practice)"
-            )
+            raise CodebookError(self.source, line, f"unknown kind {kind!r} (expected challenge, fix or practice)")
         return KINDS[kind.lower()]
 
     def _stage_id(self, name: str, line: int) -> str:
@@ -293,16 +316,15 @@ class Codebook:
         category = entry.get("category", rule.category if rule else UNCATEGORISED)
         name = entry.get("label") or _label(code, rule, self.fix_suffix if target else "")
         known = bool(entry) or rule is not None
-        return CodeInfo(
-            code, label, name, category, stage, entry.get("description", ""), known, target
-        )
+        return CodeInfo(code, label, name, category, stage, entry.get("description", ""), known, target)
 
     def mentions(self, text: str) -> list[ToolEntry]:
         """The gazetteer's tools mentioned in ``text``, in gazetteer order."""
         low = text.lower()
         candidates = self._always_scan | {i for lit, i in self._literal_index if lit in low}
         return [
-            self.tools[i] for i in sorted(candidates)
+            self.tools[i]
+            for i in sorted(candidates)
             if any(_whole_word(low, m.start(), m.end()) for m in self.tools[i].pattern.finditer(low))
         ]
 
@@ -373,12 +395,12 @@ def _lower_pattern(pattern: str) -> str:
 
 
 def _required_literals(alternatives: list[str]) -> tuple[str, ...] | None:
-    """For each alternative, the longest run of plain characters every match must contain;
+    r"""For each alternative, the longest run of plain characters every match must contain;
     None when some alternative has none (then the tool is always scanned).
 
     >>> _required_literals(["azure ?ml", "azure machine learning"])
     ('azure', 'azure machine learning')
-    >>> _required_literals(["gpt(?:[- ]?\\w+)?", "chatt? ?p ?t"])
+    >>> _required_literals([r"gpt(?:[- ]?\w+)?", "chatt? ?p ?t"])
     ('gpt', 'chat')
     """
     found = []

@@ -5,6 +5,7 @@ carriage return is prefixed with ``'``, so ``=HYPERLINK(…)`` from a codings ta
 text, never evaluated, when an export is opened in Excel, LibreOffice or Google Sheets. Numbers
 stay numbers. Every CSV (and any XLSX) this project writes goes through :func:`safe_cell`.
 """
+
 from __future__ import annotations
 
 import csv

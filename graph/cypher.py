@@ -1,10 +1,11 @@
 """Checks on analysts' Cypher: the read-only allow-list, and warnings where dialects differ silently."""
+
 from __future__ import annotations
 
 import re
 
-from graph.cypher_guard import check_analyst_cypher, tokenize
-from graph.errors import ReadOnlyError
+from challenge_graph.graph.cypher_guard import check_analyst_cypher, tokenize
+from challenge_graph.graph.errors import ReadOnlyError
 
 __all__ = ["check_read_only", "dialect_warnings", "strip_literals"]
 
@@ -29,10 +30,10 @@ def check_read_only(cypher: str) -> None:
     (see :mod:`graph.cypher_guard`; the same check on every store).
 
     >>> check_read_only("MATCH (c:Challenge) RETURN c.name")
-    >>> check_read_only("MATCH (c) DETACH DELETE c")
+    >>> check_read_only("MATCH (c) DETACH DELETE c")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    graph.errors.ReadOnlyError: read-only: DETACH DELETE is not allowed here (a write); the console runs read queries only (MATCH, WHERE, WITH, UNWIND, RETURN, ORDER BY, SKIP, LIMIT, UNION)
+    challenge_graph.graph.errors.ReadOnlyError: read-only: DETACH DELETE is not allowed here (a write); ...
     """
     check_analyst_cypher(cypher)
 
@@ -52,7 +53,5 @@ def dialect_warnings(cypher: str, dialect: str) -> list[str]:
                 "there: use label(n) on LadybugDB, labels(n)[0] on Neo4j"
             )
         if _LIST_INDEX.search(text):
-            warnings.append(
-                "list indexing differs: LadybugDB lists start at 1, Neo4j lists at 0"
-            )
+            warnings.append("list indexing differs: LadybugDB lists start at 1, Neo4j lists at 0")
     return warnings

@@ -1,5 +1,6 @@
 """Result columns named as the analyst wrote them: LadybugDB names ``RETURN labels(n)`` after its
 own rewrite (``LABEL(n._ID,[Interview,…])``); Neo4j names a column by the expression's text."""
+
 from __future__ import annotations
 
 import re
@@ -39,8 +40,12 @@ def _return_items(statement: str) -> list[str] | None:
             depth += 1
         elif ch in ")]}":
             depth -= 1
-        elif depth == 0 and text[i:i + 6].upper() == "RETURN" and not text[i - 1:i].isalnum() \
-                and not text[i + 6:i + 7].isalnum():
+        elif (
+            depth == 0
+            and text[i : i + 6].upper() == "RETURN"
+            and not text[i - 1 : i].isalnum()
+            and not text[i + 6 : i + 7].isalnum()
+        ):
             start = i + 6
     if start is None:
         return None

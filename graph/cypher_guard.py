@@ -14,45 +14,89 @@ read clause, and every word standing where a clause keyword can stand (not a pro
   subqueries and namespaced procedures/functions outside the list (``apoc.*``, ``dbms.*``,
   ``db.*``) are refused before they reach the engine.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from graph.errors import ReadOnlyError
+from challenge_graph.graph.errors import ReadOnlyError
 
 __all__ = ["Token", "tokenize", "check_analyst_cypher", "CATALOGUE_CALLS", "READ_CLAUSES"]
 
-READ_CLAUSES = frozenset({"MATCH", "OPTIONAL", "WHERE", "WITH", "UNWIND", "RETURN", "ORDER", "SKIP", "LIMIT",
-                          "UNION", "CALL"})
+READ_CLAUSES = frozenset(
+    {"MATCH", "OPTIONAL", "WHERE", "WITH", "UNWIND", "RETURN", "ORDER", "SKIP", "LIMIT", "UNION", "CALL"}
+)
 STATEMENT_STARTS = frozenset({"MATCH", "OPTIONAL", "WITH", "UNWIND", "RETURN", "CALL"})
 # harmless catalogue calls: LadybugDB's, then Neo4j's (names compared in lower case)
-CATALOGUE_CALLS = frozenset({
-    "show_tables", "table_info", "show_connection", "show_functions", "show_indexes", "db_version",
-    "db.labels", "db.relationshiptypes", "db.propertykeys", "db.schema.visualization",
-    "db.schema.nodetypeproperties", "db.schema.reltypeproperties", "dbms.components",
-})
+CATALOGUE_CALLS = frozenset(
+    {
+        "show_tables",
+        "table_info",
+        "show_connection",
+        "show_functions",
+        "show_indexes",
+        "db_version",
+        "db.labels",
+        "db.relationshiptypes",
+        "db.propertykeys",
+        "db.schema.visualization",
+        "db.schema.nodetypeproperties",
+        "db.schema.reltypeproperties",
+        "dbms.components",
+    }
+)
 # clause keywords of LadybugDB and Neo4j that are not reads (and words that only start them)
 REFUSED_CLAUSES = {
     **dict.fromkeys(("CREATE", "MERGE", "DELETE", "DETACH", "SET", "REMOVE", "FOREACH", "INSERT", "UPDATE"), "a write"),
     **dict.fromkeys(("DROP", "ALTER", "MACRO"), "a schema change"),
-    "LOAD": "reads files", "COPY": "reads or writes files", "EXPORT": "writes files", "IMPORT": "reads files",
-    "INSTALL": "an extension", "UNINSTALL": "an extension", "EXTENSION": "an extension",
-    "ATTACH": "opens another database", "USE": "switches database",
-    "CHECKPOINT": "an administrative command", "TERMINATE": "an administrative command",
-    "GRANT": "an administrative command", "DENY": "an administrative command",
+    "LOAD": "reads files",
+    "COPY": "reads or writes files",
+    "EXPORT": "writes files",
+    "IMPORT": "reads files",
+    "INSTALL": "an extension",
+    "UNINSTALL": "an extension",
+    "EXTENSION": "an extension",
+    "ATTACH": "opens another database",
+    "USE": "switches database",
+    "CHECKPOINT": "an administrative command",
+    "TERMINATE": "an administrative command",
+    "GRANT": "an administrative command",
+    "DENY": "an administrative command",
     "REVOKE": "an administrative command",
     **dict.fromkeys(("BEGIN", "COMMIT", "ROLLBACK", "TRANSACTION", "TRANSACTIONS", "PERIODIC"), "a transaction"),
-    "PROFILE": "not a read clause", "EXPLAIN": "not a read clause", "USING": "not a read clause",
+    "PROFILE": "not a read clause",
+    "EXPLAIN": "not a read clause",
+    "USING": "not a read clause",
 }
 # commands that only ever start a statement, and common variable names elsewhere (`start.name`)
-STATEMENT_COMMANDS = {"COMMENT": "a schema change", "SHOW": "an administrative command", "START": "an administrative command",
-                      "STOP": "an administrative command", "ENABLE": "an administrative command",
-                      "DISABLE": "an administrative command", "RENAME": "a schema change"}
+STATEMENT_COMMANDS = {
+    "COMMENT": "a schema change",
+    "SHOW": "an administrative command",
+    "START": "an administrative command",
+    "STOP": "an administrative command",
+    "ENABLE": "an administrative command",
+    "DISABLE": "an administrative command",
+    "RENAME": "a schema change",
+}
 # namespaced functions that may stand in an expression (anything else namespaced is refused)
-_SAFE_NAMESPACES = ("apoc.text.", "apoc.coll.", "apoc.map.", "apoc.math.", "apoc.number.", "apoc.date.",
-                    "apoc.temporal.", "point.", "date.", "datetime.", "localdatetime.", "localtime.", "time.",
-                    "duration.", "vector.")
+_SAFE_NAMESPACES = (
+    "apoc.text.",
+    "apoc.coll.",
+    "apoc.map.",
+    "apoc.math.",
+    "apoc.number.",
+    "apoc.date.",
+    "apoc.temporal.",
+    "point.",
+    "date.",
+    "datetime.",
+    "localdatetime.",
+    "localtime.",
+    "time.",
+    "duration.",
+    "vector.",
+)
 _GUARDED_NAMESPACES = ("apoc", "dbms", "db", "gds", "tx", "genai", "cdc")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _LINE_BREAKS = "\n\r\x0b\x0c\x85\u2028\u2029"
@@ -107,7 +151,7 @@ def tokenize(cypher: str) -> list[Token]:
                 j += 2 if cypher[j] == "\\" else 1
             if j >= n:
                 raise _refuse(f"unterminated string at offset {i}")
-            tokens.append(Token("string", cypher[i:j + 1], i))
+            tokens.append(Token("string", cypher[i : j + 1], i))
             i = j + 1
         elif ch == "`":
             j = i
@@ -148,10 +192,10 @@ def check_analyst_cypher(cypher: str) -> None:
     made of allowed clauses. Store-agnostic: LadybugDB and Neo4j run the same check.
 
     >>> check_analyst_cypher("MATCH (c:Challenge) RETURN c.name AS set")
-    >>> check_analyst_cypher("LOAD/**/FROM '/etc/passwd' RETURN *")
+    >>> check_analyst_cypher("LOAD/**/FROM '/etc/passwd' RETURN *")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    graph.errors.ReadOnlyError: read-only: LOAD FROM is not allowed here (reads files); the console runs read queries only (MATCH, WHERE, WITH, UNWIND, RETURN, ORDER BY, SKIP, LIMIT, UNION)
+    challenge_graph.graph.errors.ReadOnlyError: read-only: LOAD FROM is not allowed here (reads files); ...
     """
     tokens = tokenize(cypher)
     while tokens and tokens[-1].text == ";":

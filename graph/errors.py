@@ -1,4 +1,5 @@
 """One error hierarchy: the CLI and the dashboard catch ChallengeGraphError and nothing broader."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -18,6 +18,7 @@ Analysts' queries (:meth:`LadybugStore.run_analyst`) each open their own read-on
 with a small thread pool and the engine's query timeout, so a setting or a slow query of one
 analyst never reaches another.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -33,10 +34,10 @@ from typing import Any
 import ladybug
 import pandas as pd
 
-from graph.build import GraphData
-from graph.errors import QueryError, QueryTimeoutError, StoreBusyError, StoreError
-from graph.model import NODES, RELATIONSHIPS, SourceFile
-from graph.store import GraphStore, Progress, QueryResult
+from challenge_graph.graph.build import GraphData
+from challenge_graph.graph.errors import QueryError, QueryTimeoutError, StoreBusyError, StoreError
+from challenge_graph.graph.model import NODES, RELATIONSHIPS, SourceFile
+from challenge_graph.graph.store import GraphStore, Progress, QueryResult
 
 __all__ = ["LadybugStore", "schema_statements"]
 
@@ -70,7 +71,9 @@ class LadybugStore(GraphStore):
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         if self.path.exists() and not self.path.is_dir():
-            raise StoreError(f"{self.path} is a file, not a database folder: give --db a folder (it is created if needed)")
+            raise StoreError(
+                f"{self.path} is a file, not a database folder: give --db a folder (it is created if needed)"
+            )
         self._db: ladybug.Database | None = None
         self._conn: ladybug.Connection | None = None
         self._opened: tuple[int, int] | None = None
@@ -96,9 +99,7 @@ class LadybugStore(GraphStore):
         try:
             stat = self.db_file.stat()
         except FileNotFoundError:
-            raise StoreError(
-                f"no graph at {self.path} yet: run `challenge-graph load PATH` first"
-            ) from None
+            raise StoreError(f"no graph at {self.path} yet: run `challenge-graph load PATH` first") from None
         except OSError as e:
             raise StoreError(f"cannot read {self.db_file}: {e.strerror}") from None
         return stat.st_ino, stat.st_mtime_ns
@@ -179,8 +180,7 @@ class LadybugStore(GraphStore):
         if not self.db_file.exists():
             return []
         return self.run(
-            "MATCH (s:Source) RETURN s.name AS name, s.kind AS kind, s.sha256 AS sha256 "
-            "ORDER BY s.kind, s.name"
+            "MATCH (s:Source) RETURN s.name AS name, s.kind AS kind, s.sha256 AS sha256 ORDER BY s.kind, s.name"
         ).as_dicts()
 
     def _blob(self, row: dict[str, Any]) -> SourceFile:
@@ -268,10 +268,16 @@ class LadybugStore(GraphStore):
                 target = blobs / source.sha256
                 if not target.exists():
                     _write_atomically(target, source.data)
-            graph.add_node("Source", {
-                "id": f"codebook:{codebook.name}", "name": codebook.name, "kind": "codebook",
-                "format": "codebook-yaml", "sha256": codebook.sha256,
-            })
+            graph.add_node(
+                "Source",
+                {
+                    "id": f"codebook:{codebook.name}",
+                    "name": codebook.name,
+                    "kind": "codebook",
+                    "format": "codebook-yaml",
+                    "sha256": codebook.sha256,
+                },
+            )
             new = self.path / (DB_FILE + ".new")
             for stale in self.path.glob(DB_FILE + ".new*"):
                 stale.unlink()
@@ -310,7 +316,7 @@ def _build_database(path: Path, graph: GraphData, progress: Progress | None) -> 
             for (src, dst), rows in groups.items():
                 if progress:
                     progress(f"{rel} {src}->{dst}: {len(rows)}")
-                frame = pd.DataFrame(rows, columns=["src", "dst", *props])  # COPY reads it by name
+                frame = pd.DataFrame(rows, columns=["src", "dst", *props])  # noqa: F841 - COPY reads it by name
                 conn.execute(f"COPY {rel} FROM frame (from='{src}', to='{dst}')")
     except RuntimeError as e:
         raise StoreError(f"building {path.name} failed: {_first_line(str(e))}") from e

@@ -3,6 +3,7 @@
 The graph model here is the single source of the schema: the stores derive their tables
 and constraints from ``NODES`` and ``RELATIONSHIPS``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -152,6 +153,7 @@ class SourceFile:
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
+
 
 # --- graph model ----------------------------------------------------------------------------
 # label -> {property: type}; every label's key is ``id``. Types are LadybugDB's names.

@@ -7,6 +7,7 @@ thread; a holder that stops renewing (killed, cut off) loses the lock when the l
 or at once when it ran on this host and its PID is gone. The node is never deleted, only
 cleared, and carries no label of the graph model, so queries and sweeps never see it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,7 +20,7 @@ from typing import Any
 import neo4j
 from neo4j.exceptions import ClientError
 
-from graph.errors import StoreBusyError, StoreError
+from challenge_graph.graph.errors import StoreBusyError, StoreError
 
 __all__ = ["LoadLock", "LOCK_LABEL", "LEASE_SECONDS"]
 
@@ -27,18 +28,25 @@ LOCK_LABEL = "ChallengeGraphLock"
 LOCK_ID = "load"
 LEASE_SECONDS = 60.0
 
-_CONSTRAINT = (f"CREATE CONSTRAINT challenge_graph_lock_id IF NOT EXISTS "
-               f"FOR (l:{LOCK_LABEL}) REQUIRE l.id IS UNIQUE")
+_CONSTRAINT = f"CREATE CONSTRAINT challenge_graph_lock_id IF NOT EXISTS FOR (l:{LOCK_LABEL}) REQUIRE l.id IS UNIQUE"
 # writing a property first takes the node's write lock: what follows reads the latest holder
 _TAKE = f"MERGE (l:{LOCK_LABEL} {{id: $id}}) SET l.claimant = $token"
-_READ = (f"MATCH (l:{LOCK_LABEL} {{id: $id}}) RETURN l.holder AS holder, l.host AS host, l.pid AS pid, "
-         "l.since AS since, l.expires AS expires, timestamp() AS now")
-_HOLD = (f"MATCH (l:{LOCK_LABEL} {{id: $id}}) SET l.holder = $token, l.host = $host, l.pid = $pid, "
-         "l.since = timestamp(), l.expires = timestamp() + $lease REMOVE l.claimant")
-_RENEW = (f"MATCH (l:{LOCK_LABEL} {{id: $id}}) WHERE l.holder = $token "
-          "SET l.expires = timestamp() + $lease RETURN count(l) AS held")
-_RELEASE = (f"MATCH (l:{LOCK_LABEL} {{id: $id}}) WHERE l.holder = $token "
-            "SET l.holder = null, l.host = null, l.pid = null, l.since = null, l.expires = null")
+_READ = (
+    f"MATCH (l:{LOCK_LABEL} {{id: $id}}) RETURN l.holder AS holder, l.host AS host, l.pid AS pid, "
+    "l.since AS since, l.expires AS expires, timestamp() AS now"
+)
+_HOLD = (
+    f"MATCH (l:{LOCK_LABEL} {{id: $id}}) SET l.holder = $token, l.host = $host, l.pid = $pid, "
+    "l.since = timestamp(), l.expires = timestamp() + $lease REMOVE l.claimant"
+)
+_RENEW = (
+    f"MATCH (l:{LOCK_LABEL} {{id: $id}}) WHERE l.holder = $token "
+    "SET l.expires = timestamp() + $lease RETURN count(l) AS held"
+)
+_RELEASE = (
+    f"MATCH (l:{LOCK_LABEL} {{id: $id}}) WHERE l.holder = $token "
+    "SET l.holder = null, l.host = null, l.pid = null, l.since = null, l.expires = null"
+)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -63,8 +71,7 @@ class LoadLock:
         self._renewer: threading.Thread | None = None
 
     def _params(self, **extra: Any) -> dict[str, Any]:
-        return {"id": LOCK_ID, "token": self.token, "host": self.host, "pid": self.pid,
-                "lease": self.lease_ms, **extra}
+        return {"id": LOCK_ID, "token": self.token, "host": self.host, "pid": self.pid, "lease": self.lease_ms, **extra}
 
     def _free(self, row: dict[str, Any]) -> bool:
         if row["holder"] is None or row["holder"] == self.token:
@@ -92,7 +99,7 @@ class LoadLock:
         with self.driver.session(database=self.database) as session:
             holder = session.execute_write(self._claim)
         if holder is not None:
-            since = dt.datetime.fromtimestamp(holder["since"] / 1000, dt.timezone.utc).strftime("%H:%M:%S UTC")
+            since = dt.datetime.fromtimestamp(holder["since"] / 1000, dt.UTC).strftime("%H:%M:%S UTC")
             raise StoreBusyError(
                 f"store is busy: another load (PID {holder['pid']} on {holder['host']}, since {since}) is writing "
                 f"{self.where}; wait for it to finish, then run the command again"

@@ -3,6 +3,7 @@ anonymisation before a talk: e-mail addresses, phone numbers, person names, orga
 places. A heuristic scan (patterns and short word lists, no language model): it flags for a
 person to review, it does not prove a text is anonymous.
 """
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,8 @@ from dataclasses import dataclass
 
 __all__ = ["Finding", "scan", "FIRST_NAMES", "ORGANISATIONS", "PLACES"]
 
-FIRST_NAMES = frozenset("""
+FIRST_NAMES = frozenset(
+    """
 aaron adam adrian ahmed alan albert alex alexander alice amanda amy andrea andrew angela anna anne
 anthony antonio barbara ben benjamin brian carlos carol catherine charles chris christian christina
 christopher daniel david deborah dennis diana donald dorothy edward elena elizabeth emily emma eric
@@ -20,16 +22,21 @@ jonathan jose joseph joshua julia justin karen kate kevin laura linda lisa lucas
 mark martin mary matthew max michael michelle mohammed nancy nicholas nicole olivia patricia paul peter
 rachel richard robert ryan sandra sara sarah scott sophia stephen steven susan thomas timothy william
 wei li ming yan jun hui ying fang xin ahmad ali hassan omar priya rahul amit anil sunita
-""".split())
-ORGANISATIONS = frozenset("""
+""".split()
+)
+ORGANISATIONS = frozenset(
+    """
 google microsoft amazon facebook meta baidu alibaba tencent huawei samsung apple ibm intel nvidia
 netflix uber paypal openai deepmind oracle salesforce twitter linkedin bytedance siemens bosch
-""".split())
-PLACES = frozenset("""
+""".split()
+)
+PLACES = frozenset(
+    """
 london paris berlin madrid rome montreal toronto vancouver chicago boston seattle
 beijing shanghai shenzhen tokyo seoul bangalore delhi mumbai sydney melbourne amsterdam zurich
 canada china india france germany brazil mexico japan spain italy quebec california texas
-""".split())
+""".split()
+)
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _PHONE = re.compile(r"(?<!\w)\+?\d[\d ().-]{7,}\d(?!\w)")

@@ -3,20 +3,19 @@
 Generic labels (``Speaker 2``, ``Interviewee``) are scoped to their interview; other labels
 (``Leader 4``) are pseudonyms shared across interviews.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import re
-from difflib import SequenceMatcher
 from collections.abc import Iterable, Sequence
+from difflib import SequenceMatcher
 
-from graph.model import INTERVIEWER, PARTICIPANT, UNKNOWN, Speaker, Turn, slugify
+from challenge_graph.graph.model import INTERVIEWER, PARTICIPANT, UNKNOWN, Speaker, Turn, slugify
 
 __all__ = ["identify_speakers", "with_roles", "is_interviewer_label", "is_generic_label"]
 
-_INTERVIEWER = re.compile(
-    r"^(interviewer|moderator|researcher|facilitator|host|q)\s*\d*$", re.IGNORECASE
-)
+_INTERVIEWER = re.compile(r"^(interviewer|moderator|researcher|facilitator|host|q)\s*\d*$", re.IGNORECASE)
 _DIGITS = re.compile(r"\d+")
 _QUESTION = re.compile(r"[?？]|[吗呢][。．]?$")
 _GENERIC = re.compile(

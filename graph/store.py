@@ -1,4 +1,5 @@
 """The store interface that the CLI, queries and dashboard use; embedded and Neo4j implement it."""
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
@@ -7,9 +8,9 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from graph.build import GraphData
-from graph.cypher import check_read_only
-from graph.model import SourceFile
+from challenge_graph.graph.build import GraphData
+from challenge_graph.graph.cypher import check_read_only
+from challenge_graph.graph.model import SourceFile
 
 __all__ = ["GraphStore", "QueryResult", "Progress", "DEFAULT_TIMEOUT", "cap_rows"]
 
@@ -48,8 +49,11 @@ class GraphStore(ABC):
         return self._execute(cypher, dict(params or {}))
 
     def run_analyst(
-        self, cypher: str, params: dict[str, Any] | None = None,
-        timeout: float = DEFAULT_TIMEOUT, max_rows: int | None = None,
+        self,
+        cypher: str,
+        params: dict[str, Any] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_rows: int | None = None,
     ) -> QueryResult:
         """Run an analyst's Cypher (the console): allow-listed read clauses only, on a fresh
         read-only connection that nothing else shares, stopped after ``timeout`` seconds, and
@@ -113,7 +117,7 @@ class GraphStore(ABC):
         """True when nothing has been loaded yet."""
         return not self.sources()
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional: not every store holds connections
         """Release connections."""
 
 

@@ -3,6 +3,7 @@
 One registry maps file suffixes to parsers of bytes; built-in formats register like any other.
 ``.txt`` files are told apart by content: Delve export, interview protocol or plain transcript.
 """
+
 from __future__ import annotations
 
 import logging
@@ -11,10 +12,10 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.errors import LoaderError, UnsupportedFormatError
-from graph.model import Record, SourceFile
-from loaders import codings_file, delve_pdf, delve_text, plain_text, protocol, refi_qda, tables
-from loaders.text import decode, split_lines
+from challenge_graph.graph.errors import LoaderError, UnsupportedFormatError
+from challenge_graph.graph.model import Record, SourceFile
+from challenge_graph.loaders import codings_file, delve_pdf, delve_text, plain_text, protocol, refi_qda, tables
+from challenge_graph.loaders.text import decode, split_lines
 
 __all__ = ["LOADERS", "SourceFile", "LoadResult", "parse_source", "discover", "read_sources", "load_paths"]
 
@@ -78,7 +79,8 @@ def parse_source(source: SourceFile, known_codes: Collection[str] = ()) -> list[
     parser = parser_for(source.name)
     if parser is None:
         raise UnsupportedFormatError(
-            source.where, None,
+            source.where,
+            None,
             f"no loader for {Path(source.name).suffix or 'files without a suffix'!r} "
             f"(supported: {', '.join(sorted(LOADERS))})",
         )
@@ -121,9 +123,7 @@ def read_sources(paths: Iterable[Path | str]) -> tuple[list[SourceFile], list[Lo
     return sources, errors, skipped
 
 
-def load_paths(
-    paths: Iterable[Path | str], progress: Callable[[str], None] | None = None
-) -> LoadResult:
+def load_paths(paths: Iterable[Path | str], progress: Callable[[str], None] | None = None) -> LoadResult:
     """Read and parse every file under ``paths``; a broken file is listed, the others load."""
     sources, errors, skipped = read_sources(paths)
     result = LoadResult(rejected=errors, skipped=skipped)

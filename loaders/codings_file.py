@@ -12,6 +12,7 @@ transcript (a few words are enough; matching ignores case and spacing)::
         quote: they don't have a baseline
         speaker: Leader 4        # optional: only turns of this speaker
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -19,11 +20,11 @@ from typing import Any
 
 import yaml
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in
+from challenge_graph.graph.errors import LoaderError
+from challenge_graph.graph.model import CodingSet, QuoteCoding
+from challenge_graph.loaders.text import read_lines
 
-from graph.errors import LoaderError
-from graph.model import CodingSet, QuoteCoding
-from loaders.text import read_lines
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in
 
 __all__ = ["load", "parse", "dump", "SUFFIXES"]
 
@@ -77,11 +78,7 @@ def parse(text: str, source: Path | str = "<text>") -> CodingSet:
             if key not in fields:
                 raise LoaderError(source, line, f"coding is missing {key!r}")
         speaker = _scalar(fields["speaker"], source) if "speaker" in fields else None
-        codings.append(
-            QuoteCoding(
-                _scalar(fields["code"], source), _scalar(fields["quote"], source), line, speaker
-            )
-        )
+        codings.append(QuoteCoding(_scalar(fields["code"], source), _scalar(fields["quote"], source), line, speaker))
     return CodingSet(
         transcript=_scalar(top["transcript"], source),
         coder=_scalar(top["coder"], source),
@@ -96,7 +93,8 @@ def _mapping(node: yaml.MappingNode, source: Path | str, allowed: set[str]) -> d
         name = key.value
         if name not in allowed:
             raise LoaderError(
-                source, key.start_mark.line + 1,
+                source,
+                key.start_mark.line + 1,
                 f"unknown key {name!r} (expected one of {', '.join(sorted(allowed))})",
             )
         fields[name] = value
@@ -121,6 +119,9 @@ def dump(transcript: str, coder: str, codings: list[tuple[str, str, str]], comme
       speaker: P1
     """
     head = "".join(f"# {line}\n" for line in comment.splitlines())
-    body = {"transcript": transcript, "coder": coder,
-            "codings": [{"code": c, "quote": q, "speaker": s} for c, q, s in codings]}
+    body = {
+        "transcript": transcript,
+        "coder": coder,
+        "codings": [{"code": c, "quote": q, "speaker": s} for c, q, s in codings],
+    }
     return head + yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)

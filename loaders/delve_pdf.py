@@ -8,6 +8,7 @@ paragraph is the body text between a label and the next label or tag row, wherev
 break; Delve's "Created with the Delve…" line is dropped. ``Turn.line`` and ``Coding.line``
 are page numbers.
 """
+
 from __future__ import annotations
 
 import io
@@ -17,9 +18,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.errors import LoaderError
-from graph.model import Interview
-from loaders.delve_text import LABEL, TAG, TEXT, Block, build_interview
+from challenge_graph.graph.errors import LoaderError
+from challenge_graph.graph.model import Interview
+from challenge_graph.loaders.delve_text import LABEL, TAG, TEXT, Block, build_interview
 
 __all__ = ["load", "parse_pdf", "read_runs", "classify", "is_page_header", "Run"]
 
@@ -88,7 +89,9 @@ def read_runs(data: bytes, source: Path | str = "<pdf>") -> list[Run]:
             def visit(text, cm, tm, font, size, page=number, on_page=on_page):
                 if text.strip():
                     name = str((font or {}).get("/BaseFont", ""))
-                    on_page.append(Run(text, page, round(float(tm[5]), 1), float(tm[4]), float(size), "bold" in name.lower()))
+                    on_page.append(
+                        Run(text, page, round(float(tm[5]), 1), float(tm[4]), float(size), "bold" in name.lower())
+                    )
 
             page.extract_text(visitor_text=visit)
             runs.extend(sorted(on_page, key=lambda r: (r.y, r.x)))

@@ -12,6 +12,7 @@ Stray OCR fragments (lines with tabs, lines of one or two symbols) and Delve's t
 "Created with the Delve…" line are noise, unless a code tag follows them: a tagged paragraph
 is never noise.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,15 +21,26 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.errors import LoaderError
-from graph.model import Coding, Interview, Turn, slugify
-from graph.speakers import identify_speakers, is_generic_label, is_interviewer_label, with_roles
-from loaders.plain_text import speaker_label
-from loaders.text import read_lines
+from challenge_graph.graph.errors import LoaderError
+from challenge_graph.graph.model import Coding, Interview, Turn, slugify
+from challenge_graph.graph.speakers import identify_speakers, is_generic_label, is_interviewer_label, with_roles
+from challenge_graph.loaders.plain_text import speaker_label
+from challenge_graph.loaders.text import read_lines
 
 __all__ = [
-    "Block", "LABEL", "TEXT", "TAG", "load", "parse", "parse_title", "build_interview",
-    "is_code_line", "code_tags", "is_noise_line", "looks_like_delve", "speaker_labels",
+    "Block",
+    "LABEL",
+    "TEXT",
+    "TAG",
+    "load",
+    "parse",
+    "parse_title",
+    "build_interview",
+    "is_code_line",
+    "code_tags",
+    "is_noise_line",
+    "looks_like_delve",
+    "speaker_labels",
 ]
 
 FORMAT = "delve-text"
@@ -40,9 +52,43 @@ _NUMBERED = re.compile(r"^[A-Z]{1,3}\d+(?:\.\d+)*[a-z]?$")  # Q1, Q4.4, RQ2
 _ABBREVIATED = re.compile(r"^[A-Za-z][\w\- ]{0,60}[\w]\s+(?:\[[A-Z]{1,6}\]|\([A-Z]{1,6}\))$")  # Quality-Measures (QM)
 _WORDS = re.compile(r"^[^\W\d_][\w\-&/' ]{0,59}$")
 _INTERJECTIONS = {
-    "mm-hmm", "uh-huh", "uh-oh", "hmm-mm", "mm-mm", "mhm-hmm", "um-hum", "yeah", "yes", "yep", "no", "nope",
-    "okay", "ok", "right", "sure", "exactly", "hmm", "mm", "mhm", "uh", "um", "thanks", "thank you", "true",
-    "cool", "perfect", "great", "alright", "all right", "good", "nice", "wow", "oh", "ah", "i see", "indeed",
+    "mm-hmm",
+    "uh-huh",
+    "uh-oh",
+    "hmm-mm",
+    "mm-mm",
+    "mhm-hmm",
+    "um-hum",
+    "yeah",
+    "yes",
+    "yep",
+    "no",
+    "nope",
+    "okay",
+    "ok",
+    "right",
+    "sure",
+    "exactly",
+    "hmm",
+    "mm",
+    "mhm",
+    "uh",
+    "um",
+    "thanks",
+    "thank you",
+    "true",
+    "cool",
+    "perfect",
+    "great",
+    "alright",
+    "all right",
+    "good",
+    "nice",
+    "wow",
+    "oh",
+    "ah",
+    "i see",
+    "indeed",
 }
 _DELVE_FOOTER = "created with the delve"
 _TWO_ALNUM = re.compile(r"[^\W_].*?[^\W_]")
@@ -111,9 +157,15 @@ def _word_tag(line: str, labels: Collection[str]) -> bool:
     """True for a short run of words without sentence punctuation (``monitoring``, ``Misc``,
     ``Issues with performance alerts``): a tag when it stands where tags stand."""
     text = line.strip()
-    return (bool(_WORDS.match(text)) and len(text.split()) <= 6 and text not in labels and not is_noise_line(text)
-            and text.casefold() not in _INTERJECTIONS and not is_generic_label(text)
-            and not is_interviewer_label(text))
+    return (
+        bool(_WORDS.match(text))
+        and len(text.split()) <= 6
+        and text not in labels
+        and not is_noise_line(text)
+        and text.casefold() not in _INTERJECTIONS
+        and not is_generic_label(text)
+        and not is_interviewer_label(text)
+    )
 
 
 def is_noise_line(line: str) -> bool:
@@ -164,7 +216,12 @@ def parse(lines: Sequence[str], source: Path | str = "<text>", known_codes: Coll
         tags = code_tags(line, known_codes)
         if not tags and blocks and blocks[-1].kind in (TEXT, TAG) and _word_tag(line, labels):
             following = body[index + 1][1] if index + 1 < len(body) else None
-            if following is None or following in labels or code_tags(following, known_codes) or _word_tag(following, labels):
+            if (
+                following is None
+                or following in labels
+                or code_tags(following, known_codes)
+                or _word_tag(following, labels)
+            ):
                 tags = [line]
                 word_tags[line] += 1
         if tags:
@@ -187,7 +244,11 @@ def _tag_follows(body: list[tuple[int, str]], index: int, known_codes: Collectio
 
 
 def build_interview(
-    title_line: str, title_lineno: int, blocks: Sequence[Block], source: Path | str, format: str,
+    title_line: str,
+    title_lineno: int,
+    blocks: Sequence[Block],
+    source: Path | str,
+    format: str,
     notes: tuple[str, ...] = (),
 ) -> Interview:
     """Turn classified blocks into an interview: each paragraph a turn of the last speaker,
@@ -228,8 +289,10 @@ def build_interview(
     speakers = identify_speakers(turns, interview_id, interview_title)
     messages = list(notes)
     if repeated:
-        messages.append("tags repeated on the same paragraph, counted once: "
-                        + ", ".join(f"{t!r} ×{n}" for t, n in sorted(repeated.items())))
+        messages.append(
+            "tags repeated on the same paragraph, counted once: "
+            + ", ".join(f"{t!r} ×{n}" for t, n in sorted(repeated.items()))
+        )
     if not codings:
         messages.append("no code tags found: loaded as an uncoded interview")
     return Interview(

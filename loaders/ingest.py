@@ -3,6 +3,7 @@
 The graph is rebuilt from every source loaded so far (kept by the store) plus the new files,
 with one codebook, so a codebook edit reaches the whole graph and loads are idempotent.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -10,12 +11,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.build import GraphData, build_graph
-from graph.codebook import Codebook, default_codebook_path, parse_codebook
-from graph.errors import ChallengeGraphError, LoaderError
-from graph.model import Interview, Protocol, Record, SourceFile
-from graph.store import GraphStore, Progress
-from loaders import parse_source, read_sources
+from challenge_graph.graph.build import GraphData, build_graph
+from challenge_graph.graph.codebook import Codebook, default_codebook_path, parse_codebook
+from challenge_graph.graph.errors import ChallengeGraphError, LoaderError
+from challenge_graph.graph.model import Interview, Protocol, Record, SourceFile
+from challenge_graph.graph.store import GraphStore, Progress
+from challenge_graph.loaders import parse_source, read_sources
 
 __all__ = ["Report", "check", "check_sources", "ingest", "ingest_sources", "read_codebook"]
 
@@ -92,8 +93,14 @@ def ingest(
     codebook_file, codebook = read_codebook(codebook_path, store)  # --replace starts over with the sources only
     new, errors, skipped = read_sources(_existing(paths))
     report = ingest_sources(
-        store, _with_consensus_folder(new, codebook), codebook_file, codebook, replace=replace,
-        codebook_changed=codebook_path is not None, progress=progress, autocode=autocode,
+        store,
+        _with_consensus_folder(new, codebook),
+        codebook_file,
+        codebook,
+        replace=replace,
+        codebook_changed=codebook_path is not None,
+        progress=progress,
+        autocode=autocode,
     )
     report.rejected[:0] = errors
     report.skipped = skipped
@@ -133,8 +140,10 @@ def _ingest_locked(store, new, codebook_file, codebook, replace, codebook_change
     parsed = {s.name for s, _ in records}
     unreadable = [s for s in old if s.name not in parsed]
     for source in unreadable:  # listed with the graph's sources, so the store keeps its copy
-        graph.add_node("Source", {"id": source.name, "name": source.name, "kind": "unreadable",
-                                  "format": "", "sha256": source.sha256})
+        graph.add_node(
+            "Source",
+            {"id": source.name, "name": source.name, "kind": "unreadable", "format": "", "sha256": source.sha256},
+        )
     store.replace_graph(graph, [s for s, _ in records] + unreadable, codebook_file, progress)
     report.written = True
     return report
@@ -227,8 +236,10 @@ def _report_tags(records: list[tuple[SourceFile, Record]], graph: GraphData, rep
     if graph.tags:
         read = sum(t.read for t in graph.tags.values())
         placed = sum(t.placed for t in graph.tags.values())
-        report.notes.append(f"code tags: {read} read in {len(graph.tags)} file(s), {placed} placed"
-                            + ("" if read == placed else f", {read - placed} not placed (listed above)"))
+        report.notes.append(
+            f"code tags: {read} read in {len(graph.tags)} file(s), {placed} placed"
+            + ("" if read == placed else f", {read - placed} not placed (listed above)")
+        )
 
 
 def _describe(source: SourceFile, records: list[Record]) -> str:
@@ -239,6 +250,8 @@ def _describe(source: SourceFile, records: list[Record]) -> str:
         what = {"Protocol": "interview protocol", "CodingSet": "codings file", "ParticipantSheet": "participants sheet"}
         return f"{source.name} ({', '.join(what.get(k, k) for k in sorted(kinds))})"
     coders = sorted({c for i in interviews for c in i.coders})
-    return (f"{source.name} ({interviews[0].format}): {len(interviews)} interview(s), "
-            f"{sum(len(i.turns) for i in interviews)} turns, {sum(len(i.codings) for i in interviews)} codings"
-            + (f" by {', '.join(coders)}" if coders else ", uncoded"))
+    return (
+        f"{source.name} ({interviews[0].format}): {len(interviews)} interview(s), "
+        f"{sum(len(i.turns) for i in interviews)} turns, {sum(len(i.codings) for i in interviews)} codings"
+        + (f" by {', '.join(coders)}" if coders else ", uncoded")
+    )

@@ -3,6 +3,7 @@
 Continuation lines (tab-indented or not) belong to the current turn; a blank line followed by
 the same ``Name:`` starts a new turn. ``load(path)`` wraps ``parse(lines)``.
 """
+
 from __future__ import annotations
 
 import re
@@ -10,10 +11,10 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from graph.errors import LoaderError
-from graph.model import Interview, Turn, slugify
-from graph.speakers import identify_speakers, is_generic_label, is_interviewer_label, with_roles
-from loaders.text import read_lines
+from challenge_graph.graph.errors import LoaderError
+from challenge_graph.graph.model import Interview, Turn, slugify
+from challenge_graph.graph.speakers import identify_speakers, is_generic_label, is_interviewer_label, with_roles
+from challenge_graph.loaders.text import read_lines
 
 __all__ = ["load", "parse", "speaker_label", "looks_like_transcript"]
 
@@ -45,9 +46,7 @@ def parse(lines: Sequence[str], source: Path | str = "<text>", title: str = "") 
     """
     labels = _speaker_labels(lines)
     if not labels:
-        raise LoaderError(
-            source, None, "no speaker labels found (expected 'Name:' at the start of a line)"
-        )
+        raise LoaderError(source, None, "no speaker labels found (expected 'Name:' at the start of a line)")
     title = title or Path(str(source)).stem
     interview_id = slugify(title)
     turns: list[Turn] = []
@@ -116,6 +115,5 @@ def _speaker_labels(lines: Sequence[str]) -> set[str]:
     return {
         label
         for label, n in counts.items()
-        if n >= 2 or label in clear or is_interviewer_label(label) or is_generic_label(label)
-        or _PSEUDONYM.match(label)
+        if n >= 2 or label in clear or is_interviewer_label(label) or is_generic_label(label) or _PSEUDONYM.match(label)
     }

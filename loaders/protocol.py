@@ -1,20 +1,19 @@
 """Load an interview protocol (sections and numbered questions): data to show, not an interview."""
+
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from graph.errors import LoaderError
-from graph.model import Protocol, ProtocolQuestion, slugify
-from loaders.text import read_lines
+from challenge_graph.graph.errors import LoaderError
+from challenge_graph.graph.model import Protocol, ProtocolQuestion, slugify
+from challenge_graph.loaders.text import read_lines
 
 __all__ = ["load", "parse", "looks_like_protocol"]
 
 FORMAT = "protocol"
-_QUESTION = re.compile(
-    r"^\s*(?:-\s*)?(?:(?P<num>\d+|[a-z]|[ivx]+)\s*[.)]\s*|(?P<star>\*))(?P<text>\S.*)$"
-)
+_QUESTION = re.compile(r"^\s*(?:-\s*)?(?:(?P<num>\d+|[a-z]|[ivx]+)\s*[.)]\s*|(?P<star>\*))(?P<text>\S.*)$")
 _ROMAN = re.compile(r"^[ivx]+$")
 
 
@@ -51,17 +50,18 @@ def parse(lines: Sequence[str], source: Path | str = "<text>") -> Protocol:
         if match:
             number = match["num"] or ""
             depth = _depth(number, depth)
-            questions.append(
-                ProtocolQuestion(section, number, match["text"].strip(), len(questions), depth)
-            )
+            questions.append(ProtocolQuestion(section, number, match["text"].strip(), len(questions), depth))
         elif _is_heading(line):
             section = line
             sections.append(line)
     if not questions:
         raise LoaderError(source, None, "no numbered questions found in protocol")
     return Protocol(
-        id=slugify(title), title=title, source=Path(str(source)).name,
-        sections=tuple(sections), questions=tuple(questions),
+        id=slugify(title),
+        title=title,
+        source=Path(str(source)).name,
+        sections=tuple(sections),
+        questions=tuple(questions),
     )
 
 

@@ -6,21 +6,22 @@ extracted. Each text source becomes an interview whose turns come from its speak
 its paragraphs); each ``PlainTextSelection`` codes the turns its character offsets fall in.
 Codes keep the project's names; a code's top-level ancestor in the code tree is its category.
 """
+
 from __future__ import annotations
 
 import io
 import re
+import xml.etree.ElementTree as ET
 import zipfile
 import zlib
-import xml.etree.ElementTree as ET
 from dataclasses import replace
 from pathlib import Path
 
-from graph.errors import LoaderError
-from graph.model import Coding, Interview, ParticipantSheet, Turn, slugify
-from graph.speakers import identify_speakers, with_roles
-from loaders import plain_text
-from loaders.text import decode, split_lines
+from challenge_graph.graph.errors import LoaderError
+from challenge_graph.graph.model import Coding, Interview, ParticipantSheet, Turn, slugify
+from challenge_graph.graph.speakers import identify_speakers, with_roles
+from challenge_graph.loaders import plain_text
+from challenge_graph.loaders.text import decode, split_lines
 
 __all__ = ["parse_qdpx", "LIMITS"]
 
@@ -93,7 +94,8 @@ def _check_limits(source, infos: list[zipfile.ZipInfo]) -> None:
     packed = sum(i.compress_size for i in infos) or 1
     if total > LIMITS["max_unpacked_bytes"] or total / packed > LIMITS["max_ratio"]:
         raise LoaderError(
-            source, None,
+            source,
+            None,
             f"archive unpacks to {total} bytes ({total / packed:.0f}x its size): refused as a possible "
             f"zip bomb (limits: {LIMITS['max_unpacked_bytes']} bytes, ratio {LIMITS['max_ratio']})",
         )
@@ -109,7 +111,8 @@ class _TextBudget:
         self.left -= size
         if self.left < 0:
             raise LoaderError(
-                self.source, None,
+                self.source,
+                None,
                 f"the project holds more than {LIMITS['max_text_bytes']} bytes of text (at {name!r}): "
                 "refused (split it into several projects)",
             )
@@ -125,7 +128,9 @@ def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source, budget: _Text
             while chunk := member.read(_CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise LoaderError(source, None, f"archive member {info.filename!r} unpacks beyond {limit} bytes: refused")
+                    raise LoaderError(
+                        source, None, f"archive member {info.filename!r} unpacks beyond {limit} bytes: refused"
+                    )
                 budget.take(len(chunk), info.filename)
                 chunks.append(chunk)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as e:
@@ -154,7 +159,9 @@ def _source_text(text_source, archive, members, source, budget: _TextBudget) -> 
         return inline.text
     path = text_source.get("plainTextPath")
     if not path:
-        raise LoaderError(source, None, f"text source {text_source.get('name') or text_source.get('guid')!r} has no text")
+        raise LoaderError(
+            source, None, f"text source {text_source.get('name') or text_source.get('guid')!r} has no text"
+        )
     wanted = path.removeprefix("internal://").lstrip("/").lower()
     match = next((m for m in members if m.lower() == wanted or m.lower().endswith("sources/" + wanted)), None)
     if match is None:
@@ -172,7 +179,8 @@ def _interview(text_source, text: str, users, codes, source) -> Interview:
         start, end = _offset(selection, "startPosition", name, source), _offset(selection, "endPosition", name, source)
         if not 0 <= start <= end <= len(text):
             raise LoaderError(
-                source, None,
+                source,
+                None,
                 f"selection {selection.get('name') or selection.get('guid')!r} of {name!r} has offsets "
                 f"{start}-{end} outside the text ({len(text)} characters)",
             )
@@ -186,8 +194,15 @@ def _interview(text_source, text: str, users, codes, source) -> Interview:
     speakers = identify_speakers(turns, interview_id, title)
     messages = () if codings else ("no coded selections: loaded as an uncoded interview",)
     return Interview(
-        interview_id, title, Path(str(source)).name, FORMAT, with_roles(turns, speakers), speakers,
-        tuple(codings), tuple(dict.fromkeys(coders)), messages,
+        interview_id,
+        title,
+        Path(str(source)).name,
+        FORMAT,
+        with_roles(turns, speakers),
+        speakers,
+        tuple(codings),
+        tuple(dict.fromkeys(coders)),
+        messages,
     )
 
 
@@ -198,7 +213,8 @@ def _offset(selection: ET.Element, attribute: str, name: str, source) -> int:
         return int(value)
     except ValueError:
         raise LoaderError(
-            source, None,
+            source,
+            None,
             f"selection {selection.get('name') or selection.get('guid')!r} of {name!r} has {attribute}="
             f"{value[:40]!r}, not a whole number",
         ) from None

@@ -13,6 +13,7 @@ A **participants sheet** has a ``pseudonym`` column and any attributes (``role``
 (``name``, ``full name``, ``email``, ``phone``…) are refused: only pseudonyms enter the graph.
 The header may stand on any of the first five rows.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,17 +21,30 @@ import io
 from collections import defaultdict
 from pathlib import Path
 
-from graph.errors import LoaderError
-from graph.model import Coding, Interview, ParticipantSheet, Record, Turn, slugify
-from graph.speakers import identify_speakers, with_roles
-from loaders.text import decode
+from challenge_graph.graph.errors import LoaderError
+from challenge_graph.graph.model import Coding, Interview, ParticipantSheet, Record, Turn, slugify
+from challenge_graph.graph.speakers import identify_speakers, with_roles
+from challenge_graph.loaders.text import decode
 
 __all__ = ["parse_table", "read_rows", "REFUSED_COLUMNS"]
 
 TAGUETTE = ("document", "tag", "content")
 GENERIC = ("interview", "speaker", "text", "code")
-REFUSED_COLUMNS = {"name", "full name", "fullname", "first name", "last name", "surname", "email",
-                   "e-mail", "email address", "phone", "phone number", "real name", "address"}
+REFUSED_COLUMNS = {
+    "name",
+    "full name",
+    "fullname",
+    "first name",
+    "last name",
+    "surname",
+    "email",
+    "e-mail",
+    "email address",
+    "phone",
+    "phone number",
+    "real name",
+    "address",
+}
 _HEADER_ROWS = 5
 
 
@@ -39,8 +53,11 @@ def parse_table(data: bytes, source: Path | str, xlsx: bool) -> list[Record]:
     rows, lines = _rows_and_lines(data, source, xlsx)
     header_at, header = _find_header(rows, source)
     # each record keeps the line it starts on: blank rows are skipped, never miscounted
-    records = [(line, dict(zip(header, row))) for row, line in zip(rows[header_at + 1:], lines[header_at + 1:])
-               if any(str(v).strip() for v in row)]
+    records = [
+        (line, dict(zip(header, row)))
+        for row, line in zip(rows[header_at + 1 :], lines[header_at + 1 :])
+        if any(str(v).strip() for v in row)
+    ]
     header_line = lines[header_at]
     if "pseudonym" in header and not {"code", "tag"} & set(header):
         return [_participants(records, header, source, header_line)]
@@ -96,9 +113,11 @@ def _missing(header: list[str]) -> str:
     have = set(header)
     nearest = min((TAGUETTE, GENERIC, ("pseudonym",)), key=lambda cols: len(set(cols) - have))
     missing = [c for c in nearest if c not in have]
-    return (f"missing column {', '.join(map(repr, missing))} (a codings table needs "
-            f"{', '.join(GENERIC)}[, coder] or Taguette's {', '.join(TAGUETTE)}; a participants sheet needs "
-            f"pseudonym; found: {', '.join(c for c in header if c) or 'nothing'})")
+    return (
+        f"missing column {', '.join(map(repr, missing))} (a codings table needs "
+        f"{', '.join(GENERIC)}[, coder] or Taguette's {', '.join(TAGUETTE)}; a participants sheet needs "
+        f"pseudonym; found: {', '.join(c for c in header if c) or 'nothing'})"
+    )
 
 
 def _codings(records, source, columns, code_column) -> list[Record]:
@@ -118,17 +137,28 @@ def _codings(records, source, columns, code_column) -> list[Record]:
     interviews = []
     for title, rows in found.items():
         interview_id = slugify(title)
-        turn_list = [Turn(sp, tx, pos, next(r[4] for r in rows if (r[0], r[1]) == (sp, tx)))
-                     for (sp, tx), pos in turns[title].items()]
+        turn_list = [
+            Turn(sp, tx, pos, next(r[4] for r in rows if (r[0], r[1]) == (sp, tx)))
+            for (sp, tx), pos in turns[title].items()
+        ]
         codings = tuple(
             Coding(code, coder or default_coder, (turns[title][(sp, tx)],), line)
-            for sp, tx, code, coder, line in rows if code
+            for sp, tx, code, coder, line in rows
+            if code
         )
         speakers = identify_speakers(turn_list, interview_id, title)
-        interviews.append(Interview(
-            interview_id, title, Path(str(source)).name, "codings-table", with_roles(turn_list, speakers),
-            speakers, codings, tuple(dict.fromkeys(c.coder for c in codings)),
-        ))
+        interviews.append(
+            Interview(
+                interview_id,
+                title,
+                Path(str(source)).name,
+                "codings-table",
+                with_roles(turn_list, speakers),
+                speakers,
+                codings,
+                tuple(dict.fromkeys(c.coder for c in codings)),
+            )
+        )
     return interviews
 
 
@@ -136,7 +166,8 @@ def _participants(records, header, source, header_line) -> ParticipantSheet:
     for column in header:
         if column in REFUSED_COLUMNS:
             raise LoaderError(
-                source, header_line,
+                source,
+                header_line,
                 f"column {column!r} looks like real names or contact details: refused, only pseudonyms "
                 "enter the graph (remove the column and load the sheet again)",
             )

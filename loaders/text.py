@@ -1,11 +1,12 @@
 """Read a text file as lines: UTF-8 (with or without BOM) or UTF-16 with BOM, any line ending."""
+
 from __future__ import annotations
 
 import codecs
 import re
 from pathlib import Path
 
-from graph.errors import LoaderError
+from challenge_graph.graph.errors import LoaderError
 
 __all__ = ["read_lines", "decode", "split_lines"]
 

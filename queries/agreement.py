@@ -15,6 +15,7 @@ only the codings are visited (a thousand interviews take well under a second). T
 functions at the end define each statistic on explicit data; the tests hold both to the
 reference libraries.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,11 +23,18 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from graph.store import GraphStore
-from queries.runner import run_query
+from challenge_graph.graph.store import GraphStore
+from challenge_graph.queries.runner import run_query
 
-__all__ = ["AgreementRow", "PairRow", "agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha",
-           "percent_agreement"]
+__all__ = [
+    "AgreementRow",
+    "PairRow",
+    "agreement",
+    "cohen_kappa",
+    "fleiss_kappa",
+    "krippendorff_alpha",
+    "percent_agreement",
+]
 
 CONSENSUS = " (consensus)"
 
@@ -51,8 +59,13 @@ class PairRow:
     cohen_kappa: float
 
 
-def agreement(store: GraphStore, interview: str | None = None, code: str | None = None,
-              include_auto: bool = False, consensus: tuple[str, ...] = ()) -> tuple[list[AgreementRow], list[PairRow]]:
+def agreement(
+    store: GraphStore,
+    interview: str | None = None,
+    code: str | None = None,
+    include_auto: bool = False,
+    consensus: tuple[str, ...] = (),
+) -> tuple[list[AgreementRow], list[PairRow]]:
     """Agreement tables: one row per code (and ``(all codes)``), one row per code and rater pair.
 
     A rater is a coder's independent files, or a coder's consensus (moderation) files, shown as
@@ -90,8 +103,16 @@ def agreement(store: GraphStore, interview: str | None = None, code: str | None 
         rows.append(("(all codes)", _Tally.total(per_code.values())))
     table, pairs = [], []
     for label, tally in rows:
-        table.append(AgreementRow(label, len(independent), tally.fleiss_units, tally.percent_agreement(),
-                                  tally.fleiss_kappa(counts.size), tally.krippendorff_alpha()))
+        table.append(
+            AgreementRow(
+                label,
+                len(independent),
+                tally.fleiss_units,
+                tally.percent_agreement(),
+                tally.fleiss_kappa(counts.size),
+                tally.krippendorff_alpha(),
+            )
+        )
         for (a, b), pair in tally.pairs.items():
             if pair.units:
                 pairs.append(PairRow(label, a, b, pair.units, pair.percent_agreement(), pair.cohen_kappa()))
@@ -139,7 +160,11 @@ class _Tally:
             for key, pair in t.pairs.items():
                 mine = out.pairs.setdefault(key, _Pair())
                 mine.units, mine.a, mine.b, mine.both = (
-                    mine.units + pair.units, mine.a + pair.a, mine.b + pair.b, mine.both + pair.both)
+                    mine.units + pair.units,
+                    mine.a + pair.a,
+                    mine.b + pair.b,
+                    mine.both + pair.both,
+                )
         return out
 
     def percent_agreement(self) -> float:

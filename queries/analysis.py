@@ -2,6 +2,7 @@
 
 Human codings only unless asked otherwise (the coder ``auto`` suggests, it does not code).
 """
+
 from __future__ import annotations
 
 import re
@@ -9,11 +10,17 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
-from graph.store import GraphStore
-from queries.runner import run_query
+from challenge_graph.graph.store import GraphStore
+from challenge_graph.queries.runner import run_query
 
-__all__ = ["SaturationRow", "saturation", "saturation_check", "cooccurrence", "participant_challenge_matrix",
-           "stage_category_matrix"]
+__all__ = [
+    "SaturationRow",
+    "saturation",
+    "saturation_check",
+    "cooccurrence",
+    "participant_challenge_matrix",
+    "stage_category_matrix",
+]
 
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
@@ -72,8 +79,14 @@ def saturation_check(rows: list[SaturationRow], base: int = 4, run: int = 2) -> 
     interviews add no new code? Returns the counts it rests on."""
     tail = rows[base:][-run:] if len(rows) > base else []
     new = sum(r.new_codes for r in tail)
-    return {"base": base, "run": run, "interviews": len(rows), "run_interviews": len(tail),
-            "new_codes_in_run": new, "saturated": bool(tail) and len(tail) == run and new == 0}
+    return {
+        "base": base,
+        "run": run,
+        "interviews": len(rows),
+        "run_interviews": len(tail),
+        "new_codes_in_run": new,
+        "saturated": bool(tail) and len(tail) == run and new == 0,
+    }
 
 
 def cooccurrence(store: GraphStore, include_auto: bool = False) -> list[dict]:
@@ -87,8 +100,10 @@ def cooccurrence(store: GraphStore, include_auto: bool = False) -> list[dict]:
     shared: Counter[tuple[str, str]] = Counter()
     for codes in codes_on.values():  # pairs are counted where they meet: on the turns
         shared.update(combinations(sorted(codes), 2))
-    pairs = [{"code_a": a, "code_b": b, "shared": n, "jaccard": n / (len(turns[a]) + len(turns[b]) - n)}
-             for (a, b), n in shared.items()]
+    pairs = [
+        {"code_a": a, "code_b": b, "shared": n, "jaccard": n / (len(turns[a]) + len(turns[b]) - n)}
+        for (a, b), n in shared.items()
+    ]
     return sorted(pairs, key=lambda p: (-p["shared"], -p["jaccard"], p["code_a"], p["code_b"]))
 
 

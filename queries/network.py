@@ -3,16 +3,17 @@
 Node keys are ``Kind:id`` (``Challenge:qm-robustness``); every node carries ``kind``, ``label``
 (a name or a pseudonym, never anything else about a person) and ``evidence`` (quotes behind it).
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
 
 import networkx as nx
 
-from graph.build import code_id
-from graph.errors import QueryError
-from graph.store import GraphStore
-from queries.runner import get_query, resolve_params, run_query
+from challenge_graph.graph.build import code_id
+from challenge_graph.graph.errors import QueryError
+from challenge_graph.graph.store import GraphStore
+from challenge_graph.queries.runner import get_query, resolve_params, run_query
 
 __all__ = ["NEIGHBOURHOODS", "neighbourhood", "limit_nodes", "select", "KIND_ORDER"]
 
@@ -51,13 +52,15 @@ def neighbourhood(store: GraphStore, centre: str = "workflow", key: str | None =
             quotes[dst] += weight
         elif row["relation"] in ("AT_STAGE", "ADDRESSES") and centre == "workflow":
             quotes[src] = max(quotes[src], weight)  # the source's own quotes
-    stages = {r["id"]: r for r in run_query(store, "stage-overview").as_dicts()} if any(
-        d["kind"] == "Stage" for _, d in graph.nodes(data=True)) else {}
+    stages = (
+        {r["id"]: r for r in run_query(store, "stage-overview").as_dicts()}
+        if any(d["kind"] == "Stage" for _, d in graph.nodes(data=True))
+        else {}
+    )
     for node, data in graph.nodes(data=True):
         if data["kind"] == "Stage":
             info = stages.get(data["id"], {})
-            data.update(position=info.get("position", 0), track=info.get("track", ""),
-                        parent=info.get("parent", ""))
+            data.update(position=info.get("position", 0), track=info.get("track", ""), parent=info.get("parent", ""))
         if data["kind"] == "Stage":  # codes (not stages) attached to it
             data["evidence"] = sum(1 for p in graph.predecessors(node) if graph.nodes[p]["kind"] != "Stage")
         else:
@@ -83,8 +86,14 @@ def limit_nodes(graph: nx.DiGraph, max_nodes: int) -> nx.DiGraph:
             break
         if node in kept:
             continue
-        needs = [node, *(s for s in graph.successors(node) if graph.nodes[node]["kind"] != "Stage"
-                         and graph.nodes[s]["kind"] == "Stage" and s not in kept)]
+        needs = [
+            node,
+            *(
+                s
+                for s in graph.successors(node)
+                if graph.nodes[node]["kind"] != "Stage" and graph.nodes[s]["kind"] == "Stage" and s not in kept
+            ),
+        ]
         if len(kept) + len(needs) <= max_nodes:
             kept.update(dict.fromkeys(needs))
     subgraph = graph.subgraph(kept).copy()
@@ -139,12 +148,16 @@ def select(
     keep = {n for n, d in whole.nodes(data=True) if d["kind"] != "Stage" and d["id"] in ids}
     keep |= {f for n in keep for f in whole.predecessors(n) if whole.nodes[f]["kind"] == "Fix"}
     keep |= {s for n in keep for s in whole.successors(n) if whole.nodes[s]["kind"] == "Stage"}
-    keep |= {p for s in list(keep) if whole.nodes[s]["kind"] == "Stage" for p in whole.successors(s)
-             if whole.edges[s, p]["relation"] == "PART_OF"}
+    keep |= {
+        p
+        for s in list(keep)
+        if whole.nodes[s]["kind"] == "Stage"
+        for p in whole.successors(s)
+        if whole.edges[s, p]["relation"] == "PART_OF"
+    }
     selected = whole.subgraph(keep).copy()
     selected.graph.update(whole.graph, centre="query", key=query)
     return selected
-
 
 
 def attach_quotes(store: GraphStore, graph: nx.DiGraph, limit: int = 160) -> None:

@@ -12,22 +12,24 @@ Each ``NAME.cypher`` starts with a header of ``// key: value`` lines::
 Parameters of type STAGE, CHALLENGE and PARTICIPANT accept names, codes, ids or aliases,
 case-insensitively; the runner resolves them to node ids before the query runs.
 """
+
 from __future__ import annotations
 
 import difflib
 import re
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from graph.codebook import normalise_name
-from graph.errors import QueryError
-from graph.store import GraphStore, QueryResult
+from challenge_graph.graph.codebook import normalise_name
+from challenge_graph.graph.errors import QueryError
+from challenge_graph.graph.store import GraphStore, QueryResult
 
 __all__ = ["Param", "NamedQuery", "list_queries", "get_query", "resolve_params", "run_query", "corpus_summary"]
 
-QUERY_DIR = Path(__file__).resolve().parent
+QUERY_DIR = Path(str(resources.files("challenge_graph.queries")))  # the .cypher files are package data
 PARAM_TYPES = ("STAGE", "CHALLENGE", "PARTICIPANT", "INT", "STRING")
 _HEADER = re.compile(r"^//\s*(\w+):\s*(.*)$")
 _PARAM = re.compile(r"^(?P<name>\w+)\s+(?P<type>[A-Z]+)(?:\s*=\s*(?P<default>\S+))?\s*(?P<help>.*)$")
@@ -157,6 +159,11 @@ def _parse(path: Path) -> NamedQuery:
     if header["name"] != path.stem:
         raise QueryError(f"{path.name}: name {header['name']!r} differs from the file name")
     return NamedQuery(
-        header["name"], header["title"], header["description"], tuple(params),
-        tuple(c.strip() for c in header["returns"].split(",")), "\n".join(body).strip(), path,
+        header["name"],
+        header["title"],
+        header["description"],
+        tuple(params),
+        tuple(c.strip() for c in header["returns"].split(",")),
+        "\n".join(body).strip(),
+        path,
     )

@@ -1,5 +1,6 @@
 """Shared fixtures: the example corpus, a loaded sample store, cheap empty stores, and the Neo4j
 test server (``python tests/neo4j_server.py start`` prints the variables these read)."""
+
 from __future__ import annotations
 
 import os
@@ -8,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.codebook import load_codebook
-from graph.ladybug_store import LadybugStore
-from loaders.ingest import ingest
+from challenge_graph.graph.codebook import load_codebook
+from challenge_graph.graph.ladybug_store import LadybugStore
+from challenge_graph.loaders.ingest import ingest
 
 # the atheris script runs on its own (python tests/fuzz/fuzz_loaders.py), never under pytest
 collect_ignore = ["fuzz"]
@@ -58,8 +59,9 @@ def neo4j_env():
     """The Neo4j server's variables. Without NEO4J_URI the Neo4j tests skip, unless
     REQUIRE_NEO4J is set (CI sets it): then they fail, so none is ever skipped there."""
     if not os.environ.get("NEO4J_URI"):
-        message = ("NEO4J_URI is not set: start the test server with "
-                   "`set -a; . <(python tests/neo4j_server.py start); set +a`")
+        message = (
+            "NEO4J_URI is not set: start the test server with `set -a; . <(python tests/neo4j_server.py start); set +a`"
+        )
         if os.environ.get("REQUIRE_NEO4J"):
             pytest.fail(message + " (REQUIRE_NEO4J is set)")
         pytest.skip(message)
@@ -68,10 +70,11 @@ def neo4j_env():
 
 
 def connect_neo4j(env, **options):
-    from graph.neo4j_store import Neo4jStore
+    from challenge_graph.graph.neo4j_store import Neo4jStore
 
-    return Neo4jStore.connect(env["NEO4J_URI"], env["NEO4J_USERNAME"], env["NEO4J_PASSWORD"],
-                              env["NEO4J_DATABASE"], **options)
+    return Neo4jStore.connect(
+        env["NEO4J_URI"], env["NEO4J_USERNAME"], env["NEO4J_PASSWORD"], env["NEO4J_DATABASE"], **options
+    )
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ Its build, database, log and state live in ``.neo4j-test/`` (or ``$NEO4J_TEST_DI
 ignores itself in git. Needs a JDK 17+ and Maven; the first build downloads Neo4j from Maven
 Central into ``~/.m2``, later builds run offline.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,10 +34,17 @@ BUILD, HOME, STATE, LOG = CACHE / "build", CACHE / "home", CACHE / "server.json"
 MAIN_CLASS = "challengegraph.TestServer"
 HEAP = os.environ.get("NEO4J_TEST_HEAP", "2g")
 # as Neo4j's own launcher sets them: direct buffers and Netty without reflection warnings
-JVM_OPTIONS = [f"-Xms{HEAP}", f"-Xmx{HEAP}", "-XX:+ExitOnOutOfMemoryError", "-XX:-OmitStackTraceInFastThrow",
-               "--add-opens=java.base/java.nio=ALL-UNNAMED", "--add-opens=java.base/java.lang=ALL-UNNAMED",
-               "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "-Dio.netty.tryReflectionSetAccessible=true",
-               "-Djdk.nio.maxCachedBufferSize=1024"]
+JVM_OPTIONS = [
+    f"-Xms{HEAP}",
+    f"-Xmx{HEAP}",
+    "-XX:+ExitOnOutOfMemoryError",
+    "-XX:-OmitStackTraceInFastThrow",
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.lang=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+    "-Djdk.nio.maxCachedBufferSize=1024",
+]
 START_TIMEOUT = 180  # seconds, the first start of a cold JVM included
 STOP_TIMEOUT = 60
 
@@ -74,8 +82,17 @@ def classpath() -> str:
             return os.pathsep.join([str(BUILD / "classes"), *jars])
     if not shutil.which("mvn") or not shutil.which("java"):
         raise ServerError("needs a JDK 17+ and Maven on PATH (apt-get install openjdk-17-jdk-headless maven)")
-    command = ["mvn", "-B", "-q", "-f", str(PROJECT / "pom.xml"), f"-DoutputRoot={BUILD}",
-               "compile", "dependency:build-classpath", f"-Dmdep.outputFile={deps}"]
+    command = [
+        "mvn",
+        "-B",
+        "-q",
+        "-f",
+        str(PROJECT / "pom.xml"),
+        f"-DoutputRoot={BUILD}",
+        "compile",
+        "dependency:build-classpath",
+        f"-Dmdep.outputFile={deps}",
+    ]
     _say("building the server (first time: Neo4j is downloaded from Maven Central)")
     offline = subprocess.run([*command[:1], "-o", *command[1:]], capture_output=True, text=True)
     if offline.returncode != 0:
@@ -103,14 +120,18 @@ def _state() -> dict | None:
 
 
 def env_lines(state: dict) -> str:
-    return "".join(f"{key}={state[key]}\n" for key in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE"))
+    return "".join(
+        f"{key}={state[key]}\n" for key in ("NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE")
+    )
 
 
 def _check_answers(state: dict) -> None:
     """Log in over Bolt with the generated password, as the tests will."""
     import neo4j
 
-    with neo4j.GraphDatabase.driver(state["NEO4J_URI"], auth=(state["NEO4J_USERNAME"], state["NEO4J_PASSWORD"])) as driver:
+    with neo4j.GraphDatabase.driver(
+        state["NEO4J_URI"], auth=(state["NEO4J_USERNAME"], state["NEO4J_PASSWORD"])
+    ) as driver:
         driver.execute_query("RETURN 1", database_=state["NEO4J_DATABASE"])
 
 
@@ -126,7 +147,10 @@ def start() -> dict:
     with open(LOG, "wb") as log:
         process = subprocess.Popen(
             ["java", *JVM_OPTIONS, "-cp", cp, MAIN_CLASS, str(HOME), str(ready)],
-            stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
             env={**os.environ, "NEO4J_TEST_PASSWORD": password},
         )
     deadline = time.monotonic() + START_TIMEOUT
@@ -135,8 +159,13 @@ def start() -> dict:
             process.kill()
             raise ServerError("the server did not start; its log ends:\n" + LOG.read_text(errors="replace")[-3000:])
         time.sleep(0.2)
-    state = {"pid": process.pid, "NEO4J_URI": f"bolt://127.0.0.1:{int(ready.read_text())}",
-             "NEO4J_USERNAME": "neo4j", "NEO4J_PASSWORD": password, "NEO4J_DATABASE": "neo4j"}
+    state = {
+        "pid": process.pid,
+        "NEO4J_URI": f"bolt://127.0.0.1:{int(ready.read_text())}",
+        "NEO4J_USERNAME": "neo4j",
+        "NEO4J_PASSWORD": password,
+        "NEO4J_DATABASE": "neo4j",
+    }
     STATE.touch(mode=0o600)
     STATE.write_text(json.dumps(state))
     _check_answers(state)

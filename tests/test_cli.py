@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from challenge_graph.cli import cli
-from queries.runner import list_queries
+from challenge_graph.queries.runner import list_queries
 from tests.conftest import EXAMPLES, INTERVIEW_35
 
 
@@ -27,7 +27,8 @@ def test_done_when_loss_function_challenges_from_the_command_line(db):
     assert result.exit_code == 0
     rows = json.loads(result.stdout)
     assert [(r["code"], r["participants"], r["quotes"]) for r in rows] == [
-        ("Loss-differential-testing", 1, 1), ("Loss-complexity", 1, 1)
+        ("Loss-differential-testing", 1, 1),
+        ("Loss-complexity", 1, 1),
     ]
 
 
@@ -49,7 +50,9 @@ def test_partial_load_exits_2_and_lists_rejected(db, tmp_path):
     assert "Rejected 2:" in result.stderr
     assert f"  {bad / 'codes-first.txt'}:3: code tag 'Data-x' before any paragraph" in result.stderr
     assert f"  {bad / 'empty.txt'}: empty file" in result.stderr
-    rows = json.loads(invoke("cypher", "MATCH (i:Interview) RETURN i.title AS t", "--format", "json", "--db", db).stdout)
+    rows = json.loads(
+        invoke("cypher", "MATCH (i:Interview) RETURN i.title AS t", "--format", "json", "--db", db).stdout
+    )
     assert rows == [{"t": "ok"}]
 
 
@@ -89,7 +92,16 @@ def test_cypher_is_read_only(db):
     result = invoke("cypher", "MATCH (c:Challenge) DELETE c", "--db", db)
     assert result.exit_code == 1
     assert result.output.strip().startswith("Error: read-only: DELETE is not allowed here")
-    ok = invoke("cypher", "MATCH (c:Challenge {code: $code}) RETURN c.name AS name", "--param", "code=QM-robustness", "--format", "json", "--db", db)
+    ok = invoke(
+        "cypher",
+        "MATCH (c:Challenge {code: $code}) RETURN c.name AS name",
+        "--param",
+        "code=QM-robustness",
+        "--format",
+        "json",
+        "--db",
+        db,
+    )
     assert json.loads(ok.stdout) == [{"name": "Robustness"}]
 
 

@@ -1,13 +1,14 @@
 """Challenge detail: the quotes behind a challenge (one card per turn, with its coders and the
 turns around it), fixes, co-occurring challenges and the tools its quotes mention."""
+
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, links
-from dashboard.views.tables import challenge_links
-from graph.build import code_id
+from challenge_graph.dashboard import data, links
+from challenge_graph.dashboard.views.tables import challenge_links
+from challenge_graph.graph.build import code_id
 
 TITLE = "Challenge detail"
 PER_PAGE = 25  # quote cards shown at once
@@ -33,7 +34,7 @@ def render() -> None:
     pages = max(1, -(-len(turns) // PER_PAGE))
     if pages > 1:
         page = st.number_input(f"Page (of {pages}, {PER_PAGE} quotes each)", 1, pages, 1, key=f"quote_page_{code}")
-        turns = turns.iloc[(page - 1) * PER_PAGE: page * PER_PAGE]
+        turns = turns.iloc[(page - 1) * PER_PAGE : page * PER_PAGE]
     for _, q in turns.iterrows():
         with st.container(border=True):
             st.markdown(f"> {q['quote']}")
@@ -45,8 +46,13 @@ def render() -> None:
                     st.markdown(f":orange-background[{text}]" if turn["focus"] else text)
     fixes, co, tools = st.columns(3)
     _table(fixes, "Fixes", data.named("fixes-for-challenge", challenge=code), "No fix coded.")
-    _table(co, "Co-occurring challenges", data.named("co-occurring-challenges", challenge=code),
-           "No other challenge on the same turns.", linked=True)
+    _table(
+        co,
+        "Co-occurring challenges",
+        data.named("co-occurring-challenges", challenge=code),
+        "No other challenge on the same turns.",
+        linked=True,
+    )
     _table(tools, "Tools mentioned", data.named("challenge-tools", challenge=code), "No tool mentioned.")
 
 
@@ -55,16 +61,23 @@ def by_turn(quotes: pd.DataFrame) -> pd.DataFrame:
     if quotes.empty:
         return quotes.assign(coders=pd.Series(dtype=str))
     coders = quotes.groupby("excerpt", sort=False)["coder"].agg(lambda c: ", ".join(dict.fromkeys(c)))
-    return quotes.drop_duplicates("excerpt").drop(columns="coder").merge(
-        coders.rename("coders"), left_on="excerpt", right_index=True)
+    return (
+        quotes.drop_duplicates("excerpt")
+        .drop(columns="coder")
+        .merge(coders.rename("coders"), left_on="excerpt", right_index=True)
+    )
 
 
 def _index(names: list[str], options: dict[str, str], wanted: str) -> int:
     """Where the challenge named by ``?challenge=`` (code, name or label, any case) stands."""
     wanted = wanted.casefold()
     for i, label in enumerate(names):
-        if wanted and wanted in (options[label].casefold(), code_id(options[label]), label.casefold(),
-                                 label.rsplit(" (", 1)[0].casefold()):
+        if wanted and wanted in (
+            options[label].casefold(),
+            code_id(options[label]),
+            label.casefold(),
+            label.rsplit(" (", 1)[0].casefold(),
+        ):
             return i
     return 0
 

@@ -1,14 +1,15 @@
 """Cypher console for analysts: named queries as starting points; read clauses only, each query on
 its own read-only connection with a timeout and a row cap; results as a table and CSV."""
+
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data
-from graph.cypher import dialect_warnings
-from graph.cypher_columns import written_columns
-from graph.errors import ChallengeGraphError
-from queries.runner import get_query, list_queries, resolve_params
+from challenge_graph.dashboard import data
+from challenge_graph.graph.cypher import dialect_warnings
+from challenge_graph.graph.cypher_columns import written_columns
+from challenge_graph.graph.errors import ChallengeGraphError
+from challenge_graph.queries.runner import get_query, list_queries, resolve_params
 
 TITLE = "Cypher console"
 _BLANK = "(write your own)"
@@ -18,8 +19,10 @@ def render() -> None:
     st.title(TITLE)
     store = data.store(data.db_path())
     timeout, max_rows = data.console_limits()
-    st.caption(f"Read-only · dialect: {store.dialect} · {store.describe()} · "
-               f"queries stop after {timeout:g} s and show at most {max_rows:,} rows")
+    st.caption(
+        f"Read-only · dialect: {store.dialect} · {store.describe()} · "
+        f"queries stop after {timeout:g} s and show at most {max_rows:,} rows"
+    )
     names = [_BLANK] + [q.name for q in list_queries()]
     name = st.selectbox("Start from a named query", names, key="console_query")
     params = {}
@@ -28,7 +31,9 @@ def render() -> None:
         query = get_query(name)
         st.caption(query.description)
         for p in query.params:
-            params[p.name] = st.text_input(f"{p.name} ({p.type})", value=p.default or "", help=p.help, key=f"param_{name}_{p.name}")
+            params[p.name] = st.text_input(
+                f"{p.name} ({p.type})", value=p.default or "", help=p.help, key=f"param_{name}_{p.name}"
+            )
         text = query.cypher
     statement = st.text_area("Cypher", value=text, height=220, key=f"cypher_{name}")
     for warning in dialect_warnings(statement, store.dialect):
@@ -44,8 +49,14 @@ def render() -> None:
         return
     st.dataframe(frame, hide_index=True, width="stretch")
     if truncated:
-        st.warning(f"showing the first {len(frame):,} rows: the console stops at {max_rows:,} (add LIMIT or narrow the query)")
+        st.warning(
+            f"showing the first {len(frame):,} rows: the console stops at {max_rows:,} (add LIMIT or narrow the query)"
+        )
     else:
         st.caption(f"{len(frame)} rows")
-    st.download_button("Download CSV", data.csv_download(frame), file_name=f"{name if name != _BLANK else 'query'}.csv",
-                       mime="text/csv")
+    st.download_button(
+        "Download CSV",
+        data.csv_download(frame),
+        file_name=f"{name if name != _BLANK else 'query'}.csv",
+        mime="text/csv",
+    )

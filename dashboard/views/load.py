@@ -1,13 +1,14 @@
 """Load data: upload files, read the check report, then load them into the store."""
+
 from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import data
-from graph.errors import ChallengeGraphError
-from graph.model import SourceFile
-from loaders import LOADERS
-from loaders.ingest import check_sources, ingest_sources, read_codebook
+from challenge_graph.dashboard import data
+from challenge_graph.graph.errors import ChallengeGraphError
+from challenge_graph.graph.model import SourceFile
+from challenge_graph.loaders import LOADERS
+from challenge_graph.loaders.ingest import check_sources, ingest_sources, read_codebook
 
 TITLE = "Load data"
 
@@ -18,8 +19,10 @@ def render() -> None:
     st.caption(f"Into {store.describe()}. Files are added to what is loaded; the same file again replaces its copy.")
     suffixes = sorted({s.rsplit(".", 1)[-1] for s in LOADERS})
     uploads = st.file_uploader(
-        "Transcripts, Delve exports, protocols, codings files", type=suffixes,
-        accept_multiple_files=True, key="uploads",
+        "Transcripts, Delve exports, protocols, codings files",
+        type=suffixes,
+        accept_multiple_files=True,
+        key="uploads",
     )
     if not uploads:
         st.info(f"Supported: {', '.join(sorted(LOADERS))}. Nothing is written until you press Load.")
@@ -38,8 +41,9 @@ def render() -> None:
     for note in report.notes:
         st.info(note)
     if report.unknown_codes:
-        st.warning("Unknown codes (they load as challenges; add them to the codebook): "
-                   + ", ".join(report.unknown_codes))
+        st.warning(
+            "Unknown codes (they load as challenges; add them to the codebook): " + ", ".join(report.unknown_codes)
+        )
     if not report.loaded or not st.button("Load into the store", type="primary", key="load"):
         return
     bar = st.progress(0.0, text="Loading…")
@@ -56,5 +60,7 @@ def render() -> None:
         data.show_error(e)
         return
     bar.progress(1.0, text="Done")
-    st.success(f"Loaded {len(result.loaded)} file(s): the graph now holds "
-               f"{result.counts.get('Interview', 0)} interviews and {result.counts.get('Challenge', 0)} challenges.")
+    st.success(
+        f"Loaded {len(result.loaded)} file(s): the graph now holds "
+        f"{result.counts.get('Interview', 0)} interviews and {result.counts.get('Challenge', 0)} challenges."
+    )

@@ -1,16 +1,16 @@
 """Method: inter-coder agreement, code saturation and co-occurrence, each downloadable."""
+
 from __future__ import annotations
 
 import math
 import tempfile
-from dataclasses import asdict
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
-from dashboard.views.tables import heat_map
+from challenge_graph.dashboard import data
+from challenge_graph.dashboard.views.tables import heat_map
 
 TITLE = "Method"
 LOW = 0.4  # kappa/alpha under this is highlighted (below "moderate" on Landis and Koch's scale)
@@ -26,11 +26,15 @@ def render() -> None:
 def _agreement() -> None:
     table, pairs = data.method("agreement")
     if table.empty:
-        st.info("No interview has two or more coders yet: load the same interview coded by several "
-                "coders (for instance Delve exports of one interview by each coder) to compare them.")
+        st.info(
+            "No interview has two or more coders yet: load the same interview coded by several "
+            "coders (for instance Delve exports of one interview by each coder) to compare them."
+        )
     else:
-        st.caption(f"Units: turns of interviews coded by two or more coders. Values under {LOW} are highlighted; "
-                   "— marks a statistic that is undefined: no units to compare, or no variation to agree on.")
+        st.caption(
+            f"Units: turns of interviews coded by two or more coders. Values under {LOW} are highlighted; "
+            "— marks a statistic that is undefined: no units to compare, or no variation to agree on."
+        )
         st.dataframe(_highlight(table, ["fleiss_kappa", "krippendorff_alpha"]), hide_index=True, width="stretch")
         st.download_button("Download agreement (CSV)", data.csv_download(table), "agreement.csv", "text/csv")
         st.markdown("**Coder pairs** (consensus coders compared with each coder)")
@@ -55,8 +59,9 @@ def _saturation_and_cooccurrence() -> None:
         st.info("No two codes share a turn yet.")
         return
     top = pairs_frame.head(40)
-    chart = heat_map(top, x="code_b", y="code_a", value="shared", tooltip=["code_a", "code_b", "shared", "jaccard"],
-                     row_height=22)
+    chart = heat_map(
+        top, x="code_b", y="code_a", value="shared", tooltip=["code_a", "code_b", "shared", "jaccard"], row_height=22
+    )
     st.altair_chart(chart, width="stretch")
     st.caption("The 40 pairs of codes that share the most turns; the download has every pair.")
     st.download_button("Download co-occurrence (CSV)", data.csv_download(pairs_frame), "cooccurrence.csv", "text/csv")
@@ -70,8 +75,10 @@ def _highlight(frame: pd.DataFrame, columns: list[str]):
         shown[column] = [statistic(v, u) for v, u in zip(frame[column], frame["units"])]
 
     def low(column: pd.Series) -> list[str]:
-        return ["background-color: #fde0c5" if _defined(v, u) and v < LOW else ""
-                for v, u in zip(frame[column.name], frame["units"])]
+        return [
+            "background-color: #fde0c5" if _defined(v, u) and v < LOW else ""
+            for v, u in zip(frame[column.name], frame["units"])
+        ]
 
     return shown.style.apply(low, subset=[c for c in columns if c != "percent_agreement"])
 
@@ -96,23 +103,11 @@ def statistic(value, units: int) -> str:
 @st.cache_data(show_spinner=False, max_entries=8)
 def _curve_png(curve: pd.DataFrame) -> bytes:
     """The saturation curve of the table shown, as PNG bytes."""
-    from graph.charts import saturation_curve
+    from challenge_graph.graph.drawing.charts import saturation_curve
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "curve.png"
-        saturation_curve(list(curve["interview"]), list(curve["codes"]), list(curve["challenges"]),
-                         list(curve["new_codes"]), out)
+        saturation_curve(
+            list(curve["interview"]), list(curve["codes"]), list(curve["challenges"]), list(curve["new_codes"]), out
+        )
         return out.read_bytes()
-
-
-def compute(store, what: str):
-    """The method analyses as frames (called through data.method, cached per graph)."""
-    from queries.agreement import agreement
-    from queries.analysis import cooccurrence, saturation
-
-    if what == "agreement":
-        table, pairs = agreement(store)
-        return pd.DataFrame([asdict(r) for r in table]), pd.DataFrame([asdict(p) for p in pairs])
-    if what == "saturation":
-        return pd.DataFrame([asdict(r) for r in saturation(store)])
-    return pd.DataFrame(cooccurrence(store), columns=["code_a", "code_b", "shared", "jaccard"])

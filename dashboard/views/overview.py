@@ -1,4 +1,5 @@
 """Overview: the corpus at a glance and the stage-by-category heat map."""
+
 from __future__ import annotations
 
 import html
@@ -6,8 +7,8 @@ import re
 
 import streamlit as st
 
-from dashboard import data
-from dashboard.views.tables import NO_STAGE, challenge_links, heat_map
+from challenge_graph.dashboard import data
+from challenge_graph.dashboard.views.tables import NO_STAGE, challenge_links, heat_map
 
 TITLE = "Overview"
 
@@ -17,11 +18,19 @@ def render() -> None:
     summary = data.summary()
     st.caption(f"Store: {data.store(data.db_path()).describe()}")
     cols = st.columns(4)
-    for col, (label, key) in zip(cols * 2, [
-        ("Interviews", "interviews"), ("Participants", "participants"), ("Coders", "coders"),
-        ("Excerpts", "excerpts"), ("Challenges", "challenges"), ("Fixes", "fixes"),
-        ("Practices", "practices"), ("Tools", "tools"),
-    ]):
+    for col, (label, key) in zip(
+        cols * 2,
+        [
+            ("Interviews", "interviews"),
+            ("Participants", "participants"),
+            ("Coders", "coders"),
+            ("Excerpts", "excerpts"),
+            ("Challenges", "challenges"),
+            ("Fixes", "fixes"),
+            ("Practices", "practices"),
+            ("Tools", "tools"),
+        ],
+    ):
         col.metric(label, int(summary[key]))
     st.subheader("Challenges by stage and category")
     matrix = data.named("stage-category-matrix")
@@ -29,8 +38,14 @@ def render() -> None:
         st.info("No coded challenges yet.")
     else:
         order = list(dict.fromkeys(matrix.sort_values("position")["stage"]))
-        chart = heat_map(matrix, x="category", y="stage", value="challenges", y_order=order,
-                         tooltip=["stage", "category", "challenges", "quotes"])
+        chart = heat_map(
+            matrix,
+            x="category",
+            y="stage",
+            value="challenges",
+            y_order=order,
+            tooltip=["stage", "category", "challenges", "quotes"],
+        )
         st.altair_chart(chart, width="stretch")
         st.caption("Cells count distinct challenges coded at the stage; hover for the quotes behind them.")
     st.subheader("Top challenges")
@@ -43,11 +58,13 @@ def render() -> None:
         with st.expander(f"Interview protocol: {protocol} ({len(rows)} questions)"):
             for section, qs in rows.groupby("section", sort=False):
                 st.markdown(f"**{section}**")
-                st.html("".join(
-                    f"<div style='margin:0 0 .2em {1.6 * d:.1f}em'><b>{html.escape(str(n))}{'.' if n else ''}</b> "
-                    f"{protocol_html(q)}</div>"
-                    for d, n, q in zip(qs["depth"], qs["number"], qs["question"])
-                ))
+                st.html(
+                    "".join(
+                        f"<div style='margin:0 0 .2em {1.6 * d:.1f}em'><b>{html.escape(str(n))}{'.' if n else ''}</b> "
+                        f"{protocol_html(q)}</div>"
+                        for d, n, q in zip(qs["depth"], qs["number"], qs["question"])
+                    )
+                )
 
 
 def protocol_html(text: str) -> str:
@@ -67,4 +84,3 @@ def protocol_html(text: str) -> str:
         else:
             out.append(html.escape(part.replace("*", "")))
     return "".join(out)
-

@@ -1,4 +1,5 @@
 """Workflow stages: the workflow drawn in order; a stage's challenges, quotes and fixes."""
+
 from __future__ import annotations
 
 import textwrap
@@ -6,9 +7,9 @@ import textwrap
 import pandas as pd
 import streamlit as st
 
-from dashboard import data, links
-from dashboard.views.tables import challenge_links
-from graph.visual import KIND_COLOURS
+from challenge_graph.dashboard import data, links
+from challenge_graph.dashboard.views.tables import challenge_links
+from challenge_graph.graph.drawing.visual import KIND_COLOURS
 
 TITLE = "Workflow stages"
 
@@ -25,8 +26,10 @@ def render() -> None:
     for track in dict.fromkeys(stages["track"]):
         st.markdown(f"**{track.capitalize()}**")
         st.graphviz_chart(workflow_dot(stages, choice, track), width="content")
-    st.caption("Stages in workflow order; sub-stages stand above their stage (dotted); "
-               "in brackets, the challenges coded there.")
+    st.caption(
+        "Stages in workflow order; sub-stages stand above their stage (dotted); "
+        "in brackets, the challenges coded there."
+    )
     rows = data.named("challenges-at-stage", stage=choice)
     if rows.empty:
         st.info(f"No challenges coded at {choice} or its sub-stages.")
@@ -41,8 +44,9 @@ def render() -> None:
         label = f"{row['challenge']} · {_count(row['participants'], 'participant')} · {_count(row['quotes'], 'quote')}"
         with st.expander(label, expanded=len(rows) <= 3):
             if not fixes.empty:
-                st.markdown("**Addressed by:** " + "; ".join(
-                    f"{f} ({q} quotes)" for f, q in zip(fixes["fix"], fixes["quotes"])))
+                st.markdown(
+                    "**Addressed by:** " + "; ".join(f"{f} ({q} quotes)" for f, q in zip(fixes["fix"], fixes["quotes"]))
+                )
             turns = quotes.drop_duplicates("excerpt")  # one row per coder of a turn: a quote is a turn
             for _, q in turns.head(3).iterrows():
                 st.markdown(f"> {q['quote']}")
@@ -58,17 +62,19 @@ def _count(n: int, noun: str) -> str:
 def workflow_dot(stages: pd.DataFrame, selected: str, track: str) -> str:
     """Graphviz DOT of one track of the workflow, left to right; sub-stages stand in a column
     under their stage. Each box gives the number of challenges coded there."""
-    lines = ['digraph workflow {', 'rankdir=LR; nodesep=0.15; ranksep=0.3; newrank=true;',
-             'node [shape=box style="rounded,filled" fontname="Helvetica" fontsize=11 color="#0072B2" margin="0.12,0.06"];',
-             'edge [color="#7f8c8d" arrowsize=0.7];']
+    lines = [
+        "digraph workflow {",
+        "rankdir=LR; nodesep=0.15; ranksep=0.3; newrank=true;",
+        'node [shape=box style="rounded,filled" fontname="Helvetica" fontsize=11 color="#0072B2" margin="0.12,0.06"];',
+        'edge [color="#7f8c8d" arrowsize=0.7];',
+    ]
 
     def node(row) -> str:
         selected_here = row["stage"] == selected
         fill = KIND_COLOURS["Challenge"] if selected_here else ("#dbe9f6" if row["challenges"] else "#f4f6f8")
         font = "white" if selected_here else "black"
         name = "\\n".join(textwrap.wrap(row["stage"], 14, break_long_words=False))
-        return (f'"{row["id"]}" [label="{name}\\n({row["challenges"]})'
-                f'" fillcolor="{fill}" fontcolor="{font}"];')
+        return f'"{row["id"]}" [label="{name}\\n({row["challenges"]})" fillcolor="{fill}" fontcolor="{font}"];'
 
     rows = stages[stages["track"] == track]
     previous = None

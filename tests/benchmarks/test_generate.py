@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from benchmarks.generate import generate_corpus
-from loaders import load_paths
+from challenge_graph.loaders import load_paths
 
 
 def test_generator_is_deterministic_and_loads_cleanly(tmp_path, codebook):

@@ -1,4 +1,5 @@
 """AppTest smoke and logic tests of each dashboard page on the example corpus."""
+
 from __future__ import annotations
 
 import re
@@ -82,8 +83,8 @@ def test_network_page_draws_the_stage_neighbourhood(app):
 
 
 def test_load_page_checks_then_loads(tmp_path):
-    from graph.ladybug_store import LadybugStore
-    from loaders.ingest import ingest
+    from challenge_graph.graph.ladybug_store import LadybugStore
+    from challenge_graph.loaders.ingest import ingest
     from tests.conftest import INTERVIEW_35
 
     store = LadybugStore(tmp_path / "db")
@@ -92,10 +93,12 @@ def test_load_page_checks_then_loads(tmp_path):
     at.session_state["db_path"] = str(store.path)
     at.run()
     at.sidebar.radio(key="page").set_value("Load data").run()
-    at.file_uploader(key="uploads").set_value([
-        ("p9.txt", b"Interviewer: What was hard?\nP9: The loss function of our model.\n", "text/plain"),
-        ("empty.txt", b"", "text/plain"),
-    ]).run()
+    at.file_uploader(key="uploads").set_value(
+        [
+            ("p9.txt", b"Interviewer: What was hard?\nP9: The loss function of our model.\n", "text/plain"),
+            ("empty.txt", b"", "text/plain"),
+        ]
+    ).run()
     assert not at.exception
     assert at.markdown[0].value == "1 file(s) read, 1 rejected."
     assert at.error[0].value == "empty.txt: empty file"
@@ -120,8 +123,8 @@ def test_network_page_exports_what_it_shows(app):
 
 
 def test_method_page_on_three_coders(tmp_path):
-    from graph.ladybug_store import LadybugStore
-    from loaders.ingest import ingest
+    from challenge_graph.graph.ladybug_store import LadybugStore
+    from challenge_graph.loaders.ingest import ingest
     from tests.conftest import FIXTURES
 
     store = LadybugStore(tmp_path / "db")
@@ -134,9 +137,13 @@ def test_method_page_on_three_coders(tmp_path):
     table = at.dataframe[0].value
     assert "Data-metadata-issue" in list(table["code"]) and set(table["coders"]) == {2}
     shown = table[["percent_agreement", "fleiss_kappa", "krippendorff_alpha"]].to_numpy().ravel()
-    assert all(re.fullmatch(r"−?-?\d\.\d{3}|— \((no units|no variation)\)", str(v)) for v in shown), set(map(str, shown))
+    assert all(re.fullmatch(r"−?-?\d\.\d{3}|— \((no units|no variation)\)", str(v)) for v in shown), set(
+        map(str, shown)
+    )
     pairs = at.dataframe[1].value
-    assert {("Amin (consensus)", "PO"), ("Amin (consensus)", "Rached"), ("PO", "Rached")} <= set(zip(pairs["coder_a"], pairs["coder_b"]))
+    assert {("Amin (consensus)", "PO"), ("Amin (consensus)", "Rached"), ("PO", "Rached")} <= set(
+        zip(pairs["coder_a"], pairs["coder_b"])
+    )
     assert len(at.get("download_button")) == 4
     store.close()
 
@@ -161,8 +168,11 @@ def test_console_refuses_settings_and_files_and_other_sessions_are_unaffected(sa
     at = AppTest.from_file(APP, default_timeout=30)
     at.session_state["db_path"] = str(sample_store.path)
     _page(at, "Cypher console")
-    for query, clause in (("CALL timeout=1", "CALL timeout=…"), ("LOAD/**/FROM '/etc/passwd' RETURN *", "LOAD FROM"),
-                          ("CHECKPOINT", "CHECKPOINT")):
+    for query, clause in (
+        ("CALL timeout=1", "CALL timeout=…"),
+        ("LOAD/**/FROM '/etc/passwd' RETURN *", "LOAD FROM"),
+        ("CHECKPOINT", "CHECKPOINT"),
+    ):
         _console_run(at, query)
         assert at.error and at.error[0].value.startswith(f"read-only: {clause} is not allowed"), at.error
     other = AppTest.from_file(APP, default_timeout=30)
@@ -186,16 +196,20 @@ def test_console_timeout_and_row_cap(sample_store, monkeypatch):
 
 
 def test_undefined_statistics_read_as_a_dash_with_the_reason():
-    from dashboard.views.method import statistic
+    from challenge_graph.dashboard.views.method import statistic
 
     assert [statistic(1.0, 0), statistic(float("nan"), 12), statistic(None, 3), statistic(0.31612, 104)] == [
-        "— (no units)", "— (no variation)", "— (no variation)", "0.316"]
+        "— (no units)",
+        "— (no variation)",
+        "— (no variation)",
+        "0.316",
+    ]
 
 
 def test_challenge_detail_opens_from_the_address_with_one_card_per_turn(tmp_path):
     """?page=challenge&challenge=… opens that challenge; a turn coded by three coders is one card."""
-    from graph.ladybug_store import LadybugStore
-    from loaders.ingest import ingest
+    from challenge_graph.graph.ladybug_store import LadybugStore
+    from challenge_graph.loaders.ingest import ingest
     from tests.conftest import FIXTURES
 
     store = LadybugStore(tmp_path / "db")
@@ -203,7 +217,8 @@ def test_challenge_detail_opens_from_the_address_with_one_card_per_turn(tmp_path
     code, turns, most = store.run(
         "MATCH (:Participant)-[:SAID]->(e:Excerpt)-[r:CODED_AS]->(c:Challenge) WHERE r.coder <> 'auto' "
         "WITH c, e, count(DISTINCT r.coder) AS coders WITH c, count(e) AS turns, max(coders) AS most "
-        "WHERE most >= 2 AND turns <= 25 RETURN c.code, turns, most ORDER BY most DESC, turns DESC, c.code LIMIT 1").rows[0]
+        "WHERE most >= 2 AND turns <= 25 RETURN c.code, turns, most ORDER BY most DESC, turns DESC, c.code LIMIT 1"
+    ).rows[0]
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["db_path"] = str(store.path)
     at.query_params["page"] = "challenge"

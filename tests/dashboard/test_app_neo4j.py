@@ -1,12 +1,13 @@
 """Every dashboard page on a live Neo4j (``--neo4j``): the embedded store's page tests run
 unchanged against the Neo4j store loaded from the same files, plus the pages that name the
 store, load files into it, or need coders to compare."""
+
 from __future__ import annotations
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from loaders.ingest import ingest
+from challenge_graph.loaders.ingest import ingest
 from tests.conftest import FIXTURES
 from tests.dashboard import test_app as embedded
 from tests.dashboard.test_app import APP, _page
@@ -52,9 +53,11 @@ def test_console_names_the_neo4j_dialect_and_refuses_load_csv(app):
 
 def test_load_page_loads_into_neo4j(app, neo4j_examples):
     at = _page(app, "Load data")
-    at.file_uploader(key="uploads").set_value([
-        ("p9.txt", b"Interviewer: What was hard?\nP9: The loss function of our model.\n", "text/plain"),
-    ]).run()
+    at.file_uploader(key="uploads").set_value(
+        [
+            ("p9.txt", b"Interviewer: What was hard?\nP9: The loss function of our model.\n", "text/plain"),
+        ]
+    ).run()
     at.button(key="load").click().run()
     assert not at.exception
     assert at.success[0].value.startswith("Loaded 9 file(s): the graph now holds 5 interviews")
@@ -71,4 +74,6 @@ def test_method_page_on_three_coders(neo4j_store, neo4j_env, monkeypatch):
     table = at.dataframe[0].value
     assert "Data-metadata-issue" in list(table["code"]) and set(table["coders"]) == {2}
     pairs = at.dataframe[1].value
-    assert {("Amin (consensus)", "PO"), ("Amin (consensus)", "Rached"), ("PO", "Rached")} <= set(zip(pairs["coder_a"], pairs["coder_b"]))
+    assert {("Amin (consensus)", "PO"), ("Amin (consensus)", "Rached"), ("PO", "Rached")} <= set(
+        zip(pairs["coder_a"], pairs["coder_b"])
+    )

@@ -1,4 +1,5 @@
 """The real dashboard server (`challenge-graph dashboard`) driven by headless Chromium."""
+
 from __future__ import annotations
 
 import os
@@ -21,8 +22,14 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 SLOW_QUERY_TIMEOUT = 25  # seconds: the console's limit in these tests (room for a slow machine)
 CROSS_PRODUCT = "MATCH (a),(b),(c),(d) WHERE a.id+b.id+c.id+d.id='x' RETURN count(*)"
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _free_port() -> int:
@@ -37,9 +44,20 @@ def server(sample_store):
 
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "challenge_graph", "dashboard", "--db", str(sample_store.path), "--port", str(port),
-         "--query-timeout", str(SLOW_QUERY_TIMEOUT)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "challenge_graph",
+            "dashboard",
+            "--db",
+            str(sample_store.path),
+            "--port",
+            str(port),
+            "--query-timeout",
+            str(SLOW_QUERY_TIMEOUT),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60

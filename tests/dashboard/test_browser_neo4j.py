@@ -1,5 +1,6 @@
 """The real dashboard server on a live Neo4j (`challenge-graph dashboard --neo4j`), driven by
 headless Chromium: the stages page and the console, with the same checks as on the embedded store."""
+
 from __future__ import annotations
 
 import os
@@ -20,13 +21,15 @@ test_console_runs_a_named_query = embedded.test_console_runs_a_named_query
 
 @pytest.fixture(scope="module")
 def server(neo4j_store, neo4j_env, unused_port_module):
-    from loaders.ingest import ingest
+    from challenge_graph.loaders.ingest import ingest
     from tests.conftest import EXAMPLES
 
     ingest(neo4j_store, [EXAMPLES], replace=True)
     proc = subprocess.Popen(
         [sys.executable, "-m", "challenge_graph", "dashboard", "--neo4j", "--port", str(unused_port_module)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, **neo4j_env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **neo4j_env},
     )
     url = f"http://127.0.0.1:{unused_port_module}"
     deadline = time.time() + 90

@@ -3,6 +3,7 @@ checked as a person would look at it: network labels legible at first paint and 
 its frame, heat-map labels whole, one card per quoted turn, one count for the same quotes,
 undefined statistics explained, links between pages. Screenshots go to $SCREENSHOTS (or the
 test's temporary folder)."""
+
 from __future__ import annotations
 
 import os
@@ -28,8 +29,8 @@ def corpus_store(tmp_path_factory):
     """The benchmark generator's 1,000 interviews, generated and loaded once (or, to iterate on
     these tests, a database already loaded from it: $CORPUS_1000_DB)."""
     from benchmarks.generate import generate_corpus
-    from graph.ladybug_store import LadybugStore
-    from loaders.ingest import ingest
+    from challenge_graph.graph.ladybug_store import LadybugStore
+    from challenge_graph.loaders.ingest import ingest
 
     if os.environ.get("CORPUS_1000_DB"):
         store = LadybugStore(Path(os.environ["CORPUS_1000_DB"]))
@@ -58,8 +59,11 @@ def server(corpus_store):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "challenge_graph", "dashboard", "--db", str(corpus_store.path),
-                             "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "challenge_graph", "dashboard", "--db", str(corpus_store.path), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
@@ -127,17 +131,21 @@ def _network_view(page) -> dict:
     frame = page.frame_locator("iframe").first
     frame.locator("#mynetwork canvas").wait_for(timeout=60_000)
     body = frame.locator("body")
-    body.evaluate("() => new Promise(done => { (function wait() { window.networkFitted ? done() : setTimeout(wait, 50); })(); })")
+    body.evaluate(
+        "() => new Promise(done => { (function wait() { window.networkFitted ? done() : setTimeout(wait, 50); })(); })"
+    )
     return body.evaluate("""() => {
         const scale = network.getScale();
         const canvas = document.querySelector('#mynetwork canvas').getBoundingClientRect();
         const ids = network.body.data.nodes.getIds();
-        const out = {scale, nodes: ids.length, width: canvas.width, height: canvas.height, fonts: [], outside: [], centres: {}};
+        const out = {scale, nodes: ids.length, width: canvas.width, height: canvas.height,
+                     fonts: [], outside: [], centres: {}};
         for (const id of ids) {
             const node = network.body.nodes[id];
             out.fonts.push(node.options.font.size * scale);
             const box = network.getBoundingBox(id);
-            const a = network.canvasToDOM({x: box.left, y: box.top}), b = network.canvasToDOM({x: box.right, y: box.bottom});
+            const a = network.canvasToDOM({x: box.left, y: box.top});
+            const b = network.canvasToDOM({x: box.right, y: box.bottom});
             if (a.x < -1 || a.y < -1 || b.x > canvas.width + 1 || b.y > canvas.height + 1) { out.outside.push(id); }
             const centre = network.canvasToDOM(network.getPosition(id));
             out.centres[id] = {x: centre.x + canvas.left, y: centre.y + canvas.top};  // in the frame
@@ -153,7 +161,9 @@ def test_overview_heat_map_labels_whole(page, server, corpus_store, shots):
     time.sleep(1)
     labels = chart.locator("g.role-axis-label text").all_text_contents()
     stages = {r[0] for r in _rows(corpus_store, "MATCH (:Challenge)-[:AT_STAGE]->(s:Stage) RETURN DISTINCT s.name")}
-    categories = {r[0] for r in _rows(corpus_store, "MATCH (c:Challenge)-[:AT_STAGE]->(:Stage) RETURN DISTINCT c.category")}
+    categories = {
+        r[0] for r in _rows(corpus_store, "MATCH (c:Challenge)-[:AT_STAGE]->(:Stage) RETURN DISTINCT c.category")
+    }
     assert set(labels) == stages | categories and len(labels) == len(stages) + len(categories)  # none cut, none dropped
     ticks = chart.locator("g.role-legend-label text").all_text_contents()
     assert ticks and all(re.fullmatch(r"\d+", t) for t in ticks), ticks
@@ -162,8 +172,11 @@ def test_overview_heat_map_labels_whole(page, server, corpus_store, shots):
 
 
 def test_stages_page_counts_agree_and_links_open_the_challenge(page, server, corpus_store, shots):
-    stage, = _rows(corpus_store, "MATCH (c:Challenge)-[:AT_STAGE]->(s:Stage) WHERE s.parent = '' "
-                   "RETURN s.id, count(c) AS n ORDER BY n DESC, s.id LIMIT 1")[0][:1]
+    (stage,) = _rows(
+        corpus_store,
+        "MATCH (c:Challenge)-[:AT_STAGE]->(s:Stage) WHERE s.parent = '' "
+        "RETURN s.id, count(c) AS n ORDER BY n DESC, s.id LIMIT 1",
+    )[0][:1]
     name = _rows(corpus_store, "MATCH (s:Stage {id: $s}) RETURN s.name", s=stage)[0][0]
     _open(page, server, f"page=stages&stage={stage}", f"Challenges at {name}")
     expander = page.get_by_test_id("stExpander").first
@@ -173,8 +186,12 @@ def test_stages_page_counts_agree_and_links_open_the_challenge(page, server, cor
     link = expander.get_by_role("link", name=challenge)
     link.wait_for()
     code = re.search(r"challenge=([^&]+)", link.get_attribute("href")).group(1)
-    counted = _rows(corpus_store, "MATCH (:Participant)-[:SAID]->(e:Excerpt)-[r:CODED_AS]->(c:Challenge {code: $c}) "
-                    "WHERE r.coder <> 'auto' RETURN count(DISTINCT e)", c=code)[0][0]
+    counted = _rows(
+        corpus_store,
+        "MATCH (:Participant)-[:SAID]->(e:Excerpt)-[r:CODED_AS]->(c:Challenge {code: $c}) "
+        "WHERE r.coder <> 'auto' RETURN count(DISTINCT e)",
+        c=code,
+    )[0][0]
     assert int(quotes) == counted  # the label's count is the independent count of quoted turns
     assert f"all {counted} quotes" in expander.inner_text()  # the same count as the label
     page.screenshot(path=str(shots / "stages.png"), full_page=True)
@@ -184,11 +201,14 @@ def test_stages_page_counts_agree_and_links_open_the_challenge(page, server, cor
 
 
 def test_challenge_detail_one_card_per_turn(page, server, corpus_store, shots):
-    code, turns = _rows(corpus_store, """
+    code, turns = _rows(
+        corpus_store,
+        """
         MATCH (:Participant)-[:SAID]->(e:Excerpt)-[r:CODED_AS]->(c:Challenge) WHERE r.coder <> 'auto'
         WITH c, e, count(DISTINCT r.coder) AS coders
         WITH c, count(e) AS turns, max(coders) AS most WHERE most >= 2 AND turns <= 25
-        RETURN c.code, turns ORDER BY turns DESC, c.code LIMIT 1""")[0]
+        RETURN c.code, turns ORDER BY turns DESC, c.code LIMIT 1""",
+    )[0]
     _open(page, server, f"page=challenge&challenge={code}", "Challenge detail")
     page.get_by_role("heading", name=re.compile(rf"Quotes \({turns} from")).wait_for(timeout=60_000)
     captions = page.get_by_test_id("stCaptionContainer").filter(has_text="coded by").all_inner_texts()
@@ -205,7 +225,9 @@ def test_network_readable_at_first_paint_and_a_click_opens_the_challenge(page, s
     assert min(shown["fonts"]) >= MIN_LABEL_PX, f"labels {min(shown['fonts']):.1f} px at first paint"
     assert not shown["outside"], f"{len(shown['outside'])} nodes outside the frame"
     page.screenshot(path=str(shots / f"network-{view}.png"), full_page=True)
-    node, point = min(((n, p) for n, p in shown["centres"].items() if n.startswith("Challenge:")), key=lambda x: x[1]["y"])
+    node, point = min(
+        ((n, p) for n, p in shown["centres"].items() if n.startswith("Challenge:")), key=lambda x: x[1]["y"]
+    )
     page.locator("iframe").first.click(position={"x": point["x"], "y": point["y"]})
     page.get_by_role("heading", name="Challenge detail").first.wait_for(timeout=60_000)
     code = _rows(corpus_store, "MATCH (c:Challenge {id: $id}) RETURN c.code", id=node.split(":", 1)[1])[0][0]

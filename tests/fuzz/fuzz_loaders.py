@@ -7,6 +7,7 @@
 Starts from the sample files in tests/fixtures/; any input that raises anything but a
 LoaderError is a crash: atheris stops and writes it to crash-*; turn it into a regression test.
 """
+
 from __future__ import annotations
 
 import sys
@@ -15,9 +16,9 @@ from pathlib import Path
 import atheris
 
 with atheris.instrument_imports():
-    from graph.errors import LoaderError
-    from loaders.delve_pdf import parse_pdf
-    from loaders.refi_qda import parse_qdpx
+    from challenge_graph.graph.errors import LoaderError
+    from challenge_graph.loaders.delve_pdf import parse_pdf
+    from challenge_graph.loaders.refi_qda import parse_qdpx
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 TARGETS = {"qdpx": (parse_qdpx, FIXTURES / "qdpx"), "pdf": (parse_pdf, FIXTURES / "delve-pdf")}

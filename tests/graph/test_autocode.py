@@ -1,14 +1,15 @@
 """Suggested codings for uncoded transcripts: what an analyst would code, kept apart as `auto`."""
+
 from __future__ import annotations
 
 import yaml
 from click.testing import CliRunner
 
 from challenge_graph.cli import cli
-from graph.autocode import suggest
-from graph.build import build_graph
-from loaders import load_paths, plain_text
-from queries.runner import run_query
+from challenge_graph.graph.autocode import suggest
+from challenge_graph.graph.build import build_graph
+from challenge_graph.loaders import load_paths, plain_text
+from challenge_graph.queries.runner import run_query
 from tests.conftest import EXAMPLES, LEADER_4
 
 
@@ -26,8 +27,10 @@ def test_seed_000_suggestions_match_the_analyst(codebook):
 
 
 def test_interviewer_turns_and_coded_turns_get_no_suggestions(codebook):
-    text = ("Interviewer: Was the loss function hard to implement, differential testing the loss?\n"
-            "P1: Yes, the loss function was really difficult.\n")
+    text = (
+        "Interviewer: Was the loss function hard to implement, differential testing the loss?\n"
+        "P1: Yes, the loss function was really difficult.\n"
+    )
     iv = plain_text.parse(text.splitlines(), title="t")
     assert [(s.code, s.line) for s in suggest(iv, codebook)] == [("Loss-complexity", 2)]
 
@@ -42,7 +45,7 @@ def test_cli_writes_reviewable_codings_files_that_load(tmp_path):
     db = str(tmp_path / "db")
     load = CliRunner().invoke(cli, ["load", str(EXAMPLES / "transcripts"), str(out), "--db", db])
     assert load.exit_code == 0, load.output
-    from graph.ladybug_store import LadybugStore
+    from challenge_graph.graph.ladybug_store import LadybugStore
 
     store = LadybugStore(db)
     rows = store.run("MATCH (e:Excerpt)-[r:CODED_AS]->(c) RETURN DISTINCT r.coder AS coder").rows
@@ -51,8 +54,8 @@ def test_cli_writes_reviewable_codings_files_that_load(tmp_path):
 
 
 def test_auto_codings_are_never_counted_as_evidence(codebook, sample_store, tmp_path):
-    from graph.ladybug_store import LadybugStore
-    from loaders.ingest import ingest
+    from challenge_graph.graph.ladybug_store import LadybugStore
+    from challenge_graph.loaders.ingest import ingest
 
     store = LadybugStore(tmp_path / "db")
     ingest(store, [EXAMPLES / "transcripts", EXAMPLES / "delve"], autocode=True)
@@ -70,6 +73,8 @@ def test_auto_codings_are_never_counted_as_evidence(codebook, sample_store, tmp_
 
 def test_check_reports_each_file(tmp_path):
     result = CliRunner().invoke(cli, ["check", str(EXAMPLES)])
-    assert "ok  delve/interview-35-ilan.txt (delve-text): 1 interview(s), 157 turns, 17 codings by Ilan" in result.stdout
+    assert (
+        "ok  delve/interview-35-ilan.txt (delve-text): 1 interview(s), 157 turns, 17 codings by Ilan" in result.stdout
+    )
     assert "ok  participants.csv (participants sheet)" in result.stdout
     assert "fix for QM-data-privacy-issue, which is never coded itself" in result.stderr

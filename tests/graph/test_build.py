@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from graph.build import build_graph
-from graph.model import SourceFile
-from loaders import load_paths, parse_source
+from challenge_graph.graph.build import build_graph
+from challenge_graph.graph.model import SourceFile
+from challenge_graph.loaders import load_paths, parse_source
 from tests.conftest import EXAMPLES, INTERVIEW_35
 
 
@@ -59,12 +59,17 @@ def test_two_coders_of_one_interview_merge(codebook):
 
 
 def test_codings_file_with_a_bad_quote_rejects_that_line_only(codebook, tmp_path):
-    transcript = SourceFile("t.txt", b"Interviewer: What was hard?\nP1: The loss function.\nInterviewer: And?\nP1: The data.\n")
-    codings = SourceFile("t.codings.yaml", (
-        "transcript: t.txt\ncoder: ana\ncodings:\n"
-        "  - {code: Loss-complexity, quote: the LOSS   function}\n"
-        "  - {code: Data-x, quote: not in the text}\n"
-    ).encode())
+    transcript = SourceFile(
+        "t.txt", b"Interviewer: What was hard?\nP1: The loss function.\nInterviewer: And?\nP1: The data.\n"
+    )
+    codings = SourceFile(
+        "t.codings.yaml",
+        (
+            b"transcript: t.txt\ncoder: ana\ncodings:\n"
+            b"  - {code: Loss-complexity, quote: the LOSS   function}\n"
+            b"  - {code: Data-x, quote: not in the text}\n"
+        ),
+    )
     graph = _build(codebook, transcript, codings)
     assert [str(e) for e in graph.rejected] == ["t.codings.yaml:5: quote not found in 't.txt': 'not in the text'"]
     assert [(r["src"], r["dst"], r["coder"]) for r in graph.rel_rows("CODED_AS")] == [("t:1", "loss-complexity", "ana")]
@@ -80,18 +85,34 @@ def _delve(coder: str, paragraphs: list[tuple[str, str, list[str]]]) -> SourceFi
 
 def _coded(graph):
     excerpts = graph.nodes["Excerpt"]
-    return sorted((r["coder"], r["dst"], excerpts[r["src"]]["speaker"], excerpts[r["src"]]["text"][:12])
-                  for r in graph.rel_rows("CODED_AS"))
+    return sorted(
+        (r["coder"], r["dst"], excerpts[r["src"]]["speaker"], excerpts[r["src"]]["text"][:12])
+        for r in graph.rel_rows("CODED_AS")
+    )
 
 
 def test_coders_files_align_by_position_not_by_text(codebook):
     """PO's second paragraph is two in Rached's file, and 'Okay.' recurs: Rached's tags land
     on the turns their text overlaps, in order, on the right speaker."""
-    po = _delve("PO", [("Interviewer", "Okay.", []), ("Interviewee", "We lost labels. Then the model drifted badly.", ["Data-x"]),
-                       ("Interviewer", "Okay.", []), ("Interviewee", "Okay.", [])])
-    rached = _delve("Rached", [("Interviewer", "Okay.", []), ("Interviewee", "We lost labels.", ["Data-y"]),
-                               ("Interviewee", "Then the model drifted badly.", ["Model-drift"]),
-                               ("Interviewer", "Okay.", []), ("Interviewee", "Okay.", ["Misc-answer"])])
+    po = _delve(
+        "PO",
+        [
+            ("Interviewer", "Okay.", []),
+            ("Interviewee", "We lost labels. Then the model drifted badly.", ["Data-x"]),
+            ("Interviewer", "Okay.", []),
+            ("Interviewee", "Okay.", []),
+        ],
+    )
+    rached = _delve(
+        "Rached",
+        [
+            ("Interviewer", "Okay.", []),
+            ("Interviewee", "We lost labels.", ["Data-y"]),
+            ("Interviewee", "Then the model drifted badly.", ["Model-drift"]),
+            ("Interviewer", "Okay.", []),
+            ("Interviewee", "Okay.", ["Misc-answer"]),
+        ],
+    )
     graph = _build(codebook, po, rached)
     assert _coded(graph) == [
         ("PO", "data-x", "Interviewee", "We lost labe"),
@@ -105,7 +126,9 @@ def test_coders_files_align_by_position_not_by_text(codebook):
 def test_a_tag_whose_text_is_not_in_the_base_file_is_reported(codebook):
     said = "We lost labels, then we lost the data, then we lost the whole team in one month."
     po = _delve("PO", [("Interviewee", said, ["Data-x"])])
-    rached = _delve("Rached", [("Interviewee", said, []), ("Interviewee", "Entirely different words here.", ["Data-y"])])
+    rached = _delve(
+        "Rached", [("Interviewee", said, []), ("Interviewee", "Entirely different words here.", ["Data-y"])]
+    )
     graph = _build(codebook, po, rached)
     report = graph.tags["interview-7-Rached.txt"]
     assert (report.read, report.placed) == (1, 0)

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.codebook import parse_codebook, tolerant_key
-from graph.errors import CodebookError
+from challenge_graph.graph.codebook import parse_codebook, tolerant_key
+from challenge_graph.graph.errors import CodebookError
 
 MINIMAL = """\
 workflow:
@@ -37,12 +37,30 @@ def test_stage_aliases(codebook, name):
 
 def test_workflow_covers_both_studies(codebook):
     ids = [s.id for s in codebook.stages]
-    for stage in ("model-selection", "model-analysis", "data-pipeline", "loss-function", "unit-testing",
-                  "differential-testing", "integration-training", "performance-matching",
-                  "reproducibility-review", "optimisation-review", "documentation", "publishing",
-                  "problem-framing", "data-collection", "data-cleaning", "data-labelling",
-                  "feature-engineering", "training", "evaluation", "deployment",
-                  "monitoring-maintenance", "platform"):
+    for stage in (
+        "model-selection",
+        "model-analysis",
+        "data-pipeline",
+        "loss-function",
+        "unit-testing",
+        "differential-testing",
+        "integration-training",
+        "performance-matching",
+        "reproducibility-review",
+        "optimisation-review",
+        "documentation",
+        "publishing",
+        "problem-framing",
+        "data-collection",
+        "data-cleaning",
+        "data-labelling",
+        "feature-engineering",
+        "training",
+        "evaluation",
+        "deployment",
+        "monitoring-maintenance",
+        "platform",
+    ):
         assert stage in ids
     assert codebook.stage("loss").parent == "implementation"
 
@@ -57,8 +75,14 @@ def test_tolerant_fix_matching():
     ("text", "message"),
     [
         (MINIMAL.replace("prefixes:", "prefixs:"), "<cb>:3: unknown codebook key 'prefixs' (did you mean 'prefixes'?)"),
-        (MINIMAL.replace("stage: training}", "stage: trainig}"), "<cb>:4: unknown stage 'trainig' (did you mean 'training'?)"),
-        (MINIMAL.replace("kind: challenge", "kind: problem"), "<cb>:4: unknown kind 'problem' (expected challenge, fix or practice)"),
+        (
+            MINIMAL.replace("stage: training}", "stage: trainig}"),
+            "<cb>:4: unknown stage 'trainig' (did you mean 'training'?)",
+        ),
+        (
+            MINIMAL.replace("kind: challenge", "kind: problem"),
+            "<cb>:4: unknown kind 'problem' (expected challenge, fix or practice)",
+        ),
         (MINIMAL.replace("name: Training", "nme: Training"), "<cb>:2: unknown stage key 'nme' (did you mean 'name'?)"),
         ("workflow: [\n", "<cb>:2: invalid YAML"),
         (MINIMAL + "tools:\n  - {name: X, kind: tool, patterns: ['(unclosed']}\n", "<cb>:6: tool 'X': bad pattern"),

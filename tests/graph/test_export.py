@@ -1,4 +1,5 @@
 """Exports of the example corpus in every format, opened and checked."""
+
 from __future__ import annotations
 
 import csv
@@ -13,9 +14,9 @@ from click.testing import CliRunner
 from PIL import Image
 
 from challenge_graph.cli import cli
-from graph.export import export_graph
-from graph.images import render_image
-from queries.network import limit_nodes, neighbourhood, select
+from challenge_graph.graph.drawing.export import export_graph
+from challenge_graph.graph.drawing.images import render_image
+from challenge_graph.queries.network import limit_nodes, neighbourhood, select
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +33,9 @@ def _busy_pixels(path):
     return sum(Image.open(path).convert("L").histogram()[:200])  # pixels darker than light grey
 
 
-@pytest.mark.parametrize(("size", "dpi", "pixels"), [("slide", 150, (2000, 1125)), ("column", 300, (1050, 900)), ("page", 100, (700, 500))])
+@pytest.mark.parametrize(
+    ("size", "dpi", "pixels"), [("slide", 150, (2000, 1125)), ("column", 300, (1050, 900)), ("page", 100, (700, 500))]
+)
 def test_png_has_requested_size_and_content(whole, tmp_path, size, dpi, pixels):
     out = tmp_path / "whole.png"
     info = render_image(whole, out, size=size, dpi=dpi, title="Challenges by stage", footer="corpus")
@@ -50,7 +53,11 @@ def test_loss_function_stage_images_have_no_overlapping_labels(loss, tmp_path, l
 
 def test_whole_corpus_slide_shows_every_label(whole, tmp_path):
     info = render_image(whole, tmp_path / "whole.png", title="t", footer="f")
-    assert (info.labels, info.hidden, info.overlaps) == (whole.number_of_nodes() - 12, 0, 0)  # 12 stages without codes are not drawn
+    assert (info.labels, info.hidden, info.overlaps) == (
+        whole.number_of_nodes() - 12,
+        0,
+        0,
+    )  # 12 stages without codes are not drawn
 
 
 def test_svg_and_pdf(loss, tmp_path):
@@ -96,8 +103,12 @@ def test_html_export_is_offline(loss, tmp_path):
 def test_query_selection_keeps_codes_with_stages_and_fixes(sample_store):
     g = select(sample_store, query="challenges-at-stage", params={"stage": "evaluation"})
     assert sorted(g.nodes) == [
-        "Challenge:qm-data-privacy-issue", "Challenge:qm-reproducibility", "Challenge:qm-robustness",
-        "Fix:qm-data-privacy-issue-fix", "Fix:qm-robustness-fix", "Stage:evaluation",
+        "Challenge:qm-data-privacy-issue",
+        "Challenge:qm-reproducibility",
+        "Challenge:qm-robustness",
+        "Fix:qm-data-privacy-issue-fix",
+        "Fix:qm-robustness-fix",
+        "Stage:evaluation",
     ]
 
 
@@ -106,7 +117,9 @@ def test_quotes_only_with_quotes_flag(sample_store, tmp_path):
     plain = tmp_path / "plain"
     quoted = tmp_path / "quoted"
     assert CliRunner().invoke(cli, ["export", str(plain), "--stage", "loss", "--db", db]).exit_code == 0
-    assert CliRunner().invoke(cli, ["export", str(quoted), "--stage", "loss", "--with-quotes", "--db", db]).exit_code == 0
+    assert (
+        CliRunner().invoke(cli, ["export", str(quoted), "--stage", "loss", "--with-quotes", "--db", db]).exit_code == 0
+    )
     marker = "So both of those implementations"
     assert marker not in (plain / "nodes.csv").read_text(encoding="utf-8")
     assert marker in (quoted / "nodes.csv").read_text(encoding="utf-8")
@@ -115,7 +128,9 @@ def test_quotes_only_with_quotes_flag(sample_store, tmp_path):
 @pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf", ".html", ".graphml", ".gexf", ".csv", ""])
 def test_cli_exports_every_format_with_pseudonyms_only(sample_store, tmp_path, suffix):
     out = tmp_path / f"participant{suffix}"
-    result = CliRunner().invoke(cli, ["export", str(out), "--participant", "Interviewee (Interview 35)", "--db", str(sample_store.path)])
+    result = CliRunner().invoke(
+        cli, ["export", str(out), "--participant", "Interviewee (Interview 35)", "--db", str(sample_store.path)]
+    )
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("wrote ")
     if suffix in (".svg", ".html", ".graphml", ".gexf", ".csv"):
@@ -125,7 +140,9 @@ def test_cli_exports_every_format_with_pseudonyms_only(sample_store, tmp_path, s
 
 
 def test_node_limit_is_reported(sample_store, tmp_path):
-    result = CliRunner().invoke(cli, ["export", str(tmp_path / "w.png"), "--max-nodes", "30", "--db", str(sample_store.path)])
+    result = CliRunner().invoke(
+        cli, ["export", str(tmp_path / "w.png"), "--max-nodes", "30", "--db", str(sample_store.path)]
+    )
     assert result.exit_code == 0
     assert "30 of 61 nodes" in result.stdout
     assert limit_nodes(neighbourhood(sample_store), 30).number_of_nodes() == 30
@@ -151,7 +168,9 @@ def _svg_texts(root):
     for t in root.iter(f"{_SVG}text"):
         style = dict(p.split(":", 1) for p in t.get("style").replace(" ", "").split(";") if ":" in p)
         size = float(style["font-size"].rstrip("px"))
-        name = "DejaVuSans" + ("-Bold" if style.get("font-weight") == "700" else "-Oblique" if style.get("font-style") == "italic" else "")
+        name = "DejaVuSans" + (
+            "-Bold" if style.get("font-weight") == "700" else "-Oblique" if style.get("font-style") == "italic" else ""
+        )
         font = ImageFont.truetype(str(_FONTS / f"{name}.ttf"), 100)
         if t.get("x") is not None:
             x, y = float(t.get("x")), float(t.get("y"))
@@ -175,15 +194,19 @@ def _svg_lines(root):
 
 
 def _cuts(a, b, rect, steps=200):
-    return any(rect[0] < a[0] + (b[0] - a[0]) * i / steps < rect[2] and rect[1] < a[1] + (b[1] - a[1]) * i / steps < rect[3]
-               for i in range(steps + 1))
+    return any(
+        rect[0] < a[0] + (b[0] - a[0]) * i / steps < rect[2] and rect[1] < a[1] + (b[1] - a[1]) * i / steps < rect[3]
+        for i in range(steps + 1)
+    )
 
 
 @pytest.mark.parametrize("layout", ["workflow", "force"])
 def test_no_line_crosses_a_label_or_quote_in_the_svg(sample_store, tmp_path, layout):
     out = tmp_path / "loss.svg"
-    result = CliRunner().invoke(cli, ["export", str(out), "--stage", "loss", "--with-quotes", "--layout", layout,
-                                      "--db", str(sample_store.path)])
+    result = CliRunner().invoke(
+        cli,
+        ["export", str(out), "--stage", "loss", "--with-quotes", "--layout", layout, "--db", str(sample_store.path)],
+    )
     assert result.exit_code == 0, result.output
     root = ET.parse(out).getroot()
     texts, lines = _svg_texts(root), _svg_lines(root)
@@ -213,11 +236,16 @@ def test_force_arrowheads_stop_short_of_labels(loss, tmp_path):
 
 
 def test_charts_have_whole_number_ticks_and_no_crowded_labels(tmp_path):
-    from graph.charts import heat_map, saturation_curve
+    from challenge_graph.graph.drawing.charts import heat_map, saturation_curve
 
     heat = tmp_path / "heat.svg"
-    heat_map(["Reproducibility review", "ML platform and infrastructure"], ["Model quality", "Data quality"],
-             [[1, 20], [3, 0]], heat, label="shared turns")
+    heat_map(
+        ["Reproducibility review", "ML platform and infrastructure"],
+        ["Model quality", "Data quality"],
+        [[1, 20], [3, 0]],
+        heat,
+        label="shared turns",
+    )
     texts = [t.text or "" for t in ET.parse(heat).getroot().iter(f"{_SVG}text")]
     numbers = [t for t in texts if re.fullmatch(r"[\d.]+", t)]
     assert numbers and all(re.fullmatch(r"\d+", t) for t in numbers), numbers  # counts read as counts

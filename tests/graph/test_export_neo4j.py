@@ -1,5 +1,6 @@
 """GraphML exports from a live Neo4j have the same nodes and edges, with the same attributes,
 as the embedded store's exports of the same files, for every kind of selection."""
+
 from __future__ import annotations
 
 import networkx as nx

@@ -7,18 +7,19 @@ import textwrap
 
 import pytest
 
-from graph.build import GraphData
-from graph.errors import QueryError, ReadOnlyError, StoreBusyError, StoreError
-from graph.ladybug_store import LadybugStore
-from graph.model import SourceFile
-from loaders.ingest import ingest
+from challenge_graph.graph.build import GraphData
+from challenge_graph.graph.errors import QueryError, ReadOnlyError, StoreBusyError, StoreError
+from challenge_graph.graph.ladybug_store import LadybugStore
+from challenge_graph.graph.model import SourceFile
+from challenge_graph.loaders.ingest import ingest
 from tests.conftest import EXAMPLES, INTERVIEW_35, LEADER_4
 
 
 def _counts(store):
-    return store.run(
-        "MATCH (n) RETURN label(n) AS label, count(*) AS n ORDER BY label"
-    ).rows + store.run("MATCH ()-[r]->() RETURN label(r) AS label, count(*) AS n ORDER BY label").rows
+    return (
+        store.run("MATCH (n) RETURN label(n) AS label, count(*) AS n ORDER BY label").rows
+        + store.run("MATCH ()-[r]->() RETURN label(r) AS label, count(*) AS n ORDER BY label").rows
+    )
 
 
 def test_loading_twice_gives_identical_counts_and_does_not_crash(empty_store):
@@ -43,8 +44,9 @@ def test_failed_build_leaves_previous_graph(empty_store, codebook):
     ingest(empty_store, [INTERVIEW_35])
     before = _counts(empty_store)
     broken = GraphData()
-    broken.add_node("Interview", {"id": "x", "title": "X", "source": "x", "format": "f",
-                                  "turns": 0, "words": 0, "coded": False})
+    broken.add_node(
+        "Interview", {"id": "x", "title": "X", "source": "x", "format": "f", "turns": 0, "words": 0, "coded": False}
+    )
     broken.add_rel("FROM", ("Excerpt", "missing"), ("Interview", "x"))  # dangling: COPY fails
     codebook_file = SourceFile("cb.yaml", b"workflow: []")
     with pytest.raises(StoreError, match="building graph.lbug.new failed"):
@@ -75,14 +77,13 @@ def test_reader_sees_new_graph_after_swap(empty_store):
 def test_second_writer_gets_store_busy(empty_store):
     script = textwrap.dedent(f"""
         import sys, time
-        from graph.ladybug_store import LadybugStore
+        from challenge_graph.graph.ladybug_store import LadybugStore
         store = LadybugStore({str(empty_store.path)!r})
         with store.writing():
             print("locked", flush=True)
             time.sleep(30)
     """)
-    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
-                              cwd=os.getcwd())
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=os.getcwd())
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(StoreBusyError) as e:

@@ -2,6 +2,7 @@
 the embedded store's graph, loading twice changes nothing, a killed load completes on re-run,
 concurrent loads lose nothing, ``--replace`` spares other applications' nodes, and a wrong
 password, a server that is down or a wrong database name are one line and exit code 1."""
+
 from __future__ import annotations
 
 import os
@@ -13,10 +14,10 @@ import time
 import pytest
 
 from benchmarks.generate import generate_corpus
-from graph.ladybug_store import LadybugStore
-from graph.model import NODES, RELATIONSHIPS
-from graph.neo4j_lock import LOCK_LABEL
-from loaders.ingest import ingest
+from challenge_graph.graph.ladybug_store import LadybugStore
+from challenge_graph.graph.model import NODES, RELATIONSHIPS
+from challenge_graph.graph.neo4j_lock import LOCK_LABEL
+from challenge_graph.loaders.ingest import ingest
 from tests.conftest import EXAMPLES, FIXTURES
 
 PDFS = FIXTURES / "delve-pdf"
@@ -42,14 +43,20 @@ def _dump(store):
     """Every node and relationship of the graph model with its properties, minus the load stamp."""
     labels = list(NODES)
     nodes = store.driver.execute_query(
-        "MATCH (n) WHERE any(l IN labels(n) WHERE l IN $labels) "
-        "RETURN labels(n) AS labels, properties(n) AS p", {"labels": labels}, database_=store.database).records
+        "MATCH (n) WHERE any(l IN labels(n) WHERE l IN $labels) RETURN labels(n) AS labels, properties(n) AS p",
+        {"labels": labels},
+        database_=store.database,
+    ).records
     rels = store.driver.execute_query(
         "MATCH (a)-[r]->(b) WHERE type(r) IN $types RETURN type(r) AS t, a.id AS a, b.id AS b, properties(r) AS p",
-        {"types": list(RELATIONSHIPS)}, database_=store.database).records
+        {"types": list(RELATIONSHIPS)},
+        database_=store.database,
+    ).records
     clean = lambda p: sorted((k, v) for k, v in p.items() if k != "loadGeneration")  # noqa: E731
-    return (sorted(repr((r["labels"], clean(r["p"]))) for r in nodes),
-            sorted(repr((r["t"], r["a"], r["b"], clean(r["p"]))) for r in rels))
+    return (
+        sorted(repr((r["labels"], clean(r["p"]))) for r in nodes),
+        sorted(repr((r["t"], r["a"], r["b"], clean(r["p"]))) for r in rels),
+    )
 
 
 def _counts(store):
@@ -65,8 +72,9 @@ def _embedded(tmp_path, *paths):
 
 
 def _holder_pid(store):
-    rows = store.driver.execute_query(f"MATCH (l:{LOCK_LABEL} {{id: 'load'}}) RETURN l.pid AS pid",
-                                      database_=store.database).records
+    rows = store.driver.execute_query(
+        f"MATCH (l:{LOCK_LABEL} {{id: 'load'}}) RETURN l.pid AS pid", database_=store.database
+    ).records
     return rows[0]["pid"] if rows else None
 
 
@@ -121,7 +129,9 @@ def test_two_concurrent_loads_lose_nothing(neo4j_env, neo4j_store, corpus, tmp_p
     _wait_for_lock(neo4j_store, first)
     second = _cli(neo4j_env, "load", PDFS, "--neo4j", "-s")
     assert first.wait(timeout=600) == 0, first.stderr.read()
-    assert second.returncode == 1 and second.stderr.startswith(f"Error: store is busy: another load (PID {first.pid} on ")
+    assert second.returncode == 1 and second.stderr.startswith(
+        f"Error: store is busy: another load (PID {first.pid} on "
+    )
     assert len(second.stderr.strip().splitlines()) == 1
     assert _cli(neo4j_env, "load", PDFS, "--neo4j", "-s").returncode == 0
     assert _counts(neo4j_store) == expected
@@ -139,26 +149,32 @@ def test_two_concurrent_loads_lose_nothing(neo4j_env, neo4j_store, corpus, tmp_p
 def test_replace_leaves_other_applications_nodes_alone(neo4j_env, neo4j_store, tmp_path):
     neo4j_store.driver.execute_query(
         "CREATE (:Invoice {id: 'inv-1', total: 12, loadGeneration: 'not-ours'})"
-        "-[:BILLED_TO {loadGeneration: 'not-ours'}]->(:Customer {id: 'c-1'})", database_=neo4j_store.database)
+        "-[:BILLED_TO {loadGeneration: 'not-ours'}]->(:Customer {id: 'c-1'})",
+        database_=neo4j_store.database,
+    )
     try:
         assert _cli(neo4j_env, "load", PDFS, "--neo4j", "-s").returncode == 0
         assert _cli(neo4j_env, "load", EXAMPLES, "--neo4j", "--replace", "-s").returncode == 0
         foreign = neo4j_store.driver.execute_query(
-            "MATCH (i:Invoice {id: 'inv-1'})-[r:BILLED_TO]->(c:Customer) RETURN i.total AS total, r.loadGeneration AS g",
-            database_=neo4j_store.database).records
+            "MATCH (i:Invoice {id: 'inv-1'})-[r:BILLED_TO]->(c:Customer) "
+            "RETURN i.total AS total, r.loadGeneration AS g",
+            database_=neo4j_store.database,
+        ).records
         assert [(r["total"], r["g"]) for r in foreign] == [(12, "not-ours")]
         assert _counts(neo4j_store) == _counts(_embedded(tmp_path, EXAMPLES))  # and only the examples are left
     finally:
-        neo4j_store.driver.execute_query("MATCH (n) WHERE n:Invoice OR n:Customer DETACH DELETE n",
-                                         database_=neo4j_store.database)
+        neo4j_store.driver.execute_query(
+            "MATCH (n) WHERE n:Invoice OR n:Customer DETACH DELETE n", database_=neo4j_store.database
+        )
 
 
 @pytest.mark.parametrize("command", [["load", str(EXAMPLES)], ["query", "top-challenges"], ["cypher", "RETURN 1"]])
 def test_a_wrong_password_is_one_line_and_exit_1(neo4j_env, command):
     result = _cli({**neo4j_env, "NEO4J_PASSWORD": "not-the-password"}, *command, "--neo4j")
     assert result.returncode == 1
-    assert result.stderr == (f"Error: Neo4j at {neo4j_env['NEO4J_URI']} refused the user name or password "
-                             "(NEO4J_USERNAME, NEO4J_PASSWORD)\n")
+    assert result.stderr == (
+        f"Error: Neo4j at {neo4j_env['NEO4J_URI']} refused the user name or password (NEO4J_USERNAME, NEO4J_PASSWORD)\n"
+    )
 
 
 def test_a_server_that_is_down_is_one_line_and_exit_1(neo4j_env, unused_port):

@@ -1,5 +1,6 @@
 """The Neo4j load lock, live: one load at a time, a lease that is renewed while a load runs,
 and a lock left by a dead load that does not block the next one."""
+
 from __future__ import annotations
 
 import os
@@ -10,8 +11,8 @@ import time
 
 import pytest
 
-from graph.errors import StoreBusyError, StoreError
-from graph.neo4j_lock import LOCK_LABEL
+from challenge_graph.graph.errors import StoreBusyError, StoreError
+from challenge_graph.graph.neo4j_lock import LOCK_LABEL
 from tests.conftest import connect_neo4j
 
 
@@ -24,8 +25,9 @@ def second(neo4j_env):
 
 
 def _lock(store):
-    rows = store.driver.execute_query(f"MATCH (l:{LOCK_LABEL} {{id: 'load'}}) RETURN properties(l) AS p",
-                                      database_=store.database).records
+    rows = store.driver.execute_query(
+        f"MATCH (l:{LOCK_LABEL} {{id: 'load'}}) RETURN properties(l) AS p", database_=store.database
+    ).records
     return rows[0]["p"] if rows else {}
 
 
@@ -34,7 +36,9 @@ def _plant(store, host, pid, expires_in_ms):
     store.driver.execute_query(
         f"MERGE (l:{LOCK_LABEL} {{id: 'load'}}) SET l.holder = 'someone-else', l.host = $host, l.pid = $pid, "
         "l.since = timestamp(), l.expires = timestamp() + $ms",
-        {"host": host, "pid": pid, "ms": expires_in_ms}, database_=store.database)
+        {"host": host, "pid": pid, "ms": expires_in_ms},
+        database_=store.database,
+    )
 
 
 def _dead_pid():
@@ -50,7 +54,9 @@ def test_a_second_load_is_told_who_holds_the_lock(neo4j_store, second):
         with pytest.raises(StoreBusyError) as e:
             with second.writing():
                 pass
-        assert str(e.value).startswith(f"store is busy: another load (PID {os.getpid()} on {socket.gethostname()}, since ")
+        assert str(e.value).startswith(
+            f"store is busy: another load (PID {os.getpid()} on {socket.gethostname()}, since "
+        )
         assert "wait for it to finish, then run the command again" in str(e.value)
         with neo4j_store.writing():  # re-entrant for its holder
             pass

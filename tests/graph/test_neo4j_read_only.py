@@ -1,11 +1,12 @@
 """Analysts' Cypher cannot change a live Neo4j: writes, ``LOAD CSV``, ``CALL … IN TRANSACTIONS``
 and side-effect procedures are refused, by the allow-list before the server and by the server
 itself (READ access mode, explicit transactions) past it; slow queries stop, rows are capped."""
+
 from __future__ import annotations
 
 import pytest
 
-from graph.errors import QueryError, QueryTimeoutError
+from challenge_graph.graph.errors import QueryError, QueryTimeoutError
 
 REFUSED = [
     "CREATE (:Tool {id: 'evil'})",
@@ -63,8 +64,9 @@ def test_past_the_allow_list_the_server_refuses_it_too(neo4j_examples, cypher):
 
 def test_analyst_queries_stop_at_their_time_limit(neo4j_examples):
     with pytest.raises(QueryTimeoutError, match="query stopped after 0.5 s"):
-        neo4j_examples.run_analyst("UNWIND range(1, 1000000000) AS x WITH x WHERE x % 7 = 0 RETURN count(x)",
-                                   timeout=0.5)
+        neo4j_examples.run_analyst(
+            "UNWIND range(1, 1000000000) AS x WITH x WHERE x % 7 = 0 RETURN count(x)", timeout=0.5
+        )
 
 
 def test_analyst_rows_are_capped_and_marked(neo4j_examples):

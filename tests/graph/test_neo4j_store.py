@@ -1,15 +1,16 @@
 """The Neo4j store against a live Neo4j 5.26 server (``python tests/neo4j_server.py start``):
 what a load writes, how it sweeps, how reads are kept read-only, and its error messages.
 Expected figures come from the embedded store loaded from the same files, never from this store."""
+
 from __future__ import annotations
 
 import neo4j
 import pytest
 
-from graph.errors import QueryError, ReadOnlyError, StoreError
-from graph.model import NODES, RELATIONSHIPS
-from graph.neo4j_store import Neo4jStore
-from loaders.ingest import ingest
+from challenge_graph.graph.errors import QueryError, ReadOnlyError, StoreError
+from challenge_graph.graph.model import NODES, RELATIONSHIPS
+from challenge_graph.graph.neo4j_store import Neo4jStore
+from challenge_graph.loaders.ingest import ingest
 from tests.conftest import EXAMPLES, INTERVIEW_35, connect_neo4j
 
 
@@ -30,15 +31,20 @@ def test_load_gives_the_embedded_stores_graph_label_by_label(neo4j_examples, sam
 
 
 def test_every_label_has_a_uniqueness_constraint_on_id(neo4j_examples):
-    rows = _write(neo4j_examples, "SHOW CONSTRAINTS YIELD type, labelsOrTypes, properties "
-                                  "WHERE type = 'UNIQUENESS' RETURN labelsOrTypes[0] AS label, properties")
+    rows = _write(
+        neo4j_examples,
+        "SHOW CONSTRAINTS YIELD type, labelsOrTypes, properties "
+        "WHERE type = 'UNIQUENESS' RETURN labelsOrTypes[0] AS label, properties",
+    )
     assert {(r["label"], tuple(r["properties"])) for r in rows} >= {(label, ("id",)) for label in NODES}
 
 
 def test_everything_carries_the_generation_of_the_last_load(neo4j_examples):
     (generation,) = neo4j_examples.version().split(",")
-    stamps = _write(neo4j_examples, "MATCH (n) WHERE n.id IS NOT NULL AND NOT n:ChallengeGraphLock "
-                                    "RETURN collect(DISTINCT n.loadGeneration) AS g")[0]["g"]
+    stamps = _write(
+        neo4j_examples,
+        "MATCH (n) WHERE n.id IS NOT NULL AND NOT n:ChallengeGraphLock RETURN collect(DISTINCT n.loadGeneration) AS g",
+    )[0]["g"]
     rel_stamps = _write(neo4j_examples, "MATCH ()-[r]->() RETURN collect(DISTINCT r.loadGeneration) AS g")[0]["g"]
     assert stamps == rel_stamps == [generation]
 
@@ -61,8 +67,11 @@ def test_small_batches_give_the_same_graph(neo4j_env, neo4j_store, sample_store)
 
 def test_a_load_sweeps_what_earlier_loads_left_but_not_foreign_nodes(neo4j_examples, sample_store):
     _write(neo4j_examples, "CREATE (:Tool {id: 'stale-tool', name: 'Gone', loadGeneration: 'old'})")
-    _write(neo4j_examples, "MATCH (t:Tool) WITH t LIMIT 1 "
-                           "CREATE (t)-[:MENTIONS {loadGeneration: 'old'}]->(:Tool {id: 'stale-2', loadGeneration: 'old'})")
+    _write(
+        neo4j_examples,
+        "MATCH (t:Tool) WITH t LIMIT 1 "
+        "CREATE (t)-[:MENTIONS {loadGeneration: 'old'}]->(:Tool {id: 'stale-2', loadGeneration: 'old'})",
+    )
     _write(neo4j_examples, "CREATE (:Invoice {id: 'foreign', total: 12})")
     try:
         ingest(neo4j_examples, [EXAMPLES])
@@ -99,8 +108,9 @@ def test_query_errors_keep_the_server_message(neo4j_store):
 def test_wrong_password_is_one_clear_message(neo4j_env):
     with pytest.raises(StoreError) as e:
         Neo4jStore.connect(neo4j_env["NEO4J_URI"], neo4j_env["NEO4J_USERNAME"], "not-the-password")
-    assert str(e.value) == (f"Neo4j at {neo4j_env['NEO4J_URI']} refused the user name or password "
-                            "(NEO4J_USERNAME, NEO4J_PASSWORD)")
+    assert str(e.value) == (
+        f"Neo4j at {neo4j_env['NEO4J_URI']} refused the user name or password (NEO4J_USERNAME, NEO4J_PASSWORD)"
+    )
     assert neo4j_env["NEO4J_PASSWORD"] not in str(e.value)
 
 

@@ -3,6 +3,7 @@
 Every query of the issue's table runs through the command line on the examples graph: it is
 refused with one line naming the clause (or stopped by its timeout), and the store answers the
 same afterwards."""
+
 from __future__ import annotations
 
 import subprocess
@@ -14,19 +15,21 @@ import pytest
 from click.testing import CliRunner
 
 from challenge_graph.cli import cli
-from graph.cypher_guard import check_analyst_cypher, tokenize
-from graph.errors import QueryTimeoutError, ReadOnlyError
-from graph.ladybug_store import LadybugStore
-from loaders.ingest import ingest
-from queries.runner import corpus_summary, list_queries
+from challenge_graph.graph.cypher_guard import check_analyst_cypher, tokenize
+from challenge_graph.graph.errors import QueryTimeoutError, ReadOnlyError
+from challenge_graph.graph.ladybug_store import LadybugStore
+from challenge_graph.loaders.ingest import ingest
+from challenge_graph.queries.runner import corpus_summary, list_queries
 from tests.conftest import EXAMPLES
 
 CROSS_PRODUCT = "MATCH (a),(b),(c),(d) WHERE a.id+b.id+c.id+d.id='x' RETURN count(*)"
 
 # (query, the clause the one-line refusal names)
 ATTACKS = [
-    ("LOAD WITH HEADERS (line STRING) FROM '/etc/passwd' (file_format='csv', header=false, delim='\\t') RETURN *",
-     "LOAD"),
+    (
+        "LOAD WITH HEADERS (line STRING) FROM '/etc/passwd' (file_format='csv', header=false, delim='\\t') RETURN *",
+        "LOAD",
+    ),
     ("LOAD/**/FROM '/etc/passwd' (file_format='csv', header=false) RETURN *", "LOAD"),
     ("CALL read_csv_serial('/etc/passwd') RETURN *", "CALL read_csv_serial"),
     ("CALL read_csv_parallel('/etc/passwd') RETURN *", "CALL read_csv_parallel"),
@@ -70,45 +73,57 @@ def test_every_attack_of_the_issue_is_refused_in_one_line_and_the_store_stays_re
 def test_names_that_look_like_keywords_are_names(sample_store):
     """The old keyword list refused `AS set`: aliases, properties, labels, map keys, strings,
     comments and backticked names are never clauses."""
-    for query in ("MATCH (c:Challenge {code: 'QM-robustness'}) RETURN c.name AS set",
-                  "MATCH (c:Challenge {code: 'QM-robustness'}) WITH c AS start RETURN start.name AS `delete`",
-                  "MATCH (c:Challenge) WHERE c.code = 'QM-robustness' /* SET c.x = 1 */ RETURN c.name AS n // LOAD",
-                  "MATCH (c:Challenge) WHERE c.name <> 'LOAD FROM x' AND c.code = \"QM-robustness\" RETURN {remove: c.name} AS m"):
+    for query in (
+        "MATCH (c:Challenge {code: 'QM-robustness'}) RETURN c.name AS set",
+        "MATCH (c:Challenge {code: 'QM-robustness'}) WITH c AS start RETURN start.name AS `delete`",
+        "MATCH (c:Challenge) WHERE c.code = 'QM-robustness' /* SET c.x = 1 */ RETURN c.name AS n // LOAD",
+        "MATCH (c:Challenge) WHERE c.name <> 'LOAD FROM x' AND c.code = \"QM-robustness\" RETURN {remove: c.name} AS m",
+    ):
         result = _cli(sample_store.path, query, "--format", "csv")
         assert result.exit_code == 0, (query, result.output)
         assert "Robustness" in result.stdout
 
 
-@pytest.mark.parametrize(("query", "clause"), [
-    ("LOAD CSV FROM 'file:///etc/passwd' AS row RETURN row", "LOAD CSV"),
-    ("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10 ROWS", "CALL {…}"),
-    ("UNWIND range(1, 3) AS i CALL { WITH i RETURN i AS j } IN TRANSACTIONS RETURN j", "CALL {…}"),
-    ("CALL apoc.export.csv.all('/tmp/x.csv', {})", "CALL apoc.export.csv.all"),
-    ("CALL apoc.load.json('file:///etc/passwd')", "CALL apoc.load.json"),
-    ("CALL dbms.listConfig()", "CALL dbms.listConfig"),
-    ("CALL db.createLabel('X')", "CALL db.createLabel"),
-    ("RETURN apoc.util.sleep(100000)", "apoc.util.sleep()"),
-    ("RETURN `apoc`.`export`.csv.all('/tmp/x', {})", "apoc.export.csv.all()"),
-    ("CALL `apoc.periodic.iterate`('MATCH (n) RETURN n', 'DELETE n', {})", "CALL apoc.periodic.iterate"),
-    ("SHOW DATABASES", "SHOW"),
-    ("STOP DATABASE neo4j", "STOP"),
-    ("MATCH (n) FOREACH (x IN [1] | SET n.a = x)", "FOREACH"),
-    ("EXPLAIN MATCH (n) RETURN n", "EXPLAIN"),
-    ("MATCH (n) RETURN n UNION CREATE (m) RETURN m", "CREATE"),
-])
+@pytest.mark.parametrize(
+    ("query", "clause"),
+    [
+        ("LOAD CSV FROM 'file:///etc/passwd' AS row RETURN row", "LOAD CSV"),
+        ("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10 ROWS", "CALL {…}"),
+        ("UNWIND range(1, 3) AS i CALL { WITH i RETURN i AS j } IN TRANSACTIONS RETURN j", "CALL {…}"),
+        ("CALL apoc.export.csv.all('/tmp/x.csv', {})", "CALL apoc.export.csv.all"),
+        ("CALL apoc.load.json('file:///etc/passwd')", "CALL apoc.load.json"),
+        ("CALL dbms.listConfig()", "CALL dbms.listConfig"),
+        ("CALL db.createLabel('X')", "CALL db.createLabel"),
+        ("RETURN apoc.util.sleep(100000)", "apoc.util.sleep()"),
+        ("RETURN `apoc`.`export`.csv.all('/tmp/x', {})", "apoc.export.csv.all()"),
+        ("CALL `apoc.periodic.iterate`('MATCH (n) RETURN n', 'DELETE n', {})", "CALL apoc.periodic.iterate"),
+        ("SHOW DATABASES", "SHOW"),
+        ("STOP DATABASE neo4j", "STOP"),
+        ("MATCH (n) FOREACH (x IN [1] | SET n.a = x)", "FOREACH"),
+        ("EXPLAIN MATCH (n) RETURN n", "EXPLAIN"),
+        ("MATCH (n) RETURN n UNION CREATE (m) RETURN m", "CREATE"),
+    ],
+)
 def test_neo4j_writes_files_and_procedures_are_refused(query, clause):
     with pytest.raises(ReadOnlyError) as refused:
         check_analyst_cypher(query)
     assert str(refused.value).startswith(f"read-only: {clause}"), str(refused.value)
 
 
-@pytest.mark.parametrize("query", [
-    "CALL db.labels()", "CALL db.schema.visualization()", "CALL dbms.components() YIELD name RETURN name",
-    "CALL show_tables() RETURN *", "CALL table_info('Challenge') RETURN *",
-    "MATCH (n) RETURN n.id UNION ALL MATCH (m) RETURN m.id", "OPTIONAL MATCH (n) RETURN count(n);",
-    "MATCH (n) WHERE EXISTS { MATCH (n)-->() } RETURN n.id ORDER BY n.id SKIP 1 LIMIT 2",
-    "RETURN [x IN range(1, 3) WHERE x > 1 | x] AS xs, apoc.text.join(['a'], ',') AS s",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "CALL db.labels()",
+        "CALL db.schema.visualization()",
+        "CALL dbms.components() YIELD name RETURN name",
+        "CALL show_tables() RETURN *",
+        "CALL table_info('Challenge') RETURN *",
+        "MATCH (n) RETURN n.id UNION ALL MATCH (m) RETURN m.id",
+        "OPTIONAL MATCH (n) RETURN count(n);",
+        "MATCH (n) WHERE EXISTS { MATCH (n)-->() } RETURN n.id ORDER BY n.id SKIP 1 LIMIT 2",
+        "RETURN [x IN range(1, 3) WHERE x > 1 | x] AS xs, apoc.text.join(['a'], ',') AS s",
+    ],
+)
 def test_read_queries_pass(query):
     check_analyst_cypher(query)
 
@@ -117,8 +132,17 @@ def test_tokenizer_reads_comments_strings_and_names_as_the_grammar_does():
     assert [t.text for t in tokenize("LIMIT 1LOAD 2.5e3 1..3")] == ["LIMIT", "1", "LOAD", "2.5e3", "1", "..", "3"]
     tokens = tokenize("MATCH/**/(n)//x\nRETURN 'a\\'b' AS `x``y`, $p")
     assert [(t.kind, t.text) for t in tokens] == [
-        ("word", "MATCH"), ("op", "("), ("word", "n"), ("op", ")"), ("word", "RETURN"),
-        ("string", "'a\\'b'"), ("word", "AS"), ("name", "`x``y`"), ("op", ","), ("param", "$p")]
+        ("word", "MATCH"),
+        ("op", "("),
+        ("word", "n"),
+        ("op", ")"),
+        ("word", "RETURN"),
+        ("string", "'a\\'b'"),
+        ("word", "AS"),
+        ("name", "`x``y`"),
+        ("op", ","),
+        ("param", "$p"),
+    ]
     for broken in ("RETURN 'x", "RETURN 1 /* x", "RETURN `x", "RETURN\u00a01"):
         with pytest.raises(ReadOnlyError):
             tokenize(broken)
@@ -194,11 +218,13 @@ def test_the_engine_itself_would_have_run_them(sample_store, tmp_path):
 def test_read_csv_serial_is_refused_before_the_engine(sample_store, tmp_path):
     """`CALL read_csv_serial` crashes the engine's process: the refusal must come first (run in
     a child process so a crash would show as a signal, not kill the tests)."""
-    script = ("import sys; from graph.ladybug_store import LadybugStore\n"
-              "from graph.errors import ReadOnlyError\n"
-              f"s = LadybugStore({str(sample_store.path)!r})\n"
-              "try:\n    s.run_analyst(\"CALL read_csv_serial('/etc/passwd') RETURN *\")\n"
-              "except ReadOnlyError as e:\n    print(e)\n")
+    script = (
+        "import sys; from challenge_graph.graph.ladybug_store import LadybugStore\n"
+        "from challenge_graph.graph.errors import ReadOnlyError\n"
+        f"s = LadybugStore({str(sample_store.path)!r})\n"
+        "try:\n    s.run_analyst(\"CALL read_csv_serial('/etc/passwd') RETURN *\")\n"
+        "except ReadOnlyError as e:\n    print(e)\n"
+    )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.startswith("read-only: CALL read_csv_serial is not allowed")
 

@@ -1,8 +1,8 @@
 """Kill a load at several points: the store holds the previous graph or the new one, never a
 mix, and a re-run completes. Readers keep answering while a load runs."""
+
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -12,9 +12,9 @@ import time
 import pytest
 
 from benchmarks.generate import generate_corpus
-from graph.ladybug_store import LadybugStore
-from loaders.ingest import ingest
-from queries.runner import corpus_summary
+from challenge_graph.graph.ladybug_store import LadybugStore
+from challenge_graph.loaders.ingest import ingest
+from challenge_graph.queries.runner import corpus_summary
 from tests.conftest import EXAMPLES
 
 KILL_AFTER = (0.3, 0.8, 1.4, 2.0, 2.8)  # seconds into the load
@@ -36,8 +36,11 @@ def _summary(path):
 
 
 def _load(db, *paths):
-    return subprocess.Popen([sys.executable, "-m", "challenge_graph", "load", *map(str, paths), "--db", str(db), "-s"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [sys.executable, "-m", "challenge_graph", "load", *map(str, paths), "--db", str(db), "-s"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def test_sigkill_leaves_old_or_new_graph_and_a_rerun_completes(corpus, tmp_path):
@@ -87,8 +90,11 @@ def test_readers_answer_during_a_load_and_see_the_new_graph_after(corpus, tmp_pa
     deadline = time.time() + 60
     while not (lock.exists() and lock.read_text().strip()) and time.time() < deadline:
         time.sleep(0.02)  # wait until the load holds the lock
-    busy = subprocess.run([sys.executable, "-m", "challenge_graph", "load", str(EXAMPLES), "--db", str(db)],
-                          capture_output=True, text=True)
+    busy = subprocess.run(
+        [sys.executable, "-m", "challenge_graph", "load", str(EXAMPLES), "--db", str(db)],
+        capture_output=True,
+        text=True,
+    )
     assert process.wait(timeout=300) == 0
     stop.set()
     thread.join()

@@ -1,6 +1,7 @@
 """Property-based tests of every text loader and the codebook reader: any input gives records or
 a LoaderError naming the file, never another exception, within a bounded time; transcripts keep
 all their content."""
+
 from __future__ import annotations
 
 import string
@@ -8,18 +9,33 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.codebook import parse_codebook
-from graph.errors import LoaderError
-from graph.model import Interview, SourceFile
-from loaders import parse_source, plain_text
+from challenge_graph.graph.codebook import parse_codebook
+from challenge_graph.graph.errors import LoaderError
+from challenge_graph.graph.model import Interview, SourceFile
+from challenge_graph.loaders import parse_source, plain_text
 
 FUZZ = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 NAMES = ["notes.txt", "x.codings.yaml", "t.csv", "Interview 3 - Ana.txt"]
 LINE = st.one_of(
     st.text(max_size=200),
-    st.sampled_from(["Interviewer:", "P1:", "Speaker 2:", "Interviewee", "Interviewer 1", "Data-missing-values",
-                     "QM-robustness-fix", "Interview 9 - Ana", "Created with the Delve Qualitative Analysis Tool",
-                     "\tVIA.\tMAR", "- 1. How long?", "transcript: t.txt", "codings:", "  - {code: A-b, quote: x}"]),
+    st.sampled_from(
+        [
+            "Interviewer:",
+            "P1:",
+            "Speaker 2:",
+            "Interviewee",
+            "Interviewer 1",
+            "Data-missing-values",
+            "QM-robustness-fix",
+            "Interview 9 - Ana",
+            "Created with the Delve Qualitative Analysis Tool",
+            "\tVIA.\tMAR",
+            "- 1. How long?",
+            "transcript: t.txt",
+            "codings:",
+            "  - {code: A-b, quote: x}",
+        ]
+    ),
     st.text(alphabet=string.ascii_letters + " :-\t", max_size=60),
     st.just("x" * 5000),
 )
@@ -52,8 +68,10 @@ WORDS = st.text(alphabet=string.ascii_lowercase + " .,?", min_size=1, max_size=8
 
 
 @FUZZ
-@given(st.lists(st.tuples(SPEAKERS, st.lists(WORDS, min_size=1, max_size=3), st.booleans()), min_size=2, max_size=20),
-       ENDINGS)
+@given(
+    st.lists(st.tuples(SPEAKERS, st.lists(WORDS, min_size=1, max_size=3), st.booleans()), min_size=2, max_size=20),
+    ENDINGS,
+)
 def test_plain_transcripts_keep_every_line_of_content(turns, ending):
     lines = []
     for speaker, texts, own_line in turns:

@@ -1,4 +1,5 @@
 """Hostile documents: XML bombs and external entities, oversized PDFs."""
+
 from __future__ import annotations
 
 import io
@@ -6,9 +7,9 @@ import zipfile
 
 import pytest
 
-from graph.errors import LoaderError
-from loaders import delve_pdf
-from loaders.refi_qda import parse_qdpx
+from challenge_graph.graph.errors import LoaderError
+from challenge_graph.loaders import delve_pdf
+from challenge_graph.loaders.refi_qda import parse_qdpx
 
 LAUGHS = """<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
@@ -55,11 +56,14 @@ def test_pdf_limits(monkeypatch, tmp_path):
         delve_pdf.load(big)
 
 
-@pytest.mark.parametrize(("name", "message"), [
-    ("fuzz-crash-corrupt-member.qdpx", "corrupt archive member"),  # raised zlib.error
-    ("fuzz-crash-zip-version.qdpx", "corrupt ZIP"),  # raised NotImplementedError
-    ("fuzz-crash-member-name.qdpx", "no .qde file"),  # an empty member name raised IndexError
-])
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("fuzz-crash-corrupt-member.qdpx", "corrupt archive member"),  # raised zlib.error
+        ("fuzz-crash-zip-version.qdpx", "corrupt ZIP"),  # raised NotImplementedError
+        ("fuzz-crash-member-name.qdpx", "no .qde file"),  # an empty member name raised IndexError
+    ],
+)
 def test_regressions_found_by_atheris(name, message):
     from tests.conftest import FIXTURES
 

@@ -3,17 +3,25 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from challenge_graph.cli import cli
-from graph.privacy import scan
+from challenge_graph.graph.privacy import scan
 from tests.conftest import EXAMPLES
 
 
 def test_scan_flags_each_kind():
-    text = ("Write to j.doe@example.org or call +1 (514) 555-0199. Dr. Smith and Sarah Connor met at "
-            "Google and the University of Toronto, then flew to Montreal.")
+    text = (
+        "Write to j.doe@example.org or call +1 (514) 555-0199. Dr. Smith and Sarah Connor met at "
+        "Google and the University of Toronto, then flew to Montreal."
+    )
     found = {(f.kind, f.text) for f in scan([("t", text)])}
-    assert found >= {("email", "j.doe@example.org"), ("phone", "+1 (514) 555-0199"), ("person", "Dr. Smith"),
-                     ("person", "Sarah Connor"), ("organisation", "Google"),
-                     ("organisation", "University of Toronto"), ("place", "Montreal")}
+    assert found >= {
+        ("email", "j.doe@example.org"),
+        ("phone", "+1 (514) 555-0199"),
+        ("person", "Dr. Smith"),
+        ("person", "Sarah Connor"),
+        ("organisation", "Google"),
+        ("organisation", "University of Toronto"),
+        ("place", "Montreal"),
+    }
 
 
 def test_pseudonymous_text_is_not_flagged():
@@ -30,14 +38,20 @@ def test_export_flags_identifiers_in_what_it_exports(tmp_path):
     """The quote exported with --with-quotes holds an e-mail address: the export flags it (and
     exports without quotes have nothing to flag)."""
     table = tmp_path / "codings.csv"
-    table.write_text("interview,speaker,text,code\n"
-                     "Interview 1,P1,Write to j.doe@example.org about the loss.,Loss-complexity\n", encoding="utf-8")
+    table.write_text(
+        "interview,speaker,text,code\nInterview 1,P1,Write to j.doe@example.org about the loss.,Loss-complexity\n",
+        encoding="utf-8",
+    )
     db = str(tmp_path / "db")
     assert CliRunner().invoke(cli, ["load", str(table), "--db", db]).exit_code == 0
     out = tmp_path / "q.csv"
-    result = CliRunner().invoke(cli, ["export", str(out), "--challenge", "Loss-complexity", "--with-quotes", "--db", db])
+    result = CliRunner().invoke(
+        cli, ["export", str(out), "--challenge", "Loss-complexity", "--with-quotes", "--db", db]
+    )
     assert result.exit_code == 0
-    assert "privacy: Challenge 'Loss function is hard to implement and test': email 'j.doe@example.org'" in result.stderr
+    assert (
+        "privacy: Challenge 'Loss function is hard to implement and test': email 'j.doe@example.org'" in result.stderr
+    )
     plain = CliRunner().invoke(cli, ["export", str(out), "--challenge", "Loss-complexity", "--db", db])
     assert plain.exit_code == 0 and "privacy:" not in plain.stderr
 

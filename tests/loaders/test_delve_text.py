@@ -2,15 +2,24 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import LoaderError
-from loaders import delve_text
+from challenge_graph.graph.errors import LoaderError
+from challenge_graph.loaders import delve_text
 from tests.conftest import INTERVIEW_35, INTERVIEW_38
 
 SEED_003_CODES = {
-    "Data-collection-public-datasets", "Data-consistency-issues", "Data-duplicates",
-    "Data-low-quality", "Data-missing-value-fix", "Data-missing-values", "Data-noisy-features",
-    "MLP-costly-platforms", "QM-data-privacy-issue-fix", "QM-reproducibility", "QM-robustness",
-    "QM-robustness-fix", "feedback-loop",
+    "Data-collection-public-datasets",
+    "Data-consistency-issues",
+    "Data-duplicates",
+    "Data-low-quality",
+    "Data-missing-value-fix",
+    "Data-missing-values",
+    "Data-noisy-features",
+    "MLP-costly-platforms",
+    "QM-data-privacy-issue-fix",
+    "QM-reproducibility",
+    "QM-robustness",
+    "QM-robustness-fix",
+    "feedback-loop",
 }
 
 
@@ -70,14 +79,23 @@ def _parse(text: str, **kwargs):
 
 
 def test_codes_that_are_not_hyphenated_words_are_tags():
-    iv = _parse("Interview 5 - PO\n\nInterviewer\n\nWhat is quality?\n\nQ1\n\nQ4.4\n\nInterviewee\n\n"
-                "Mostly the alerts.\n\nModel-Evaluation-issues [ME]\n\nQuality-Measures (QM)\n\n"
-                "Issues with performance alerts\n\nmonitoring\n\nInterviewer\n\nAnd then?\n\nQ4.4\n\n"
-                "Interviewee\n\nThat was it.\n\nQ4.4\n\nMisc\n")
+    iv = _parse(
+        "Interview 5 - PO\n\nInterviewer\n\nWhat is quality?\n\nQ1\n\nQ4.4\n\nInterviewee\n\n"
+        "Mostly the alerts.\n\nModel-Evaluation-issues [ME]\n\nQuality-Measures (QM)\n\n"
+        "Issues with performance alerts\n\nmonitoring\n\nInterviewer\n\nAnd then?\n\nQ4.4\n\n"
+        "Interviewee\n\nThat was it.\n\nQ4.4\n\nMisc\n"
+    )
     tags = {(c.code, c.positions) for c in iv.codings}
-    assert tags == {("Q1", (0,)), ("Q4.4", (0,)), ("Q4.4", (2, 3)), ("Model-Evaluation-issues [ME]", (1,)),
-                    ("Quality-Measures (QM)", (1,)), ("Issues with performance alerts", (1,)),
-                    ("monitoring", (1,)), ("Misc", (3,))}
+    assert tags == {
+        ("Q1", (0,)),
+        ("Q4.4", (0,)),
+        ("Q4.4", (2, 3)),
+        ("Model-Evaluation-issues [ME]", (1,)),
+        ("Quality-Measures (QM)", (1,)),
+        ("Issues with performance alerts", (1,)),
+        ("monitoring", (1,)),
+        ("Misc", (3,)),
+    }
     assert iv.tags_read == 9
     assert [t.text for t in iv.turns] == ["What is quality?", "Mostly the alerts.", "And then?", "That was it."]
     assert {s.label for s in iv.speakers} == {"Interviewer", "Interviewee"}  # Q4.4 is never a speaker
@@ -91,10 +109,14 @@ def test_known_codes_are_tags_wherever_they_stand():
 
 
 def test_lowercase_labels():
-    iv = _parse("Interview 10 - PO\n\ninterviewer\n\nHow so?\n\ninterviewee\n\nLike that.\n\n"
-                "Data-drift\n\ninterviewer\n\nOk.\n")
+    iv = _parse(
+        "Interview 10 - PO\n\ninterviewer\n\nHow so?\n\ninterviewee\n\nLike that.\n\nData-drift\n\ninterviewer\n\nOk.\n"
+    )
     assert [(t.speaker, t.role) for t in iv.turns] == [
-        ("interviewer", "interviewer"), ("interviewee", "participant"), ("interviewer", "interviewer")]
+        ("interviewer", "interviewer"),
+        ("interviewee", "participant"),
+        ("interviewer", "interviewer"),
+    ]
 
 
 @pytest.mark.parametrize("title", ["Interview 17- PO", "Interview 17 -PO", "Interview 17 – PO.txt"])

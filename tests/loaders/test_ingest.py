@@ -1,11 +1,12 @@
 """What a load keeps and reports across loads: stored copies, copies under new names."""
+
 from __future__ import annotations
 
 import shutil
 
-import loaders
-from graph.ladybug_store import LadybugStore
-from loaders.ingest import ingest
+from challenge_graph import loaders
+from challenge_graph.graph.ladybug_store import LadybugStore
+from challenge_graph.loaders.ingest import ingest
 from tests.conftest import EXAMPLES, INTERVIEW_35, LEADER_4
 
 
@@ -28,7 +29,8 @@ def test_a_stored_source_that_no_longer_parses_is_reported_and_kept(tmp_path, mo
     other.write_bytes((EXAMPLES / "transcripts" / "reengineering-engineer-2.txt").read_bytes())
     report = ingest(store, [other])
     assert [str(e) for e in report.rejected] == [
-        "interview-35-ilan.txt:1: stored copy no longer loads: format no longer supported"]
+        "interview-35-ilan.txt:1: stored copy no longer loads: format no longer supported"
+    ]
     assert report.exit_code == 2
     assert "interview-35-ilan.txt" in {s.name for s in store.sources()}  # kept for a later version
     monkeypatch.setitem(loaders.LOADERS, ".txt", original)
@@ -40,13 +42,17 @@ def test_a_stored_source_that_no_longer_parses_is_reported_and_kept(tmp_path, mo
 def test_a_copy_under_a_new_name_is_another_file_and_orphans_nothing(tmp_path):
     store = LadybugStore(tmp_path / "db")
     ingest(store, [EXAMPLES])
-    coded = store.run("MATCH (e:Excerpt)-[r:CODED_AS]->() WHERE e.interview = 'reengineering-leader-4' RETURN count(r)").rows[0][0]
+    coded = store.run(
+        "MATCH (e:Excerpt)-[r:CODED_AS]->() WHERE e.interview = 'reengineering-leader-4' RETURN count(r)"
+    ).rows[0][0]
     copy = tmp_path / "copy-of-leader-4.txt"
     shutil.copy(LEADER_4, copy)
     report = ingest(store, [copy])
     assert not report.rejected
     assert {"reengineering-leader-4.txt", "copy-of-leader-4.txt"} <= set(_interviews(store))
-    again = store.run("MATCH (e:Excerpt)-[r:CODED_AS]->() WHERE e.interview = 'reengineering-leader-4' RETURN count(r)").rows[0][0]
+    again = store.run(
+        "MATCH (e:Excerpt)-[r:CODED_AS]->() WHERE e.interview = 'reengineering-leader-4' RETURN count(r)"
+    ).rows[0][0]
     assert again == coded > 0
     # the same file reached by another path replaces its stored copy
     before = len(store.sources())
@@ -60,7 +66,9 @@ def test_a_moderation_file_given_by_itself_stays_consensus_on_later_loads(tmp_pa
 
     store = LadybugStore(tmp_path / "db")
     pdfs = FIXTURES / "delve-pdf"
-    ingest(store, [pdfs / "2023-06-04-Interview 19 - PO.pdf", pdfs / "moderation" / "2023-06-04-Interview 19 - Amin.pdf"])
+    ingest(
+        store, [pdfs / "2023-06-04-Interview 19 - PO.pdf", pdfs / "moderation" / "2023-06-04-Interview 19 - Amin.pdf"]
+    )
     ingest(store, [pdfs / "2023-06-04-Interview 19 - Rached.pdf"])  # a later load rebuilds from the stored copies
     rows = store.run("MATCH (k:Coder)-[r:CODED]->(:Interview) RETURN k.name, r.consensus ORDER BY k.name").rows
     assert [tuple(r) for r in rows] == [("Amin", True), ("PO", False), ("Rached", False)]

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.errors import LoaderError
-from loaders import plain_text
+from challenge_graph.graph.errors import LoaderError
+from challenge_graph.loaders import plain_text
 from tests.conftest import ENGINEER_2, LEADER_4
 
 
@@ -37,7 +37,10 @@ def test_seed_001_tab_continuations_join_the_turn():
 
 def test_inline_labels_crlf_and_bom(tmp_path):
     path = tmp_path / "t.txt"
-    path.write_bytes(b"\xef\xbb\xbfInterviewer: What broke?\r\nP7: The loss.\r\n\tIt diverged.\r\nInterviewer: Why?\r\nP7: Bad labels.\r\n")
+    path.write_bytes(
+        b"\xef\xbb\xbfInterviewer: What broke?\r\nP7: The loss.\r\n\tIt diverged.\r\n"
+        b"Interviewer: Why?\r\nP7: Bad labels.\r\n"
+    )
     iv = plain_text.load(path)
     assert [(t.speaker, t.text) for t in iv.turns] == [
         ("Interviewer", "What broke?"),
@@ -50,8 +53,13 @@ def test_inline_labels_crlf_and_bom(tmp_path):
 
 def test_colon_inside_text_is_not_a_speaker():
     iv = plain_text.parse(
-        ["Interviewer: Tell me.", "Leader 4: We tried this:", "Note: not a speaker here",
-         "Interviewer: Ok.", "Leader 4: Yes."],
+        [
+            "Interviewer: Tell me.",
+            "Leader 4: We tried this:",
+            "Note: not a speaker here",
+            "Interviewer: Ok.",
+            "Leader 4: Yes.",
+        ],
         title="x",
     )
     assert [t.speaker for t in iv.turns] == ["Interviewer", "Leader 4", "Interviewer", "Leader 4"]
@@ -67,8 +75,14 @@ def test_no_speaker_labels_is_a_clear_error(tmp_path):
 
 
 def test_cjk_labels_without_space_and_the_interviewer_who_asks_first():
-    lines = ["Speaker1:您同意录音吗？", "Speaker2:同意。", "Speaker1:教育背景是？", "Speaker2:教育背景是：计算机。",
-             "Speaker2:我做模型。", "Speaker1:好的。"]
+    lines = [
+        "Speaker1:您同意录音吗？",
+        "Speaker2:同意。",
+        "Speaker1:教育背景是？",
+        "Speaker2:教育背景是：计算机。",
+        "Speaker2:我做模型。",
+        "Speaker1:好的。",
+    ]
     iv = plain_text.parse(lines, title="访谈")
     assert [t.speaker for t in iv.turns] == ["Speaker1", "Speaker2", "Speaker1", "Speaker2", "Speaker2", "Speaker1"]
     assert iv.turns[3].text == "教育背景是：计算机。"
@@ -76,8 +90,8 @@ def test_cjk_labels_without_space_and_the_interviewer_who_asks_first():
 
 
 def test_a_labelled_first_line_with_a_dash_is_a_turn(tmp_path):
-    from loaders import parse_source
-    from graph.model import SourceFile
+    from challenge_graph.graph.model import SourceFile
+    from challenge_graph.loaders import parse_source
 
     text = "Interviewer 1: okay so the system - uh, how was it?\nSpeaker 2: Fine.\nInterviewer 1: Good.\n"
     (iv,) = parse_source(SourceFile("t.txt", text.encode()))

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from loaders import protocol
+from challenge_graph.loaders import protocol
 from tests.conftest import PROTOCOL
 
 
@@ -8,8 +8,13 @@ def test_seed_002_sections_and_questions():
     p = protocol.load(PROTOCOL)
     assert p.title == "CV Reengineering Leader Interview Protocol"
     assert p.sections == (
-        "Interview Questions", "Background", "Process", "Challenges",
-        "Effective Practices", "Other", "Anonymization",
+        "Interview Questions",
+        "Background",
+        "Process",
+        "Challenges",
+        "Effective Practices",
+        "Other",
+        "Anonymization",
     )
     challenges = [q for q in p.questions if q.section == "Challenges"]
     assert challenges[0].number == "1" and challenges[0].depth == 0

@@ -1,4 +1,5 @@
 """REFI-QDA projects: the qc-demo sample and hostile or broken archives."""
+
 from __future__ import annotations
 
 import io
@@ -7,11 +8,11 @@ import zipfile
 
 import pytest
 
-from graph.build import build_graph
-from graph.errors import LoaderError
-from graph.model import SourceFile
-from loaders import parse_source
-from loaders.refi_qda import parse_qdpx
+from challenge_graph.graph.build import build_graph
+from challenge_graph.graph.errors import LoaderError
+from challenge_graph.graph.model import SourceFile
+from challenge_graph.loaders import parse_source
+from challenge_graph.loaders.refi_qda import parse_qdpx
 from tests.conftest import FIXTURES
 
 QDPX = FIXTURES / "qdpx" / "qc-demo.qdpx"
@@ -64,12 +65,15 @@ def _qdpx(files: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-PROJECT = ('<Project xmlns="urn:QDA-XML:project:1.0"><Users><User name="ana" guid="u1"/></Users>'
-           '<CodeBook><Codes><Code name="Data" guid="c0"><Code name="Data-missing-values" guid="c1"/></Code></Codes></CodeBook>'
-           '<Sources><TextSource name="p1" plainTextPath="internal://p1.txt" guid="s1">'
-           '<PlainTextSelection guid="x" startPosition="{start}" endPosition="{end}">'
-           '<Coding guid="k" creatingUser="u1"><CodeRef targetGUID="c1"/></Coding></PlainTextSelection>'
-           '</TextSource></Sources></Project>')
+PROJECT = (
+    '<Project xmlns="urn:QDA-XML:project:1.0"><Users><User name="ana" guid="u1"/></Users>'
+    '<CodeBook><Codes><Code name="Data" guid="c0"><Code name="Data-missing-values" guid="c1"/></Code></Codes>'
+    "</CodeBook>"
+    '<Sources><TextSource name="p1" plainTextPath="internal://p1.txt" guid="s1">'
+    '<PlainTextSelection guid="x" startPosition="{start}" endPosition="{end}">'
+    '<Coding guid="k" creatingUser="u1"><CodeRef targetGUID="c1"/></Coding></PlainTextSelection>'
+    "</TextSource></Sources></Project>"
+)
 TEXT = "Interviewer: Was data missing?\n\nP1: Yes, the café lists lost rows.\n"
 
 
@@ -88,9 +92,14 @@ def test_tolerant_of_folder_and_project_names_and_non_ascii_offsets():
         ({"project.qde": b"<notxml"}, "project.qde is not well-formed XML"),
         ({"project.qde": b"<html/>"}, "project.qde is not REFI-QDA project XML"),
         ({"readme.txt": b"hi"}, "no .qde file in the archive"),
-        ({"p.qde": PROJECT.format(start=0, end=9999).encode(), "sources/p1.txt": TEXT.encode()},
-         "has offsets 0-9999 outside the text"),
-        ({"p.qde": PROJECT.format(start=0, end=5).encode()}, "text source file 'internal://p1.txt' is not in the archive"),
+        (
+            {"p.qde": PROJECT.format(start=0, end=9999).encode(), "sources/p1.txt": TEXT.encode()},
+            "has offsets 0-9999 outside the text",
+        ),
+        (
+            {"p.qde": PROJECT.format(start=0, end=5).encode()},
+            "text source file 'internal://p1.txt' is not in the archive",
+        ),
     ],
 )
 def test_bad_projects_are_clear_errors(files, message):
@@ -134,7 +143,7 @@ def test_text_is_bounded_while_it_is_read(monkeypatch):
     refused once the text read passes max_text_bytes, before it is parsed."""
     import random
 
-    from loaders import refi_qda
+    from challenge_graph.loaders import refi_qda
 
     monkeypatch.setitem(refi_qda.LIMITS, "max_text_bytes", 1_000_000)
     words = [f"w{i}" for i in range(5000)]
@@ -153,7 +162,8 @@ def test_cases_and_variables_become_participant_attributes(codebook):
         "</Sources>",
         '</Sources><Variables><Variable name="Years" guid="v1" typeOfVariable="Integer"/></Variables>'
         '<Cases><Case name="P1" guid="k1"><VariableValue><VariableRef targetGUID="v1"/><IntegerValue>7</IntegerValue>'
-        '</VariableValue><SourceRef targetGUID="s1"/></Case></Cases>')
+        '</VariableValue><SourceRef targetGUID="s1"/></Case></Cases>',
+    )
     source = SourceFile("cases.qdpx", _qdpx({"p.qde": project.encode(), "sources/p1.txt": TEXT.encode()}))
     records = parse_source(source)
     graph = build_graph([(source, r) for r in records], codebook)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from graph.model import CodingSet, Interview, Protocol, SourceFile
-from loaders import load_paths, parse_source
+from challenge_graph.graph.model import CodingSet, Interview, Protocol, SourceFile
+from challenge_graph.loaders import load_paths, parse_source
 from tests.conftest import EXAMPLES
 
 

@@ -1,4 +1,5 @@
 """Codings tables (Taguette, generic) and participants sheets, as CSV and XLSX."""
+
 from __future__ import annotations
 
 import io
@@ -7,11 +8,11 @@ import json
 import pytest
 from openpyxl import Workbook
 
-from graph.build import build_graph
-from graph.errors import LoaderError
-from graph.model import ParticipantSheet, SourceFile
-from loaders import load_paths, parse_source
-from loaders.tables import parse_table
+from challenge_graph.graph.build import build_graph
+from challenge_graph.graph.errors import LoaderError
+from challenge_graph.graph.model import ParticipantSheet, SourceFile
+from challenge_graph.loaders import load_paths, parse_source
+from challenge_graph.loaders.tables import parse_table
 from tests.conftest import EXAMPLES, FIXTURES
 
 TABLES = FIXTURES / "tables"
@@ -31,7 +32,8 @@ def test_taguette_highlights():
     assert [(i.id, len(i.turns)) for i in interviews] == [("p7-interview-docx", 2), ("p8-interview-docx", 1)]
     p7 = interviews[0]
     assert [(c.code, c.coder, c.positions) for c in p7.codings] == [
-        ("Loss-complexity", "taguette", (0,)), ("Data-missing-values", "taguette", (1,)),
+        ("Loss-complexity", "taguette", (0,)),
+        ("Data-missing-values", "taguette", (1,)),
         ("Data-missing-value-fix", "taguette", (1,)),
     ]
     assert [s.pseudonym for s in p7.speakers] == ["Participant (p7-interview.docx)"]
@@ -41,16 +43,29 @@ def test_generic_layout_with_coders_and_interviewer(codebook):
     source = SourceFile("generic-codings.csv", (TABLES / "generic-codings.csv").read_bytes())
     [iv] = parse_source(source)
     assert [(t.speaker, t.role) for t in iv.turns] == [
-        ("Interviewer", "interviewer"), ("P70", "participant"), ("Interviewer", "interviewer"), ("P70", "participant")]
+        ("Interviewer", "interviewer"),
+        ("P70", "participant"),
+        ("Interviewer", "interviewer"),
+        ("P70", "participant"),
+    ]
     assert sorted((c.code, c.coder) for c in iv.codings) == [
-        ("MLP-costly-platforms", "Ana"), ("Match-missing-baseline", "Ana"), ("QM-reproducibility", "Ben")]
+        ("MLP-costly-platforms", "Ana"),
+        ("Match-missing-baseline", "Ana"),
+        ("QM-reproducibility", "Ben"),
+    ]
     graph = build_graph([(source, iv)], codebook)
     assert {c["name"] for c in graph.node_rows("Coder")} == {"Ana", "Ben"}
 
 
 def test_xlsx_with_header_on_row_three():
-    data = _xlsx([["Codings export"], [], ["interview", "speaker", "text", "code"],
-                  ["I1", "P1", "The loss diverged.", "Loss-complexity"]])
+    data = _xlsx(
+        [
+            ["Codings export"],
+            [],
+            ["interview", "speaker", "text", "code"],
+            ["I1", "P1", "The loss diverged.", "Loss-complexity"],
+        ]
+    )
     [iv] = parse_source(SourceFile("codings.xlsx", data))
     assert iv.codings[0].code == "Loss-complexity" and iv.codings[0].line == 4
 
@@ -85,7 +100,9 @@ def test_participants_sheet_adds_attributes(codebook):
 
 
 def test_sheet_can_name_the_interviewer(codebook, tmp_path):
-    (tmp_path / "t.txt").write_text("Max:\nHow did it go?\n\nAda:\nThe loss diverged.\n\nMax:\nWhy?\n\nAda:\nBad labels.\n")
+    (tmp_path / "t.txt").write_text(
+        "Max:\nHow did it go?\n\nAda:\nThe loss diverged.\n\nMax:\nWhy?\n\nAda:\nBad labels.\n"
+    )
     (tmp_path / "people.csv").write_text("pseudonym,role\nMax,interviewer\nAda,participant\n")
     graph = build_graph(load_paths([tmp_path]).records, codebook)
     assert [p["pseudonym"] for p in graph.node_rows("Participant")] == ["Ada"]
@@ -96,7 +113,7 @@ def test_sheet_can_name_the_interviewer(codebook, tmp_path):
 def test_errors_name_the_line_after_blank_rows():
     """Blank rows (and a quoted cell spanning two lines) before the bad row do not shift the line
     number the error names."""
-    data = (b"interview,speaker,text,code\n\n\nI1,P1,\"two\nlines\",A\n\n,P1,no interview,B\n")
+    data = b'interview,speaker,text,code\n\n\nI1,P1,"two\nlines",A\n\n,P1,no interview,B\n'
     with pytest.raises(LoaderError, match=r"^t.csv:7: row has no interview$"):
         parse_table(data, "t.csv", xlsx=False)
     sheet = b"pseudonym,role\n\n\nP1,engineer\n\n,lead\n"

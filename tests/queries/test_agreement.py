@@ -1,5 +1,6 @@
 """Agreement statistics against reference implementations (scikit-learn, krippendorff,
 statsmodels), on edge cases and on the three coded PDFs of Interview 19."""
+
 from __future__ import annotations
 
 import math
@@ -14,9 +15,9 @@ from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import aggregate_raters
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss
 
-from graph.ladybug_store import LadybugStore
-from loaders.ingest import ingest
-from queries.agreement import agreement, cohen_kappa, fleiss_kappa, krippendorff_alpha
+from challenge_graph.graph.ladybug_store import LadybugStore
+from challenge_graph.loaders.ingest import ingest
+from challenge_graph.queries.agreement import agreement, cohen_kappa, fleiss_kappa, krippendorff_alpha
 from tests.conftest import FIXTURES
 
 
@@ -88,7 +89,8 @@ def test_interview_19_matches_the_references(interview_19):
     assert rows["Data-metadata-issue"].coders == 2 and rows["Data-metadata-issue"].units == turns
     # rebuild the raw 0/1 data from the graph and recompute with the reference libraries
     coded = interview_19.run(
-        "MATCH (e:Excerpt)-[r:CODED_AS]->(c) WHERE e.interview = 'interview-19' RETURN c.code, r.coder, e.position").rows
+        "MATCH (e:Excerpt)-[r:CODED_AS]->(c) WHERE e.interview = 'interview-19' RETURN c.code, r.coder, e.position"
+    ).rows
     for code in {c for c, _, _ in coded}:
         data = {coder: [0] * turns for coder in ("PO", "Rached", "Amin")}
         for c, coder, position in coded:
@@ -156,7 +158,9 @@ def test_mixed_coders_per_interview_match_the_references(tmp_path):
     codes = ["Data-a", "Data-b", "QM-c"]
     turns = {}
     for interview, coders in plan.items():
-        paragraphs = [f"Turn {n} of interview {interview} says something about models." for n in range(rng.randint(8, 14))]
+        paragraphs = [
+            f"Turn {n} of interview {interview} says something about models." for n in range(rng.randint(8, 14))
+        ]
         turns[interview] = len(paragraphs)
         for coder in coders:
             tags = {n: [c for c in codes if rng.random() < 0.3] for n in range(len(paragraphs))}
@@ -166,16 +170,28 @@ def test_mixed_coders_per_interview_match_the_references(tmp_path):
     assert not ingest(store, [corpus]).rejected
     table, pairs = agreement(store)
     rows = {r.code: r for r in table}
-    applied = {(c, coder, i.split("-")[1], p) for c, coder, i, p in store.run(
-        "MATCH (e:Excerpt)-[r:CODED_AS]->(c) RETURN c.code, r.coder, e.interview, e.position").rows}
-    raters = {i: [c.replace("moderation/", "") + (" (consensus)" if "/" in c else "") for c in cs] for i, cs in plan.items()}
+    applied = {
+        (c, coder, i.split("-")[1], p)
+        for c, coder, i, p in store.run(
+            "MATCH (e:Excerpt)-[r:CODED_AS]->(c) RETURN c.code, r.coder, e.interview, e.position"
+        ).rows
+    }
+    raters = {
+        i: [c.replace("moderation/", "") + (" (consensus)" if "/" in c else "") for c in cs] for i, cs in plan.items()
+    }
     independent = sorted({r for rs in raters.values() for r in rs if "consensus" not in r})
     everyone = sorted({r for rs in raters.values() for r in rs})
 
     def matrix(code_names, names):
-        return [[None if name not in raters[i] else
-                 int((c, name.replace(" (consensus)", ""), i, t) in applied)
-                 for c in code_names for i in sorted(plan) for t in range(turns[i])] for name in names]
+        return [
+            [
+                None if name not in raters[i] else int((c, name.replace(" (consensus)", ""), i, t) in applied)
+                for c in code_names
+                for i in sorted(plan)
+                for t in range(turns[i])
+            ]
+            for name in names
+        ]
 
     for label, code_names in [*((c, [c]) for c in codes), ("(all codes)", codes)]:
         data = matrix(code_names, independent)
@@ -192,5 +208,6 @@ def test_mixed_coders_per_interview_match_the_references(tmp_path):
                 ref = float(cohen_kappa_score([x for x, _ in both], [y for _, y in both]))
             assert pair.units == len(both) and _same(pair.cohen_kappa, ref), (label, pair)
     assert {(p.coder_a, p.coder_b) for p in pairs} == {
-        (a, b) for a, b in combinations(everyone, 2) if any(a in rs and b in rs for rs in raters.values())}
+        (a, b) for a, b in combinations(everyone, 2) if any(a in rs and b in rs for rs in raters.values())
+    }
     store.close()

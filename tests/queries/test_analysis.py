@@ -1,4 +1,5 @@
 """Saturation, co-occurrence and matrices on a small fixture whose figures are computed by hand."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,9 +7,9 @@ from click.testing import CliRunner
 from PIL import Image
 
 from challenge_graph.cli import cli
-from graph.ladybug_store import LadybugStore
-from loaders.ingest import ingest
-from queries.analysis import cooccurrence, participant_challenge_matrix, saturation, saturation_check
+from challenge_graph.graph.ladybug_store import LadybugStore
+from challenge_graph.loaders.ingest import ingest
+from challenge_graph.queries.analysis import cooccurrence, participant_challenge_matrix, saturation, saturation_check
 
 TABLE = """interview,speaker,text,code
 Interview 1,P1,Turn A about labels and loss.,X-a
@@ -34,10 +35,19 @@ def test_saturation_by_hand(store):
     rows = saturation(store)
     # natural order: Interview 1, Interview 2, Interview 10
     assert [(r.interview, r.new_codes, r.codes) for r in rows] == [
-        ("Interview 1", 2, 2), ("Interview 2", 1, 3), ("Interview 10", 0, 3)]
+        ("Interview 1", 2, 2),
+        ("Interview 2", 1, 3),
+        ("Interview 10", 0, 3),
+    ]
     assert saturation_check(rows, base=1, run=2)["saturated"] is False
     assert saturation_check(rows, base=2, run=1) == {
-        "base": 2, "run": 1, "interviews": 3, "run_interviews": 1, "new_codes_in_run": 0, "saturated": True}
+        "base": 2,
+        "run": 1,
+        "interviews": 3,
+        "run_interviews": 1,
+        "new_codes_in_run": 0,
+        "saturated": True,
+    }
 
 
 def test_cooccurrence_by_hand(store):

@@ -1,13 +1,21 @@
 """Every named query runs on the example corpus; its rows are asserted."""
+
 from __future__ import annotations
 
 import pytest
 
-from graph.errors import QueryError
-from queries.runner import get_query, list_queries, run_query
+from challenge_graph.graph.errors import QueryError
+from challenge_graph.queries.runner import get_query, list_queries, run_query
 
 LOSS = [
-    ("Loss cannot be differentially tested against the reference", "Loss-differential-testing", "Loss function", 1, 1, 1),
+    (
+        "Loss cannot be differentially tested against the reference",
+        "Loss-differential-testing",
+        "Loss function",
+        1,
+        1,
+        1,
+    ),
     ("Loss function is hard to implement and test", "Loss-complexity", "Loss function", 1, 1, 1),
 ]
 
@@ -37,7 +45,18 @@ def test_challenges_at_stage_includes_sub_stages(sample_store):
 def test_stage_overview(sample_store):
     rows = {r[2]: r for r in run_query(sample_store, "stage-overview").rows}
     assert [r[0] for r in rows.values()] == list(range(1, 27))
-    assert rows["Loss function"] == (6, "loss-function", "Loss function", "implementation", "re-engineering", 2, 0, 0, 1, 2)
+    assert rows["Loss function"] == (
+        6,
+        "loss-function",
+        "Loss function",
+        "implementation",
+        "re-engineering",
+        2,
+        0,
+        0,
+        1,
+        2,
+    )
     assert rows["Evaluation"] == (23, "evaluation", "Evaluation", "", "lifecycle", 3, 2, 0, 1, 8)
     assert rows["Data collection"][7] == 1  # the Data-collection-* practice
 
@@ -108,15 +127,23 @@ def test_unaddressed_challenges(sample_store):
 
 
 def test_corpus_summary(sample_store, empty_store, tmp_path):
-    from queries.runner import corpus_summary
+    from challenge_graph.queries.runner import corpus_summary
 
     assert corpus_summary(sample_store) == {
-        "interviews": 4, "participants": 4, "coders": 2, "excerpts": 470, "coded_excerpts": 55,
-        "challenges": 25, "fixes": 7, "practices": 4, "tools": 25, "stages": 26,
+        "interviews": 4,
+        "participants": 4,
+        "coders": 2,
+        "excerpts": 470,
+        "coded_excerpts": 55,
+        "challenges": 25,
+        "fixes": 7,
+        "practices": 4,
+        "tools": 25,
+        "stages": 26,
     }
     # an empty label still gives its row (count 0), on every store
     (tmp_path / "t.txt").write_text("Interviewer: Why?\nP1: No idea.\n")
-    from loaders.ingest import ingest
+    from challenge_graph.loaders.ingest import ingest
 
     ingest(empty_store, [tmp_path / "t.txt"])
     summary = corpus_summary(empty_store)
@@ -134,9 +161,17 @@ def test_protocol_questions(sample_store):
     [
         ("challenges-at-stage", {"stage": "lost function"}, "challenges-at-stage: no stage matches 'lost function'"),
         ("challenges-at-stage", {}, "challenges-at-stage: missing parameter 'stage'"),
-        ("challenges-at-stage", {"stage": "loss", "x": "1"}, "challenges-at-stage: unknown parameter 'x' (expected: stage)"),
+        (
+            "challenges-at-stage",
+            {"stage": "loss", "x": "1"},
+            "challenges-at-stage: unknown parameter 'x' (expected: stage)",
+        ),
         ("top-challenges", {"limit": "ten"}, "top-challenges: limit must be a whole number, not 'ten'"),
-        ("fixes-for-challenge", {"challenge": "QM-robustnes"}, "fixes-for-challenge: no challenge matches 'QM-robustnes'; did you mean 'QM-robustness'"),
+        (
+            "fixes-for-challenge",
+            {"challenge": "QM-robustnes"},
+            "fixes-for-challenge: no challenge matches 'QM-robustnes'; did you mean 'QM-robustness'",
+        ),
         ("challenge-at-stage", {}, "unknown query 'challenge-at-stage'; did you mean 'challenges-at-stage'?"),
     ],
 )
@@ -166,7 +201,9 @@ def test_excerpt_context_includes_the_quote_itself(sample_store):
 
 def test_challenge_tools(sample_store):
     assert run_query(sample_store, "challenge-tools", {"challenge": "MLP-costly-platforms"}).rows == [
-        ("Amazon EC2", "service", 1, 2), ("AWS", "cloud", 1, 1), ("AWS Lambda", "service", 1, 1)
+        ("Amazon EC2", "service", 1, 2),
+        ("AWS", "cloud", 1, 1),
+        ("AWS Lambda", "service", 1, 1),
     ]
 
 
@@ -185,6 +222,7 @@ def test_stored_evidence_counts_match_the_quotes_behind_them(sample_store):
         "MATCH (s:Stage)<-[:AT_STAGE]-(c:Challenge)<-[:CODED_AS]-(e:Excerpt)<-[:SAID]-(p:Participant) "
         "RETURN s.id AS stage, count(DISTINCT p) AS p, count(DISTINCT e) AS q ORDER BY stage"
     ).rows
-    stages = dict(((r[0], (r[1], r[2])) for r in sample_store.run(
-        "MATCH (s:Stage) RETURN s.id, s.participants, s.quotes").rows))
+    stages = dict(
+        (r[0], (r[1], r[2])) for r in sample_store.run("MATCH (s:Stage) RETURN s.id, s.participants, s.quotes").rows
+    )
     assert all(stages[s] == (p, q) for s, p, q in computed)

@@ -2,19 +2,31 @@ from __future__ import annotations
 
 import re
 
-from graph.html import network_html
-from queries.network import limit_nodes, neighbourhood
+from challenge_graph.graph.drawing.html import network_html
+from challenge_graph.queries.network import limit_nodes, neighbourhood
 
 
 def test_stage_neighbourhood(sample_store):
     g = neighbourhood(sample_store, "stage", "loss function")
     assert sorted(g.nodes) == [
-        "Challenge:loss-complexity", "Challenge:loss-differential-testing", "Participant:leader-4",
-        "Stage:loss-function", "Tool:anonymized-dl-framework-2", "Tool:anonymized-modelname",
+        "Challenge:loss-complexity",
+        "Challenge:loss-differential-testing",
+        "Participant:leader-4",
+        "Stage:loss-function",
+        "Tool:anonymized-dl-framework-2",
+        "Tool:anonymized-modelname",
     ]
-    assert g.nodes["Participant:leader-4"] == {"kind": "Participant", "id": "leader-4", "label": "Leader 4", "evidence": 2}
+    assert g.nodes["Participant:leader-4"] == {
+        "kind": "Participant",
+        "id": "leader-4",
+        "label": "Leader 4",
+        "evidence": 2,
+    }
     assert g.nodes["Stage:loss-function"]["evidence"] == 2
-    assert (g.nodes["Stage:loss-function"]["position"], g.nodes["Stage:loss-function"]["parent"]) == (6, "implementation")
+    assert (g.nodes["Stage:loss-function"]["position"], g.nodes["Stage:loss-function"]["parent"]) == (
+        6,
+        "implementation",
+    )
     assert g.edges["Participant:leader-4", "Challenge:loss-complexity"] == {"relation": "REPORTED", "weight": 1}
 
 
@@ -33,7 +45,9 @@ def test_workflow_network_and_node_limit(sample_store):
     codes = sorted((n for n, d in g.nodes(data=True) if d["kind"] != "Stage"), key=lambda n: -g.nodes[n]["evidence"])
     assert set(codes[:10]) <= set(small)  # the most evidenced are kept
     for node in small:  # each with the stage it stands at
-        assert all(s in small for s in g.successors(node) if g.nodes[node]["kind"] != "Stage" and g.nodes[s]["kind"] == "Stage")
+        assert all(
+            s in small for s in g.successors(node) if g.nodes[node]["kind"] != "Stage" and g.nodes[s]["kind"] == "Stage"
+        )
 
 
 def test_participant_network_uses_pseudonyms_only(sample_store):

@@ -1,6 +1,7 @@
 """Every named query and every analysis command gives the same rows on Neo4j as on the embedded
 store, both loaded from the same files: the examples, and the examples with the sample Delve PDFs
 (three interviews coded by two coders and moderated, so agreement has something to measure)."""
+
 from __future__ import annotations
 
 import json
@@ -10,17 +11,27 @@ import pytest
 from click.testing import CliRunner
 
 from challenge_graph.cli import cli
-from graph.ladybug_store import LadybugStore
-from loaders.ingest import ingest
-from queries.runner import list_queries, run_query
+from challenge_graph.graph.ladybug_store import LadybugStore
+from challenge_graph.loaders.ingest import ingest
+from challenge_graph.queries.runner import list_queries, run_query
 from tests.conftest import EXAMPLES, FIXTURES
 
 CORPORA = {"examples": [EXAMPLES], "examples+delve-pdf": [EXAMPLES, FIXTURES / "delve-pdf"]}
-PARAMS = {"stage": "loss function", "challenge": "QM-robustness", "participant": "Leader 4",
-          "excerpt": "interview-35:72"}
+PARAMS = {
+    "stage": "loss function",
+    "challenge": "QM-robustness",
+    "participant": "Leader 4",
+    "excerpt": "interview-35:72",
+}
 UNORDERED = {"network-stage", "network-challenge", "network-participant", "network-workflow", "corpus-summary"}
-ANALYSES = [["agreement"], ["agreement", "--include-auto"], ["saturation"], ["cooccurrence"],
-            ["matrix", "participant-challenge"], ["matrix", "stage-category"]]
+ANALYSES = [
+    ["agreement"],
+    ["agreement", "--include-auto"],
+    ["saturation"],
+    ["cooccurrence"],
+    ["matrix", "participant-challenge"],
+    ["matrix", "stage-category"],
+]
 
 
 @pytest.fixture(scope="module", params=list(CORPORA))

@@ -7,6 +7,7 @@ first and then the nodes by kind and evidence, in columns. Every label gets a sl
 sized for ``FONT``, and the whole layout is ``COLUMNS`` slots wide, so fitted into a frame about
 as wide the labels read at about their own size.
 """
+
 from __future__ import annotations
 
 import textwrap
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graph.visual import KIND_ORDER, stage_columns
+from challenge_graph.graph.drawing.visual import KIND_ORDER, stage_columns
 
 __all__ = ["FONT", "COLUMNS", "SLOT", "Layout", "web_layout", "label_lines"]
 
@@ -55,7 +56,8 @@ def web_layout(graph: nx.DiGraph) -> Layout:
     positions: dict[str, tuple[float, float]] = {}
     top, by_stage = 0.0, False
     if graph.graph.get("centre") in ("workflow", "stage", None) and any(
-            d["kind"] == "Stage" for _, d in graph.nodes(data=True)):
+        d["kind"] == "Stage" for _, d in graph.nodes(data=True)
+    ):
         top, by_stage = _stage_rows(graph, height, positions), True
     rest = [n for n in _by_kind(graph) if n not in positions]
     if rest:
@@ -65,8 +67,15 @@ def web_layout(graph: nx.DiGraph) -> Layout:
 
 def _by_kind(graph: nx.DiGraph) -> list[str]:
     centre = graph.graph.get("centre_node")
-    return sorted(graph.nodes, key=lambda n: (n != centre, KIND_ORDER.index(graph.nodes[n]["kind"]),
-                                              -graph.nodes[n]["evidence"], graph.nodes[n]["label"]))
+    return sorted(
+        graph.nodes,
+        key=lambda n: (
+            n != centre,
+            KIND_ORDER.index(graph.nodes[n]["kind"]),
+            -graph.nodes[n]["evidence"],
+            graph.nodes[n]["label"],
+        ),
+    )
 
 
 def _stage_rows(graph: nx.DiGraph, height: dict[str, float], positions: dict) -> float:
@@ -75,13 +84,13 @@ def _stage_rows(graph: nx.DiGraph, height: dict[str, float], positions: dict) ->
     columns = stage_columns(graph, keep_empty=True)
     top = 0.0
     for start in range(0, len(columns), COLUMNS):
-        row = [[(stage, 0.0)] + entries for stage, entries in columns[start:start + COLUMNS]]
+        row = [[(stage, 0.0)] + entries for stage, entries in columns[start : start + COLUMNS]]
         while len(row) < COLUMNS:
             longest = max(range(len(row)), key=lambda i: sum(height[n] + GAP for n, _ in row[i]))
             if len(row[longest]) < 8:
                 break
             half = (len(row[longest]) + 1) // 2
-            row[longest:longest + 1] = [row[longest][:half], row[longest][half:]]
+            row[longest : longest + 1] = [row[longest][:half], row[longest][half:]]
         bottom = top
         for c, column in enumerate(row):
             y = top

@@ -1,4 +1,5 @@
 """Write a selected network in the format its file name asks for."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,10 +7,10 @@ from pathlib import Path
 
 import networkx as nx
 
-from graph.errors import ChallengeGraphError
-from graph.formats import DATA_FORMATS, write_data
-from graph.html import network_html
-from graph.images import IMAGE_FORMATS, render_image
+from challenge_graph.graph.drawing.formats import DATA_FORMATS, write_data
+from challenge_graph.graph.drawing.html import network_html
+from challenge_graph.graph.drawing.images import IMAGE_FORMATS, render_image
+from challenge_graph.graph.errors import ChallengeGraphError
 
 __all__ = ["EXPORT_FORMATS", "Exported", "export_graph"]
 
@@ -44,8 +45,11 @@ def export_graph(
     counts = (graph.number_of_nodes(), graph.number_of_edges())
     if suffix in IMAGE_FORMATS:
         info = render_image(graph, out, layout=layout, size=size, dpi=dpi, title=title, footer=footer)
-        size_note = (f"{info.width_px}x{info.height_px} px" if suffix == ".png"  # vector images have no pixels
-                     else f"{info.width_px / dpi:.1f} x {info.height_px / dpi:.1f} in")
+        size_note = (
+            f"{info.width_px}x{info.height_px} px"
+            if suffix == ".png"  # vector images have no pixels
+            else f"{info.width_px / dpi:.1f} x {info.height_px / dpi:.1f} in"
+        )
         note = size_note + (f", {info.hidden} labels left out" if info.hidden else "")
         return Exported([out], *counts, note)
     if suffix == ".html":

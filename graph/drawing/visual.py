@@ -1,4 +1,5 @@
 """How node kinds look, the same in the dashboard, HTML exports and images."""
+
 from __future__ import annotations
 
 __all__ = ["KIND_COLOURS", "KIND_ORDER", "RELATION_LABELS", "node_size", "stage_columns"]
@@ -15,8 +16,13 @@ KIND_COLOURS = {
     "Tool": "#E69F00",
 }
 RELATION_LABELS = {
-    "AT_STAGE": "at stage", "ADDRESSES": "addresses", "REPORTED": "reported",
-    "MENTIONS": "mentions", "CO_OCCURS": "co-occurs", "PART_OF": "part of", "NEXT": "next",
+    "AT_STAGE": "at stage",
+    "ADDRESSES": "addresses",
+    "REPORTED": "reported",
+    "MENTIONS": "mentions",
+    "CO_OCCURS": "co-occurs",
+    "PART_OF": "part of",
+    "NEXT": "next",
 }
 
 
@@ -26,15 +32,17 @@ def node_size(evidence: int, smallest: float = 12, step: float = 4, largest: flo
     >>> node_size(0), node_size(9), node_size(10_000)
     (12, 24.0, 48)
     """
-    return smallest if evidence <= 0 else min(largest, smallest + step * evidence ** 0.5)
+    return smallest if evidence <= 0 else min(largest, smallest + step * evidence**0.5)
 
 
 def stage_columns(graph, keep_empty: bool = False) -> list[tuple[str, list[tuple[str, float]]]]:
     """Stages in workflow order with what stands under each: its codes (most evidence first) and,
     indented (0.16), the fixes under the challenge they address. Stages with nothing under them
     are left out unless ``keep_empty`` (or no stage has anything)."""
-    stages = sorted((n for n, d in graph.nodes(data=True) if d["kind"] == "Stage"),
-                    key=lambda n: (graph.nodes[n].get("position", 0), graph.nodes[n]["label"]))
+    stages = sorted(
+        (n for n, d in graph.nodes(data=True) if d["kind"] == "Stage"),
+        key=lambda n: (graph.nodes[n].get("position", 0), graph.nodes[n]["label"]),
+    )
     fixes_of: dict[str, list[str]] = {}
     for src, dst, d in graph.edges(data=True):
         if d["relation"] == "ADDRESSES":
@@ -42,10 +50,18 @@ def stage_columns(graph, keep_empty: bool = False) -> list[tuple[str, list[tuple
     placed_fixes = {f for fs in fixes_of.values() for f in fs}
     columns = []
     for stage in stages:
-        codes = [p for p in graph.predecessors(stage)
-                 if graph.nodes[p]["kind"] in ("Challenge", "Practice", "Fix") and p not in placed_fixes]
-        codes.sort(key=lambda n: (KIND_ORDER.index(graph.nodes[n]["kind"]), -graph.nodes[n]["evidence"],
-                                  graph.nodes[n]["label"]))
+        codes = [
+            p
+            for p in graph.predecessors(stage)
+            if graph.nodes[p]["kind"] in ("Challenge", "Practice", "Fix") and p not in placed_fixes
+        ]
+        codes.sort(
+            key=lambda n: (
+                KIND_ORDER.index(graph.nodes[n]["kind"]),
+                -graph.nodes[n]["evidence"],
+                graph.nodes[n]["label"],
+            )
+        )
         entries: list[tuple[str, float]] = []
         for code in codes:
             entries.append((code, 0.0))

@@ -1,4 +1,5 @@
 """Charts for method sections and talks: the saturation curve and a co-occurrence heat map."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -10,16 +11,22 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import FormatStrFormatter, MaxNLocator  # noqa: E402
 
-from graph.errors import ChallengeGraphError  # noqa: E402
-from graph.visual import KIND_COLOURS  # noqa: E402
+from challenge_graph.graph.drawing.visual import KIND_COLOURS  # noqa: E402
+from challenge_graph.graph.errors import ChallengeGraphError  # noqa: E402
 
 __all__ = ["saturation_curve", "heat_map"]
 
 _TEXT = {"svg.fonttype": "none", "pdf.fonttype": 42}  # text stays text: editable, searchable
 
 
-def saturation_curve(labels: Sequence[str], codes: Sequence[int], challenges: Sequence[int],
-                     new_codes: Sequence[int], out: Path, title: str = "Code saturation") -> None:
+def saturation_curve(
+    labels: Sequence[str],
+    codes: Sequence[int],
+    challenges: Sequence[int],
+    new_codes: Sequence[int],
+    out: Path,
+    title: str = "Code saturation",
+) -> None:
     """Cumulative distinct codes and challenges over interviews, with new codes as bars."""
     _check(out)
     with plt.rc_context(_TEXT):
@@ -32,7 +39,9 @@ def _saturation(labels, codes, challenges, new_codes, out: Path, title: str) -> 
     ax.bar(x, new_codes, color="#cccccc", label="new codes in the interview")
     few = len(x) <= 40  # markers while they can be told apart
     ax.plot(x, codes, marker="o" if few else None, color=KIND_COLOURS["Stage"], label="distinct codes so far")
-    ax.plot(x, challenges, marker="s" if few else None, color=KIND_COLOURS["Challenge"], label="distinct challenges so far")
+    ax.plot(
+        x, challenges, marker="s" if few else None, color=KIND_COLOURS["Challenge"], label="distinct challenges so far"
+    )
     if len(labels) <= 20:
         ax.set_xticks(x, [str(label) for label in labels], rotation=30, ha="right", fontsize=8)
     else:  # names would crowd each other out: count the interviews instead
@@ -48,8 +57,14 @@ def _saturation(labels, codes, challenges, new_codes, out: Path, title: str) -> 
     plt.close(fig)
 
 
-def heat_map(rows: Sequence[str], columns: Sequence[str], values: Sequence[Sequence[float]], out: Path,
-             title: str = "", label: str = "") -> None:
+def heat_map(
+    rows: Sequence[str],
+    columns: Sequence[str],
+    values: Sequence[Sequence[float]],
+    out: Path,
+    title: str = "",
+    label: str = "",
+) -> None:
     """A labelled heat map (co-occurrence, matrices) sized to its number of rows and columns."""
     _check(out)
     with plt.rc_context(_TEXT):

@@ -10,6 +10,7 @@ Two layouts:
 Labels never overlap: in the workflow layout every label has a slot of its own, sized from the
 font; in the force layout labels that would collide are moved, or left out and counted.
 """
+
 from __future__ import annotations
 
 import textwrap
@@ -24,8 +25,8 @@ import networkx as nx  # noqa: E402
 from matplotlib.collections import LineCollection  # noqa: E402
 from matplotlib.patches import FancyBboxPatch  # noqa: E402
 
-from graph.errors import ChallengeGraphError  # noqa: E402
-from graph.visual import KIND_COLOURS, RELATION_LABELS, stage_columns  # noqa: E402
+from challenge_graph.graph.drawing.visual import KIND_COLOURS, RELATION_LABELS, stage_columns  # noqa: E402
+from challenge_graph.graph.errors import ChallengeGraphError  # noqa: E402
 
 __all__ = ["SIZES", "IMAGE_FORMATS", "RenderInfo", "render_image"]
 
@@ -44,7 +45,9 @@ class _Marks:
     def __init__(self) -> None:
         self.points: list[tuple[float, float, float, str]] = []
         self.lines: dict[tuple[str, float, float], list] = {}
-        self.arrows: list[tuple[tuple[float, float], tuple[float, float], float, float]] = []  # a, b, shrink a, shrink b (pt)
+        self.arrows: list[
+            tuple[tuple[float, float], tuple[float, float], float, float]
+        ] = []  # a, b, shrink a, shrink b (pt)
 
     def segments(self) -> list:
         return [seg for segs in self.lines.values() for seg in segs] + [[a, b] for a, b, _, _ in self.arrows]
@@ -61,7 +64,7 @@ class _Marks:
     def marker(self, data, x: float, y: float, font: float) -> float:
         """Add a node's marker; returns its radius in points."""
         diameter = font * (0.5 + 0.15 * min(data["evidence"], 16) ** 0.5)
-        self.points.append((x, y, diameter ** 2, KIND_COLOURS.get(data["kind"], "#999999")))
+        self.points.append((x, y, diameter**2, KIND_COLOURS.get(data["kind"], "#999999")))
         return diameter / 2
 
     def line(self, a, b, style: tuple[str, float, float]) -> None:
@@ -69,8 +72,18 @@ class _Marks:
 
     def draw(self, ax) -> None:
         for a, b, shrink_a, shrink_b in self.arrows:
-            ax.annotate("", xy=b, xytext=a, arrowprops={"arrowstyle": "-|>", "color": "#9aa0a6", "lw": 0.8,
-                                                        "shrinkA": shrink_a, "shrinkB": shrink_b})
+            ax.annotate(
+                "",
+                xy=b,
+                xytext=a,
+                arrowprops={
+                    "arrowstyle": "-|>",
+                    "color": "#9aa0a6",
+                    "lw": 0.8,
+                    "shrinkA": shrink_a,
+                    "shrinkB": shrink_b,
+                },
+            )
         for (colour, width, alpha), segments in self.lines.items():
             ax.add_collection(LineCollection(segments, colors=colour, linewidths=width, alpha=alpha, zorder=1))
         if self.points:
@@ -136,13 +149,24 @@ def render_image(
         crossings = sum(_crosses(a, b, r) for a, b in marks.segments() for r in rects)
         marks.draw(ax)
         note = f" · {hidden} labels left out to avoid overlap" if hidden else ""
-        frame.append(_fitted(ax, 0.15, 0.08 if not small else 0.05, footer + note, 7 if not small else 4.5,
-                             width - 0.3, color="#666666", va="bottom"))
+        frame.append(
+            _fitted(
+                ax,
+                0.15,
+                0.08 if not small else 0.05,
+                footer + note,
+                7 if not small else 4.5,
+                width - 0.3,
+                color="#666666",
+                va="bottom",
+            )
+        )
         overlaps = _count_overlaps(fig, texts + frame)  # text extents need no drawing
         fig.savefig(out, dpi=dpi, format=out.suffix[1:].lower())
         plt.close(fig)
-    return RenderInfo(round(width * dpi), round(height * dpi), len(texts), hidden, overlaps,
-                      graph.number_of_nodes(), crossings)
+    return RenderInfo(
+        round(width * dpi), round(height * dpi), len(texts), hidden, overlaps, graph.number_of_nodes(), crossings
+    )
 
 
 # --- header: title and legend -----------------------------------------------------------------
@@ -163,8 +187,16 @@ def _header(ax, graph: nx.DiGraph, width: float, height: float, title: str, smal
             size -= 0.5
             text.set_fontsize(size)
         if text.get_window_extent(renderer).width / dpi > room:
-            text.set_text("\n".join(textwrap.wrap(title, max(10, int(len(title) * room * dpi / text.get_window_extent(renderer).width)),
-                                                 break_long_words=False, break_on_hyphens=False)))
+            text.set_text(
+                "\n".join(
+                    textwrap.wrap(
+                        title,
+                        max(10, int(len(title) * room * dpi / text.get_window_extent(renderer).width)),
+                        break_long_words=False,
+                        break_on_hyphens=False,
+                    )
+                )
+            )
         texts.append(text)
         bottom_of_title = y - text.get_window_extent(renderer).height / dpi
     legend_y = bottom_of_title - 0.08 if small else y
@@ -187,8 +219,13 @@ def _fitted(ax, x: float, y: float, text: str, size: float, room: float, **style
         item.set_fontsize(item.get_fontsize() - 0.25)
     width = item.get_window_extent(renderer).width / ax.figure.dpi
     if width > room:
-        item.set_text("\n".join(textwrap.wrap(text, max(10, int(len(text) * room / width)), break_long_words=False,
-                                               break_on_hyphens=False)))
+        item.set_text(
+            "\n".join(
+                textwrap.wrap(
+                    text, max(10, int(len(text) * room / width)), break_long_words=False, break_on_hyphens=False
+                )
+            )
+        )
     return item
 
 
@@ -221,19 +258,49 @@ def _workflow(ax, graph: nx.DiGraph, box: tuple[float, float, float, float], sma
                     continue
                 mx = x + 0.12 + indent
                 marks.marker(graph.nodes[node], mx, y - font * 0.62 / 72, font)
-                texts.append(ax.text(mx + font * 0.9 / 72, y, "\n".join(lines), fontsize=font, va="top",
-                                     color="#1f2933", linespacing=1.15, zorder=3, bbox=_MASK))
+                texts.append(
+                    ax.text(
+                        mx + font * 0.9 / 72,
+                        y,
+                        "\n".join(lines),
+                        fontsize=font,
+                        va="top",
+                        color="#1f2933",
+                        linespacing=1.15,
+                        zorder=3,
+                        bbox=_MASK,
+                    )
+                )
                 if quote:
-                    texts.append(ax.text(mx + font * 0.9 / 72, y - len(lines) * font * 1.25 / 72,
-                                         "\n".join(quote), fontsize=font * 0.85, va="top", style="italic",
-                                         color="#555555", linespacing=1.15, zorder=3, bbox=_MASK))
+                    texts.append(
+                        ax.text(
+                            mx + font * 0.9 / 72,
+                            y - len(lines) * font * 1.25 / 72,
+                            "\n".join(quote),
+                            fontsize=font * 0.85,
+                            va="top",
+                            style="italic",
+                            color="#555555",
+                            linespacing=1.15,
+                            zorder=3,
+                            bbox=_MASK,
+                        )
+                    )
                 placed[node] = (mx, y - font * 0.62 / 72)
                 y -= need
         row_top -= area_h
     if band:
         band_top = min(row_top, bottom + band_h + (top - bottom) * 0.25)
-        band_texts, band_hidden = _band(ax, graph, band, (left, band_top - band_h, right, band_top), placed, small,
-                                        max(font * 0.8, 5.0 if small else 8.0), marks)
+        band_texts, band_hidden = _band(
+            ax,
+            graph,
+            band,
+            (left, band_top - band_h, right, band_top),
+            placed,
+            small,
+            max(font * 0.8, 5.0 if small else 8.0),
+            marks,
+        )
         texts += band_texts
         hidden += band_hidden
     _links(graph, placed, marks)
@@ -271,12 +338,19 @@ def _fit_font(graph, rows, col_w: float, height: float, small: bool) -> tuple[fl
 
 def _column_height(graph, stage, entries, col_w: float, font: float) -> float:
     if not _words_fit(_stage_title(graph, stage), col_w - 0.25, font + 0.5) or not all(
-            _words_fit(graph.nodes[n]["label"], col_w - 0.22 - indent, font) for n, indent in entries):
+        _words_fit(graph.nodes[n]["label"], col_w - 0.22 - indent, font) for n, indent in entries
+    ):
         return float("inf")  # a smaller font, rather than words broken in the middle
     header = len(_wrap(_stage_title(graph, stage), col_w - 0.25, font + 0.5)) * (font + 0.5) * 1.25 / 72 + 0.18
     return header + sum(
-        (len(_wrap(graph.nodes[n]["label"], col_w - 0.22 - indent, font))
-         + 0.85 * len(_quote_lines(graph.nodes[n], col_w - 0.22 - indent, font))) * font * 1.25 / 72 + 0.03
+        (
+            len(_wrap(graph.nodes[n]["label"], col_w - 0.22 - indent, font))
+            + 0.85 * len(_quote_lines(graph.nodes[n], col_w - 0.22 - indent, font))
+        )
+        * font
+        * 1.25
+        / 72
+        + 0.03
         for n, indent in entries
     )
 
@@ -291,25 +365,48 @@ def _stage_box(ax, graph, stage, x, y, col_w, font, texts):
     label = "\n".join(_wrap(_stage_title(graph, stage), col_w - 0.25, font + 0.5))
     lines = label.count("\n") + 1
     h = lines * (font + 0.5) * 1.25 / 72 + 0.1
-    ax.add_patch(FancyBboxPatch((x + 0.04, y - h), col_w - 0.12, h, boxstyle="round,pad=0,rounding_size=0.06",
-                                facecolor=KIND_COLOURS["Stage"], edgecolor="none", zorder=2))
-    texts.append(ax.text(x + 0.12, y - 0.05, label, fontsize=font + 0.5, va="top", color="white",
-                         fontweight="bold", zorder=3, linespacing=1.15))
+    ax.add_patch(
+        FancyBboxPatch(
+            (x + 0.04, y - h),
+            col_w - 0.12,
+            h,
+            boxstyle="round,pad=0,rounding_size=0.06",
+            facecolor=KIND_COLOURS["Stage"],
+            edgecolor="none",
+            zorder=2,
+        )
+    )
+    texts.append(
+        ax.text(
+            x + 0.12,
+            y - 0.05,
+            label,
+            fontsize=font + 0.5,
+            va="top",
+            color="white",
+            fontweight="bold",
+            zorder=3,
+            linespacing=1.15,
+        )
+    )
     return y - h, h
 
 
 def _stage_title(graph, stage) -> str:
     data = graph.nodes[stage]
     parent = data.get("parent")
-    parent_label = next((graph.nodes[n]["label"] for n, d in graph.nodes(data=True)
-                         if d["kind"] == "Stage" and d["id"] == parent), "")
+    parent_label = next(
+        (graph.nodes[n]["label"] for n, d in graph.nodes(data=True) if d["kind"] == "Stage" and d["id"] == parent), ""
+    )
     return f"{parent_label} › {data['label']}" if parent_label else data["label"]
 
 
 def _band(ax, graph, band, box, placed, small, font, marks: _Marks):
     """Participants and tools in a row below the stages: as many as have room, most evidence first."""
     left, bottom, right, top = box
-    band.sort(key=lambda n: (_KIND_ORDER.index(graph.nodes[n]["kind"]), -graph.nodes[n]["evidence"], graph.nodes[n]["label"]))
+    band.sort(
+        key=lambda n: (_KIND_ORDER.index(graph.nodes[n]["kind"]), -graph.nodes[n]["evidence"], graph.nodes[n]["label"])
+    )
     room = max(1, int((right - left) / (0.9 if small else 1.3)))
     shown, hidden = band[:room], len(band) - min(room, len(band))
     slot = min((right - left) / len(shown), 1.2 if small else 2.6)
@@ -323,8 +420,11 @@ def _band(ax, graph, band, box, placed, small, font, marks: _Marks):
         while not _words_fit(graph.nodes[node]["label"], slot - 0.3, size) and size > 4:
             size -= 0.25
         lines = _wrap(graph.nodes[node]["label"], slot - 0.3, size)[:3]
-        texts.append(ax.text(x + font * 0.9 / 72, y + font * 0.62 / 72, "\n".join(lines), fontsize=size,
-                             va="top", color="#1f2933"))
+        texts.append(
+            ax.text(
+                x + font * 0.9 / 72, y + font * 0.62 / 72, "\n".join(lines), fontsize=size, va="top", color="#1f2933"
+            )
+        )
         placed[node] = (x, y)
     return texts, hidden
 
@@ -365,8 +465,10 @@ def _force(fig, ax, graph, box, small, marks: _Marks):
     margin = 0.6 if not small else 0.25
 
     def place(p):
-        return (left + margin + (p[0] - min(xs)) / span_x * (right - left - 2 * margin),
-                bottom + margin * 0.6 + (p[1] - min(ys)) / span_y * (top - bottom - margin * 1.2))
+        return (
+            left + margin + (p[0] - min(xs)) / span_x * (right - left - 2 * margin),
+            bottom + margin * 0.6 + (p[1] - min(ys)) / span_y * (top - bottom - margin * 1.2),
+        )
 
     xy = {n: place(p) for n, p in pos.items()}
     font = 5.5 if small else 9.0
@@ -379,11 +481,18 @@ def _force(fig, ax, graph, box, small, marks: _Marks):
         for src, dst, _ in graph.edges(data=True):
             marks.line(xy[src], xy[dst], ("#9aa0a6", 0.5, 0.5))
     order = sorted(graph.nodes, key=lambda n: (-graph.nodes[n]["evidence"], graph.nodes[n]["label"]))
-    candidates = [(n, "\n".join(_wrap(graph.nodes[n]["label"], 1.8 if not small else 1.0, font)[:3]), xy[n])
-                  for n in order]
+    candidates = [
+        (n, "\n".join(_wrap(graph.nodes[n]["label"], 1.8 if not small else 1.0, font)[:3]), xy[n]) for n in order
+    ]
     if few:
-        candidates += [(None, RELATION_LABELS.get(d["relation"], d["relation"]),
-                        ((xy[s][0] + xy[t][0]) / 2, (xy[s][1] + xy[t][1]) / 2)) for s, t, d in graph.edges(data=True)]
+        candidates += [
+            (
+                None,
+                RELATION_LABELS.get(d["relation"], d["relation"]),
+                ((xy[s][0] + xy[t][0]) / 2, (xy[s][1] + xy[t][1]) / 2),
+            )
+            for s, t, d in graph.edges(data=True)
+        ]
     return _place_labels(fig, ax, candidates, {n: xy[n] for n in graph.nodes}, font, marks.segments())
 
 
@@ -398,8 +507,10 @@ def _place_labels(fig, ax, candidates, points, font, segments=()):
     for a, b in segments:
         pa, pb = to_px(a), to_px(b)
         steps = max(1, int(max(abs(pb[0] - pa[0]), abs(pb[1] - pa[1])) / 20))
-        for key in {(int((pa[0] + (pb[0] - pa[0]) * t / steps) // 60), int((pa[1] + (pb[1] - pa[1]) * t / steps) // 60))
-                    for t in range(steps + 1)}:
+        for key in {
+            (int((pa[0] + (pb[0] - pa[0]) * t / steps) // 60), int((pa[1] + (pb[1] - pa[1]) * t / steps) // 60))
+            for t in range(steps + 1)
+        }:
             for i in (-1, 0, 1):
                 for j in (-1, 0, 1):
                     lines.setdefault((key[0] + i, key[1] + j), []).append((pa, pb))
@@ -412,16 +523,23 @@ def _place_labels(fig, ax, candidates, points, font, segments=()):
     spots = [(dx * k, dy * k) for k in (1, 1.8, 2.6) for dx, dy in near]  # further out when lines are in the way
     for node, label, (x, y) in candidates:
         size = font if node else font * 0.8
-        text = ax.text(x, y, label, fontsize=size, ha="left", va="center", color="#1f2933" if node else "#777777", zorder=4)
+        text = ax.text(
+            x, y, label, fontsize=size, ha="left", va="center", color="#1f2933" if node else "#777777", zorder=4
+        )
         extent = text.get_window_extent(renderer)  # measured once; spots are computed from it
         w, h = extent.width * 1.03, extent.height * 1.08
         for dx, dy in spots:
             ax_, ay_ = to_px((x + dx, y + dy))
             x0 = ax_ if dx > 0 else ax_ - w if dx < 0 else ax_ - w / 2
             rect = (x0, ay_ - h / 2, x0 + w, ay_ + h / 2)
-            if (inside.x0 <= rect[0] and rect[2] <= inside.x1 and inside.y0 <= rect[1] and rect[3] <= inside.y1
-                    and not grid.hits(rect, ignore=node)
-                    and not any(_crosses(pa, pb, rect) for key in grid._keys(rect) for pa, pb in lines.get(key, ()))):
+            if (
+                inside.x0 <= rect[0]
+                and rect[2] <= inside.x1
+                and inside.y0 <= rect[1]
+                and rect[3] <= inside.y1
+                and not grid.hits(rect, ignore=node)
+                and not any(_crosses(pa, pb, rect) for key in grid._keys(rect) for pa, pb in lines.get(key, ()))
+            ):
                 text.set_position((x + dx, y + dy))
                 text.set_horizontalalignment("left" if dx > 0 else "right" if dx < 0 else "center")
                 grid.add(rect, owner=None)
@@ -472,8 +590,11 @@ class _Grid:
 
     def _keys(self, rect):
         c = self.cell
-        return [(i, j) for i in range(int(rect[0] // c), int(rect[2] // c) + 1)
-                for j in range(int(rect[1] // c), int(rect[3] // c) + 1)]
+        return [
+            (i, j)
+            for i in range(int(rect[0] // c), int(rect[2] // c) + 1)
+            for j in range(int(rect[1] // c), int(rect[3] // c) + 1)
+        ]
 
     def add(self, rect, owner) -> None:
         for key in self._keys(rect):

@@ -1,5 +1,6 @@
 """Graph data for other tools: GraphML and GEXF (Gephi, yEd, Cytoscape) and CSV (R, pandas).
 CSV cells that a spreadsheet would run as formulas are neutralised (:mod:`graph.csv_safe`)."""
+
 from __future__ import annotations
 
 import csv
@@ -7,8 +8,8 @@ from pathlib import Path
 
 import networkx as nx
 
-from graph.csv_safe import safe_row
-from graph.errors import ChallengeGraphError
+from challenge_graph.graph.csv_safe import safe_row
+from challenge_graph.graph.errors import ChallengeGraphError
 
 __all__ = ["DATA_FORMATS", "write_data", "NODE_COLUMNS", "EDGE_COLUMNS"]
 
@@ -66,5 +67,6 @@ def _write_edges(graph: nx.DiGraph, path: Path) -> None:
         writer.writerow(EDGE_COLUMNS)
         for src, dst, data in sorted(graph.edges(data=True)):
             s, t = graph.nodes[src], graph.nodes[dst]
-            writer.writerow(safe_row([src, dst, data["relation"], data["weight"], s["kind"], s["label"],
-                                      t["kind"], t["label"]]))
+            writer.writerow(
+                safe_row([src, dst, data["relation"], data["weight"], s["kind"], s["label"], t["kind"], t["label"]])
+            )

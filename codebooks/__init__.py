@@ -1,0 +1,1 @@
+"""The bundled codebooks (package data, read with importlib.resources)."""

@@ -1,0 +1,1 @@
+"""The example corpus that `challenge-graph demo` loads (package data, read with importlib.resources)."""
