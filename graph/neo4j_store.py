@@ -113,6 +113,11 @@ class Neo4jStore(GraphStore):
                 f"Neo4j at {self.uri} refused the user name or password (NEO4J_USERNAME, NEO4J_PASSWORD)"
             ) from e
         except ClientError as e:
+            if e.code and "AuthenticationRateLimit" in e.code:
+                raise StoreError(
+                    f"Neo4j at {self.uri} refused the user name or password too many times in a row: "
+                    "wait a few seconds, then check NEO4J_USERNAME and NEO4J_PASSWORD"
+                ) from e
             if e.code and "DatabaseNotFound" in e.code:
                 raise StoreError(f"Neo4j at {self.uri} has no database {self.database!r} (NEO4J_DATABASE)") from e
             raise QueryError(e.message or str(e)) from e

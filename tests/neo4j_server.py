@@ -93,7 +93,7 @@ def classpath() -> str:
         "dependency:build-classpath",
         f"-Dmdep.outputFile={deps}",
     ]
-    _say("building the server (first time: Neo4j is downloaded from Maven Central)")
+    _say("building the server (the first build downloads Neo4j from Maven Central)")
     offline = subprocess.run([*command[:1], "-o", *command[1:]], capture_output=True, text=True)
     if offline.returncode != 0:
         online = subprocess.run(command, capture_output=True, text=True)

@@ -138,10 +138,10 @@ def test_two_concurrent_loads_lose_nothing(neo4j_env, neo4j_store, corpus, tmp_p
     # started together, whichever loses the race is refused and loads after; nothing is lost
     assert _cli(neo4j_env, "load", EXAMPLES, "--neo4j", "--replace", "-s").returncode == 0
     together = {path: _cli(neo4j_env, "load", path, "--neo4j", "-s", wait=False) for path in (corpus / "a", PDFS)}
-    for path, process in together.items():
-        code, err = process.wait(timeout=600), process.stderr.read()
+    outcomes = {path: (process.wait(timeout=600), process.stderr.read()) for path, process in together.items()}
+    for path, (code, err) in outcomes.items():
         assert code == 0 or (code == 1 and "store is busy" in err), err
-        if code == 1:
+        if code == 1:  # the other one has finished: now it loads
             assert _cli(neo4j_env, "load", path, "--neo4j", "-s").returncode == 0
     assert _counts(neo4j_store) == expected
 

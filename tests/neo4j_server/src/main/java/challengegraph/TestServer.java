@@ -50,6 +50,8 @@ public final class TestServer {
                 .setConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", 0))
                 .setConfig(BoltConnector.encryption_level, BoltConnector.EncryptionLevel.DISABLED)
                 .setConfig(GraphDatabaseSettings.auth_enabled, true)
+                // tests try wrong passwords on purpose: never lock the user out for it
+                .setConfig(GraphDatabaseSettings.auth_max_failed_attempts, 0)
                 .setConfig(GraphDatabaseSettings.pagecache_memory, 512L * 1024 * 1024)
                 .setConfig(GraphDatabaseSettings.logs_directory, home.resolve("logs"))
                 .setConfig(GraphDatabaseSettings.udc_enabled, false)
