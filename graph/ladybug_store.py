@@ -87,6 +87,9 @@ class LadybugStore(GraphStore):
     def describe(self) -> str:
         return f"embedded LadybugDB at {self.path}"
 
+    def parse_cache_dir(self) -> Path:
+        return self.path / "parsed"
+
     def version(self) -> str:
         try:
             stat = self.db_file.stat()

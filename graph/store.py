@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from challenge_graph.graph.build import GraphData
@@ -112,6 +113,10 @@ class GraphStore(ABC):
         """Held by a load from reading the loaded sources to writing the new graph; stores
         that serialise writers themselves (Neo4j) need nothing here."""
         return nullcontext()
+
+    def parse_cache_dir(self) -> Path | None:
+        """Where loads keep parsed records of this store's sources (None: parse every time)."""
+        return None
 
     def is_empty(self) -> bool:
         """True when nothing has been loaded yet."""

@@ -17,6 +17,7 @@ from challenge_graph.graph.errors import ChallengeGraphError, LoaderError
 from challenge_graph.graph.model import Interview, Protocol, Record, SourceFile
 from challenge_graph.graph.store import GraphStore, Progress
 from challenge_graph.loaders import parse_source, read_sources
+from challenge_graph.loaders.cache import ParseCache
 
 __all__ = ["Report", "check", "check_sources", "ingest", "ingest_sources", "read_codebook"]
 
@@ -125,12 +126,14 @@ def ingest_sources(
 def _ingest_locked(store, new, codebook_file, codebook, replace, codebook_changed, progress, autocode) -> Report:
     report = Report()
     kept = {} if replace else {s.name: s for s in store.sources()}
-    new_records = _parse(new, report, codebook, progress)
+    folder = store.parse_cache_dir()
+    cache = ParseCache(folder) if folder else None
+    new_records = _parse(new, report, codebook, progress, cache)
     if not new_records and not (replace or codebook_changed):
         return report
     old = [s for s in kept.values() if not any(_same_file(s, x) for x, _ in new_records)]
     stored = Report()
-    records = _parse(old, stored, codebook) + new_records
+    records = _parse(old, stored, codebook, cache=cache) + new_records
     for error in stored.rejected:  # say so, and keep the file: a later version may read it again
         report.rejected.append(LoaderError(error.path, error.line, f"stored copy no longer loads: {error.reason}"))
     report.loaded = list(dict.fromkeys(s.name for s, _ in records))
@@ -145,6 +148,9 @@ def _ingest_locked(store, new, codebook_file, codebook, replace, codebook_change
             {"id": source.name, "name": source.name, "kind": "unreadable", "format": "", "sha256": source.sha256},
         )
     store.replace_graph(graph, [s for s, _ in records] + unreadable, codebook_file, progress)
+    if cache:  # entries of files no longer loaded leave the disk with them
+        known = set(codebook.codes)
+        cache.keep_only(cache.key(s, known) for s, _ in records)
     report.written = True
     return report
 
@@ -181,18 +187,27 @@ def _existing(paths: Iterable[Path | str]) -> list[Path]:
 
 
 def _parse(
-    sources: list[SourceFile], report: Report, codebook: Codebook, progress: Progress | None = None
+    sources: list[SourceFile],
+    report: Report,
+    codebook: Codebook,
+    progress: Progress | None = None,
+    cache: ParseCache | None = None,
 ) -> list[tuple[SourceFile, Record]]:
     records = []
     known = set(codebook.codes)
     for source in sources:
         if progress:
             progress(f"reading {source.name}")
-        try:
-            parsed = parse_source(source, known)
-        except LoaderError as e:
-            report.rejected.append(e)
-            continue
+        key = cache.key(source, known) if cache else ""
+        parsed = cache.get(key) if cache else None
+        if parsed is None:
+            try:
+                parsed = parse_source(source, known)
+            except LoaderError as e:
+                report.rejected.append(e)
+                continue
+            if cache:
+                cache.put(key, parsed)
         report.files.append(_describe(source, parsed))
         for record in parsed:
             records.append((source, record))
