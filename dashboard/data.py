@@ -7,6 +7,7 @@ database file's stamp, so a load from the command line invalidates them without 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -191,6 +192,22 @@ def csv_download(frame: pd.DataFrame) -> str:
     return csv_text(list(frame.columns), frame.itertuples(index=False, name=None))
 
 
+def plain(text: object) -> str:
+    r"""``text`` shown as written in a Streamlit message: Markdown and HTML characters escaped,
+    control characters (a newline in a file name) shown as escapes, so a file name can neither
+    format nor forge a message.
+
+    >>> print(plain("**evil**.txt\nRejected 0: <b>"))
+    \*\*evil\*\*\.txt\\nRejected 0: &lt;b&gt;
+    """
+    text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in str(text))
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MARKDOWN.sub(r"\\\g<0>", text)
+
+
+_MARKDOWN = re.compile(r"[\\`*_{}\[\]()#+\-.!|~$]")
+
+
 def show_error(error: ChallengeGraphError) -> None:
     """A project error as a message, never a stack trace."""
-    st.error(str(error))
+    st.error(plain(error))

@@ -37,9 +37,9 @@ def render() -> None:
     st.subheader("Check")
     st.write(f"{len(report.loaded)} file(s) read, {len(report.rejected)} rejected.")
     for error in report.rejected:
-        st.error(str(error))
+        st.error(data.plain(error))
     for note in report.notes:
-        st.info(note)
+        st.info(data.plain(note))
     if report.unknown_codes:
         st.warning(
             "Unknown codes (they load as challenges; add them to the codebook): " + ", ".join(report.unknown_codes)

@@ -230,3 +230,11 @@ def test_challenge_detail_opens_from_the_address_with_one_card_per_turn(tmp_path
     assert len(cards) == turns  # (a PDF's line is its page: two turns may share one)
     assert max(c.split(" · coded by ")[1].count(",") + 1 for c in cards) == most
     store.close()
+
+
+def test_file_names_can_neither_format_nor_forge_messages():
+    from challenge_graph.dashboard.data import plain
+
+    shown = plain("**evil**.txt\nRejected 0: <b>")
+    assert "\n" not in shown and "<" not in shown and "**" not in shown
+    assert shown.replace("\\", "").replace("&lt;", "<").replace("&gt;", ">") == "**evil**.txtnRejected 0: <b>"
