@@ -134,7 +134,9 @@ def test_two_concurrent_loads_lose_nothing(neo4j_env, neo4j_store, corpus, tmp_p
     _wait_for_lock(neo4j_store, first)
     second = _cli(neo4j_env, "load", EXAMPLES, "--neo4j", "-s")
     assert first.wait(timeout=600) == 0, first.stderr.read()
-    assert second.returncode == 1 and second.stderr.startswith(f"Error: store is busy: another load (PID {first.pid} on ")
+    assert second.returncode == 1 and second.stderr.startswith(
+        f"Error: store is busy: another load (PID {first.pid} on "
+    )
     assert len(second.stderr.strip().splitlines()) == 1
     assert _cli(neo4j_env, "load", EXAMPLES, "--neo4j", "-s").returncode == 0
     assert _counts(neo4j_store) == expected
