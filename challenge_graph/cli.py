@@ -49,7 +49,7 @@ def cli() -> None:
 @db_option
 @neo4j_option
 @click.option("--replace", is_flag=True, help="Start from an empty graph instead of adding to the loaded files.")
-@click.option("--batch-size", type=int, default=None, help="Rows per Neo4j write transaction [default: 5000].")
+@click.option("--batch-size", type=int, default=None, help="Rows per Neo4j write transaction [default: 10000].")
 @click.option("--autocode", is_flag=True, help="Add the codebook's suggestions for uncoded turns (coder auto).")
 @click.option("-s", "--silent", is_flag=True, help="Print only errors.")
 @friendly

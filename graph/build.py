@@ -163,22 +163,25 @@ SAME_TRANSCRIPT = 0.5
 
 
 def _unique_id(record: Interview, source: SourceFile, interviews: dict[str, Interview], graph: GraphData) -> Interview:
-    """The record, with an id of its own unless it is another coder's file of a loaded interview
-    (both Delve exports of the same words); an id collision is reported, never resolved by
-    dropping or merging data."""
-    known = interviews.get(record.id)
-    if known is None:
-        return record
-    if (
-        known.file_coder
-        and record.file_coder
-        and similarity([t.text for t in known.turns], [t.text for t in record.turns]) >= SAME_TRANSCRIPT
-    ):
+    """The record, with the id of the loaded interview it is another coder's file of (both Delve
+    exports of the same words), else an id of its own: an id collision is reported, never
+    resolved by dropping or merging data. Records come in source-name order, so the ids do not
+    depend on the order of loads."""
+    taken = [iv for iid, iv in interviews.items() if iid == record.id or iid.startswith(f"{record.id}~")]
+    texts = [t.text for t in record.turns]
+    for known in taken:
+        if (
+            known.file_coder
+            and record.file_coder
+            and similarity([t.text for t in known.turns], texts) >= SAME_TRANSCRIPT
+        ):
+            return dataclasses.replace(record, id=known.id) if known.id != record.id else record
+    if not taken:
         return record
     digest = hashlib.sha256(source.name.encode("utf-8")).hexdigest()[:6]
-    new_id = f"{record.id}-{digest}"
+    new_id = f"{record.id}~{digest}"
     graph.warnings.append(
-        f"{source.where}: interview id {record.id!r} is already taken by {known.source!r}, whose "
+        f"{source.where}: interview id {record.id!r} is already taken by {taken[0].source!r}, whose "
         f"text differs; loaded as a separate interview with id {new_id!r}"
     )
     speakers = identify_speakers(record.turns, new_id, record.title)

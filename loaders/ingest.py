@@ -225,6 +225,7 @@ def _parse(
 def _build(
     records: list[tuple[SourceFile, Record]], codebook: Codebook, report: Report, autocode: bool = False
 ) -> GraphData:
+    records = sorted(records, key=lambda pair: pair[0].name)  # the graph never depends on the order of loads
     graph = build_graph(records, codebook, autocode=autocode)
     report.rejected.extend(graph.rejected)
     report.notes.extend(graph.warnings)

@@ -158,3 +158,24 @@ def test_cjk_names_keep_distinct_ids(codebook):
     assert sorted(r["id"] for r in graph.node_rows("Interview")) == ["访谈一", "访谈二"]
     participants = graph.node_rows("Participant")
     assert len(participants) == 2 and len(graph.rel_rows("SAID")) == 2
+
+
+def test_ids_and_merges_do_not_depend_on_the_order_of_records(codebook):
+    """Two coders' files of 'Interview 7' and another 'Interview 7' with other words: whichever
+    comes first, the two coders' files merge and the other stays apart."""
+    said = "We lost labels, then we lost the data, then we lost the whole team in one month."
+    po = _delve("PO", [("Interviewee", said, ["Data-x"])])
+    rached = _delve("Rached", [("Interviewee", said, ["Data-y"])])
+    other = SourceFile(
+        "other/interview-7-Ana.txt", b"Interview 7 - Ana\n\nInterviewee\n\nNothing alike here at all.\n\nQM-z\n"
+    )
+    shapes = set()
+    for order in ([po, rached, other], [other, po, rached], [rached, other, po]):
+        graph = build_graph([(s, r) for s in order for r in parse_source(s)], codebook)
+        coded = {(r["coder"], r["dst"]) for r in graph.rel_rows("CODED_AS")}
+        by_interview = {}
+        for r in graph.rel_rows("CODED_AS"):
+            by_interview.setdefault(graph.nodes["Excerpt"][r["src"]]["interview"], set()).add(r["coder"])
+        shapes.add(frozenset(frozenset(c) for c in by_interview.values()))
+        assert coded == {("PO", "data-x"), ("Rached", "data-y"), ("Ana", "qm-z")}
+    assert shapes == {frozenset({frozenset({"PO", "Rached"}), frozenset({"Ana"})})}
