@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 __all__ = [
     "Turn",
@@ -150,8 +151,8 @@ class SourceFile:
     def where(self) -> str:
         return self.origin or self.name
 
-    @property
-    def sha256(self) -> str:
+    @cached_property
+    def sha256(self) -> str:  # computed once: loads compare many files by it
         return hashlib.sha256(self.data).hexdigest()
 
 

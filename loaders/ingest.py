@@ -131,7 +131,10 @@ def _ingest_locked(store, new, codebook_file, codebook, replace, codebook_change
     new_records = _parse(new, report, codebook, progress, cache)
     if not new_records and not (replace or codebook_changed):
         return report
-    old = [s for s in kept.values() if not any(_same_file(s, x) for x, _ in new_records)]
+    given = {x.name for x, _ in new_records} | {(x.sha256, Path(x.name).name) for x, _ in new_records}
+    # a file given again replaces its stored copy: the same name, or the same contents and file name
+    # reached by another path (load corpus/, then corpus/a.txt); a copy under a new name is another file
+    old = [s for s in kept.values() if s.name not in given and (s.sha256, Path(s.name).name) not in given]
     stored = Report()
     records = _parse(old, stored, codebook, cache=cache) + new_records
     for error in stored.rejected:  # say so, and keep the file: a later version may read it again
@@ -153,15 +156,6 @@ def _ingest_locked(store, new, codebook_file, codebook, replace, codebook_change
         cache.keep_only(cache.key(s, known) for s, _ in records)
     report.written = True
     return report
-
-
-def _same_file(stored: SourceFile, given: SourceFile) -> bool:
-    """True if ``given`` replaces ``stored``: the same name, or the same contents and file name
-    reached by another path (``load corpus/`` then ``load corpus/a.txt``). A copy under a new
-    file name is another file."""
-    if stored.name == given.name:
-        return True
-    return stored.sha256 == given.sha256 and Path(stored.name).name == Path(given.name).name
 
 
 def _with_consensus_folder(sources: list[SourceFile], codebook: Codebook) -> list[SourceFile]:
