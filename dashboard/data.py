@@ -198,16 +198,16 @@ def plain(text: object) -> str:
     format nor forge a message.
 
     >>> print(plain("**evil**.txt\nRejected 0: <b>"))
-    \*\*evil\*\*\.txt\\nRejected 0: &lt;b&gt;
+    \*\*evil\*\*.txt\\nRejected 0: &lt;b&gt;
     """
     text = "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in str(text))
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MARKDOWN.sub(r"\\\g<0>", text)
 
 
-_MARKDOWN = re.compile(r"[\\`*_{}\[\]()#+\-.!|~$]")
+_MARKDOWN = re.compile(r"[\\`*_\[\]~$|#]")  # what formats inline, or opens a heading
 
 
 def show_error(error: ChallengeGraphError) -> None:
     """A project error as a message, never a stack trace."""
-    st.error(plain(error))
+    st.error(str(error))
