@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 
 import pytest
+
+from tests.dashboard.serve import free_port, serve_dashboard
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if not os.path.exists(CHROMIUM):
@@ -32,55 +30,11 @@ LAUNCH_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(sample_store):
-    from tests.hardening.test_servers_stop import children, end_all
-
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "challenge_graph",
-            "dashboard",
-            "--db",
-            str(sample_store.path),
-            "--port",
-            str(port),
-            "--query-timeout",
-            str(SLOW_QUERY_TIMEOUT),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        end_all(children(proc.pid))
-        pytest.fail("dashboard did not become healthy: " + proc.stdout.read().decode()[-2000:])
-    servers = children(proc.pid)
-    yield url
-    proc.terminate()  # forwarded to the Streamlit child
-    try:
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        time.sleep(0.5)
-        end_all(servers)  # nothing outlives the tests, even if forwarding failed
+    args = ["--db", str(sample_store.path), "--query-timeout", str(SLOW_QUERY_TIMEOUT)]
+    with serve_dashboard(args, free_port()) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -4,15 +4,11 @@ headless Chromium: the stages page and the console, with the same checks as on t
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 
 from tests.dashboard import test_browser as embedded
-from tests.hardening.test_servers_stop import children, end_all
+from tests.dashboard.serve import free_port, serve_dashboard
 
 page = embedded.page  # the browser, on the `server` below
 test_loss_function_stage_shows_challenge_and_quote = embedded.test_loss_function_stage_shows_challenge_and_quote
@@ -25,39 +21,13 @@ def server(neo4j_store, neo4j_env, unused_port_module):
     from tests.conftest import EXAMPLES
 
     ingest(neo4j_store, [EXAMPLES], replace=True)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "challenge_graph", "dashboard", "--neo4j", "--port", str(unused_port_module)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, **neo4j_env},
-    )
-    url = f"http://127.0.0.1:{unused_port_module}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        end_all(children(proc.pid))
-        pytest.fail("dashboard did not become healthy: " + proc.stdout.read().decode()[-2000:])
-    servers = children(proc.pid)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        time.sleep(0.5)
-        end_all(servers)
+    with serve_dashboard(["--neo4j"], unused_port_module, env={**os.environ, **neo4j_env}, wait=90) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def unused_port_module():
-    return embedded._free_port()
+    return free_port()
 
 
 def test_the_page_says_it_reads_neo4j(page, neo4j_env):

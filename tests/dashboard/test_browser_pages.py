@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from tests.dashboard.serve import free_port, serve_dashboard
 from tests.dashboard.test_browser import CHROMIUM, LAUNCH_ARGS
 
 INTERVIEWS = 1000
@@ -54,38 +51,8 @@ def shots(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def server(corpus_store):
-    from tests.hardening.test_servers_stop import children, end_all
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "challenge_graph", "dashboard", "--db", str(corpus_store.path), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        end_all(children(proc.pid))
-        pytest.fail("dashboard did not become healthy: " + proc.stdout.read().decode()[-2000:])
-    servers = children(proc.pid)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        time.sleep(0.5)
-        end_all(servers)
+    with serve_dashboard(["--db", str(corpus_store.path)], free_port()) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
