@@ -88,6 +88,8 @@ def similarity(base: Sequence[str], other: Sequence[str]) -> float:
     other_words, _ = _words(other)
     if not base_words or not other_words:
         return 0.0
+    if base_words == other_words:  # coders' files of one export: the usual case, and instant
+        return 1.0
     matcher = SequenceMatcher(None, base_words, other_words, autojunk=len(base_words) > 2000)
     matched = sum(block.size for block in matcher.get_matching_blocks())
     return matched / max(len(base_words), len(other_words))
