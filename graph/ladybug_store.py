@@ -37,7 +37,7 @@ import pandas as pd
 from challenge_graph.graph.build import GraphData
 from challenge_graph.graph.errors import QueryError, QueryTimeoutError, StoreBusyError, StoreError
 from challenge_graph.graph.model import NODES, RELATIONSHIPS, SourceFile
-from challenge_graph.graph.store import GraphStore, Progress, QueryResult
+from challenge_graph.graph.store import GraphStore, Progress, QueryResult, add_codebook_source
 
 __all__ = ["LadybugStore", "schema_statements"]
 
@@ -271,16 +271,7 @@ class LadybugStore(GraphStore):
                 target = blobs / source.sha256
                 if not target.exists():
                     _write_atomically(target, source.data)
-            graph.add_node(
-                "Source",
-                {
-                    "id": f"codebook:{codebook.name}",
-                    "name": codebook.name,
-                    "kind": "codebook",
-                    "format": "codebook-yaml",
-                    "sha256": codebook.sha256,
-                },
-            )
+            add_codebook_source(graph, codebook)
             new = self.path / (DB_FILE + ".new")
             for stale in self.path.glob(DB_FILE + ".new*"):
                 stale.unlink()

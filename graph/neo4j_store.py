@@ -31,7 +31,7 @@ from challenge_graph.graph.build import GraphData
 from challenge_graph.graph.errors import QueryError, QueryTimeoutError, StoreError
 from challenge_graph.graph.model import NODES, RELATIONSHIPS, SourceFile
 from challenge_graph.graph.neo4j_lock import LEASE_SECONDS, LoadLock
-from challenge_graph.graph.store import GraphStore, Progress, QueryResult
+from challenge_graph.graph.store import GraphStore, Progress, QueryResult, add_codebook_source
 
 __all__ = ["Neo4jStore", "constraint_statements", "DEFAULT_BATCH_SIZE"]
 
@@ -222,16 +222,7 @@ class Neo4jStore(GraphStore):
         for statement in constraint_statements():
             self._write(statement, {})
         contents = {s.name: s.data for s in sources}
-        graph.add_node(
-            "Source",
-            {
-                "id": f"codebook:{codebook.name}",
-                "name": codebook.name,
-                "kind": "codebook",
-                "format": "codebook-yaml",
-                "sha256": codebook.sha256,
-            },
-        )
+        add_codebook_source(graph, codebook)
         for label, props in NODES.items():
             rows = [{p: row[p] for p in props} for row in graph.node_rows(label)]
             if label == "Source":

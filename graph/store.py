@@ -126,6 +126,20 @@ class GraphStore(ABC):
         """Release connections."""
 
 
+def add_codebook_source(graph: GraphData, codebook: SourceFile) -> None:
+    """List the codebook among the graph's sources, as every store keeps it with the graph."""
+    graph.add_node(
+        "Source",
+        {
+            "id": f"codebook:{codebook.name}",
+            "name": codebook.name,
+            "kind": "codebook",
+            "format": "codebook-yaml",
+            "sha256": codebook.sha256,
+        },
+    )
+
+
 def cap_rows(result: QueryResult, max_rows: int | None) -> QueryResult:
     """``result`` with at most ``max_rows`` rows, marked truncated when rows were cut."""
     if max_rows is None or len(result.rows) <= max_rows:
