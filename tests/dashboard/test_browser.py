@@ -60,8 +60,9 @@ def _choose(page, selectbox, option: str) -> None:
 
 def test_overview_renders_the_corpus(page):
     page.get_by_text("Challenges in ML engineering").wait_for(timeout=30000)
-    metric = page.get_by_test_id("stMetric").first
-    metric.wait_for()
+    # metrics arrive one by one while the page renders: find the one by its label, not its position
+    metric = page.get_by_test_id("stMetric").filter(has_text="Interviews")
+    metric.wait_for(timeout=30000)
     assert metric.inner_text().split() == ["Interviews", "4"]
     assert page.get_by_test_id("stException").count() == 0
 
