@@ -6,8 +6,10 @@ building the same files twice gives the same rows.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import hashlib
+import itertools
 import json
 import logging
 import re
@@ -17,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from challenge_graph.graph.aggregates import add_aggregates
 from challenge_graph.graph.align import align_turns, similarity
 from challenge_graph.graph.autocode import AUTO, with_suggestions
-from challenge_graph.graph.codebook import UNCATEGORISED, Codebook, CodeInfo, tolerant_key
+from challenge_graph.graph.codebook import UNCATEGORISED, Codebook, CodeInfo, ToolEntry, tolerant_key
 from challenge_graph.graph.errors import LoaderError
 from challenge_graph.graph.model import (
     PARTICIPANT,
@@ -154,6 +157,7 @@ def build_graph(records: Iterable[tuple[SourceFile, Record]], codebook: Codebook
     _add_fixes(graph, codebook, infos)
     _add_participant_attributes(graph, sheets)
     _count_evidence(graph)
+    add_aggregates(graph)  # figures stored for the queries, from the finished rows (graph/aggregates.py)
     return graph
 
 
@@ -246,10 +250,9 @@ def _find_transcript(
 
 def _apply_coding_set(interview: Interview, coding_set: CodingSet, graph: GraphData) -> Interview:
     codings = list(interview.codings)
-    texts = [(t, _norm(t.text)) for t in interview.turns]
+    find = _QuoteFinder(interview.turns)
     for item in coding_set.codings:
-        quote = _norm(item.quote)
-        hits = [t for t, text in texts if quote in text and (item.speaker is None or t.speaker == item.speaker)]
+        hits = [t for t in find(_norm(item.quote)) if item.speaker is None or t.speaker == item.speaker]
         if len(hits) != 1:
             reason = (
                 f"quote not found in {interview.source!r}: {item.quote[:60]!r}"
@@ -265,6 +268,28 @@ def _apply_coding_set(interview: Interview, coding_set: CodingSet, graph: GraphD
         codings=tuple(codings),
         coders=tuple(dict.fromkeys(interview.coders + (coding_set.coder,))),
     )
+
+
+class _QuoteFinder:
+    """The turns whose normalised text contains a normalised quote, found by searching one
+    string of every turn instead of each turn in turn."""
+
+    def __init__(self, turns: tuple[Turn, ...]) -> None:
+        self.turns = turns
+        texts = [_norm(t.text).replace("\x00", " ") for t in turns]
+        self.starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+        self.joined = "\x00".join(texts)  # a normalised text never holds NUL: no quote spans two turns
+
+    def __call__(self, quote: str) -> list[Turn]:
+        if not quote:
+            return list(self.turns)
+        found: dict[int, Turn] = {}
+        at = self.joined.find(quote)
+        while at >= 0:
+            index = bisect.bisect_right(self.starts, at) - 1
+            found.setdefault(index, self.turns[index])
+            at = self.joined.find(quote, at + 1)
+        return list(found.values())
 
 
 def _add_interview(
@@ -304,8 +329,9 @@ def _add_interview(
         )
         graph.add_rel("INTERVIEWED_IN", ("Participant", speaker.participant_id), ("Interview", iid))
         said_by[speaker.label] = speaker.participant_id
-    for turn in interview.turns:
-        _add_excerpt(graph, iid, turn, said_by.get(turn.speaker), codebook)
+    tools = codebook.mentions_in([t.text for t in interview.turns])
+    for turn, mentioned in zip(interview.turns, tools):
+        _add_excerpt(graph, iid, turn, said_by.get(turn.speaker), mentioned)
     for coder in interview.coders:
         moderated = (iid, coder) in consensus
         row = graph.nodes["Coder"].setdefault(slugify(coder), {"id": slugify(coder), "name": coder, "consensus": False})
@@ -328,7 +354,7 @@ def _add_interview(
             )
 
 
-def _add_excerpt(graph: GraphData, iid: str, turn: Turn, participant: str | None, codebook: Codebook) -> None:
+def _add_excerpt(graph: GraphData, iid: str, turn: Turn, participant: str | None, tools: list[ToolEntry]) -> None:
     eid = excerpt_id(iid, turn.position)
     graph.add_node(
         "Excerpt",
@@ -345,7 +371,7 @@ def _add_excerpt(graph: GraphData, iid: str, turn: Turn, participant: str | None
     graph.add_rel("FROM", ("Excerpt", eid), ("Interview", iid))
     if participant:
         graph.add_rel("SAID", ("Participant", participant), ("Excerpt", eid))
-    for tool in codebook.mentions(turn.text):
+    for tool in tools:
         graph.add_node("Tool", {"id": tool.id, "name": tool.name, "kind": tool.kind})
         graph.add_rel("MENTIONS", ("Excerpt", eid), ("Tool", tool.id))
 

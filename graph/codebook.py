@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -318,15 +319,24 @@ class Codebook:
         known = bool(entry) or rule is not None
         return CodeInfo(code, label, name, category, stage, entry.get("description", ""), known, target)
 
-    def mentions(self, text: str) -> list[ToolEntry]:
-        """The gazetteer's tools mentioned in ``text``, in gazetteer order."""
+    def mentions(self, text: str, among: Collection[tuple[str, int]] | None = None) -> list[ToolEntry]:
+        """The gazetteer's tools mentioned in ``text``, in gazetteer order (``among``: the
+        literal index entries worth testing, see :meth:`mentions_in`)."""
         low = text.lower()
-        candidates = self._always_scan | {i for lit, i in self._literal_index if lit in low}
+        index = self._literal_index if among is None else among
+        candidates = self._always_scan | {i for lit, i in index if lit in low}
         return [
             self.tools[i]
             for i in sorted(candidates)
             if any(_whole_word(low, m.start(), m.end()) for m in self.tools[i].pattern.finditer(low))
         ]
+
+    def mentions_in(self, texts: Sequence[str]) -> list[list[ToolEntry]]:
+        """:meth:`mentions` for each of ``texts`` (an interview's turns): literals absent from
+        all of them are tested once, not once per text."""
+        whole = "\n".join(texts).lower()
+        among = [(lit, i) for lit, i in self._literal_index if lit in whole]
+        return [self.mentions(text, among) for text in texts]
 
 
 def normalise_name(text: str) -> str:

@@ -136,7 +136,16 @@ def is_code_line(line: str, known_codes: Collection[str] = ()) -> bool:
         return False
     if _HYPHENATED.match(token) or _NUMBERED.match(token) or _ABBREVIATED.match(token):
         return True
-    return bool(known_codes) and token.casefold() in {c.casefold() for c in known_codes}
+    return bool(known_codes) and token.casefold() in folded_codes(known_codes)
+
+
+class FoldedCodes(frozenset):
+    """Codes folded to lower case once, for case-insensitive lookups line after line."""
+
+
+def folded_codes(codes: Collection[str]) -> FoldedCodes:
+    """``codes`` case-folded (as given when already folded: parsers fold once per file)."""
+    return codes if isinstance(codes, FoldedCodes) else FoldedCodes(c.casefold() for c in codes)
 
 
 def code_tags(line: str, known_codes: Collection[str] = ()) -> list[str]:
@@ -147,6 +156,7 @@ def code_tags(line: str, known_codes: Collection[str] = ()) -> list[str]:
     (['Data-integration-issues', 'Data-metadata-issue'], [], ['Q1'])
     """
     text = line.strip()
+    known_codes = folded_codes(known_codes)
     if is_code_line(text, known_codes):
         return [text]
     tokens = text.split()
@@ -209,6 +219,7 @@ def parse(lines: Sequence[str], source: Path | str = "<text>", known_codes: Coll
         raise LoaderError(source, (first or 0) + 1, "expected a Delve title line 'Interview N - Coder'")
     body = [(n, x.strip()) for n, x in enumerate(lines, start=1) if n > first + 1 and x.strip()]
     body = [(n, x) for n, x in body if not x.lower().startswith(_DELVE_FOOTER)]
+    known_codes = folded_codes(known_codes)
     labels = speaker_labels([x for _, x in body], known_codes)
     blocks: list[Block] = []
     word_tags: Counter[str] = Counter()
@@ -313,6 +324,7 @@ def build_interview(
 def speaker_labels(lines: Sequence[str], known_codes: Collection[str] = ()) -> set[str]:
     """Short label-like lines that name interviewers, generic speakers, or recur 3+ times;
     code tags, and lines mostly followed by a code tag, are never labels."""
+    known_codes = folded_codes(known_codes)
     counts: Counter[str] = Counter()
     before_tag: Counter[str] = Counter()  # a speaker label is never followed by a tag
     stripped = [x.strip() for x in lines if x.strip()]
