@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from challenge_graph import method_commands
+from challenge_graph import method_commands, semantic_commands
 from challenge_graph.graph.store import DEFAULT_TIMEOUT
 from challenge_graph.loaders.ingest import Report, ingest, read_codebook
 from challenge_graph.loaders.ingest import check as check_files
@@ -51,6 +51,10 @@ def cli() -> None:
 @click.option("--replace", is_flag=True, help="Start from an empty graph instead of adding to the loaded files.")
 @click.option("--batch-size", type=int, default=None, help="Rows per Neo4j write transaction [default: 10000].")
 @click.option("--autocode", is_flag=True, help="Add the codebook's suggestions for uncoded turns (coder auto).")
+@click.option(
+    "--semantic", is_flag=True, help="Keep excerpt vectors for `search` (extra semantic; later loads keep them)."
+)
+@click.option("--suggest", is_flag=True, help="Add codes of the nearest coded turns to uncoded ones (auto-semantic).")
 @click.option("-s", "--silent", is_flag=True, help="Print only errors.")
 @friendly
 def load(
@@ -61,6 +65,8 @@ def load(
     replace: bool,
     batch_size: int | None,
     autocode: bool,
+    semantic: bool,
+    suggest: bool,
     silent: bool,
 ) -> None:
     """Load transcripts, Delve exports, protocols and codings files into the graph.
@@ -75,7 +81,9 @@ def load(
         challenge-graph load examples/ --neo4j
     """
     store = open_store(db, neo4j, batch_size)
-    report = ingest(store, paths, codebook_path=codebook, replace=replace, autocode=autocode)
+    report = ingest(
+        store, paths, codebook_path=codebook, replace=replace, autocode=autocode, semantic=semantic, suggest=suggest
+    )
     if not silent:
         if report.written:
             click.echo(
@@ -493,7 +501,7 @@ def _print_report(report: Report, silent: bool) -> None:
             click.echo(f"  {printable(error)}", err=True)
 
 
-for command in method_commands.COMMANDS:  # the method analyses live in their own module
+for command in method_commands.COMMANDS + semantic_commands.COMMANDS:  # each group in its own module
     cli.add_command(command)
 
 

@@ -18,6 +18,7 @@ from challenge_graph.graph.model import Interview, Protocol, Record, SourceFile
 from challenge_graph.graph.store import GraphStore, Progress
 from challenge_graph.loaders import parse_source, read_sources
 from challenge_graph.loaders.cache import ParseCache
+from challenge_graph.semantic import load as semantic_load
 
 __all__ = ["Report", "check", "check_sources", "ingest", "ingest_sources", "read_codebook"]
 
@@ -84,6 +85,8 @@ def ingest(
     replace: bool = False,
     progress: Progress | None = None,
     autocode: bool = False,
+    semantic: bool = False,
+    suggest: bool = False,
 ) -> Report:
     """Add the files under ``paths`` to the store's graph (or replace it with ``replace``;
     with ``autocode``, add the codebook's suggestions for uncoded turns as coder ``auto``).
@@ -102,6 +105,8 @@ def ingest(
         codebook_changed=codebook_path is not None,
         progress=progress,
         autocode=autocode,
+        semantic=semantic,
+        suggest=suggest,
     )
     report.rejected[:0] = errors
     report.skipped = skipped
@@ -117,13 +122,19 @@ def ingest_sources(
     codebook_changed: bool = False,
     progress: Progress | None = None,
     autocode: bool = False,
+    semantic: bool = False,
+    suggest: bool = False,
 ) -> Report:
     """Add ``new`` source files to the store's graph; see :func:`ingest`."""
     with store.writing():  # no other load may change the sources between reading and writing
-        return _ingest_locked(store, new, codebook_file, codebook, replace, codebook_changed, progress, autocode)
+        return _ingest_locked(
+            store, new, codebook_file, codebook, replace, codebook_changed, progress, autocode, semantic, suggest
+        )
 
 
-def _ingest_locked(store, new, codebook_file, codebook, replace, codebook_changed, progress, autocode) -> Report:
+def _ingest_locked(
+    store, new, codebook_file, codebook, replace, codebook_changed, progress, autocode, semantic=False, suggest=False
+) -> Report:
     report = Report()
     kept = {} if replace else {s.name: s for s in store.sources()}
     folder = store.parse_cache_dir()
@@ -150,7 +161,9 @@ def _ingest_locked(store, new, codebook_file, codebook, replace, codebook_change
             "Source",
             {"id": source.name, "name": source.name, "kind": "unreadable", "format": "", "sha256": source.sha256},
         )
+    vectors = semantic_load.prepare(store, graph, semantic, suggest, progress)  # the optional extra's step
     store.replace_graph(graph, [s for s, _ in records] + unreadable, codebook_file, progress)
+    semantic_load.finish(store, vectors)
     if cache:  # entries of files no longer loaded leave the disk with them
         known = set(codebook.codes)
         cache.keep_only(cache.key(s, known) for s, _ in records)

@@ -1,0 +1,41 @@
+"""The Cypher that semantic search runs, named, with parameters only (same rows on both stores)."""
+
+from __future__ import annotations
+
+__all__ = ["HITS", "CODED_WITH", "AT_STAGE", "NEAREST_NEO4J", "MACHINE_CODERS"]
+
+# coders whose codings are suggestions, never evidence (graph/autocode.py's AUTO and ours)
+MACHINE_CODERS = ["auto", "auto-semantic"]
+
+# hits: the excerpts with their speaker, interview, line and human codes
+HITS = """
+UNWIND $ids AS id
+MATCH (e:Excerpt {id: id})-[:FROM]->(i:Interview)
+OPTIONAL MATCH (e)-[r:CODED_AS]->(c)
+WITH e, i, CASE WHEN r IS NULL OR r.coder IN $machine THEN NULL ELSE c.code END AS code
+RETURN e.id AS excerpt, e.speaker AS speaker, i.title AS interview, e.line AS line, e.text AS quote,
+       collect(DISTINCT code) AS codes
+"""
+
+# candidates: excerpts a human coded with a code (by code, name or id, any case)
+CODED_WITH = """
+MATCH (e:Excerpt)-[r:CODED_AS]->(c)
+WHERE NOT r.coder IN $machine AND (lower(c.code) = $code OR c.id = $code OR lower(c.name) = $code)
+RETURN DISTINCT e.id AS excerpt
+"""
+
+# candidates: excerpts a human coded with a code at a stage or one of its sub-stages
+AT_STAGE = """
+MATCH (top:Stage) WHERE top.id = $stage OR lower(top.name) = $stage
+MATCH (s:Stage)-[:PART_OF*0..3]->(top)
+MATCH (c)-[:AT_STAGE]->(s)
+MATCH (e:Excerpt)-[r:CODED_AS]->(c)
+WHERE NOT r.coder IN $machine
+RETURN DISTINCT e.id AS excerpt
+"""
+
+# Neo4j's vector index; its cosine score is (1 + cos) / 2
+NEAREST_NEO4J = """
+CALL db.index.vector.queryNodes('excerpt_embedding', $k, $vector) YIELD node, score
+RETURN node.id AS excerpt, 2 * score - 1 AS score
+"""

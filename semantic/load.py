@@ -1,0 +1,81 @@
+"""The semantic step of a load: vectors for the new graph (and ``--suggest``'s codings) before
+it is written, the vectors kept with it after.
+
+A store gets vectors when a load asks for them (``load --semantic`` or ``--suggest``); from then
+on every load keeps them up to date, encoding only texts it has not seen.
+"""
+
+from __future__ import annotations
+
+from challenge_graph.graph.build import GraphData, code_id
+from challenge_graph.graph.model import slugify
+from challenge_graph.graph.store import GraphStore, Progress
+from challenge_graph.semantic import available
+from challenge_graph.semantic.encoder import SemanticUnavailable
+from challenge_graph.semantic.suggest import AUTO_SEMANTIC, suggest_graph
+from challenge_graph.semantic.vectors import ExcerptVectors, encode_graph, read, write
+
+__all__ = ["prepare", "finish", "add_suggestions", "encoder"]
+
+_ENCODER = None  # one per process: the weights load once
+
+
+def encoder():
+    """The process's encoder (loaded on first use)."""
+    global _ENCODER
+    if _ENCODER is None:
+        from challenge_graph.semantic.encoder import Encoder
+
+        _ENCODER = Encoder()
+    return _ENCODER
+
+
+def prepare(
+    store: GraphStore, graph: GraphData, semantic: bool = False, suggest: bool = False, progress: Progress | None = None
+) -> ExcerptVectors | None:
+    """Vectors for ``graph`` when asked for (or when the store already keeps vectors); with
+    ``suggest``, add the suggested codings (coder ``auto-semantic``) to ``graph``.
+
+    Raises
+    ------
+    SemanticUnavailable
+        If asked for while the extra is not installed.
+    """
+    wanted = semantic or suggest
+    if not available():
+        if wanted:
+            raise SemanticUnavailable("the optional extra")
+        return None
+    if not wanted and read(store) is None:
+        return None
+    vectors = encode_graph(store, graph, encoder(), progress)
+    if suggest:
+        found = add_suggestions(graph, vectors)
+        if progress:
+            progress(f"{found} code suggestion(s) by {AUTO_SEMANTIC} for uncoded participant turns")
+    return vectors
+
+
+def finish(store: GraphStore, vectors: ExcerptVectors | None) -> None:
+    """Keep the vectors with the graph just written."""
+    if vectors is not None:
+        write(store, vectors)
+
+
+def add_suggestions(graph: GraphData, vectors: ExcerptVectors) -> int:
+    """Add the suggestions for ``graph``'s uncoded participant turns as codings by
+    ``auto-semantic`` (after the evidence counts: they never add to them). Returns how many."""
+    label_of = {row["code"]: label for label in ("Challenge", "Fix", "Practice") for row in graph.node_rows(label)}
+    excerpts = graph.nodes["Excerpt"] if "Excerpt" in graph.nodes else {}
+    found = suggest_graph(graph, vectors)
+    coder = slugify(AUTO_SEMANTIC)
+    interviews = set()
+    for excerpt, codes in found.items():
+        for code, _share in codes:
+            graph.add_rel("CODED_AS", ("Excerpt", excerpt), (label_of[code], code_id(code)), coder=AUTO_SEMANTIC)
+        interviews.add(excerpts[excerpt]["interview"])
+    if found:
+        graph.add_node("Coder", {"id": coder, "name": AUTO_SEMANTIC, "consensus": False})
+        for interview in sorted(interviews):
+            graph.add_rel("CODED", ("Coder", coder), ("Interview", interview), consensus=False)
+    return sum(len(c) for c in found.values())

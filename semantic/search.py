@@ -1,0 +1,132 @@
+"""Nearest participant quotes to a text or to a quote, on either store.
+
+Embedded: an exact search (one matrix product over every vector, NumPy). Neo4j: the vector
+index (``db.index.vector.queryNodes``); with a code or stage filter, an exact search over the
+matching excerpts' stored vectors, so a filter never hides a match.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from challenge_graph.graph.errors import ChallengeGraphError
+from challenge_graph.graph.store import GraphStore
+from challenge_graph.semantic import cypher
+from challenge_graph.semantic.vectors import ExcerptVectors, read
+
+__all__ = ["Hit", "search", "more_like", "nearest", "top_k"]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A quote found, with where it stands and how close it is (cosine similarity, -1..1)."""
+
+    score: float
+    speaker: str
+    interview: str
+    line: int
+    codes: tuple[str, ...]
+    quote: str
+    excerpt: str
+
+
+def top_k(matrix: np.ndarray, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+    """Rows of ``matrix`` closest to ``vector`` by dot product, best first (ties by row).
+
+    >>> m = np.array([[1, 0], [0.6, 0.8], [0, 1]], dtype=np.float32)
+    >>> [(i, round(s, 2)) for i, s in top_k(m, np.array([1, 0], dtype=np.float32), 2)]
+    [(0, 1.0), (1, 0.6)]
+    """
+    scores = np.asarray(matrix @ vector, dtype=np.float32)
+    if allowed is not None:
+        scores = np.where(allowed, scores, -np.inf)
+    k = min(k, int(np.isfinite(scores).sum()))
+    if k <= 0:
+        return []
+    best = np.argpartition(-scores, k - 1)[:k]
+    best = best[np.lexsort((best, -scores[best]))]
+    return [(int(i), float(scores[i])) for i in best]
+
+
+def nearest(
+    store: GraphStore,
+    vector: np.ndarray,
+    limit: int = 10,
+    code: str | None = None,
+    stage: str | None = None,
+    exclude: frozenset[str] = frozenset(),
+    vectors: ExcerptVectors | None = None,
+) -> list[Hit]:
+    """The ``limit`` participant quotes nearest to ``vector``, optionally only those a human
+    coded with ``code`` or with a code at ``stage`` (and its sub-stages)."""
+    candidates = _candidates(store, code, stage)
+    if store.dialect == "neo4j" and candidates is None and vectors is None:
+        rows = store.run(cypher.NEAREST_NEO4J, {"k": limit + len(exclude), "vector": vector.tolist()}).rows
+        scored = [(excerpt, float(score)) for excerpt, score in rows if excerpt not in exclude][:limit]
+    else:
+        vectors = vectors if vectors is not None else read(store)
+        if vectors is None:
+            raise ChallengeGraphError(
+                f"{store.describe()} has no excerpt vectors yet: load the files again with the semantic extra installed"
+            )
+        allowed = None
+        if candidates is not None or exclude:
+            keep = candidates if candidates is not None else set(vectors.ids)
+            allowed = np.fromiter((e in keep and e not in exclude for e in vectors.ids), bool, len(vectors.ids))
+        scored = [(vectors.ids[i], s) for i, s in top_k(vectors.matrix, vector, limit, allowed)]
+    return _hits(store, scored)
+
+
+def search(store: GraphStore, encoder, text: str, limit: int = 10, code: str | None = None, stage: str | None = None):
+    """The participant quotes nearest in meaning to ``text`` (see :func:`nearest`)."""
+    if not text.strip():
+        raise ChallengeGraphError("search needs some text")
+    return nearest(store, encoder.encode([text])[0], limit, code, stage)
+
+
+def more_like(store: GraphStore, excerpt: str, limit: int = 10, code: str | None = None, stage: str | None = None):
+    """The quotes nearest to the stored quote ``excerpt`` (itself left out)."""
+    vectors = read(store)
+    if vectors is None or excerpt not in (rows := vectors.row()):
+        raise ChallengeGraphError(f"no vector for excerpt {excerpt!r} (only participants' turns have one)")
+    return nearest(store, np.asarray(vectors.matrix[rows[excerpt]]), limit, code, stage, frozenset({excerpt}), vectors)
+
+
+def _candidates(store: GraphStore, code: str | None, stage: str | None) -> set[str] | None:
+    """Excerpts the filters allow (None: no filter)."""
+    found: set[str] | None = None
+    for value, query in ((code, cypher.CODED_WITH), (stage, cypher.AT_STAGE)):
+        if value is None:
+            continue
+        key = "code" if query is cypher.CODED_WITH else "stage"
+        ids = {
+            row[0] for row in store.run(query, {key: value.strip().casefold(), "machine": cypher.MACHINE_CODERS}).rows
+        }
+        if not ids:
+            raise ChallengeGraphError(f"no participant quote is coded with {key} {value!r}")
+        found = ids if found is None else found & ids
+    return found
+
+
+def _hits(store: GraphStore, scored: list[tuple[str, float]]) -> list[Hit]:
+    if not scored:
+        return []
+    rows = {
+        row["excerpt"]: row
+        for row in store.run(cypher.HITS, {"ids": [e for e, _ in scored], "machine": cypher.MACHINE_CODERS}).as_dicts()
+    }
+    return [
+        Hit(
+            round(score, 4),
+            rows[e]["speaker"],
+            rows[e]["interview"],
+            rows[e]["line"],
+            tuple(sorted(c for c in rows[e]["codes"] if c)),
+            rows[e]["quote"],
+            e,
+        )
+        for e, score in scored
+        if e in rows  # a vector whose excerpt a newer load removed
+    ]

@@ -1,0 +1,52 @@
+"""``challenge-graph suggest``: codings files (coder ``auto-semantic``) for uncoded turns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from challenge_graph.graph.build import GraphData
+from challenge_graph.graph.store import GraphStore
+from challenge_graph.semantic.load import encoder
+from challenge_graph.semantic.suggest import AUTO_SEMANTIC, THRESHOLD, suggest_graph
+from challenge_graph.semantic.vectors import encode_graph
+
+__all__ = ["write_suggestions"]
+
+
+def write_suggestions(
+    store: GraphStore, graph: GraphData, targets: set[str], out: Path, threshold: float | None = None
+) -> list[tuple[Path, str, int]]:
+    """Write one codings file per interview of ``graph`` whose source is in ``targets`` and that
+    has suggestions; neighbours are every coded participant turn of ``graph``. Returns
+    ``(file written, transcript, suggestions)`` triples."""
+    from challenge_graph.loaders.codings_file import dump
+
+    vectors = encode_graph(store, graph, encoder())  # texts the store has vectors for are not encoded again
+    found = suggest_graph(graph, vectors, threshold=THRESHOLD if threshold is None else threshold)
+    excerpts = graph.nodes.get("Excerpt", {})
+    interviews = {row["id"]: row for row in graph.node_rows("Interview")}
+    per_interview: dict[str, list[tuple[str, str, str]]] = {}
+    for excerpt, codes in found.items():
+        row = excerpts[excerpt]
+        interview = interviews[row["interview"]]
+        if interview["source"] not in targets:
+            continue
+        quote = " ".join(row["text"].split())
+        per_interview.setdefault(row["interview"], []).extend((code, quote, row["speaker"]) for code, _share in codes)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for iid, items in sorted(per_interview.items()):
+        source = interviews[iid]["source"]
+        target = out / f"{Path(source).stem}.{AUTO_SEMANTIC}.codings.yaml"
+        target.write_text(
+            dump(
+                source,
+                AUTO_SEMANTIC,
+                items,
+                comment="Suggested by `challenge-graph suggest` from the codes of the nearest coded turns: "
+                "review, edit or delete, then load.",
+            ),
+            encoding="utf-8",
+        )
+        written.append((target, source, len(items)))
+    return written
