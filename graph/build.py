@@ -21,7 +21,7 @@ from typing import Any
 
 from challenge_graph.graph.aggregates import add_aggregates
 from challenge_graph.graph.align import align_turns, similarity
-from challenge_graph.graph.autocode import AUTO, with_suggestions
+from challenge_graph.graph.autocode import MACHINE_CODERS, with_suggestions
 from challenge_graph.graph.codebook import UNCATEGORISED, Codebook, CodeInfo, ToolEntry, tolerant_key
 from challenge_graph.graph.errors import LoaderError
 from challenge_graph.graph.model import (
@@ -461,7 +461,7 @@ def _count_evidence(graph: GraphData) -> None:
     excerpts = graph.nodes.get("Excerpt", {})
     behind: dict[tuple[str, str], set[str]] = defaultdict(set)
     for rel in graph.rel_rows("CODED_AS"):
-        if rel["src"] in speaker and rel["coder"] != AUTO:  # suggestions are not evidence
+        if rel["src"] in speaker and rel["coder"] not in MACHINE_CODERS:  # suggestions are not evidence
             behind[(rel["dstLabel"], rel["dst"])].add(rel["src"])
     stage_of: dict[tuple[str, str], str] = {(r["srcLabel"], r["src"]): r["dst"] for r in graph.rel_rows("AT_STAGE")}
     at_stage: dict[str, set[str]] = defaultdict(set)
