@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from challenge_graph.graph.codebook import Codebook
 from challenge_graph.graph.model import PARTICIPANT, Coding, Interview
 
-__all__ = ["AUTO", "Suggestion", "suggest", "with_suggestions", "unique_quote"]
+__all__ = ["AUTO", "AUTO_SEMANTIC", "MACHINE_CODERS", "Suggestion", "suggest", "with_suggestions", "unique_quote"]
 
 AUTO = "auto"
+AUTO_SEMANTIC = "auto-semantic"  # the nearest coded turns' codes (semantic/suggest.py)
+MACHINE_CODERS = (AUTO, AUTO_SEMANTIC)  # suggestions, never evidence
 
 
 @dataclass(frozen=True)

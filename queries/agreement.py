@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from challenge_graph.graph.autocode import MACHINE_CODERS
 from challenge_graph.graph.store import GraphStore
 from challenge_graph.queries.runner import run_query
 
@@ -74,7 +75,7 @@ def agreement(
     """
     coders = run_query(store, "coders").as_dicts()
     if not include_auto:
-        coders = [c for c in coders if c["coder"] != "auto"]
+        coders = [c for c in coders if c["coder"] not in MACHINE_CODERS]
     if interview:
         coders = [c for c in coders if interview in (c["interview"], c["title"])]
     moderators = set(consensus)

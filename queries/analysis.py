@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import combinations
 
+from challenge_graph.graph.autocode import MACHINE_CODERS
 from challenge_graph.graph.store import GraphStore
 from challenge_graph.queries.runner import run_query
 
@@ -36,7 +37,7 @@ class SaturationRow:
 
 
 def _units(store: GraphStore, include_auto: bool) -> list[dict]:
-    return [r for r in run_query(store, "coded-units").as_dicts() if include_auto or r["coder"] != "auto"]
+    return [r for r in run_query(store, "coded-units").as_dicts() if include_auto or r["coder"] not in MACHINE_CODERS]
 
 
 def saturation(store: GraphStore, order: str = "interview", include_auto: bool = False) -> list[SaturationRow]:
@@ -110,9 +111,10 @@ def cooccurrence(store: GraphStore, include_auto: bool = False) -> list[dict]:
 def participant_challenge_matrix(store: GraphStore) -> tuple[list[str], list[str], list[list[int]]]:
     """Participants × challenges: quotes of each participant coded with each challenge."""
     rows = store.run(
-        "MATCH (p:Participant)-[:SAID]->(e:Excerpt)-[r:CODED_AS]->(c:Challenge) WHERE r.coder <> 'auto' "
+        "MATCH (p:Participant)-[:SAID]->(e:Excerpt)-[r:CODED_AS]->(c:Challenge) WHERE NOT r.coder IN $machine "
         "RETURN p.pseudonym AS participant, c.code AS challenge, count(DISTINCT e) AS quotes "
-        "ORDER BY participant, challenge"
+        "ORDER BY participant, challenge",
+        {"machine": list(MACHINE_CODERS)},
     ).rows
     return _pivot(rows)
 

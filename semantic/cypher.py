@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from challenge_graph.graph.autocode import MACHINE_CODERS as _MACHINE_CODERS
+
 __all__ = ["HITS", "CODED_WITH", "AT_STAGE", "NEAREST_NEO4J", "MACHINE_CODERS"]
 
-# coders whose codings are suggestions, never evidence (graph/autocode.py's AUTO and ours)
-MACHINE_CODERS = ["auto", "auto-semantic"]
+# coders whose codings are suggestions, never evidence
+MACHINE_CODERS = list(_MACHINE_CODERS)
 
 # hits: the excerpts with their speaker, interview, line and human codes
 HITS = """

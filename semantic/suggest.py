@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from challenge_graph.graph.autocode import AUTO_SEMANTIC
 from challenge_graph.graph.build import GraphData
 from challenge_graph.semantic.cypher import MACHINE_CODERS
 from challenge_graph.semantic.search import top_k
@@ -19,7 +20,6 @@ from challenge_graph.semantic.vectors import ExcerptVectors
 
 __all__ = ["AUTO_SEMANTIC", "K", "THRESHOLD", "MAX_CODES", "MIN_SIMILARITY", "Reference", "vote", "suggest_graph"]
 
-AUTO_SEMANTIC = "auto-semantic"
 K = 10  # coded neighbours that vote
 THRESHOLD = 0.35  # share of the neighbours' similarity a code needs to be suggested
 MAX_CODES = 3  # suggestions per turn at most
