@@ -171,6 +171,9 @@ CODE_PROPERTIES = {
     "participants": "INT64",
     "interviews": "INT64",
     "quotes": "INT64",
+    # the same two counts with the suggestions of auto included (graph/aggregates.py)
+    "allQuotes": "INT64",
+    "allParticipants": "INT64",
 }
 NODES: dict[str, dict[str, str]] = {
     "Interview": {
@@ -229,6 +232,16 @@ NODES: dict[str, dict[str, str]] = {
         "format": "STRING",
         "sha256": "STRING",
     },
+    # aggregates stored by graph/aggregates.py: challenges and their quotes per stage and category,
+    # and the corpus-summary counts
+    "StageCategory": {
+        "id": "STRING",
+        "stage": "STRING",
+        "category": "STRING",
+        "challenges": "INT64",
+        "quotes": "INT64",
+    },
+    "CorpusCount": {"id": "STRING", "total": "INT64"},
 }
 CODE_LABELS = ("Challenge", "Fix", "Practice")
 
@@ -245,6 +258,15 @@ RELATIONSHIPS: dict[str, tuple[tuple[tuple[str, str], ...], dict[str, str]]] = {
     "PART_OF": ((("Stage", "Stage"),), {}),
     "MENTIONS": ((("Excerpt", "Tool"),), {}),
     "ASKED_IN": ((("ProtocolQuestion", "Protocol"),), {}),
+    # aggregates stored by graph/aggregates.py (counts of participant turns between small nodes)
+    "REPORTED": (
+        tuple(("Participant", label) for label in CODE_LABELS),
+        {"interview": "STRING", "quotes": "INT64", "allInterviews": "INT64"},
+    ),
+    "MENTIONED": ((("Participant", "Tool"),), {"quotes": "INT64"}),
+    "MENTIONED_WITH": ((("Challenge", "Tool"),), {"participants": "INT64", "quotes": "INT64"}),
+    "MENTIONED_AT": ((("Tool", "Stage"),), {"participants": "INT64", "quotes": "INT64"}),
+    "CO_OCCURS": ((("Challenge", "Challenge"),), {"excerpts": "INT64", "codings": "INT64"}),
 }
 
 _NON_WORD = re.compile(r"[\W_]+")

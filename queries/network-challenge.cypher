@@ -11,19 +11,18 @@ MATCH (f:Fix)-[:ADDRESSES]->(c:Challenge {id: $challenge})
 RETURN f.id AS source, 'Fix' AS source_kind, f.name AS source_name,
        c.id AS target, 'Challenge' AS target_kind, c.name AS target_name, 'ADDRESSES' AS relation, 1 AS weight
 UNION ALL
-MATCH (p:Participant)-[:SAID]->(e:Excerpt)-[:CODED_AS]->(c:Challenge {id: $challenge})
-RETURN p.id AS source, 'Participant' AS source_kind, p.pseudonym AS source_name,
+// REPORTED, CO_OCCURS and MENTIONED_WITH hold counts of quotes stored by the build (graph/aggregates.py)
+MATCH (p:Participant)-[r:REPORTED]->(c:Challenge {id: $challenge})
+RETURN DISTINCT p.id AS source, 'Participant' AS source_kind, p.pseudonym AS source_name,
        c.id AS target, 'Challenge' AS target_kind, c.name AS target_name, 'REPORTED' AS relation,
-       count(DISTINCT e) AS weight
+       r.allInterviews AS weight
 UNION ALL
-MATCH (c:Challenge {id: $challenge})<-[r1:CODED_AS]-(e:Excerpt)-[r2:CODED_AS]->(o:Challenge)
-WHERE r1 <> r2 AND o.id <> c.id
+MATCH (c:Challenge {id: $challenge})-[r:CO_OCCURS]->(o:Challenge)
 RETURN c.id AS source, 'Challenge' AS source_kind, c.name AS source_name,
        o.id AS target, 'Challenge' AS target_kind, o.name AS target_name, 'CO_OCCURS' AS relation,
-       count(DISTINCT e) AS weight
+       r.excerpts AS weight
 UNION ALL
-MATCH (p:Participant)-[:SAID]->(e:Excerpt)-[:CODED_AS]->(c:Challenge {id: $challenge})
-MATCH (e)-[:MENTIONS]->(t:Tool)
+MATCH (c:Challenge {id: $challenge})-[m:MENTIONED_WITH]->(t:Tool)
 RETURN c.id AS source, 'Challenge' AS source_kind, c.name AS source_name,
        t.id AS target, 'Tool' AS target_kind, t.name AS target_name, 'MENTIONS' AS relation,
-       count(DISTINCT e) AS weight
+       m.quotes AS weight

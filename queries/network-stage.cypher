@@ -17,15 +17,16 @@ MATCH (f:Fix)-[:ADDRESSES]->(c:Challenge)-[:AT_STAGE]->(s)
 RETURN f.id AS source, 'Fix' AS source_kind, f.name AS source_name,
        c.id AS target, 'Challenge' AS target_kind, c.name AS target_name, 'ADDRESSES' AS relation, 1 AS weight
 UNION ALL
+// REPORTED and MENTIONED_WITH hold counts of quotes stored by the build (graph/aggregates.py)
 MATCH (s:Stage)-[:PART_OF*0..3]->(:Stage {id: $stage})
-MATCH (p:Participant)-[:SAID]->(e:Excerpt)-[:CODED_AS]->(c:Challenge)-[:AT_STAGE]->(s)
-RETURN p.id AS source, 'Participant' AS source_kind, p.pseudonym AS source_name,
+MATCH (p:Participant)-[r:REPORTED]->(c:Challenge)-[:AT_STAGE]->(s)
+RETURN DISTINCT p.id AS source, 'Participant' AS source_kind, p.pseudonym AS source_name,
        c.id AS target, 'Challenge' AS target_kind, c.name AS target_name, 'REPORTED' AS relation,
-       count(DISTINCT e) AS weight
+       r.allInterviews AS weight
 UNION ALL
 MATCH (s:Stage)-[:PART_OF*0..3]->(:Stage {id: $stage})
-MATCH (p:Participant)-[:SAID]->(e:Excerpt)-[:CODED_AS]->(c:Challenge)-[:AT_STAGE]->(s)
-MATCH (e)-[:MENTIONS]->(t:Tool)
+MATCH (c:Challenge)-[:AT_STAGE]->(s)
+MATCH (c)-[m:MENTIONED_WITH]->(t:Tool)
 RETURN c.id AS source, 'Challenge' AS source_kind, c.name AS source_name,
        t.id AS target, 'Tool' AS target_kind, t.name AS target_name, 'MENTIONS' AS relation,
-       count(DISTINCT e) AS weight
+       m.quotes AS weight

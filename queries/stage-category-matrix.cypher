@@ -1,9 +1,9 @@
 // name: stage-category-matrix
 // title: Stage by category
-// description: Challenges per workflow stage and category, with the quotes behind them: the cells of the stage-by-category heat map.
+// description: Challenges per workflow stage and category, with the participant quotes behind them (by any coder): the cells of the stage-by-category heat map (StageCategory, stored by the build: graph/aggregates.py).
 // returns: position, stage, category, challenges, quotes
-MATCH (c:Challenge)-[:AT_STAGE]->(s:Stage)
-OPTIONAL MATCH (p:Participant)-[:SAID]->(e:Excerpt)-[:CODED_AS]->(c)
-RETURN s.position AS position, s.name AS stage, c.category AS category,
-       count(DISTINCT c) AS challenges, count(DISTINCT e) AS quotes
+MATCH (x:StageCategory)
+MATCH (s:Stage {id: x.stage})
+RETURN s.position AS position, s.name AS stage, x.category AS category,
+       x.challenges AS challenges, x.quotes AS quotes
 ORDER BY position, category

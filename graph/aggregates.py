@@ -1,0 +1,218 @@
+"""Figures the named queries would otherwise count over every quote, stored with the graph.
+
+:func:`add_aggregates` reads the finished :class:`~challenge_graph.graph.build.GraphData` (its
+rows only, never the order they came in) and adds properties to small global nodes and rows
+of small tables of their own:
+
+- ``allQuotes`` and ``allParticipants`` on every Challenge, Fix and Practice: participant turns
+  coded with it by any coder, the suggestions of ``auto`` included, and who said them
+  (``quotes`` and ``participants`` leave suggestions out);
+- ``(Participant)-[:REPORTED {interview, quotes, allInterviews}]->(Challenge|Fix|Practice)``: a
+  participant's turns of one interview coded with a code, by any coder, and their turns of every
+  interview (a participant can speak in several; LadybugDB's sum() is a 128-bit integer that a
+  UNION with 64-bit counts refuses, so the network queries read ``allInterviews`` instead);
+- ``(Participant)-[:MENTIONED {quotes}]->(Tool)``: a participant's turns that mention a tool;
+- ``(Challenge)-[:MENTIONED_WITH {participants, quotes}]->(Tool)``: participant turns coded
+  with the challenge (any coder) that mention the tool;
+- ``(Tool)-[:MENTIONED_AT {participants, quotes}]->(Stage)``: participant turns that mention
+  the tool and carry a code (any kind, any coder) at the stage;
+- ``(Challenge)-[:CO_OCCURS {excerpts, codings}]->(Challenge)``, both ways: turns (any speaker)
+  coded with both, and pairs of their codings (a turn coded by two coders with each counts 4);
+- ``StageCategory`` nodes: per stage and challenge category, the challenges coded there and
+  the participant turns (any coder) behind them;
+- ``CorpusCount`` nodes: what corpus-summary lists, one node per item.
+
+Every figure is a function of the rows alone, so a build that assembles its rows in any order
+(or from cached per-interview fragments) stores the same figures. Each has a test that counts
+it again over the paths, on both stores.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import TYPE_CHECKING, Any
+
+from challenge_graph.graph.model import CODE_LABELS
+
+if TYPE_CHECKING:  # build.py calls add_aggregates: no import at run time
+    from challenge_graph.graph.build import GraphData
+
+__all__ = ["add_aggregates", "CORPUS_ITEMS"]
+
+# corpus-summary's items: item -> node label counted (coded_excerpts is counted apart)
+CORPUS_ITEMS = {
+    "interviews": "Interview",
+    "participants": "Participant",
+    "coders": "Coder",
+    "excerpts": "Excerpt",
+    "coded_excerpts": "",
+    "challenges": "Challenge",
+    "fixes": "Fix",
+    "practices": "Practice",
+    "tools": "Tool",
+    "stages": "Stage",
+}
+
+Code = tuple[str, str]  # (label, id)
+
+
+def add_aggregates(graph: GraphData) -> None:
+    """Store the aggregates listed in this module's docstring on ``graph`` (in place)."""
+    speaker = {r["dst"]: r["src"] for r in graph.rel_rows("SAID")}
+    codes_on = _codes_on_turns(graph)
+    tools_on = _tools_on_turns(graph)
+    _add_all_quotes(graph, codes_on, speaker)
+    _add_reported(graph, codes_on, speaker)
+    _add_mentioned(graph, tools_on, speaker)
+    _add_mentioned_with(graph, codes_on, tools_on, speaker)
+    _add_mentioned_at(graph, codes_on, tools_on, speaker)
+    _add_co_occurs(graph, codes_on)
+    _add_stage_categories(graph, codes_on, speaker)
+    _add_corpus_counts(graph)
+
+
+def _codes_on_turns(graph: GraphData) -> dict[str, Counter[Code]]:
+    """Excerpt id -> how many codings (one per coder) each code has on it."""
+    out: dict[str, Counter[Code]] = defaultdict(Counter)
+    for rel in graph.rel_rows("CODED_AS"):
+        out[rel["src"]][(rel["dstLabel"], rel["dst"])] += 1
+    return out
+
+
+def _tools_on_turns(graph: GraphData) -> dict[str, set[str]]:
+    """Excerpt id -> ids of the tools it mentions."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for rel in graph.rel_rows("MENTIONS"):
+        out[rel["src"]].add(rel["dst"])
+    return out
+
+
+def _stage_of(graph: GraphData) -> dict[Code, str]:
+    return {(r["srcLabel"], r["src"]): r["dst"] for r in graph.rel_rows("AT_STAGE")}
+
+
+def _add_all_quotes(graph: GraphData, codes_on: dict[str, Counter[Code]], speaker: dict[str, str]) -> None:
+    quotes: dict[Code, set[str]] = defaultdict(set)
+    for excerpt, codes in codes_on.items():
+        if excerpt in speaker:
+            for code in codes:
+                quotes[code].add(excerpt)
+    for label in CODE_LABELS:
+        for row in graph.node_rows(label):
+            evidence = _evidence(quotes.get((label, row["id"]), set()), speaker)
+            row["allQuotes"], row["allParticipants"] = evidence["quotes"], evidence["participants"]
+
+
+def _add_reported(graph: GraphData, codes_on: dict[str, Counter[Code]], speaker: dict[str, str]) -> None:
+    excerpts = graph.nodes.get("Excerpt", {})
+    quotes: Counter[tuple[str, Code, str]] = Counter()
+    for excerpt, codes in codes_on.items():
+        if excerpt in speaker:
+            for code in codes:
+                quotes[(speaker[excerpt], code, excerpts[excerpt]["interview"])] += 1
+    every: Counter[tuple[str, Code]] = Counter()
+    for (participant, code, _), n in quotes.items():
+        every[(participant, code)] += n
+    for (participant, (label, cid), interview), n in quotes.items():
+        graph.add_rel(
+            "REPORTED",
+            ("Participant", participant),
+            (label, cid),
+            interview=interview,
+            quotes=n,
+            allInterviews=every[(participant, (label, cid))],
+        )
+
+
+def _add_mentioned(graph: GraphData, tools_on: dict[str, set[str]], speaker: dict[str, str]) -> None:
+    quotes: Counter[tuple[str, str]] = Counter()
+    for excerpt, tools in tools_on.items():
+        if excerpt in speaker:
+            quotes.update((speaker[excerpt], tool) for tool in tools)
+    for (participant, tool), n in quotes.items():
+        graph.add_rel("MENTIONED", ("Participant", participant), ("Tool", tool), quotes=n)
+
+
+def _add_mentioned_with(
+    graph: GraphData,
+    codes_on: dict[str, Counter[Code]],
+    tools_on: dict[str, set[str]],
+    speaker: dict[str, str],
+) -> None:
+    turns: dict[tuple[str, str], set[str]] = defaultdict(set)  # (challenge, tool) -> excerpts
+    for excerpt, tools in tools_on.items():
+        if excerpt in speaker:
+            for label, cid in codes_on.get(excerpt, {}):
+                if label == "Challenge":
+                    for tool in tools:
+                        turns[(cid, tool)].add(excerpt)
+    for (cid, tool), excerpts in turns.items():
+        graph.add_rel("MENTIONED_WITH", ("Challenge", cid), ("Tool", tool), **_evidence(excerpts, speaker))
+
+
+def _add_mentioned_at(
+    graph: GraphData,
+    codes_on: dict[str, Counter[Code]],
+    tools_on: dict[str, set[str]],
+    speaker: dict[str, str],
+) -> None:
+    stage_of = _stage_of(graph)
+    turns: dict[tuple[str, str], set[str]] = defaultdict(set)  # (tool, stage) -> excerpts
+    for excerpt, tools in tools_on.items():
+        if excerpt in speaker:
+            stages = {stage_of[code] for code in codes_on.get(excerpt, {}) if code in stage_of}
+            for tool in tools:
+                for stage in stages:
+                    turns[(tool, stage)].add(excerpt)
+    for (tool, stage), excerpts in turns.items():
+        graph.add_rel("MENTIONED_AT", ("Tool", tool), ("Stage", stage), **_evidence(excerpts, speaker))
+
+
+def _add_co_occurs(graph: GraphData, codes_on: dict[str, Counter[Code]]) -> None:
+    excerpts: Counter[tuple[str, str]] = Counter()
+    codings: Counter[tuple[str, str]] = Counter()
+    for codes in codes_on.values():
+        challenges = {cid: n for (label, cid), n in codes.items() if label == "Challenge"}
+        for a, n_a in challenges.items():
+            for b, n_b in challenges.items():
+                if a != b:
+                    excerpts[(a, b)] += 1
+                    codings[(a, b)] += n_a * n_b
+    for (a, b), n in excerpts.items():
+        graph.add_rel("CO_OCCURS", ("Challenge", a), ("Challenge", b), excerpts=n, codings=codings[(a, b)])
+
+
+def _add_stage_categories(graph: GraphData, codes_on: dict[str, Counter[Code]], speaker: dict[str, str]) -> None:
+    stage_of = _stage_of(graph)
+    category = {row["id"]: row["category"] for row in graph.node_rows("Challenge")}
+    cell_of = {cid: (stage_of[("Challenge", cid)], category[cid]) for cid in category if ("Challenge", cid) in stage_of}
+    challenges: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for cid, cell in cell_of.items():
+        challenges[cell].add(cid)
+    quotes: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for excerpt, codes in codes_on.items():
+        if excerpt in speaker:
+            for label, cid in codes:
+                if label == "Challenge" and cid in cell_of:
+                    quotes[cell_of[cid]].add(excerpt)
+    for (stage, cat), members in challenges.items():
+        row: dict[str, Any] = {
+            "id": f"{stage}\x1f{cat}",
+            "stage": stage,
+            "category": cat,
+            "challenges": len(members),
+            "quotes": len(quotes[(stage, cat)]),
+        }
+        graph.add_node("StageCategory", row)
+
+
+def _add_corpus_counts(graph: GraphData) -> None:
+    coded = {r["src"] for r in graph.rel_rows("CODED_AS")}
+    for item, label in CORPUS_ITEMS.items():
+        total = len(coded) if item == "coded_excerpts" else len(graph.nodes.get(label, {}))
+        graph.add_node("CorpusCount", {"id": item, "total": total})
+
+
+def _evidence(excerpts: set[str], speaker: dict[str, str]) -> dict[str, int]:
+    """Participants and quotes behind a set of participant turns."""
+    return {"participants": len({speaker[e] for e in excerpts}), "quotes": len(excerpts)}
