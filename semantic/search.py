@@ -69,7 +69,7 @@ def nearest(
         vectors = vectors if vectors is not None else read(store)
         if vectors is None:
             raise ChallengeGraphError(
-                f"{store.describe()} has no excerpt vectors yet: load the files again with the semantic extra installed"
+                f"{store.describe()} has no excerpt vectors yet: load the files again with --semantic"
             )
         allowed = None
         if candidates is not None or exclude:

@@ -18,12 +18,14 @@ from challenge_graph.semantic.cypher import MACHINE_CODERS
 from challenge_graph.semantic.search import top_k
 from challenge_graph.semantic.vectors import ExcerptVectors
 
-__all__ = ["AUTO_SEMANTIC", "K", "THRESHOLD", "MAX_CODES", "MIN_SIMILARITY", "Reference", "vote", "suggest_graph"]
+__all__ = ["AUTO_SEMANTIC", "K", "THRESHOLD", "MAX_CODES", "MIN_SIMILARITY", "MIN_WORDS", "Reference", "vote"]
+__all__ += ["human_codes", "suggest_graph"]
 
 K = 10  # coded neighbours that vote
 THRESHOLD = 0.35  # share of the neighbours' similarity a code needs to be suggested
 MAX_CODES = 3  # suggestions per turn at most
 MIN_SIMILARITY = 0.3  # neighbours less similar than this do not vote
+MIN_WORDS = 6  # shorter turns ("Yes.", "Right, okay.") get no suggestion: too little to go on
 
 
 @dataclass
@@ -101,9 +103,10 @@ def suggest_graph(
     those of ``graph`` itself)."""
     reference = reference if reference is not None else Reference.from_graph(graph, vectors)
     coded = human_codes(graph)
+    excerpts = graph.nodes.get("Excerpt", {})
     out = {}
     for i, excerpt in enumerate(vectors.ids):
-        if excerpt in coded:
+        if excerpt in coded or len(excerpts[excerpt]["text"].split()) < MIN_WORDS:
             continue
         ranked = [(c, share) for c, share in vote(reference, np.asarray(vectors.matrix[i])) if share >= threshold]
         if ranked:

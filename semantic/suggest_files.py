@@ -25,13 +25,16 @@ def write_suggestions(
     found = suggest_graph(graph, vectors, threshold=THRESHOLD if threshold is None else threshold)
     excerpts = graph.nodes.get("Excerpt", {})
     interviews = {row["id"]: row for row in graph.node_rows("Interview")}
+    texts: dict[str, list[str]] = {}
+    for row in excerpts.values():
+        texts.setdefault(row["interview"], []).append(_norm(row["text"]))
     per_interview: dict[str, list[tuple[str, str, str]]] = {}
     for excerpt, codes in found.items():
         row = excerpts[excerpt]
         interview = interviews[row["interview"]]
-        if interview["source"] not in targets:
-            continue
         quote = " ".join(row["text"].split())
+        if interview["source"] not in targets or sum(_norm(quote) in t for t in texts[row["interview"]]) > 1:
+            continue  # a turn whose words recur elsewhere in the transcript cannot be pointed at by a quote
         per_interview.setdefault(row["interview"], []).extend((code, quote, row["speaker"]) for code, _share in codes)
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -50,3 +53,7 @@ def write_suggestions(
         )
         written.append((target, source, len(items)))
     return written
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.casefold().split())
