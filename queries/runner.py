@@ -10,7 +10,10 @@ Each ``NAME.cypher`` starts with a header of ``// key: value`` lines::
     // returns: challenge, code, participants, quotes
 
 Parameters of type STAGE, CHALLENGE and PARTICIPANT accept names, codes, ids or aliases,
-case-insensitively; the runner resolves them to node ids before the query runs.
+case-insensitively; the runner resolves them to node ids before the query runs. A parameter
+``NAME`` of type PAGE is a 1-based page of ``PAGE_SIZE`` rows: the query receives ``$NAME``
+and the rows to pass over and take as ``$NAME_skip`` and ``$NAME_size`` (LadybugDB's SKIP
+and LIMIT accept a parameter or a literal, never an expression).
 """
 
 from __future__ import annotations
@@ -27,10 +30,20 @@ from challenge_graph.graph.codebook import normalise_name
 from challenge_graph.graph.errors import QueryError
 from challenge_graph.graph.store import GraphStore, QueryResult
 
-__all__ = ["Param", "NamedQuery", "list_queries", "get_query", "resolve_params", "run_query", "corpus_summary"]
+__all__ = [
+    "PAGE_SIZE",
+    "Param",
+    "NamedQuery",
+    "list_queries",
+    "get_query",
+    "resolve_params",
+    "run_query",
+    "corpus_summary",
+]
 
 QUERY_DIR = Path(str(resources.files("challenge_graph.queries")))  # the .cypher files are package data
-PARAM_TYPES = ("STAGE", "CHALLENGE", "PARTICIPANT", "INT", "STRING")
+PARAM_TYPES = ("STAGE", "CHALLENGE", "PARTICIPANT", "INT", "STRING", "PAGE")
+PAGE_SIZE = 50  # rows of a page (a PAGE parameter)
 _HEADER = re.compile(r"^//\s*(\w+):\s*(.*)$")
 _PARAM = re.compile(r"^(?P<name>\w+)\s+(?P<type>[A-Z]+)(?:\s*=\s*(?P<default>\S+))?\s*(?P<help>.*)$")
 
@@ -112,6 +125,9 @@ def resolve_params(store: GraphStore, query: NamedQuery, given: dict[str, Any]) 
         if value is None or (isinstance(value, str) and not value.strip()):
             raise QueryError(f"{query.name}: missing parameter {param.name!r} ({param.help})")
         out[param.name] = _convert(store, query, param, value)
+        if param.type == "PAGE":
+            out[f"{param.name}_skip"] = (out[param.name] - 1) * PAGE_SIZE
+            out[f"{param.name}_size"] = PAGE_SIZE
     return out
 
 
@@ -121,6 +137,8 @@ def _convert(store: GraphStore, query: NamedQuery, param: Param, value: Any) -> 
             return int(value)
         except (TypeError, ValueError):
             raise QueryError(f"{query.name}: {param.name} must be a whole number, not {value!r}") from None
+    if param.type == "PAGE":
+        return _page_number(query, param, value)
     if param.type == "STRING":
         return str(value)
     cypher, kind = _LOOKUPS[param.type]
@@ -134,6 +152,17 @@ def _convert(store: GraphStore, query: NamedQuery, param: Param, value: Any) -> 
     close = difflib.get_close_matches(str(value), names, n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
     raise QueryError(f"{query.name}: no {kind} matches {value!r}{hint}")
+
+
+def _page_number(query: NamedQuery, param: Param, value: Any) -> int:
+    """A page number: a whole number from 1 on."""
+    try:
+        page = int(value)
+    except (TypeError, ValueError):
+        page = 0
+    if page < 1:
+        raise QueryError(f"{query.name}: {param.name} must be a page number from 1 on, not {value!r}")
+    return page
 
 
 def _parse(path: Path) -> NamedQuery:

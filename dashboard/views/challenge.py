@@ -1,17 +1,18 @@
-"""Challenge detail: the quotes behind a challenge (one card per turn, with its coders and the
-turns around it), fixes, co-occurring challenges and the tools its quotes mention."""
+"""Challenge detail: the quotes behind a challenge, a page of 50 at a time (one card per turn,
+with its coders and the turns around it), fixes, co-occurring challenges and the tools its
+quotes mention."""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from challenge_graph.dashboard import data, links
+from challenge_graph.dashboard.views.search import more_like_button
 from challenge_graph.dashboard.views.tables import challenge_links
 from challenge_graph.graph.build import code_id
+from challenge_graph.queries.runner import PAGE_SIZE
 
 TITLE = "Challenge detail"
-PER_PAGE = 25  # quote cards shown at once
 
 
 def render() -> None:
@@ -25,25 +26,7 @@ def render() -> None:
     code = options[st.selectbox("Challenge", names, index=index, key="challenge")]
     links.set_param("challenge", code)  # the address bar names the challenge shown: bookmarkable
     include_auto = st.toggle("Include suggestions by the coder auto", value=False, key="auto")
-    quotes = data.named("challenge-quotes", challenge=code, coders="all" if include_auto else "human")
-    coders = sorted(quotes["coder"].unique())
-    picked = st.multiselect("Coders", coders, default=coders, key=f"coders_{code}_{include_auto}")
-    turns = by_turn(quotes[quotes["coder"].isin(picked)])
-    n_people = turns["speaker"].nunique()
-    st.subheader(f"Quotes ({len(turns)} from {n_people} participant{'' if n_people == 1 else 's'})")
-    pages = max(1, -(-len(turns) // PER_PAGE))
-    if pages > 1:
-        page = st.number_input(f"Page (of {pages}, {PER_PAGE} quotes each)", 1, pages, 1, key=f"quote_page_{code}")
-        turns = turns.iloc[(page - 1) * PER_PAGE : page * PER_PAGE]
-    for _, q in turns.iterrows():
-        with st.container(border=True):
-            st.markdown(f"> {q['quote']}")
-            st.caption(f"{q['speaker']} · {q['interview']}, line {q['line']} · coded by {q['coders']}")
-            with st.expander("Turns around it"):
-                for _, turn in data.named("excerpt-context", excerpt=q["excerpt"], radius=2).iterrows():
-                    who = turn["speaker"] or "(unlabelled)"
-                    text = f"**{who}:** {turn['text']}"
-                    st.markdown(f":orange-background[{text}]" if turn["focus"] else text)
+    _quotes(code, "all" if include_auto else "human")
     fixes, co, tools = st.columns(3)
     _table(fixes, "Fixes", data.named("fixes-for-challenge", challenge=code), "No fix coded.")
     _table(
@@ -56,16 +39,32 @@ def render() -> None:
     _table(tools, "Tools mentioned", data.named("challenge-tools", challenge=code), "No tool mentioned.")
 
 
-def by_turn(quotes: pd.DataFrame) -> pd.DataFrame:
-    """One row per quoted turn (``challenge-quotes`` has one per coder of a turn), its coders joined."""
-    if quotes.empty:
-        return quotes.assign(coders=pd.Series(dtype=str))
-    coders = quotes.groupby("excerpt", sort=False)["coder"].agg(lambda c: ", ".join(dict.fromkeys(c)))
-    return (
-        quotes.drop_duplicates("excerpt")
-        .drop(columns="coder")
-        .merge(coders.rename("coders"), left_on="excerpt", right_index=True)
-    )
+def _quotes(code: str, coders: str) -> None:
+    """One page of the challenge's quotes (challenge-quotes pages them: one card per turn naming
+    its coders), each with the turns around it (one query for the whole page)."""
+    key = f"quote_page_{code}_{coders}"
+    page = int(st.session_state.get(key, 1))
+    quotes = data.named("challenge-quotes", challenge=code, coders=coders, page=page)
+    if quotes.empty and page > 1:  # a page a new graph no longer has: back to the first
+        page = st.session_state[key] = 1
+        quotes = data.named("challenge-quotes", challenge=code, coders=coders, page=page)
+    total, people = (int(quotes["total"].iloc[0]), int(quotes["participants"].iloc[0])) if len(quotes) else (0, 0)
+    st.subheader(f"Quotes ({total} from {people} participant{'' if people == 1 else 's'})")
+    pages = max(1, -(-total // PAGE_SIZE))
+    if pages > 1:
+        st.number_input(f"Page (of {pages}, {PAGE_SIZE} quotes each)", min_value=1, max_value=pages, key=key)
+    context = data.named("challenge-quote-context", challenge=code, coders=coders, page=page)
+    around = {quote: turns for quote, turns in context.groupby("quote", sort=False)} if len(context) else {}
+    for _, q in quotes.iterrows():
+        with st.container(border=True):
+            st.markdown(f"> {q['quote']}")
+            st.caption(f"{q['speaker']} · {q['interview']}, line {q['line']} · coded by {', '.join(q['coders'])}")
+            more_like_button(q["excerpt"])  # semantic search: the nearest quotes across interviews
+            with st.expander("Turns around it"):
+                for _, turn in around.get(q["excerpt"], context.iloc[0:0]).iterrows():
+                    who = turn["speaker"] or "(unlabelled)"
+                    text = f"**{who}:** {turn['text']}"
+                    st.markdown(f":orange-background[{text}]" if turn["focus"] else text)
 
 
 def _index(names: list[str], options: dict[str, str], wanted: str) -> int:

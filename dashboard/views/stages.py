@@ -47,11 +47,11 @@ def render() -> None:
                 st.markdown(
                     "**Addressed by:** " + "; ".join(f"{f} ({q} quotes)" for f, q in zip(fixes["fix"], fixes["quotes"]))
                 )
-            turns = quotes.drop_duplicates("excerpt")  # one row per coder of a turn: a quote is a turn
-            for _, q in turns.head(3).iterrows():
+            total = int(quotes["total"].iloc[0]) if len(quotes) else 0  # the first page holds the total
+            for _, q in quotes.head(3).iterrows():
                 st.markdown(f"> {q['quote']}")
                 st.caption(f"{q['speaker']} · {q['interview']}, line {q['line']}")
-            more = f"all {_count(len(turns), 'quote')}" if len(turns) > 3 else "its detail"
+            more = f"all {_count(total, 'quote')}" if total > 3 else "its detail"
             st.html(f"{links.challenge_link(row['challenge'], row['code'])}: {more} on the Challenge detail page")
 
 

@@ -61,7 +61,7 @@ def test_auto_codings_are_never_counted_as_evidence(codebook, sample_store, tmp_
     ingest(store, [EXAMPLES / "transcripts", EXAMPLES / "delve"], autocode=True)
     human = run_query(store, "challenge-quotes", {"challenge": "Loss-complexity"}).rows
     everything = run_query(store, "challenge-quotes", {"challenge": "Loss-complexity", "coders": "all"}).as_dicts()
-    assert human == [] and {q["coder"] for q in everything} == {"auto"}
+    assert human == [] and {c for q in everything for c in q["coders"]} == {"auto"}
     assert run_query(store, "challenges-at-stage", {"stage": "loss"}).as_dicts()[0]["quotes"] == 0
     store.close()
     graph = build_graph(load_paths([EXAMPLES]).records, codebook, autocode=True)

@@ -72,11 +72,11 @@ def test_fixes_for_challenge(sample_store):
 
 def test_challenge_quotes_trace_the_counts(sample_store):
     rows = run_query(sample_store, "challenge-quotes", {"challenge": "QM-robustness"}).as_dicts()
-    assert [(r["interview"], r["line"], r["speaker"], r["coder"]) for r in rows] == [
-        ("Interview 35", 301, "Interviewee (Interview 35)", "Ilan"),
-        ("Interview 35", 401, "Interviewee (Interview 35)", "Ilan"),
-        ("Interview 35", 409, "Interviewee (Interview 35)", "Ilan"),
-        ("Interview 35", 415, "Interviewee (Interview 35)", "Ilan"),
+    assert [(r["interview"], r["line"], r["speaker"], r["coders"], r["total"]) for r in rows] == [
+        ("Interview 35", 301, "Interviewee (Interview 35)", ["Ilan"], 4),
+        ("Interview 35", 401, "Interviewee (Interview 35)", ["Ilan"], 4),
+        ("Interview 35", 409, "Interviewee (Interview 35)", ["Ilan"], 4),
+        ("Interview 35", 415, "Interviewee (Interview 35)", ["Ilan"], 4),
     ]
     top = {r[1]: r for r in run_query(sample_store, "top-challenges", {"limit": 50}).rows}
     assert top["QM-robustness"][5] == len(rows)
