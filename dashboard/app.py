@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from challenge_graph.dashboard import data, links
-from challenge_graph.dashboard.views import challenge, console, load, method, network, overview, stages
+from challenge_graph.dashboard.views import challenge, console, load, method, network, overview, search, stages
 from challenge_graph.graph.errors import ChallengeGraphError
 
-PAGES = {view.TITLE: view for view in (overview, stages, challenge, network, method, console, load)}
+PAGES = {view.TITLE: view for view in (overview, stages, challenge, search, network, method, console, load)}
 
 st.set_page_config(page_title="challenge-graph", layout="wide")
 links.open_page(list(PAGES))  # ?page=challenge&challenge=… opens that view

@@ -15,6 +15,7 @@ SLUGS = {
     "Overview": "overview",
     "Workflow stages": "stages",
     "Challenge detail": "challenge",
+    "Search by meaning": "search",
     "Network": "network",
     "Method": "method",
     "Cypher console": "console",

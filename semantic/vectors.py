@@ -23,7 +23,7 @@ from challenge_graph.graph.build import GraphData
 from challenge_graph.graph.model import PARTICIPANT
 from challenge_graph.graph.store import GraphStore
 
-__all__ = ["ExcerptVectors", "text_hash", "participant_excerpts", "encode_graph", "read", "write", "INDEX_NAME"]
+__all__ = ["ExcerptVectors", "text_hash", "participant_excerpts", "encode_graph", "read", "write", "has_vectors"]
 
 INDEX_NAME = "excerpt_embedding"
 INDEX_FILE = "excerpts.json"
@@ -108,6 +108,16 @@ def read(store: GraphStore) -> ExcerptVectors | None:
     if store.dialect == "neo4j":
         return _read_neo4j(store)
     return None
+
+
+def has_vectors(store: GraphStore) -> bool:
+    """True when the store's graph keeps excerpt vectors (a cheap look, not a read)."""
+    folder = _folder(store)
+    if folder is not None:
+        return (folder / INDEX_FILE).exists()
+    if store.dialect == "neo4j":
+        return bool(store.run("MATCH (e:Excerpt) WHERE e.embedding IS NOT NULL RETURN e.id LIMIT 1").rows)
+    return False
 
 
 def write(store: GraphStore, vectors: ExcerptVectors) -> None:
