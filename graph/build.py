@@ -14,7 +14,7 @@ import json
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from challenge_graph.graph.align import align_turns, similarity
 from challenge_graph.graph.autocode import MACHINE_CODERS, with_suggestions
 from challenge_graph.graph.codebook import UNCATEGORISED, Codebook, CodeInfo, ToolEntry, tolerant_key
 from challenge_graph.graph.errors import LoaderError
+from challenge_graph.graph.fragments import FragmentCache
 from challenge_graph.graph.model import (
     PARTICIPANT,
     Coding,
@@ -99,19 +100,28 @@ def code_id(code: str) -> str:
     return slugify(code)
 
 
-def build_graph(records: Iterable[tuple[SourceFile, Record]], codebook: Codebook, autocode: bool = False) -> GraphData:
+def build_graph(
+    records: Iterable[tuple[SourceFile, Record]],
+    codebook: Codebook,
+    autocode: bool = False,
+    fragments: FragmentCache | None = None,
+) -> GraphData:
     """Turn ``(source file, record)`` pairs into graph rows; with ``autocode``, add the
     codebook's suggestions for uncoded turns (coder ``auto``).
 
     Several records of the same interview (codings by several coders) merge into one
     interview: their codings are mapped onto the first record's turns by aligning the texts.
+    With ``fragments``, an interview whose inputs are unchanged since a previous build is
+    taken from there instead of being built again (the rows are the same either way).
     """
     graph = GraphData()
-    interviews: dict[str, Interview] = {}
-    coding_sets: list[CodingSet] = []
-    consensus: set[tuple[str, str]] = set()  # (interview id, coder): consensus is a file's, not a person's
+    groups: dict[str, _Group] = {}
+    coding_sets: list[tuple[SourceFile, int, CodingSet]] = []
     sheets: list[ParticipantSheet] = []
+    previous, index = None, 0
     for source, record in records:
+        index = index + 1 if source is previous else 0  # the record's place in its file
+        previous = source
         graph.add_node(
             "Source",
             {
@@ -123,20 +133,20 @@ def build_graph(records: Iterable[tuple[SourceFile, Record]], codebook: Codebook
             },
         )
         if isinstance(record, Interview):
-            record = _unique_id(record, source, interviews, graph)
+            record = _unique_id(record, source, groups, graph)
             if record.tags_read:
                 graph.tags[source.name] = TagReport(record.tags_read)
-            consensus |= {(record.id, c) for c in record.coders if codebook.is_consensus(c, source.name)}
-            interviews[record.id] = _merge(interviews.get(record.id), record, graph, source.name)
+            group = groups.setdefault(record.id, _Group(record))
+            group.add(source, index, record, codebook)
         elif isinstance(record, CodingSet):
-            coding_sets.append(record)
+            coding_sets.append((source, index, record))
         elif isinstance(record, Protocol):
             _add_protocol(graph, record)
         elif isinstance(record, ParticipantSheet):
             sheets.append(record)
-    by_source = {iv.source: iv.id for iv in interviews.values()}
-    for coding_set in coding_sets:
-        target = _find_transcript(coding_set, interviews, by_source)
+    by_source = {g.base.source: iid for iid, g in groups.items()}
+    for source, index, coding_set in coding_sets:
+        target = _find_transcript(coding_set, groups, by_source)
         if target is None:
             graph.rejected.append(
                 LoaderError(
@@ -144,16 +154,21 @@ def build_graph(records: Iterable[tuple[SourceFile, Record]], codebook: Codebook
                 )
             )
             continue
-        interviews[target.id] = _apply_coding_set(target, coding_set, graph)
+        groups[target].coding_sets.append(coding_set)
+        groups[target].inputs.append(("codings", source.name, source.sha256, index))
 
-    if sheets:
-        interviews = _apply_interviewer_roles(interviews, sheets)
+    interviewers = _interviewer_labels(groups, sheets)
     _add_workflow(graph, codebook)
     infos: dict[str, CodeInfo] = {}
-    for interview in interviews.values():
-        if autocode:
-            interview = with_suggestions(interview, codebook)
-        _add_interview(graph, interview, codebook, infos, consensus)
+    for iid, group in groups.items():
+        labels = interviewers.get(iid, ())
+        key = fragments.key(codebook.digest, autocode, labels, iid, group.inputs) if fragments else ""
+        fragment = fragments.get(key) if fragments else None
+        if fragment is None:
+            fragment = _build_interview(group, codebook, autocode, labels)
+            if fragments:
+                fragments.put(key, fragment)
+        _absorb(graph, fragment, infos)
     _add_fixes(graph, codebook, infos)
     _add_participant_attributes(graph, sheets)
     _count_evidence(graph)
@@ -161,17 +176,87 @@ def build_graph(records: Iterable[tuple[SourceFile, Record]], codebook: Codebook
     return graph
 
 
+@dataclass
+class _Group:
+    """The records one interview is built from: its first file, other coders' files of the same
+    words, and codings files naming it; ``inputs`` identifies them for the fragment key."""
+
+    base: Interview
+    others: list[tuple[str, Interview]] = field(default_factory=list)
+    coding_sets: list[CodingSet] = field(default_factory=list)
+    inputs: list[tuple[Any, ...]] = field(default_factory=list)
+    consensus: set[str] = field(default_factory=set)  # coders whose codings here are a consensus file's
+
+    def add(self, source: SourceFile, index: int, record: Interview, codebook: Codebook) -> None:
+        if record is not self.base:
+            self.others.append((source.name, record))
+        self.inputs.append(("interview", source.name, source.sha256, index, record.id))
+        self.consensus |= {c for c in record.coders if codebook.is_consensus(c, source.name)}
+
+
+@dataclass
+class _Fragment:
+    """The rows one interview adds to the graph, and what its build noticed."""
+
+    graph: GraphData
+    infos: dict[str, CodeInfo]
+
+
+def _build_interview(group: _Group, codebook: Codebook, autocode: bool, interviewers: tuple[str, ...]) -> _Fragment:
+    """Merge an interview's records and turn them into rows (see :func:`build_graph`)."""
+    graph = GraphData()
+    interview = group.base
+    for name, other in group.others:
+        interview = _merge(interview, other, graph, name)
+    for coding_set in group.coding_sets:
+        interview = _apply_coding_set(interview, coding_set, graph)
+    if interviewers:
+        speakers = identify_speakers(interview.turns, interview.id, interview.title, interviewers=list(interviewers))
+        interview = dataclasses.replace(interview, speakers=speakers, turns=with_roles(interview.turns, speakers))
+    if autocode:
+        interview = with_suggestions(interview, codebook)
+    infos: dict[str, CodeInfo] = {}
+    _add_interview(graph, interview, codebook, infos, {(interview.id, c) for c in group.consensus})
+    return _Fragment(graph, infos)
+
+
+def _absorb(graph: GraphData, fragment: _Fragment, infos: dict[str, CodeInfo]) -> None:
+    """Add an interview's rows to the graph: a row already there (a code, a tool, a speaker in
+    several interviews) keeps its first version, as it would in one build; a coder is a
+    consensus coder when any of its interviews says so."""
+    part = fragment.graph
+    for label, rows in part.nodes.items():
+        table = graph.nodes[label]
+        for key, row in rows.items():
+            if key not in table:
+                table[key] = dict(row)  # later steps edit global rows: never the fragment's
+            elif label == "Coder":
+                table[key]["consensus"] = table[key]["consensus"] or row["consensus"]
+    for rel, rows in part.rels.items():
+        table = graph.rels[rel]
+        for key, row in rows.items():
+            table.setdefault(key, row)
+    graph.warnings.extend(part.warnings)
+    graph.rejected.extend(part.rejected)
+    for code, where in part.unknown_codes.items():
+        graph.unknown_codes[code] |= where
+    for name, tags in part.tags.items():
+        graph.tags.setdefault(name, TagReport()).unplaced.extend(tags.unplaced)
+    for key, info in fragment.infos.items():
+        infos.setdefault(key, info)
+
+
 # --- interviews -------------------------------------------------------------------------------
 # files of one interview must share at least this share of their words to be merged as coders' files
 SAME_TRANSCRIPT = 0.5
 
 
-def _unique_id(record: Interview, source: SourceFile, interviews: dict[str, Interview], graph: GraphData) -> Interview:
+def _unique_id(record: Interview, source: SourceFile, groups: dict[str, _Group], graph: GraphData) -> Interview:
     """The record, with the id of the loaded interview it is another coder's file of (both Delve
     exports of the same words), else an id of its own: an id collision is reported, never
     resolved by dropping or merging data. Records come in source-name order, so the ids do not
     depend on the order of loads."""
-    taken = [iv for iid, iv in interviews.items() if iid == record.id or iid.startswith(f"{record.id}~")]
+    taken = [g.base for iid, g in groups.items() if iid == record.id or iid.startswith(f"{record.id}~")]
     texts = [t.text for t in record.turns]
     for known in taken:
         if (
@@ -237,14 +322,12 @@ def _runs(positions: list[int]) -> list[tuple[int, ...]]:
     return [tuple(r) for r in runs]
 
 
-def _find_transcript(
-    coding_set: CodingSet, interviews: dict[str, Interview], by_source: dict[str, str]
-) -> Interview | None:
-    """The interview a codings file names: by file name, by id from the file name, or by id."""
+def _find_transcript(coding_set: CodingSet, interviews: Collection[str], by_source: dict[str, str]) -> str | None:
+    """The id of the interview a codings file names: by file name, by id from the file name, or by id."""
     wanted = Path(coding_set.transcript)
     for key in (by_source.get(wanted.name), slugify(wanted.stem), slugify(coding_set.transcript)):
         if key in interviews:
-            return interviews[key]
+            return key
     return None
 
 
@@ -420,19 +503,17 @@ def _sheet_rows(sheets: list[ParticipantSheet]) -> dict[str, tuple[str, dict[str
     return {row["pseudonym"].casefold(): (sheet.source, row) for sheet in sheets for row in sheet.rows}
 
 
-def _apply_interviewer_roles(interviews: dict[str, Interview], sheets: list[ParticipantSheet]) -> dict[str, Interview]:
-    """Speakers a participants sheet calls interviewers are interviewers, whatever their label."""
+def _interviewer_labels(groups: dict[str, _Group], sheets: list[ParticipantSheet]) -> dict[str, tuple[str, ...]]:
+    """Per interview, the speaker labels a participants sheet calls interviewers, whatever
+    the label says."""
     rows = _sheet_rows(sheets)
     named = {p for p, (_, row) in rows.items() if row.get("role", "").casefold() == "interviewer"}
-    if not named:
-        return interviews
     out = {}
-    for iid, interview in interviews.items():
-        labels = [s.label for s in interview.speakers if s.label.casefold() in named or s.pseudonym.casefold() in named]
+    for iid, group in groups.items() if named else ():
+        speakers = group.base.speakers
+        labels = tuple(s.label for s in speakers if s.label.casefold() in named or s.pseudonym.casefold() in named)
         if labels:
-            speakers = identify_speakers(interview.turns, iid, interview.title, interviewers=labels)
-            interview = dataclasses.replace(interview, speakers=speakers, turns=with_roles(interview.turns, speakers))
-        out[iid] = interview
+            out[iid] = labels
     return out
 
 

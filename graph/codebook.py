@@ -9,6 +9,8 @@ gazetteer for mentions). Unknown codes are never dropped: they classify as chall
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -188,6 +190,7 @@ class Codebook:
 
     def __init__(self, data: dict[str, Any], source: Path | str = "<codebook>") -> None:
         self.source = str(source)
+        self.digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
         self.name = data.get("name", Path(self.source).stem)
         self.fix_suffix = data.get("fix_suffix", "-fix")
         self.consensus_coders = tuple(data.get("consensus_coders", ()))

@@ -4,6 +4,7 @@ Layout of the folder::
 
     graph.lbug        the database (one file once closed)
     sources/<sha256>  contents of every loaded file and codebook, so a load can rebuild all
+    parsed/, fragments/  files already parsed and interviews already built, so it need not
     .lock             held by the process that is loading
 
 A load builds ``graph.lbug.new`` with bulk ``COPY`` into empty tables, closes it, fsyncs it and

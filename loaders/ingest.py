@@ -1,7 +1,10 @@
 """Load files into a store: read, parse, build the whole graph, swap it in.
 
 The graph is rebuilt from every source loaded so far (kept by the store) plus the new files,
-with one codebook, so a codebook edit reaches the whole graph and loads are idempotent.
+with one codebook, so a codebook edit reaches the whole graph and loads are idempotent. Files
+already parsed and interviews already built are taken from caches beside the store (keyed by
+their contents, the codebook and the code's version), so a load parses and builds only what it
+changes.
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ from pathlib import Path
 from challenge_graph.graph.build import GraphData, build_graph
 from challenge_graph.graph.codebook import Codebook, default_codebook_path, parse_codebook
 from challenge_graph.graph.errors import ChallengeGraphError, LoaderError
+from challenge_graph.graph.fragments import FragmentCache
 from challenge_graph.graph.model import Interview, Protocol, Record, SourceFile
 from challenge_graph.graph.store import GraphStore, Progress
 from challenge_graph.loaders import parse_source, read_sources
-from challenge_graph.loaders.cache import ParseCache
+from challenge_graph.loaders.cache import ParseCache, loader_version
 from challenge_graph.semantic import load as semantic_load
 
 __all__ = ["Report", "check", "check_sources", "ingest", "ingest_sources", "read_codebook"]
@@ -153,7 +157,8 @@ def _ingest_locked(
     report.loaded = list(dict.fromkeys(s.name for s, _ in records))
     if progress:
         progress(f"building the graph from {len(records)} files")
-    graph = _build(records, codebook, report, autocode)
+    fragments = FragmentCache(folder.with_name("fragments"), salt=loader_version()) if folder else None
+    graph = _build(records, codebook, report, autocode, fragments)
     parsed = {s.name for s, _ in records}
     unreadable = [s for s in old if s.name not in parsed]
     for source in unreadable:  # listed with the graph's sources, so the store keeps its copy
@@ -167,6 +172,8 @@ def _ingest_locked(
     if cache:  # entries of files no longer loaded leave the disk with them
         known = set(codebook.codes)
         cache.keep_only(cache.key(s, known) for s, _ in records)
+    if fragments:
+        fragments.keep_only(fragments.used)
     report.written = True
     return report
 
@@ -230,10 +237,14 @@ def _parse(
 
 
 def _build(
-    records: list[tuple[SourceFile, Record]], codebook: Codebook, report: Report, autocode: bool = False
+    records: list[tuple[SourceFile, Record]],
+    codebook: Codebook,
+    report: Report,
+    autocode: bool = False,
+    fragments: FragmentCache | None = None,
 ) -> GraphData:
     records = sorted(records, key=lambda pair: pair[0].name)  # the graph never depends on the order of loads
-    graph = build_graph(records, codebook, autocode=autocode)
+    graph = build_graph(records, codebook, autocode=autocode, fragments=fragments)
     report.rejected.extend(graph.rejected)
     report.notes.extend(graph.warnings)
     _report_tags(records, graph, report)
