@@ -25,6 +25,7 @@ from itertools import combinations
 
 from challenge_graph.graph.autocode import MACHINE_CODERS
 from challenge_graph.graph.store import GraphStore
+from challenge_graph.queries.analysis import codings
 from challenge_graph.queries.runner import run_query
 
 __all__ = [
@@ -90,10 +91,10 @@ def agreement(
         turns[row["interview"]] = row["turns"]
     shared = {i for i, rs in by_interview.items() if len(rs) >= 2}
     applied: dict[str, set[tuple[str, str, int]]] = defaultdict(set)  # code -> (rater, interview, turn)
-    for row in run_query(store, "coded-units").as_dicts():
-        key = (row["interview"], row["coder"])
-        if row["interview"] in shared and key in rater:
-            applied[row["code"]].add((rater[key], row["interview"], row["position"]))
+    for row in codings(store):
+        key = (row.interview, row.coder)
+        if row.interview in shared and key in rater:
+            applied[row.code].add((rater[key], row.interview, row.position))
     names = sorted({r for i in shared for r in by_interview[i]})
     codes = sorted(c for c in applied if code is None or c.casefold() == code.casefold())
     independent = [n for n in names if not n.endswith(CONSENSUS)]

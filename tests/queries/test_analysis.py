@@ -9,7 +9,13 @@ from PIL import Image
 from challenge_graph.cli import cli
 from challenge_graph.graph.ladybug_store import LadybugStore
 from challenge_graph.loaders.ingest import ingest
-from challenge_graph.queries.analysis import cooccurrence, participant_challenge_matrix, saturation, saturation_check
+from challenge_graph.queries.analysis import (
+    codings,
+    cooccurrence,
+    participant_challenge_matrix,
+    saturation,
+    saturation_check,
+)
 
 TABLE = """interview,speaker,text,code
 Interview 1,P1,Turn A about labels and loss.,X-a
@@ -81,3 +87,28 @@ def test_agreement_needs_two_coders(store):
     result = CliRunner().invoke(cli, ["agreement", "--db", str(store.path)])
     assert result.exit_code == 1
     assert "no interview has two or more coders" in result.output
+
+
+@pytest.mark.parametrize("fixture", ["sample_store", "neo4j_examples"])
+def test_codings_are_every_coding_of_a_turn(request, fixture):
+    """The analyses' input (coded-turns, grouped by code and coder) holds every CODED_AS of the graph."""
+    graph = request.getfixturevalue(fixture)
+    expected = sorted(
+        tuple(row)
+        for row in graph.run(
+            "MATCH (e:Excerpt)-[r:CODED_AS]->(c) RETURN e.interview, e.position, r.coder, c.code, c.kind"
+        ).rows
+    )
+    assert expected and sorted(tuple(c) for c in codings(graph)) == expected
+
+
+def test_codings_follow_a_new_graph(tmp_path):
+    """The fetched codings are kept per graph version: a load that changes the graph is seen."""
+    (tmp_path / "one.csv").write_text(TABLE)
+    store = LadybugStore(tmp_path / "db")
+    ingest(store, [tmp_path / "one.csv"])
+    assert {c.code for c in codings(store)} == {"X-a", "X-b", "X-c"}
+    (tmp_path / "two.csv").write_text(TABLE.replace("X-c", "X-d"))
+    ingest(store, [tmp_path / "two.csv"], replace=True)
+    assert {c.code for c in codings(store)} == {"X-a", "X-b", "X-d"}
+    store.close()
