@@ -69,9 +69,10 @@ def vote(
     skip_interview: str | None = None,
     k: int = K,
     min_similarity: float = MIN_SIMILARITY,
+    skip_row: int | None = None,
 ) -> list[tuple[str, float]]:
     """Codes ranked by the similarity-weighted vote of the ``k`` nearest coded turns (not of
-    ``skip_interview``), each with its share of the votes (0..1), best first.
+    ``skip_interview``, not row ``skip_row``), each with its share of the votes (0..1), best first.
 
     >>> ref = Reference(np.eye(3, dtype=np.float32), [("A",), ("A", "B"), ("C",)], ["i1", "i2", "i3"])
     >>> vote(ref, np.array([0.8, 0.6, 0.0], dtype=np.float32), k=2)
@@ -80,6 +81,9 @@ def vote(
     allowed = None
     if skip_interview is not None:
         allowed = np.array([i != skip_interview for i in reference.interviews], dtype=bool)
+    if skip_row is not None:  # the turn itself, when it is among the coded ones (evaluation)
+        allowed = np.ones(len(reference.codes), dtype=bool) if allowed is None else allowed
+        allowed[skip_row] = False
     neighbours = [(i, s) for i, s in top_k(reference.matrix, vector, k, allowed) if s >= min_similarity]
     total = sum(s for _, s in neighbours)
     if not neighbours or total <= 0:
