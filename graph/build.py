@@ -116,6 +116,7 @@ def build_graph(
     """
     graph = GraphData()
     groups: dict[str, _Group] = {}
+    bases: dict[str, list[Interview]] = defaultdict(list)
     coding_sets: list[tuple[SourceFile, int, CodingSet]] = []
     sheets: list[ParticipantSheet] = []
     previous, index = None, 0
@@ -133,10 +134,13 @@ def build_graph(
             },
         )
         if isinstance(record, Interview):
-            record = _unique_id(record, source, groups, graph)
+            record = _unique_id(record, source, bases, graph)
             if record.tags_read:
                 graph.tags[source.name] = TagReport(record.tags_read)
-            group = groups.setdefault(record.id, _Group(record))
+            if record.id not in groups:
+                groups[record.id] = _Group(record)
+                bases[record.id.split("~")[0]].append(record)  # ids never hold "~" but for a suffix
+            group = groups[record.id]
             group.add(source, index, record, codebook)
         elif isinstance(record, CodingSet):
             coding_sets.append((source, index, record))
@@ -251,12 +255,13 @@ def _absorb(graph: GraphData, fragment: _Fragment, infos: dict[str, CodeInfo]) -
 SAME_TRANSCRIPT = 0.5
 
 
-def _unique_id(record: Interview, source: SourceFile, groups: dict[str, _Group], graph: GraphData) -> Interview:
+def _unique_id(record: Interview, source: SourceFile, bases: dict[str, list[Interview]], graph: GraphData) -> Interview:
     """The record, with the id of the loaded interview it is another coder's file of (both Delve
     exports of the same words), else an id of its own: an id collision is reported, never
     resolved by dropping or merging data. Records come in source-name order, so the ids do not
-    depend on the order of loads."""
-    taken = [g.base for iid, g in groups.items() if iid == record.id or iid.startswith(f"{record.id}~")]
+    depend on the order of loads. ``bases``: the first record of every interview so far, by the
+    id before any ``~`` suffix."""
+    taken = bases.get(record.id, [])
     texts = [t.text for t in record.turns]
     for known in taken:
         if (
