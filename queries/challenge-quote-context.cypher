@@ -10,8 +10,9 @@ MATCH (:Participant)-[:SAID]->(e:Excerpt)-[r:CODED_AS]->(:Challenge {id: $challe
 WHERE $coders = 'all' OR NOT r.coder IN ['auto', 'auto-semantic']
 WITH DISTINCT e.interview AS iid, e.position AS position, e.id AS quote
 ORDER BY iid, position SKIP $page_skip LIMIT $page_size
-MATCH (:Excerpt {id: quote})-[:FROM]->(i:Interview)
-MATCH (x:Excerpt)-[:FROM]->(i)
+// from the interview's key: matching the quote's FROM first made LadybugDB hash every excerpt
+MATCH (i:Interview {id: iid})
+MATCH (i)<-[:FROM]-(x:Excerpt)
 WHERE x.position >= position - $radius AND x.position <= position + $radius
 OPTIONAL MATCH (w:Participant)-[:SAID]->(x)
 RETURN quote, x.position AS turn, x.line AS line, coalesce(w.pseudonym, x.speaker) AS speaker, x.role AS role,
