@@ -55,6 +55,7 @@ class GraphData:
     rejected: list[LoaderError] = field(default_factory=list)
     unknown_codes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     tags: dict[str, TagReport] = field(default_factory=dict)  # source name -> its code tags' fate
+    fragment_keys: dict[str, str] = field(default_factory=dict)  # interview id -> its fragment's key ("" if none)
 
     def add_node(self, label: str, row: dict[str, Any]) -> None:
         self.nodes[label].setdefault(row["id"], row)
@@ -173,6 +174,7 @@ def build_graph(
             if fragments:
                 fragments.put(key, fragment)
         _absorb(graph, fragment, infos)
+        graph.fragment_keys[iid] = key
     _add_fixes(graph, codebook, infos)
     _add_participant_attributes(graph, sheets)
     _count_evidence(graph)

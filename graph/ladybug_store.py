@@ -37,6 +37,7 @@ import pandas as pd
 
 from challenge_graph.graph.build import GraphData
 from challenge_graph.graph.errors import QueryError, QueryTimeoutError, StoreBusyError, StoreError
+from challenge_graph.graph.ladybug_delta import apply_changes, read_snapshot, snapshot_of, write_snapshot
 from challenge_graph.graph.model import NODES, RELATIONSHIPS, SourceFile
 from challenge_graph.graph.store import GraphStore, Progress, QueryResult, add_codebook_source
 
@@ -45,6 +46,7 @@ __all__ = ["LadybugStore", "schema_statements"]
 logger = logging.getLogger(__name__)
 
 DB_FILE = "graph.lbug"
+SNAPSHOT_FILE = "written.snapshot"  # the rows last written, to write only the next load's changes
 PENDING_SUFFIXES = (".wal", ".shadow")  # left by an unfinished checkpoint
 ANALYST_THREADS = 2  # per analyst query: one query never takes a shared pool
 ANALYST_BUFFER_BYTES = 1 << 30  # at least; four times the database file when that is larger
@@ -80,6 +82,7 @@ class LadybugStore(GraphStore):
         self._opened: tuple[int, int] | None = None
         self._lock = threading.RLock()  # the shared read connection: one query at a time, closed by none meanwhile
         self._writer: int | None = None  # the thread holding the write lock
+        self.last_write = ""  # how the last load wrote: "changes" into a copy, or "full" from scratch
 
     @property
     def db_file(self) -> Path:
@@ -276,8 +279,17 @@ class LadybugStore(GraphStore):
             new = self.path / (DB_FILE + ".new")
             for stale in self.path.glob(DB_FILE + ".new*"):
                 stale.unlink()
+            snapshot = self.path / SNAPSHOT_FILE
+            last = read_snapshot(snapshot) if self.db_file.exists() and not self._pending_files() else None
             try:
-                _build_database(new, graph, progress)
+                # a few changed interviews are written into a copy of the database, else all of it
+                if last and last.database == self.version() and apply_changes(self.db_file, new, last, graph):
+                    self.last_write = "changes"
+                else:
+                    _build_database(new, graph, progress)
+                    self.last_write = "full"
+                if progress:
+                    progress("wrote the changed rows" if self.last_write == "changes" else "wrote every row")
                 _fsync(new)
             except BaseException:
                 new.unlink(missing_ok=True)
@@ -287,6 +299,7 @@ class LadybugStore(GraphStore):
             os.replace(new, self.db_file)
             _fsync(self.path)
             self.close()
+            write_snapshot(snapshot, snapshot_of(graph, self.version()))
             _remove_unused(blobs, {s.sha256 for s in [*sources, codebook]})
 
 

@@ -62,6 +62,7 @@ def test_a_new_interview_builds_only_itself_and_gives_the_full_graph(tmp_path, p
     assert len(before) == interviews > 0
 
     ingest(store, [folder])
+    assert store.last_write == "changes"  # into a copy of the database, not every row again
     after = _fragments(store)
     # the examples' interviews were not built again: their fragments are the same files
     assert {k: v for k, v in after.items() if k in before} == before
@@ -77,6 +78,7 @@ def test_another_coders_file_rebuilds_that_interview_alone(tmp_path, pdfs):
     before = _fragments(store)
 
     ingest(store, [later])
+    assert store.last_write == "changes"
     after = _fragments(store)
     kept = set(before) & set(after)
     assert len(kept) == len(before) - 1  # Interview 19 was built again, with its second coder
