@@ -16,6 +16,7 @@ from challenge_graph.queries.analysis import (
     saturation,
     saturation_check,
 )
+from challenge_graph.queries.runner import run_query
 
 TABLE = """interview,speaker,text,code
 Interview 1,P1,Turn A about labels and loss.,X-a
@@ -100,6 +101,9 @@ def test_codings_are_every_coding_of_a_turn(request, fixture):
         ).rows
     )
     assert expected and sorted(tuple(c) for c in codings(graph)) == expected
+    for row in run_query(graph, "coded-turns").as_dicts():  # each code's turns in order: the same lists on both
+        turns = list(zip(row["interviews"], row["positions"]))
+        assert turns == sorted(turns)
 
 
 def test_codings_follow_a_new_graph(tmp_path):
