@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-__all__ = ["generate_corpus", "code_pool"]
+__all__ = ["generate_corpus", "code_pool", "extra_interview", "recoded_copy", "single_coder_file"]
 
 _WORDS = (
     "model data training pipeline loss gradient feature label dataset deploy evaluate metric "
@@ -78,6 +78,39 @@ def generate_corpus(out: Path, n: int, seed: int = 7) -> list[Path]:
             quotes.write_text(_codings(i, turns, codings), encoding="utf-8")
             files.append(quotes)
     return files
+
+
+def extra_interview(out: Path, i: int, seed: int = 11) -> Path:
+    """One more Delve interview, numbered ``i`` (give the corpus size: a title no interview of the
+    corpus has), coded by one coder: the file an analyst adds to a loaded corpus."""
+    rng = random.Random(seed * 1_000_003 + i)
+    pool = code_pool()
+    weights = [1 / (rank + 1) ** 1.1 for rank in range(len(pool))]
+    turns = _turns(rng)
+    codings = [(rng.randrange(len(turns)), c) for c in rng.choices(pool, weights, k=40)]
+    coder = _CODERS[i % 4]
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"interview-{i:05d}-{coder.lower()}.txt"
+    path.write_text(_delve(i, coder, turns, codings), encoding="utf-8")
+    return path
+
+
+def single_coder_file(files: list[Path]) -> Path:
+    """The first Delve file of the corpus whose interview has one coder (one file to replace)."""
+    return next(f for f in sorted(files) if f.name.startswith("interview-") and int(f.name[10:15]) % 5)
+
+
+def recoded_copy(path: Path, out: Path) -> Path:
+    """A copy of the Delve file ``path`` under the same name in ``out``, recoded: one more code
+    (the first of the pool it lacks) under its first participant turn (the coder's revised export)."""
+    parts = path.read_text(encoding="utf-8").split("\n\n")
+    text = parts.index("Interviewee") + 1  # the label, then the turn's text, then its tags
+    end = next(i for i in range(text + 1, len(parts)) if parts[i] in ("Interviewer 1", "Interviewee"))
+    parts.insert(text + 1, next(c for c in code_pool() if c not in parts[text + 1 : end]))
+    out.mkdir(parents=True, exist_ok=True)
+    copy = out / path.name
+    copy.write_text("\n\n".join(parts), encoding="utf-8")
+    return copy
 
 
 def _turns(rng: random.Random) -> list[tuple[str, str]]:
