@@ -1,20 +1,28 @@
 """Measure how fast challenge-graph loads, answers and renders as the corpus grows.
 
-    python -m benchmarks            # N = 10, 100, 1000
-    python -m benchmarks --large    # and N = 10,000
-    python -m benchmarks --sizes 10 # a smoke test
+    python -m benchmarks                          # N = 10, 100, 1000
+    python -m benchmarks --large                  # and N = 10,000
+    python -m benchmarks --sizes 10               # a smoke test
+    python -m benchmarks --generate-only DIR N    # only write the synthetic corpus of N interviews
 
-Prints a table and writes benchmarks/results.json. Reference points measured in the same run:
-the floor (reading and splitting the same files into lines) and a naive loader (one query per
-node and relationship; run up to --naive-max interviews, it is slow by design).
+Prints a table and writes benchmarks/results.json. At each size: the full load, every named
+query, a PNG export, the method analyses (agreement, saturation, co-occurrence), adding one
+file to the loaded store and replacing one (the ``challenge-graph load`` command, end to end),
+and every dashboard page (first render and cached re-run) with Streamlit's AppTest and in
+headless Chromium (Debian's ``chromium``; ``--no-browser`` skips it). Issue 16's targets are
+printed next to the figures they apply to, met or missed. Reference points measured in the same
+run: the floor (reading and splitting the same files into lines) and a naive loader (one query
+per node and relationship; run up to --naive-max interviews, it is slow by design).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -23,7 +31,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.generate import generate_corpus
+from benchmarks.generate import extra_interview, generate_corpus, recoded_copy, single_coder_file
 from benchmarks.naive import naive_load
 from challenge_graph.graph.build import build_graph
 from challenge_graph.graph.codebook import load_codebook
@@ -33,7 +41,21 @@ from challenge_graph.loaders.text import split_lines
 from challenge_graph.queries.runner import list_queries, run_query
 
 HERE = Path(__file__).resolve().parent
-PAGES = ["Overview", "Workflow stages", "Challenge detail", "Network", "Cypher console", "Load data"]
+PAGE_TIMEOUT = 300  # seconds a dashboard page may take before it is recorded as not drawn
+
+# Issue 16's targets (and the exports issue's PNG): figure -> (comparison, {interviews: limit}, unit).
+# A target is judged only at the sizes it names.
+TARGETS: dict[str, tuple[str, dict[int, float], str]] = {
+    "full load": ("<=", {1000: 10}, "s"),
+    "load / floor": ("<=", {1000: 10}, "x"),
+    "naive / ours": (">=", {1000: 20}, "x"),
+    "peak RSS of the full load": ("<=", {10_000: 2048}, "MB"),
+    "query median": ("<=", {1000: 50, 10_000: 200}, "ms"),
+    "PNG export": ("<", {1000: 10}, "s"),
+    "method analysis": ("<=", {1000: 2}, "s"),
+    "one file": ("<=", {1000: 2}, "s"),
+    "page first render": ("<=", {1000: 1000}, "ms"),
+}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -43,16 +65,49 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--naive-max", type=int, default=100, help="largest N for the naive loader")
     parser.add_argument("--runs", type=int, default=10, help="timed runs per query (after a warm-up)")
     parser.add_argument("--no-dashboard", action="store_true", help="skip the dashboard page timings")
+    parser.add_argument("--no-browser", action="store_true", help="time the pages with AppTest only, not in Chromium")
+    parser.add_argument(
+        "--generate-only",
+        nargs=2,
+        metavar=("DIR", "N"),
+        help="write the synthetic corpus of N interviews into DIR (new or empty) and measure nothing",
+    )
     parser.add_argument("--out", type=Path, default=HERE / "results.json")
     args = parser.parse_args(argv)
+    if args.generate_only:
+        _generate_only(parser, Path(args.generate_only[0]), args.generate_only[1])
+        return
+    if not args.no_dashboard and not args.no_browser:
+        from benchmarks.browser import CHROMIUM, available
+
+        if not available():
+            parser.error(f"no Chromium at {CHROMIUM} (apt-get install chromium), or pass --no-browser")
     sizes = args.sizes + ([10_000] if args.large else [])
-    results: dict[str, Any] = {"machine": _machine(), "sizes": {}}
+    results: dict[str, Any] = {"machine": _machine(), "targets": _target_text(), "sizes": {}}
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix=f"cg-bench-{n}-") as tmp:
             results["sizes"][str(n)] = _measure(Path(tmp), n, args)
         _print_size(n, results["sizes"][str(n)])
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"\nwrote {args.out}")
+
+
+def _generate_only(parser: argparse.ArgumentParser, out: Path, count: str) -> None:
+    """Write the corpus of ``count`` interviews into ``out`` and say what was written."""
+    try:
+        n = int(count)
+    except ValueError:
+        n = -1
+    if n < 1:
+        parser.error(f"N must be a positive whole number of interviews, not {count!r}")
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        parser.error(f"{out} is not an empty folder: the corpus would mix with what is there")
+    start = time.perf_counter()
+    files = generate_corpus(out, n)
+    megabytes = sum(f.stat().st_size for f in files) / 1e6
+    print(
+        f"wrote {len(files)} files ({n} interviews, {megabytes:.1f} MB) to {out} in {time.perf_counter() - start:.1f} s"
+    )
 
 
 def _measure(tmp: Path, n: int, args: argparse.Namespace) -> dict[str, Any]:
@@ -97,8 +152,12 @@ def _measure(tmp: Path, n: int, args: argparse.Namespace) -> dict[str, Any]:
         out["naive_over_ours"] = out["naive_s"] / out["load_s"]
     del parsed
 
+    # on a copy, so that everything else measures the store of the corpus as generated
+    out["one_file"] = _one_file(tmp, n, files)
+
     store = LadybugStore(tmp / "db")
     values = _typical_params(store)
+    out["most_quoted"] = {"challenge": values["most_quoted"], "quotes": values["most_quoted_quotes"]}
     out["queries_ms"] = {}
     for query in list_queries():
         params = {p.name: values[p.name] for p in query.params if p.required}
@@ -110,10 +169,76 @@ def _measure(tmp: Path, n: int, args: argparse.Namespace) -> dict[str, Any]:
             times.append((time.perf_counter() - start) * 1000)
         out["queries_ms"][query.name] = {"median": statistics.median(times), "p95": _p95(times)}
     out["export_png"] = _export_timings(store, values["stage"], tmp)
+    out["method_s"] = _method_timings(store)
+    pages = _page_rows(store, values["most_quoted"])
+    store.close()
+    start = time.perf_counter()
+    store.run("RETURN 1")  # what every page's first render pays after a load: re-opening the database
+    out["reopen_ms"] = (time.perf_counter() - start) * 1000
     store.close()
     if not args.no_dashboard:
-        out["pages_ms"] = _pages(tmp / "db")
+        out["pages_ms"] = _pages(tmp / "db", pages)
+        if not args.no_browser:
+            from benchmarks.browser import page_timings
+
+            rows = [(row, title, label) for row, title, _, label in pages]
+            out["pages_browser_ms"] = page_timings(tmp / "db", rows, PAGE_TIMEOUT)
+    out["targets"] = _judge(n, out)
     return out
+
+
+def _one_file(tmp: Path, n: int, files: list[Path]) -> dict[str, Any]:
+    """Seconds of ``challenge-graph load FILE --db DB`` (a new process, as an analyst runs it) to
+    add one new interview to the loaded store, then to replace one of its files by a recoded copy
+    under the same name; each checked in the store it wrote."""
+    db = tmp / "db-one-file"
+    shutil.copytree(tmp / "db", db)  # the store as the full load left it, parse cache included
+    start = time.perf_counter()
+    _cli("load", "--help")
+    timings: dict[str, Any] = {"cli_start_s": time.perf_counter() - start}
+
+    before = _store_facts(db)
+    added = extra_interview(tmp / "new", n)
+    start = time.perf_counter()
+    _cli("load", str(added), "--db", str(db))
+    timings["add_s"] = time.perf_counter() - start
+    after = _store_facts(db)
+    if after["interviews"] != before["interviews"] + 1 or added.name not in after["sources"]:
+        counts = f"{before['interviews']} -> {after['interviews']}"
+        raise RuntimeError(f"adding {added.name} did not add one interview: {counts}")
+
+    original = single_coder_file(files)
+    changed = recoded_copy(original, tmp / "changed")
+    start = time.perf_counter()
+    _cli("load", str(changed), "--db", str(db))
+    timings["replace_s"] = time.perf_counter() - start
+    replaced = _store_facts(db)
+    if (
+        replaced["sources"].get(changed.name) != hashlib.sha256(changed.read_bytes()).hexdigest()
+        or len(replaced["sources"]) != len(after["sources"])
+        or replaced["interviews"] != after["interviews"]
+    ):
+        raise RuntimeError(f"replacing {changed.name} did not replace its stored copy")
+    timings.update(added=added.name, replaced=changed.name)
+    return timings
+
+
+def _cli(*args: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "challenge_graph", *args], capture_output=True, text=True, cwd=HERE.parent
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"challenge-graph {' '.join(args)} exited {done.returncode}: {done.stderr[-2000:]}")
+
+
+def _store_facts(db: Path) -> dict[str, Any]:
+    """The interviews in the store at ``db`` and its sources (name -> sha256), read afresh."""
+    store = LadybugStore(db)
+    try:
+        interviews = store.run("MATCH (i:Interview) RETURN count(i)").rows[0][0]
+        return {"interviews": interviews, "sources": {s.name: s.sha256 for s in store.sources()}}
+    finally:
+        store.close()
 
 
 def _export_timings(store: LadybugStore, stage: str, tmp: Path) -> dict[str, Any]:
@@ -132,38 +257,163 @@ def _export_timings(store: LadybugStore, stage: str, tmp: Path) -> dict[str, Any
     return timings
 
 
+def _method_timings(store: LadybugStore) -> dict[str, dict[str, Any]]:
+    """Seconds of each method analysis behind ``challenge-graph agreement|saturation|cooccurrence``
+    (and the Method page), with its default options: a first call, then a second one."""
+    from challenge_graph.queries.agreement import agreement
+    from challenge_graph.queries.analysis import cooccurrence, saturation
+
+    analyses = {
+        "agreement": lambda: len(agreement(store)[0]),
+        "saturation": lambda: len(saturation(store)),
+        "cooccurrence": lambda: len(cooccurrence(store)),
+    }
+    timings = {}
+    for name, analysis in analyses.items():
+        start = time.perf_counter()
+        rows = analysis()
+        first = time.perf_counter() - start
+        start = time.perf_counter()
+        analysis()
+        timings[name] = {"first": first, "again": time.perf_counter() - start, "rows": rows}
+    return timings
+
+
 def _typical_params(store: LadybugStore) -> dict[str, str]:
-    """Parameters that exist in the corpus: the most reported challenge, its stage, a participant."""
+    """Parameters that exist in the corpus: the most reported challenge, its stage, a participant,
+    and the most-quoted challenge (most distinct excerpts coded with it) for its detail page."""
     top = run_query(store, "top-challenges", {"limit": 1}).as_dicts()[0]
     quote = run_query(store, "challenge-quotes", {"challenge": top["code"]}).as_dicts()[0]
     participant = store.run("MATCH (p:Participant)-[:SAID]->(:Excerpt {id: $e}) RETURN p.id", {"e": quote["excerpt"]})
+    quoted = store.run(
+        "MATCH (e:Excerpt)-[:CODED_AS]->(c:Challenge) RETURN c.code, count(DISTINCT e) AS quotes "
+        "ORDER BY quotes DESC, c.code LIMIT 1"
+    ).rows[0]
     return {
         "stage": top["stage"],
         "challenge": top["code"],
         "participant": participant.rows[0][0],
         "excerpt": quote["excerpt"],
+        "most_quoted": quoted[0],
+        "most_quoted_quotes": quoted[1],
     }
 
 
-def _pages(db: Path) -> dict[str, float]:
-    """Server-side time to render each dashboard page (Streamlit AppTest), first and cached."""
+MOST_QUOTED = "Challenge detail, most quoted"  # the row of the Challenge detail page at the most-quoted challenge
+
+
+def _page_rows(store: LadybugStore, most_quoted: str) -> list[tuple[str, str, dict[str, str], str | None]]:
+    """Every dashboard page as it opens (row name, page title, address query, None), and the
+    Challenge detail page at the most-quoted challenge (with that challenge's label in its list)."""
+    from challenge_graph.dashboard.links import SLUGS
+
+    label = store.run("MATCH (c:Challenge {code: $c}) RETURN c.name + ' (' + c.code + ')'", {"c": most_quoted}).rows
+    rows = [(title, title, {"page": slug}, None) for title, slug in SLUGS.items()]
+    return [*rows, (MOST_QUOTED, "Challenge detail", {"page": "challenge", "challenge": most_quoted}, label[0][0])]
+
+
+def _pages(db: Path, pages: list[tuple[str, str, dict[str, str], str | None]]) -> dict[str, dict[str, Any]]:
+    """Server-side time to render each dashboard page (Streamlit AppTest), in milliseconds.
+
+    "first": the store's file stamp moved on as a load does (so the store re-opens the database
+    and the dashboard's caches hold nothing), then a new session opens the page's address
+    (``?page=…``, and ``&challenge=…`` for the most-quoted challenge), the views already imported
+    as in a running server; "again": the same session run again (the cached re-run)."""
+    from streamlit.logger import set_log_level
     from streamlit.testing.v1 import AppTest
 
-    timings = {}
-    at = AppTest.from_file(str(HERE.parent / "dashboard" / "app.py"), default_timeout=120)
-    at.session_state["db_path"] = str(db)
-    at.run()
-    for page in PAGES:
-        start = time.perf_counter()
-        at.sidebar.radio(key="page").set_value(page).run()
-        first = (time.perf_counter() - start) * 1000
-        start = time.perf_counter()
-        at.run()
-        again = (time.perf_counter() - start) * 1000
+    from benchmarks.browser import graph_changed
+
+    set_log_level("error")  # AppTest runs without a server: its warnings about that say nothing here
+
+    def session(query: dict[str, str]) -> AppTest:
+        at = AppTest.from_file(str(HERE.parent / "dashboard" / "app.py"), default_timeout=PAGE_TIMEOUT)
+        at.session_state["db_path"] = str(db)
+        at.query_params.update(query)
+        return at
+
+    session({"page": "load"}).run()  # imports the views, once
+    timings: dict[str, dict[str, Any]] = {}
+    for row, title, query, label in pages:
+        graph_changed(db)
+        at = session(query)
+        try:
+            start = time.perf_counter()
+            at.run()
+            first = (time.perf_counter() - start) * 1000
+            start = time.perf_counter()
+            at.run()
+            again = (time.perf_counter() - start) * 1000
+        except RuntimeError as e:  # AppTest's timeout
+            timings[row] = {"first": None, "again": None, "error": str(e)}
+            continue
         if at.exception:
-            raise RuntimeError(f"page {page} failed: {at.exception}")
-        timings[page] = {"first": first, "again": again}
+            raise RuntimeError(f"page {row} failed: {at.exception}")
+        if at.sidebar.radio(key="page").value != title:
+            raise RuntimeError(f"{query} opened {at.sidebar.radio(key='page').value!r}, not {title!r}")
+        if label is not None and at.selectbox(key="challenge").value != label:
+            raise RuntimeError(f"{query} shows {at.selectbox(key='challenge').value!r}, not {label!r}")
+        timings[row] = {"first": first, "again": again}
     return timings
+
+
+def _judge(n: int, r: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every target that applies at ``n`` interviews, with the figure and whether it is met."""
+    figures: list[tuple[str, str, float | None]] = [
+        ("full load", "full load", r["load_s"]),
+        ("load / floor", "load / floor", r["load_over_floor"]),
+        ("naive / ours", "naive / ours", r.get("naive_over_ours")),
+        ("peak RSS of the full load", "peak RSS of the full load", r["peak_rss_mb"]),
+        ("PNG export", "PNG export, force layout", r["export_png"]["force_s"]),
+        ("PNG export", "PNG export, workflow layout", r["export_png"]["workflow_s"]),
+        ("one file", "add one file", r["one_file"]["add_s"]),
+        ("one file", "replace one file", r["one_file"]["replace_s"]),
+    ]
+    figures += [("query median", f"query {q}", t["median"]) for q, t in r["queries_ms"].items()]
+    figures += [("method analysis", f"method {m}", t["first"]) for m, t in r["method_s"].items()]
+    for key, how in (("pages_ms", "AppTest"), ("pages_browser_ms", "browser")):
+        figures += [("page first render", f"page {p} ({how})", t["first"]) for p, t in r.get(key, {}).items()]
+    judged = []
+    for target, what, value in figures:
+        if n not in TARGETS[target][1] or (value is None and target == "naive / ours"):
+            continue
+        judged.append({"figure": what, "target": target, "value": value, "met": _met(target, n, value)})
+    return judged
+
+
+def _met(target: str, n: int, value: float | None) -> bool:
+    """Whether ``value`` meets ``target`` at ``n`` interviews (a page never drawn does not)."""
+    how, limits, _ = TARGETS[target]
+    if value is None:
+        return False
+    return {"<=": value <= limits[n], ">=": value >= limits[n], "<": value < limits[n]}[how]
+
+
+def _mark(target: str, n: int, value: float | None) -> str:
+    """``  [≤ 2 s: met]`` after a figure when ``target`` applies at ``n`` interviews, else nothing."""
+    how, limits, unit = TARGETS[target]
+    if n not in limits:
+        return ""
+    sign = {"<=": "≤", ">=": "≥", "<": "<"}[how]
+    limit = f"{limits[n]:,g}"
+    return f"  [{sign} {limit}{'x' if unit == 'x' else ' ' + unit}: {_word(target, n, value)}]"
+
+
+def _word(target: str, n: int, value: float | None) -> str:
+    return "met" if _met(target, n, value) else "MISSED"
+
+
+def _target_text() -> dict[str, str]:
+    return {
+        name: ", ".join(
+            f"{ {'<=': '≤', '>=': '≥', '<': '<'}[how] } {limit:,g} {unit} at {n:,}" for n, limit in limits.items()
+        )
+        for name, (how, limits, unit) in TARGETS.items()
+    }
+
+
+def _ms(value: float | None) -> str:
+    return "not drawn" if value is None else f"{value:.0f}"
 
 
 def _p95(values: list[float]) -> float:
@@ -177,6 +427,7 @@ def _machine() -> dict[str, Any]:
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
         "processor": platform.processor() or platform.machine(),
+        "load_average": os.getloadavg()[0],
     }
 
 
@@ -188,24 +439,59 @@ def _print_size(n: int, r: dict[str, Any]) -> None:
     print(f"  floor (read + split)    {r['floor_s']:8.2f} s")
     print(f"  parse                   {r['parse_s']:8.2f} s   {r['parse_mb_per_s']:.1f} MB/s")
     print(
-        f"  full load (embedded)    {r['load_s']:8.2f} s   = {r['load_over_floor']:.0f}x the floor   "
-        f"peak RSS {r['peak_rss_mb']:.0f} MB"
+        f"  full load (embedded)    {r['load_s']:8.2f} s{_mark('full load', n, r['load_s'])}   "
+        f"= {r['load_over_floor']:.0f}x the floor{_mark('load / floor', n, r['load_over_floor'])}   "
+        f"peak RSS {r['peak_rss_mb']:.0f} MB{_mark('peak RSS of the full load', n, r['peak_rss_mb'])}"
     )
     if "naive_s" in r:
         print(
             f"  naive loader            {r['naive_s']:8.2f} s   ({r['naive_statements']} statements) "
-            f"= {r['naive_over_ours']:.1f}x ours"
+            f"= {r['naive_over_ours']:.1f}x ours{_mark('naive / ours', n, r['naive_over_ours'])}"
         )
+    f = r["one_file"]
+    print(f"  add one file            {f['add_s']:8.2f} s{_mark('one file', n, f['add_s'])}   ({f['added']})")
+    print(
+        f"  replace one file        {f['replace_s']:8.2f} s{_mark('one file', n, f['replace_s'])}   "
+        f"({f['replaced']}, recoded)   `challenge-graph load` alone starts in {f['cli_start_s']:.2f} s"
+    )
     print(f"  {'query':28s} {'median ms':>10s} {'p95 ms':>10s}")
     for name, t in r["queries_ms"].items():
-        print(f"  {name:28s} {t['median']:10.1f} {t['p95']:10.1f}")
+        print(f"  {name:28s} {t['median']:10.1f} {t['p95']:10.1f}{_mark('query median', n, t['median'])}")
     e = r["export_png"]
     print(
         f"  export PNG, {e['nodes']} nodes      select {e['select_s']:.2f} s, "
-        f"workflow {e['workflow_s']:.2f} s, force {e['force_s']:.2f} s"
+        f"workflow {e['workflow_s']:.2f} s{_mark('PNG export', n, e['workflow_s'])}, "
+        f"force {e['force_s']:.2f} s{_mark('PNG export', n, e['force_s'])}"
     )
-    for page, t in r.get("pages_ms", {}).items():
-        print(f"  page {page:23s} {t['first']:10.0f} {t['again']:10.0f}   (ms: first render, cached re-run)")
+    print(f"  {'method analysis':28s} {'first s':>10s} {'again s':>10s}")
+    for name, t in r["method_s"].items():
+        print(
+            f"  {name:28s} {t['first']:10.2f} {t['again']:10.2f}{_mark('method analysis', n, t['first'])}"
+            f"   ({t['rows']} rows)"
+        )
+    if "pages_ms" in r:
+        q = r["most_quoted"]
+        print(
+            f"  {'dashboard page (ms)':32s} {'AppTest first':>13s} {'again':>6s} {'browser first':>14s} {'again':>6s}"
+            f"   (most quoted: {q['challenge']}, {q['quotes']} quotes; "
+            f"a first render re-opens the database: {r['reopen_ms']:.0f} ms)"
+        )
+        browser = r.get("pages_browser_ms", {})
+        for page, t in r["pages_ms"].items():
+            b = browser.get(page)
+            cells = [_ms(t["first"]), _ms(t["again"]), _ms(b["first"]) if b else "-", _ms(b["again"]) if b else "-"]
+            marks = [_mark("page first render", n, t["first"])] + (
+                [_mark("page first render", n, b["first"])] if b else []
+            )
+            verdict = " ".join(m.strip() for m in marks if m)
+            print(f"  {page:32s} {cells[0]:>13s} {cells[1]:>6s} {cells[2]:>14s} {cells[3]:>6s}  {verdict}")
+            for how, timing in (("AppTest", t), ("browser", b or {})):
+                if timing.get("error"):
+                    print(f"    {how}: {timing['error']}")
+    judged = r["targets"]
+    if judged:
+        missed = [t["figure"] for t in judged if not t["met"]]
+        print(f"  targets at {n:,} interviews: {len(judged) - len(missed)} of {len(judged)} met")
 
 
 if __name__ == "__main__":
