@@ -103,6 +103,7 @@ def apply_changes(current: Path, target: Path, old: Snapshot, graph: GraphData) 
             conn.execute("BEGIN TRANSACTION")
             for cypher, rows in statements:
                 if rows:
+                    logger.debug("%d rows: %s", len(rows), cypher)
                     conn.execute(cypher, {"rows": rows})
             conn.execute("COMMIT")
         finally:
@@ -193,7 +194,9 @@ def _create_node(label: str, props: dict[str, str]) -> str:
 def _create_rel(rel: str, src: str, dst: str) -> str:
     props = RELATIONSHIPS[rel][1]
     return (
-        f"UNWIND $rows AS r MATCH (a:{src} {{id: r.src}}), (b:{dst} {{id: r.dst}}) "
+        # two MATCH clauses: LadybugDB plans the comma-joined pattern as a scan (1.6 s against 22 ms
+        # for 150 excerpts at 1,000 interviews)
+        f"UNWIND $rows AS r MATCH (a:{src} {{id: r.src}}) MATCH (b:{dst} {{id: r.dst}}) "
         f"CREATE (a)-[:{rel}{_fields(props)}]->(b)"
     )
 

@@ -23,6 +23,7 @@ analyst never reaches another.
 from __future__ import annotations
 
 import fcntl
+import functools
 import logging
 import os
 import threading
@@ -191,11 +192,10 @@ class LadybugStore(GraphStore):
         ).as_dicts()
 
     def _blob(self, row: dict[str, Any]) -> SourceFile:
-        try:
-            data = (self.path / "sources" / row["sha256"]).read_bytes()
-        except OSError as e:
-            raise StoreError(f"{self.path}: stored copy of {row['name']} is missing ({e.strerror})") from e
-        return SourceFile(row["name"], data)
+        blob = self.path / "sources" / row["sha256"]
+        if not blob.is_file():
+            raise StoreError(f"{self.path}: stored copy of {row['name']} is missing")
+        return _StoredSource(row["name"], blob, row["sha256"])
 
     def sources(self) -> list[SourceFile]:
         return [self._blob(r) for r in self._source_rows() if r["kind"] != "codebook"]
@@ -301,6 +301,24 @@ class LadybugStore(GraphStore):
             self.close()
             write_snapshot(snapshot, snapshot_of(graph, self.version()))
             _remove_unused(blobs, {s.sha256 for s in [*sources, codebook]})
+
+
+class _StoredSource(SourceFile):
+    """A source kept in the store's folder: its digest is known, its contents are read only when
+    a load needs them (a file already parsed is taken from the parse cache by name and digest)."""
+
+    def __init__(self, name: str, blob: Path, sha256: str) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "origin", "")
+        object.__setattr__(self, "_path", blob)
+        self.__dict__["sha256"] = sha256  # SourceFile.sha256 is a cached property
+
+    @functools.cached_property
+    def data(self) -> bytes:  # type: ignore[override]
+        try:
+            return self._path.read_bytes()
+        except OSError as e:
+            raise StoreError(f"stored copy of {self.name} is missing ({e.strerror})") from e
 
 
 def _build_database(path: Path, graph: GraphData, progress: Progress | None) -> None:
