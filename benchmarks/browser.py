@@ -5,8 +5,10 @@ What is timed: from the click that opens a page (its entry in the sidebar; for a
 its option in the Challenge selectbox) until the page is drawn and Streamlit is idle, checked on
 every animation frame:
 
-- the script has run since the click and stopped (``stApp``'s ``data-test-script-state`` is
-  ``notRunning``), the app is connected, and no element is left stale from a previous run;
+- the script has run since the click and stopped: the server's script-finished message has come,
+  the page shows it (``stApp``'s ``data-test-script-state`` is ``notRunning``), the main area's
+  content is no longer what it was before the click, the app is connected, and no element is
+  left stale from a previous run;
 - the page's title (``h1``) is there and the sidebar shows the page chosen; no skeleton or spinner;
 - every image has loaded, every table (``stDataFrame``) has its canvas, every chart
   (``stVegaLiteChart``, ``stGraphVizChart``) has drawn its canvas or SVG, every frame has
