@@ -36,8 +36,8 @@ WHERE NOT r.coder IN $machine
 RETURN DISTINCT e.id AS excerpt
 """
 
-# Neo4j's vector index; its cosine score is (1 + cos) / 2
+# Neo4j's vector index (approximate, its vectors quantised): candidates, scored again exactly
 NEAREST_NEO4J = """
-CALL db.index.vector.queryNodes('excerpt_embedding', $k, $vector) YIELD node, score
-RETURN node.id AS excerpt, 2 * score - 1 AS score
+CALL db.index.vector.queryNodes('excerpt_embedding', $k, $vector) YIELD node
+RETURN node.id AS excerpt, node.embedding AS embedding
 """

@@ -18,6 +18,8 @@ from challenge_graph.semantic.vectors import ExcerptVectors, read
 
 __all__ = ["Hit", "search", "more_like", "nearest", "top_k"]
 
+CANDIDATES = 4  # Neo4j: index candidates per quote asked for, before the exact ranking
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -63,8 +65,7 @@ def nearest(
     coded with ``code`` or with a code at ``stage`` (and its sub-stages)."""
     candidates = _candidates(store, code, stage)
     if store.dialect == "neo4j" and candidates is None and vectors is None:
-        rows = store.run(cypher.NEAREST_NEO4J, {"k": limit + len(exclude), "vector": vector.tolist()}).rows
-        scored = [(excerpt, float(score)) for excerpt, score in rows if excerpt not in exclude][:limit]
+        scored = _neo4j_nearest(store, limit, vector, exclude)
     else:
         vectors = vectors if vectors is not None else read(store)
         if vectors is None:
@@ -92,6 +93,26 @@ def more_like(store: GraphStore, excerpt: str, limit: int = 10, code: str | None
     if vectors is None or excerpt not in (rows := vectors.row()):
         raise ChallengeGraphError(f"no vector for excerpt {excerpt!r} (only participants' turns have one)")
     return nearest(store, np.asarray(vectors.matrix[rows[excerpt]]), limit, code, stage, frozenset({excerpt}), vectors)
+
+
+def _neo4j_nearest(store, limit: int, vector: np.ndarray, exclude: frozenset[str]) -> list[tuple[str, float]]:
+    """The nearest excerpts by Neo4j's vector index: ``CANDIDATES`` times more than asked for
+    (the index is approximate and quantises), ranked again by the exact cosine of their stored
+    vectors. A procedure call, which the analyst allow-list of ``store.run`` refuses, so it goes
+    to the driver in a read transaction (fixed text, parameters)."""
+    import neo4j
+
+    records, _, _ = store.driver.execute_query(
+        cypher.NEAREST_NEO4J,
+        {"k": max(CANDIDATES * (limit + len(exclude)), 50), "vector": vector.tolist()},
+        database_=store.database,
+        routing_=neo4j.RoutingControl.READ,
+    )
+    rows = [r for r in records if r["excerpt"] not in exclude]
+    if not rows:
+        return []
+    matrix = np.asarray([r["embedding"] for r in rows], dtype=np.float32)
+    return [(rows[i]["excerpt"], s) for i, s in top_k(matrix, vector, limit)]
 
 
 def _candidates(store: GraphStore, code: str | None, stage: str | None) -> set[str] | None:
