@@ -5,11 +5,12 @@ import subprocess
 import sys
 import textwrap
 
+import ladybug
 import pytest
 
 from challenge_graph.graph.build import GraphData
 from challenge_graph.graph.errors import QueryError, ReadOnlyError, StoreBusyError, StoreError
-from challenge_graph.graph.ladybug_store import LadybugStore
+from challenge_graph.graph.ladybug_store import LadybugStore, _all_rows
 from challenge_graph.graph.model import SourceFile
 from challenge_graph.loaders.ingest import ingest
 from tests.conftest import EXAMPLES, INTERVIEW_35, LEADER_4
@@ -116,3 +117,27 @@ def test_empty_store_says_what_to_do(empty_store):
     with pytest.raises(StoreError, match="no graph at .* yet: run `challenge-graph load PATH` first"):
         empty_store.run("MATCH (n) RETURN n")
     assert empty_store.sources() == []
+
+
+@pytest.mark.parametrize(
+    "cypher",
+    [
+        "MATCH (e:Excerpt) RETURN e.id, e.text, e.position, e.line ORDER BY e.id",
+        "MATCH (n:Challenge) RETURN n ORDER BY n.id",  # nodes come back as dicts
+        "MATCH (a)-[r:CODED_AS]->(b) RETURN r, b.id ORDER BY b.id, r.coder",
+        "MATCH p = (a:Excerpt)-[:CODED_AS]->(b) RETURN p ORDER BY a.id LIMIT 5",
+        "MATCH (c:Challenge) RETURN sum(c.quotes) AS s, collect(c.id) AS ids, {n: count(c)} AS m",
+        "MATCH (s:Stage) RETURN s.aliases, s.parent ORDER BY s.id",  # lists and empty strings
+        "MATCH (e:Excerpt) WHERE e.id = 'none' RETURN e.id",  # no rows
+    ],
+)
+def test_results_are_read_whole_with_the_values_row_by_row_reading_gives(sample_store, cypher):
+    db = ladybug.Database(str(sample_store.db_file), read_only=True)
+    conn = ladybug.Connection(db)
+    try:
+        expected = [tuple(row) for row in conn.execute(cypher).get_all()]
+        assert _all_rows(conn.execute(cypher)) == expected
+        assert sample_store.run(cypher).rows == expected
+    finally:
+        conn.close()
+        db.close()
