@@ -421,7 +421,7 @@ def _target_text() -> dict[str, str]:
 
 
 def _ms(value: float | None) -> str:
-    return "not drawn" if value is None else f"{value:.0f}"
+    return "n/a" if value is None else f"{value:.0f}"  # n/a: not drawn in time (the error follows)
 
 
 def _p95(values: list[float]) -> float:
