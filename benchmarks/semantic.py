@@ -214,6 +214,56 @@ def _load_times(corpus: Path, interviews: int) -> dict:
     return result
 
 
+def store_search(db: Path, queries: int = 30) -> dict:
+    """End-to-end search latency on a loaded embedded store (``load`` without --semantic): its
+    participant excerpts get random unit vectors (the search costs the same for any vectors),
+    then ``nearest`` runs: the matrix product, the top 10, and the Cypher that fetches the hits'
+    speaker, interview, line and codes."""
+    from challenge_graph.graph.ladybug_store import LadybugStore
+    from challenge_graph.semantic.search import nearest
+    from challenge_graph.semantic.vectors import ExcerptVectors, read, text_hash, write
+
+    store = LadybugStore(db)
+    rows = store.run(
+        "MATCH (e:Excerpt) WHERE e.role = $role RETURN e.id AS id, e.text AS text ORDER BY id", {"role": PARTICIPANT}
+    ).rows
+    rng = np.random.default_rng(1)
+    matrix = rng.standard_normal((len(rows), 384), dtype=np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    write(store, ExcerptVectors("random", [r[0] for r in rows], [text_hash(r[1]) for r in rows], matrix))
+    started = time.perf_counter()
+    vectors = read(store)
+    np.asarray(vectors.matrix).sum()  # touch every page once (the dashboard keeps it in memory)
+    read_s = time.perf_counter() - started
+    times, product = [], []
+    code = _a_code(store)
+    for q in range(queries):
+        vector = matrix[q * 7] + 0.05 * rng.standard_normal(384, dtype=np.float32)
+        vector /= np.linalg.norm(vector)
+        started = time.perf_counter()
+        nearest(store, vector, 10, vectors=vectors)
+        times.append((time.perf_counter() - started) * 1000)
+    for q in range(queries):
+        started = time.perf_counter()
+        code_filtered = nearest(store, matrix[q], 10, code=code, vectors=vectors)
+        product.append((time.perf_counter() - started) * 1000)
+    store.close()
+    return {
+        "participant_excerpts": len(rows),
+        "read_vectors_s": round(read_s, 2),
+        "nearest_top10_median_ms": round(statistics.median(times), 1),
+        "with_code_filter_median_ms": round(statistics.median(product), 1),
+        "code_filter_hits": len(code_filtered),
+    }
+
+
+def _a_code(store) -> str:
+    return store.run(
+        "MATCH (e:Excerpt)-[r:CODED_AS]->(c:Challenge) "
+        "RETURN c.code AS code, count(*) AS n ORDER BY n DESC, code LIMIT 1"
+    ).rows[0][0]
+
+
 def _rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -231,8 +281,12 @@ def main() -> None:
     parser.add_argument("--performance", action="store_true", help="only the performance figures")
     parser.add_argument("--corpus", type=Path, help="a synthetic corpus (python -m benchmarks --generate-only DIR N)")
     parser.add_argument("--interviews", type=int, default=100, help="interviews of --corpus to load [100]")
+    parser.add_argument("--search-store", type=Path, help="a store loaded without --semantic: time search on it")
     parser.add_argument("--out", type=Path, help="also write the figures as JSON")
     args = parser.parse_args()
+    if args.search_store:
+        print(json.dumps(store_search(args.search_store), indent=2))
+        return
     both = not (args.quality or args.performance)
     figures = {}
     if args.quality or both:
