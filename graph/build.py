@@ -56,6 +56,7 @@ class GraphData:
     unknown_codes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     tags: dict[str, TagReport] = field(default_factory=dict)  # source name -> its code tags' fate
     fragment_keys: dict[str, str] = field(default_factory=dict)  # interview id -> its fragment's key ("" if none)
+    built_counts: dict[str, int] = field(default_factory=dict)  # rows per table as build_graph returned them
 
     def add_node(self, label: str, row: dict[str, Any]) -> None:
         self.nodes[label].setdefault(row["id"], row)
@@ -179,6 +180,7 @@ def build_graph(
     _add_participant_attributes(graph, sheets)
     _count_evidence(graph)
     add_aggregates(graph)  # figures stored for the queries, from the finished rows (graph/aggregates.py)
+    graph.built_counts = graph.counts()
     return graph
 
 

@@ -32,7 +32,7 @@ import ladybug
 from challenge_graph.graph.build import GraphData
 from challenge_graph.graph.model import NODES, RELATIONSHIPS
 
-__all__ = ["Snapshot", "apply_changes", "snapshot_of"]
+__all__ = ["Snapshot", "apply_changes", "built_from_fragments", "read_snapshot", "snapshot_of", "write_snapshot"]
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +59,23 @@ class Snapshot:
     rels: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = field(default_factory=dict)
 
 
-def snapshot_of(graph: GraphData, database: str) -> Snapshot:
-    """The snapshot to keep after writing ``graph`` to the database file identified by ``database``."""
+def built_from_fragments(graph: GraphData) -> bool:
+    """True when every interview's rows are its fragment's: each interview has a fragment key,
+    and nothing added or removed interviews' rows since the build (suggestions by
+    ``auto-semantic`` are added afterwards, for every interview)."""
+    keys = graph.fragment_keys
+    counts = graph.counts()
+    owned = (*INTERVIEW_NODES, *INTERVIEW_RELS)
+    return (
+        bool(keys) and "" not in keys.values() and all(counts.get(t, 0) == graph.built_counts.get(t, 0) for t in owned)
+    )
+
+
+def snapshot_of(graph: GraphData, database: str) -> Snapshot | None:
+    """The snapshot to keep after writing ``graph`` to the database file identified by
+    ``database``; None when the next load must not start from it (see :func:`built_from_fragments`)."""
+    if not built_from_fragments(graph):
+        return None
     return Snapshot(
         database,
         dict(graph.fragment_keys),
@@ -79,7 +94,11 @@ def read_snapshot(path: Path) -> Snapshot | None:
         return None
 
 
-def write_snapshot(path: Path, snapshot: Snapshot) -> None:
+def write_snapshot(path: Path, snapshot: Snapshot | None) -> None:
+    """Keep ``snapshot`` at ``path``, or remove the one there when None."""
+    if snapshot is None:
+        path.unlink(missing_ok=True)
+        return
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".snapshot-", delete=False) as f:
         f.write(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL))
     os.replace(f.name, path)
@@ -88,7 +107,7 @@ def write_snapshot(path: Path, snapshot: Snapshot) -> None:
 def apply_changes(current: Path, target: Path, old: Snapshot, graph: GraphData) -> bool:
     """Copy the database ``current`` to ``target`` and change it into ``graph``; False (and no
     ``target``) when the changes are better written by a full build."""
-    if not graph.fragment_keys or "" in graph.fragment_keys.values():
+    if not built_from_fragments(graph):
         return False
     changed = {iid for iid, key in graph.fragment_keys.items() if old.interviews.get(iid) != key}
     gone = set(old.interviews) - set(graph.fragment_keys)

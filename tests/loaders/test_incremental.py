@@ -119,3 +119,20 @@ def test_a_damaged_fragment_is_built_again(tmp_path, pdfs):
     shutil.copytree(folder, full_folder)
     shutil.copy(later, full_folder)
     assert _dump(store) == _dump(_full(tmp_path, full_folder))
+
+
+def test_rows_added_after_the_build_make_the_next_load_a_full_one(tmp_path, pdfs):
+    """Suggestions by ``auto-semantic`` are added for every interview after the build, so a load
+    that follows one with --suggest cannot start from its rows."""
+    from tests.semantic.conftest import require_extra
+
+    require_extra()
+    folder, _ = pdfs
+    store = LadybugStore(tmp_path / "store")
+    ingest(store, [EXAMPLES], suggest=True)
+    suggested = "MATCH ()-[c:CODED_AS]->() WHERE c.coder = 'auto-semantic' RETURN count(c)"
+    assert store.run(suggested).rows[0][0] > 0
+    ingest(store, [folder])
+    assert store.last_write == "full"
+    assert store.run(suggested).rows[0][0] == 0
+    assert _dump(store) == _dump(_full(tmp_path, EXAMPLES, folder))
