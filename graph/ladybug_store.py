@@ -34,7 +34,6 @@ from pathlib import Path
 from typing import Any
 
 import ladybug
-import pandas as pd
 
 from challenge_graph.graph.build import GraphData
 from challenge_graph.graph.errors import QueryError, QueryTimeoutError, StoreBusyError, StoreError
@@ -323,6 +322,8 @@ class _StoredSource(SourceFile):
 
 def _build_database(path: Path, graph: GraphData, progress: Progress | None) -> None:
     """Create a fresh database at ``path`` and bulk-copy every table into it."""
+    import pandas as pd  # only a full write needs it: importing it costs a command ~0.5 s
+
     db = ladybug.Database(str(path))
     conn = ladybug.Connection(db)
     try:
