@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import asdict
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -143,15 +143,22 @@ def _method(path: str, stamp: str, what: str):
 
 def _method_frames(graph_store: GraphStore, what: str):
     """The method analyses as frames."""
-    from challenge_graph.queries.agreement import agreement
-    from challenge_graph.queries.analysis import cooccurrence, saturation
+    from challenge_graph.queries.agreement import AgreementRow, PairRow, agreement
+    from challenge_graph.queries.analysis import SaturationRow, cooccurrence, saturation
 
     if what == "agreement":
         table, pairs = agreement(graph_store)
-        return pd.DataFrame([asdict(r) for r in table]), pd.DataFrame([asdict(p) for p in pairs])
+        return _frame(table, AgreementRow), _frame(pairs, PairRow)
     if what == "saturation":
-        return pd.DataFrame([asdict(r) for r in saturation(graph_store)])
+        return _frame(saturation(graph_store), SaturationRow)
     return pd.DataFrame(cooccurrence(graph_store), columns=["code_a", "code_b", "shared", "jaccard"])
+
+
+def _frame(rows: list, row_type: type) -> pd.DataFrame:
+    """Rows of a flat dataclass as a frame with its fields as columns (as ``asdict`` gives them,
+    without its deep copies: a thousand rows took a tenth of a second)."""
+    columns = [f.name for f in fields(row_type)]
+    return pd.DataFrame([[getattr(r, c) for c in columns] for r in rows], columns=columns)
 
 
 def method(what: str):

@@ -25,7 +25,7 @@ from itertools import combinations
 
 from challenge_graph.graph.autocode import MACHINE_CODERS
 from challenge_graph.graph.store import GraphStore
-from challenge_graph.queries.analysis import codings
+from challenge_graph.queries.analysis import coded_turns
 from challenge_graph.queries.runner import run_query
 
 __all__ = [
@@ -91,10 +91,13 @@ def agreement(
         turns[row["interview"]] = row["turns"]
     shared = {i for i, rs in by_interview.items() if len(rs) >= 2}
     applied: dict[str, set[tuple[str, str, int]]] = defaultdict(set)  # code -> (rater, interview, turn)
-    for row in codings(store):
-        key = (row.interview, row.coder)
-        if row.interview in shared and key in rater:
-            applied[row.code].add((rater[key], row.interview, row.position))
+    for row in coded_turns(store):
+        mine = applied[row.code]
+        for i, position in zip(row.interviews, row.positions):
+            name = rater.get((i, row.coder))
+            if name is not None and i in shared:
+                mine.add((name, i, position))
+    applied = {c: units for c, units in applied.items() if units}
     names = sorted({r for i in shared for r in by_interview[i]})
     codes = sorted(c for c in applied if code is None or c.casefold() == code.casefold())
     independent = [n for n in names if not n.endswith(CONSENSUS)]
@@ -204,22 +207,31 @@ class _Counts:
         self.pair_interviews = {
             (a, b): [i for i in shared if a in raters[i] and b in raters[i]] for a, b in combinations(names, 2)
         }
+        # what does not depend on the code: the units (every unit as if nobody had coded it) ...
+        self.o00 = 0.0
+        self.fleiss_units = 0
+        for i, raters_of in self.ind.items():
+            m = len(raters_of)
+            if m >= 2:
+                self.o00 += m * self.turns[i]
+            if m == self.size:
+                self.fleiss_units += self.turns[i]
+        self.pair_units = {pair: sum(turns[i] for i in interviews) for pair, interviews in self.pair_interviews.items()}
+        self.pairs_at: dict[str, list[tuple[str, str]]] = defaultdict(list)  # interview -> pairs rating it
+        for pair, interviews in self.pair_interviews.items():
+            for i in interviews:
+                self.pairs_at[i].append(pair)
+        self.ind_sets = {i: set(r) for i, r in self.ind.items()}
 
     def tally(self, applied: set[tuple[str, str, int]]) -> _Tally:
         """The tally of one code from the (rater, interview, turn) triples it was applied to."""
-        tally = _Tally()
+        tally = _Tally(fleiss_units=self.fleiss_units, o00=self.o00)
         by_unit: dict[tuple[str, int], set[str]] = defaultdict(set)
         for rater, i, t in applied:
             by_unit[(i, t)].add(rater)
-        for i, raters in self.ind.items():  # every unit as if nobody had coded it
-            m = len(raters)
-            if m >= 2:
-                tally.o00 += m * self.turns[i]
-            if m == self.size:
-                tally.fleiss_units += self.turns[i]
         for (i, _), coders in by_unit.items():  # then what the codings change
             m = len(self.ind[i])
-            k = len(coders & set(self.ind[i]))
+            k = len(coders & self.ind_sets[i])
             if m < 2 or k == 0:
                 continue
             tally.o00 += (m - k) * (m - k - 1) / (m - 1) - m
@@ -229,14 +241,14 @@ class _Counts:
                 tally.fleiss_ones += k
                 tally.fleiss_spread += (k * k + (m - k) ** 2 - m) / (m * (m - 1)) - 1
                 tally.fleiss_split += k < m
-        for (a, b), interviews in self.pair_interviews.items():
-            pair = tally.pairs[(a, b)] = _Pair(units=sum(self.turns[i] for i in interviews))
-            wanted = set(interviews)
-            for (i, _), coders in by_unit.items():
-                if i in wanted:
-                    pair.a += a in coders
-                    pair.b += b in coders
-                    pair.both += a in coders and b in coders
+        for pair, units in self.pair_units.items():
+            tally.pairs[pair] = _Pair(units=units)
+        for (i, _), coders in by_unit.items():
+            for a, b in self.pairs_at.get(i, ()):
+                pair = tally.pairs[(a, b)]
+                pair.a += a in coders
+                pair.b += b in coders
+                pair.both += a in coders and b in coders
         return tally
 
 

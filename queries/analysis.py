@@ -18,6 +18,8 @@ from challenge_graph.queries.runner import run_query
 __all__ = [
     "Coding",
     "codings",
+    "CodedTurns",
+    "coded_turns",
     "SaturationRow",
     "saturation",
     "saturation_check",
@@ -54,25 +56,37 @@ def codings(store: GraphStore, include_auto: bool = True) -> list[Coding]:
     them by code and coder: 25 times fewer rows to fetch); without ``include_auto``, the
     machine coders' suggestions are left out. Fetched once per graph version: the analyses
     that run one after another (the Method page runs three) share one fetch."""
-    return [c for c in _every_coding(store) if include_auto or c.coder not in MACHINE_CODERS]
+    return [
+        Coding(interview, position, coder, code, kind)
+        for code, kind, coder, interviews, positions in coded_turns(store, include_auto)
+        for interview, position in zip(interviews, positions)
+    ]
 
 
-_FETCHED: dict[tuple[str, str], tuple[Coding, ...]] = {}  # (store, graph version) -> codings; the last only
+class CodedTurns(NamedTuple):
+    """The turns one coder coded with one code: ``interviews[i]`` and ``positions[i]`` name a turn."""
+
+    code: str
+    kind: str
+    coder: str
+    interviews: list[str]
+    positions: list[int]
 
 
-def _every_coding(store: GraphStore) -> tuple[Coding, ...]:
-    """Every coding of the store's current graph, from the last fetch if the graph is unchanged."""
+_FETCHED: dict[tuple[str, str], tuple[CodedTurns, ...]] = {}  # (store, graph version) -> rows; the last only
+
+
+def coded_turns(store: GraphStore, include_auto: bool = True) -> list[CodedTurns]:
+    """The rows of coded-turns (the codings grouped by code and coder), fetched once per graph
+    version; without ``include_auto``, the machine coders' rows are left out. The analyses read
+    these lists as they are: one Python object per coding would cost more than the query."""
     key = (store.describe(), store.version())
     found = _FETCHED.get(key)
     if found is None:
-        found = tuple(
-            Coding(interview, position, coder, code, kind)
-            for code, kind, coder, interviews, positions in run_query(store, "coded-turns").rows
-            for interview, position in zip(interviews, positions)
-        )
+        found = tuple(CodedTurns(*row) for row in run_query(store, "coded-turns").rows)
         _FETCHED.clear()
         _FETCHED[key] = found
-    return found
+    return [row for row in found if include_auto or row.coder not in MACHINE_CODERS]
 
 
 def saturation(store: GraphStore, order: str = "interview", include_auto: bool = False) -> list[SaturationRow]:
@@ -81,9 +95,15 @@ def saturation(store: GraphStore, order: str = "interview", include_auto: bool =
     ``order``: ``interview`` (titles in natural order: Interview 2 before Interview 10) or
     ``date`` (an ISO date in the source file name, as Delve names its exports; undated last).
     """
-    rows = codings(store, include_auto)
+    codes_of: dict[str, set[str]] = defaultdict(set)  # coded interviews only, in the order first met
+    challenges_of: dict[str, set[str]] = defaultdict(set)
+    for row in coded_turns(store, include_auto):
+        for interview in dict.fromkeys(row.interviews):
+            codes_of[interview].add(row.code)
+            if row.kind == "challenge":
+                challenges_of[interview].add(row.code)
     about = {r["interview"]: (r["title"], r["source"]) for r in run_query(store, "interviews").as_dicts()}
-    interviews = {r.interview: about[r.interview] for r in rows}  # coded interviews only
+    interviews = {interview: about[interview] for interview in codes_of}
 
     def key(item):
         title, source = item[1]
@@ -93,12 +113,6 @@ def saturation(store: GraphStore, order: str = "interview", include_auto: bool =
             return (match is None, match.group(0) if match else "", natural)
         return (natural,)
 
-    codes_of: dict[str, set[str]] = defaultdict(set)
-    challenges_of: dict[str, set[str]] = defaultdict(set)
-    for r in rows:
-        codes_of[r.interview].add(r.code)
-        if r.kind == "challenge":
-            challenges_of[r.interview].add(r.code)
     seen_codes: set[str] = set()
     seen_challenges: set[str] = set()
     out = []
@@ -131,12 +145,15 @@ def cooccurrence(store: GraphStore, include_auto: bool = False) -> list[dict]:
     (shared / turns with either), most shared first. A code never pairs with itself."""
     turns: dict[str, set[tuple[str, int]]] = defaultdict(set)
     codes_on: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for r in codings(store, include_auto):
-        turns[r.code].add((r.interview, r.position))
-        codes_on[(r.interview, r.position)].add(r.code)
+    for row in coded_turns(store, include_auto):
+        these = list(zip(row.interviews, row.positions))
+        turns[row.code].update(these)
+        for turn in these:
+            codes_on[turn].add(row.code)
     shared: Counter[tuple[str, str]] = Counter()
     for codes in codes_on.values():  # pairs are counted where they meet: on the turns
-        shared.update(combinations(sorted(codes), 2))
+        if len(codes) > 1:
+            shared.update(combinations(sorted(codes), 2))
     pairs = [
         {"code_a": a, "code_b": b, "shared": n, "jaccard": n / (len(turns[a]) + len(turns[b]) - n)}
         for (a, b), n in shared.items()
