@@ -230,7 +230,16 @@ def store_search(db: Path, queries: int = 30) -> dict:
     rng = np.random.default_rng(1)
     matrix = rng.standard_normal((len(rows), 384), dtype=np.float32)
     matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
-    write(store, ExcerptVectors("random", [r[0] for r in rows], [text_hash(r[1]) for r in rows], matrix))
+    codes: dict[str, list[str]] = {}
+    for excerpt, code in store.run(
+        "MATCH (e:Excerpt)-[r:CODED_AS]->(c) WHERE r.coder <> 'auto' RETURN e.id, c.code ORDER BY c.code"
+    ).rows:
+        codes.setdefault(excerpt, []).append(code)
+    ids = [r[0] for r in rows]
+    write(
+        store,
+        ExcerptVectors("random", ids, [text_hash(r[1]) for r in rows], matrix, codes=[codes.get(e, []) for e in ids]),
+    )
     started = time.perf_counter()
     vectors = read(store)
     np.asarray(vectors.matrix).sum()  # touch every page once (the dashboard keeps it in memory)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from challenge_graph.graph.autocode import MACHINE_CODERS as _MACHINE_CODERS
 
-__all__ = ["HITS", "CODED_WITH", "AT_STAGE", "NEAREST_NEO4J", "MACHINE_CODERS"]
+__all__ = ["HITS", "CODED_WITH", "AT_STAGE", "NEAREST_NEO4J", "MACHINE_CODERS", "EXCERPTS", "TITLES"]
+__all__ += ["CODES_NAMED", "CODES_AT_STAGE"]
 
 # coders whose codings are suggestions, never evidence
 MACHINE_CODERS = list(_MACHINE_CODERS)
@@ -41,3 +42,22 @@ NEAREST_NEO4J = """
 CALL db.index.vector.queryNodes('excerpt_embedding', $k, $vector) YIELD node
 RETURN node.id AS excerpt, node.embedding AS embedding
 """
+
+# embedded store (codes kept with the vectors): the hits' rows by primary key, fast
+EXCERPTS = """
+UNWIND $ids AS id
+MATCH (e:Excerpt {id: id})
+RETURN e.id AS excerpt, e.speaker AS speaker, e.interview AS interview, e.line AS line, e.text AS quote
+"""
+TITLES = "UNWIND $ids AS id MATCH (i:Interview {id: id}) RETURN i.id AS id, i.title AS title"
+
+# the codes a --code or --stage value names, one small query per code label
+CODES_NAMED = {
+    label: f"MATCH (c:{label}) WHERE lower(c.code) = $code OR c.id = $code OR lower(c.name) = $code RETURN c.code"
+    for label in ("Challenge", "Fix", "Practice")
+}
+CODES_AT_STAGE = {
+    label: "MATCH (top:Stage) WHERE top.id = $stage OR lower(top.name) = $stage "
+    f"MATCH (s:Stage)-[:PART_OF*0..3]->(top) MATCH (c:{label})-[:AT_STAGE]->(s) RETURN DISTINCT c.code"
+    for label in ("Challenge", "Fix", "Practice")
+}

@@ -63,21 +63,22 @@ def nearest(
 ) -> list[Hit]:
     """The ``limit`` participant quotes nearest to ``vector``, optionally only those a human
     coded with ``code`` or with a code at ``stage`` (and its sub-stages)."""
+    if store.dialect == "neo4j" and code is None and stage is None and vectors is None:
+        return _hits(store, _neo4j_nearest(store, limit, vector, exclude))
+    vectors = vectors if vectors is not None else read(store)
+    if vectors is None:
+        raise ChallengeGraphError(
+            f"{store.describe()} has no excerpt vectors yet: load the files again with --semantic"
+        )
+    if vectors.codes is not None:  # embedded: the codes are kept with the vectors, no graph traversal
+        allowed = _allowed_by_codes(store, vectors, code, stage, exclude)
+        return _fast_hits(store, vectors, top_k(vectors.matrix, vector, limit, allowed))
     candidates = _candidates(store, code, stage)
-    if store.dialect == "neo4j" and candidates is None and vectors is None:
-        scored = _neo4j_nearest(store, limit, vector, exclude)
-    else:
-        vectors = vectors if vectors is not None else read(store)
-        if vectors is None:
-            raise ChallengeGraphError(
-                f"{store.describe()} has no excerpt vectors yet: load the files again with --semantic"
-            )
-        allowed = None
-        if candidates is not None or exclude:
-            keep = candidates if candidates is not None else set(vectors.ids)
-            allowed = np.fromiter((e in keep and e not in exclude for e in vectors.ids), bool, len(vectors.ids))
-        scored = [(vectors.ids[i], s) for i, s in top_k(vectors.matrix, vector, limit, allowed)]
-    return _hits(store, scored)
+    allowed = None
+    if candidates is not None or exclude:
+        keep = candidates if candidates is not None else set(vectors.ids)
+        allowed = np.fromiter((e in keep and e not in exclude for e in vectors.ids), bool, len(vectors.ids))
+    return _hits(store, [(vectors.ids[i], s) for i, s in top_k(vectors.matrix, vector, limit, allowed)])
 
 
 def search(store: GraphStore, encoder, text: str, limit: int = 10, code: str | None = None, stage: str | None = None):
@@ -113,6 +114,47 @@ def _neo4j_nearest(store, limit: int, vector: np.ndarray, exclude: frozenset[str
         return []
     matrix = np.asarray([r["embedding"] for r in rows], dtype=np.float32)
     return [(rows[i]["excerpt"], s) for i, s in top_k(matrix, vector, limit)]
+
+
+def _allowed_by_codes(
+    store: GraphStore, vectors: ExcerptVectors, code: str | None, stage: str | None, exclude: frozenset[str]
+) -> np.ndarray | None:
+    """Rows the filters allow, from the codes kept with the vectors (None: every row)."""
+    if code is None and stage is None and not exclude:
+        return None
+    allowed = np.ones(len(vectors.ids), dtype=bool)
+    for value, queries, key in ((code, cypher.CODES_NAMED, "code"), (stage, cypher.CODES_AT_STAGE, "stage")):
+        if value is None:
+            continue
+        wanted = {row[0] for q in queries.values() for row in store.run(q, {key: value.strip().casefold()}).rows}
+        allowed &= np.fromiter((not wanted.isdisjoint(c) for c in vectors.codes), bool, len(vectors.ids))
+        if not allowed.any():
+            raise ChallengeGraphError(f"no participant quote is coded with {key} {value!r}")
+    for excerpt in exclude:
+        allowed[vectors.ids.index(excerpt)] = False
+    return allowed
+
+
+def _fast_hits(store: GraphStore, vectors: ExcerptVectors, scored: list[tuple[int, float]]) -> list[Hit]:
+    """Hits of the embedded store: rows by primary key, codes from the vectors' file."""
+    if not scored:
+        return []
+    found = store.run(cypher.EXCERPTS, {"ids": [vectors.ids[i] for i, _ in scored]}).as_dicts()
+    rows = {r["excerpt"]: r for r in found}
+    titles = dict(store.run(cypher.TITLES, {"ids": sorted({r["interview"] for r in rows.values()})}).rows)
+    return [
+        Hit(
+            round(score, 4),
+            row["speaker"],
+            titles.get(row["interview"], row["interview"]),
+            row["line"],
+            tuple(vectors.codes[i]),
+            row["quote"],
+            row["excerpt"],
+        )
+        for i, score in scored
+        if (row := rows.get(vectors.ids[i])) is not None  # a vector whose excerpt a newer load removed
+    ]
 
 
 def _candidates(store: GraphStore, code: str | None, stage: str | None) -> set[str] | None:

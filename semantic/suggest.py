@@ -14,9 +14,8 @@ import numpy as np
 
 from challenge_graph.graph.autocode import AUTO_SEMANTIC
 from challenge_graph.graph.build import GraphData
-from challenge_graph.semantic.cypher import MACHINE_CODERS
 from challenge_graph.semantic.search import top_k
-from challenge_graph.semantic.vectors import ExcerptVectors
+from challenge_graph.semantic.vectors import ExcerptVectors, human_codes
 
 __all__ = ["AUTO_SEMANTIC", "K", "THRESHOLD", "MAX_CODES", "MIN_SIMILARITY", "MIN_WORDS", "Reference", "vote"]
 __all__ += ["human_codes", "suggest_graph"]
@@ -49,18 +48,6 @@ class Reference:
             [tuple(sorted(codes[e])) for e in chosen],
             [excerpts[e]["interview"] for e in chosen],
         )
-
-
-def human_codes(graph: GraphData) -> dict[str, set[str]]:
-    """Excerpt id → the codes humans gave it (suggestions left out)."""
-    code_of = {
-        (label, row["id"]): row["code"] for label in ("Challenge", "Fix", "Practice") for row in graph.node_rows(label)
-    }
-    out: dict[str, set[str]] = defaultdict(set)
-    for rel in graph.rel_rows("CODED_AS"):
-        if rel["coder"] not in MACHINE_CODERS:
-            out[rel["src"]].add(code_of[(rel["dstLabel"], rel["dst"])])
-    return out
 
 
 def vote(

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import uuid
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,11 +20,13 @@ from typing import Any
 
 import numpy as np
 
+from challenge_graph.graph.autocode import MACHINE_CODERS
 from challenge_graph.graph.build import GraphData
 from challenge_graph.graph.model import PARTICIPANT
 from challenge_graph.graph.store import GraphStore
 
 __all__ = ["ExcerptVectors", "text_hash", "participant_excerpts", "encode_graph", "read", "write", "has_vectors"]
+__all__ += ["human_codes"]
 
 INDEX_NAME = "excerpt_embedding"
 INDEX_FILE = "excerpts.json"
@@ -39,6 +42,7 @@ class ExcerptVectors:
     hashes: list[str]
     matrix: np.ndarray
     encoded: int = 0  # how many texts this load had to encode (the others came from the cache)
+    codes: list[list[str]] | None = None  # embedded store: each excerpt's human codes, for fast hits
 
     def by_hash(self) -> dict[str, np.ndarray]:
         return {h: self.matrix[i] for i, h in enumerate(self.hashes)}
@@ -54,6 +58,18 @@ def text_hash(text: str) -> str:
     True
     """
     return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:32]
+
+
+def human_codes(graph: GraphData) -> dict[str, set[str]]:
+    """Excerpt id → the codes humans gave it (suggestions left out)."""
+    code_of = {
+        (label, row["id"]): row["code"] for label in ("Challenge", "Fix", "Practice") for row in graph.node_rows(label)
+    }
+    out: dict[str, set[str]] = defaultdict(set)
+    for rel in graph.rel_rows("CODED_AS"):
+        if rel["coder"] not in MACHINE_CODERS:
+            out[rel["src"]].add(code_of[(rel["dstLabel"], rel["dst"])])
+    return out
 
 
 def participant_excerpts(graph: GraphData) -> list[dict[str, Any]]:
@@ -92,7 +108,9 @@ def encode_graph(
         fresh = encoder.encode(list(todo.values()), report)
         known.update(zip(todo, fresh))
     matrix = np.stack([known[h] for h in hashes]) if rows else np.zeros((0, encoder.dimensions), np.float32)
-    return ExcerptVectors(encoder.name, [r["id"] for r in rows], hashes, matrix.astype(np.float32), len(todo))
+    coded = human_codes(graph)
+    codes = [sorted(coded.get(r["id"], ())) for r in rows]
+    return ExcerptVectors(encoder.name, [r["id"] for r in rows], hashes, matrix.astype(np.float32), len(todo), codes)
 
 
 def read(store: GraphStore) -> ExcerptVectors | None:
@@ -104,7 +122,7 @@ def read(store: GraphStore) -> ExcerptVectors | None:
             matrix = np.load(folder / meta["matrix"], mmap_mode="r")
         except (OSError, ValueError, KeyError):
             return None
-        return ExcerptVectors(meta["model"], meta["ids"], meta["hashes"], matrix)
+        return ExcerptVectors(meta["model"], meta["ids"], meta["hashes"], matrix, codes=meta.get("codes"))
     if store.dialect == "neo4j":
         return _read_neo4j(store)
     return None
@@ -131,6 +149,8 @@ def write(store: GraphStore, vectors: ExcerptVectors) -> None:
             f.flush()
             os.fsync(f.fileno())
         meta = {"model": vectors.model, "matrix": name, "ids": vectors.ids, "hashes": vectors.hashes}
+        if vectors.codes is not None:
+            meta["codes"] = vectors.codes
         tmp = folder / (INDEX_FILE + ".new")
         tmp.write_text(json.dumps(meta), encoding="utf-8")
         os.replace(tmp, folder / INDEX_FILE)  # readers see the old matrix or the new one, whole
