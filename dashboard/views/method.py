@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import tempfile
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -11,6 +12,7 @@ import streamlit as st
 
 from challenge_graph.dashboard import data
 from challenge_graph.dashboard.views.tables import heat_map
+from challenge_graph.graph.drawing.visual import KIND_COLOURS
 
 TITLE = "Method"
 LOW = 0.4  # kappa/alpha under this is highlighted (below "moderate" on Landis and Koch's scale)
@@ -49,20 +51,24 @@ def _saturation_and_cooccurrence() -> None:
         st.info("No coded interview yet.")
     else:
         st.dataframe(curve, hide_index=True, width="stretch")
-        png = _curve_png(curve)
-        st.image(png, caption="Distinct codes and challenges as interviews accumulate")
-        st.download_button("Download curve (PNG)", png, "saturation.png", "image/png")
+        st.vega_lite_chart(curve[["order", "interview", *SERIES]], saturation_chart(curve), width="stretch")
+        st.caption("Distinct codes and challenges as interviews accumulate")
+        # drawn (with matplotlib, as the command line draws it) only when the button is clicked
+        st.download_button("Download curve (PNG)", lambda: _curve_png(curve), "saturation.png", "image/png")
 
     st.subheader("Co-occurrence")
     pairs_frame = data.method("cooccurrence")
     if pairs_frame.empty:
         st.info("No two codes share a turn yet.")
         return
+    from altair.utils.schemapi import debug_mode
+
     top = pairs_frame.head(40)
-    chart = heat_map(
-        top, x="code_b", y="code_a", value="shared", tooltip=["code_a", "code_b", "shared", "jaccard"], row_height=22
-    )
-    st.altair_chart(chart, width="stretch")
+    tooltip = ["code_a", "code_b", "shared", "jaccard"]
+    with debug_mode(False):  # Altair checks every part against the schema as it is built: 0.1 s
+        chart = heat_map(top, x="code_b", y="code_a", value="shared", tooltip=tooltip, row_height=22)
+        spec = chart.to_dict(validate=False)  # and the whole again (a chart of ours, built the same way each time)
+    st.vega_lite_chart(spec=spec, width="stretch")
     st.caption("The 40 pairs of codes that share the most turns; the download has every pair.")
     st.download_button("Download co-occurrence (CSV)", data.csv_download(pairs_frame), "cooccurrence.csv", "text/csv")
 
@@ -100,12 +106,65 @@ def statistic(value, units: int) -> str:
     return f"{value:.3f}"
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+SERIES = {  # column of the saturation table -> (legend label, colour)
+    "new_codes": ("new codes in the interview", "#cccccc"),
+    "codes": ("distinct codes so far", KIND_COLOURS["Stage"]),
+    "challenges": ("distinct challenges so far", KIND_COLOURS["Challenge"]),
+}
+
+
+def saturation_chart(curve: pd.DataFrame) -> dict:
+    """The saturation curve of the table shown as a Vega-Lite spec (``st.vega_lite_chart``
+    draws it in the browser, from the frame passed with it): new codes per interview as bars (an
+    outline past 40 interviews), distinct codes and challenges so far as lines, over the
+    interviews in order; hovering shows the interview and its figures. Written as Vega-Lite
+    itself: building it through Altair validated it against the schema, a tenth of a second."""
+    few = len(curve) <= 40  # markers (and separate bars) while they can be told apart
+    x = {"field": "order", "type": "quantitative", "title": "interviews coded, in order"}
+    x["axis"] = {"format": "d", "tickMinStep": 1}
+    x["scale"] = {"domain": [0.5, len(curve) + 0.5], "nice": False}  # room for the first and last bars
+    colour = {
+        "field": "series",
+        "type": "nominal",
+        "title": None,
+        "scale": {"domain": [label for label, _ in SERIES.values()], "range": [c for _, c in SERIES.values()]},
+        "legend": {"orient": "top"},
+    }
+    tooltip = [{"field": "order", "type": "quantitative"}, {"field": "interview", "type": "nominal"}]
+    tooltip += [{"field": column, "type": "quantitative"} for column in SERIES]
+    new = {
+        "mark": {"type": "bar", "size": min(24, max(2, 400 // max(len(curve), 1)))}
+        if few
+        else {"type": "area", "interpolate": "step"},
+        "transform": [{"calculate": repr(SERIES["new_codes"][0]), "as": "series"}],
+        "encoding": {"y": {"field": "new_codes", "type": "quantitative", "title": "codes"}},
+    }
+    lines = {
+        "mark": {"type": "line", "point": few},
+        "transform": [
+            {"fold": ["codes", "challenges"], "as": ["column", "value"]},
+            {
+                "calculate": f"datum.column == 'codes' ? {SERIES['codes'][0]!r} : {SERIES['challenges'][0]!r}",
+                "as": "series",
+            },
+        ],
+        "encoding": {"y": {"field": "value", "type": "quantitative", "title": "codes"}},
+    }
+    return {
+        "height": 320,
+        "encoding": {"x": x, "color": colour, "tooltip": tooltip},
+        "layer": [new, lines],
+    }
+
+
+_DRAWING = threading.Lock()  # a download is drawn on a thread of its own; pyplot is not thread-safe
+
+
 def _curve_png(curve: pd.DataFrame) -> bytes:
-    """The saturation curve of the table shown, as PNG bytes."""
+    """The saturation curve of the table shown, as PNG bytes (the command line's drawing)."""
     from challenge_graph.graph.drawing.charts import saturation_curve
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with _DRAWING, tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "curve.png"
         saturation_curve(
             list(curve["interview"]), list(curve["codes"]), list(curve["challenges"]), list(curve["new_codes"]), out

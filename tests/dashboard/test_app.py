@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
+import sys
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -152,6 +156,64 @@ def test_method_page_on_examples(app):
     at = _page(app, "Method")
     assert any("No interview has two or more coders" in i.value for i in at.info)
     assert list(at.dataframe[0].value["interview"])[:1] == ["Interview 35"]
+
+
+def _chart_data(chart) -> pd.DataFrame:
+    """The frame a Vega-Lite chart element was drawn from (sent to the browser as Arrow)."""
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(chart.proto.data.data).read_pandas()
+
+
+def test_saturation_chart_draws_the_saturation_figures(app, sample_store):
+    from challenge_graph.queries.analysis import saturation
+
+    at = _page(app, "Method")
+    chart = at.get("vega_lite_chart")[0]
+    drawn = _chart_data(chart)
+    expected = saturation(sample_store)
+    assert list(drawn["interview"]) == [r.interview for r in expected]
+    assert list(drawn["order"]) == [r.order for r in expected]
+    assert list(drawn["new_codes"]) == [r.new_codes for r in expected]
+    assert list(drawn["codes"]) == [r.codes for r in expected]
+    assert list(drawn["challenges"]) == [r.challenges for r in expected]
+    spec = json.loads(chart.proto.spec)
+    assert spec["encoding"]["x"]["field"] == "order"
+    assert [layer["encoding"]["y"]["field"] for layer in spec["layer"]] == ["new_codes", "value"]
+    assert spec["layer"][1]["transform"][0]["fold"] == ["codes", "challenges"]
+    assert len(at.get("download_button")) == 2  # the curve as PNG and co-occurrence as CSV
+
+
+def test_saturation_png_is_the_command_line_drawing(sample_store, tmp_path):
+    from challenge_graph.dashboard.views.method import _curve_png
+    from challenge_graph.graph.drawing.charts import saturation_curve
+    from challenge_graph.queries.analysis import saturation
+
+    rows = saturation(sample_store)
+    curve = pd.DataFrame([vars(r) for r in rows])
+    png = _curve_png(curve)
+    out = tmp_path / "curve.png"
+    columns = ([r.interview for r in rows], [r.codes for r in rows], [r.challenges for r in rows])
+    saturation_curve(*columns, [r.new_codes for r in rows], out)
+    assert png.startswith(b"\x89PNG") and png == out.read_bytes()
+
+
+def test_method_page_never_imports_matplotlib(sample_store):
+    """The saturation curve is drawn in the browser; matplotlib only draws the PNG download."""
+    script = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({APP!r}, default_timeout=60)\n"
+        f"at.session_state['db_path'] = {str(sample_store.path)!r}\n"
+        "at.run()\n"
+        "at.sidebar.radio(key='page').set_value('Method').run()\n"
+        "assert not at.exception, at.exception\n"
+        "assert at.get('vega_lite_chart')\n"
+        "print('matplotlib' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "False"
 
 
 def _console_run(at, cypher):
