@@ -8,8 +8,11 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from itertools import combinations
+from itertools import chain, combinations
 from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
 
 from challenge_graph.graph.autocode import MACHINE_CODERS
 from challenge_graph.graph.store import GraphStore
@@ -143,19 +146,27 @@ def saturation_check(rows: list[SaturationRow], base: int = 4, run: int = 2) -> 
 def cooccurrence(store: GraphStore, include_auto: bool = False) -> list[dict]:
     """Pairs of distinct codes applied to the same turns: count of shared turns and Jaccard
     (shared / turns with either), most shared first. A code never pairs with itself."""
-    turns: dict[str, set[tuple[str, int]]] = defaultdict(set)
-    codes_on: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for row in coded_turns(store, include_auto):
-        these = list(zip(row.interviews, row.positions))
-        turns[row.code].update(these)
-        for turn in these:
-            codes_on[turn].add(row.code)
-    shared: Counter[tuple[str, str]] = Counter()
-    for codes in codes_on.values():  # pairs are counted where they meet: on the turns
-        if len(codes) > 1:
-            shared.update(combinations(sorted(codes), 2))
+    rows = coded_turns(store, include_auto)
+    codes = sorted({row.code for row in rows})
+    if not codes:
+        return []
+    # every coding as numbers: its turn (interview and position) and its code, in code order
+    lengths = np.fromiter((len(row.interviews) for row in rows), dtype=np.int64, count=len(rows))
+    index = {code: k for k, code in enumerate(codes)}
+    code_of = np.repeat(np.fromiter((index[row.code] for row in rows), dtype=np.int64, count=len(rows)), lengths)
+    interview_of = pd.factorize(np.array(list(chain.from_iterable(row.interviews for row in rows)), dtype=object))[0]
+    position_of = np.fromiter(chain.from_iterable(row.positions for row in rows), dtype=np.int64, count=len(code_of))
+    turn_of = interview_of.astype(np.int64) * (int(position_of.max()) + 1) + position_of
+    turn, code = np.divmod(np.unique(turn_of * len(codes) + code_of), len(codes))  # each (turn, code) once
+    turns = np.bincount(code, minlength=len(codes)).tolist()  # turns with each code
+    starts = np.flatnonzero(np.r_[True, turn[1:] != turn[:-1]])  # a turn's codes follow each other
+    sizes = np.diff(np.r_[starts, len(turn)])
+    shared: Counter[tuple[int, int]] = Counter()
+    code_list = code.tolist()
+    for start, size in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist()):
+        shared.update(combinations(code_list[start : start + size], 2))  # pairs counted where they meet
     pairs = [
-        {"code_a": a, "code_b": b, "shared": n, "jaccard": n / (len(turns[a]) + len(turns[b]) - n)}
+        {"code_a": codes[a], "code_b": codes[b], "shared": n, "jaccard": n / (turns[a] + turns[b] - n)}
         for (a, b), n in shared.items()
     ]
     return sorted(pairs, key=lambda p: (-p["shared"], -p["jaccard"], p["code_a"], p["code_b"]))
