@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import hashlib
 import itertools
 import json
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,7 +119,7 @@ def build_graph(
     """
     graph = GraphData()
     groups: dict[str, _Group] = {}
-    bases: dict[str, list[Interview]] = defaultdict(list)
+    bases: dict[str, list[_Group]] = defaultdict(list)
     coding_sets: list[tuple[SourceFile, int, CodingSet]] = []
     sheets: list[ParticipantSheet] = []
     previous, index = None, 0
@@ -136,12 +137,12 @@ def build_graph(
             },
         )
         if isinstance(record, Interview):
-            record = _unique_id(record, source, bases, graph)
+            record = _unique_id(record, source, bases, graph, functools.partial(_similar, fragments, index))
             if record.tags_read:
                 graph.tags[source.name] = TagReport(record.tags_read)
             if record.id not in groups:
                 groups[record.id] = _Group(record)
-                bases[record.id.split("~")[0]].append(record)  # ids never hold "~" but for a suffix
+                bases[record.id.split("~")[0]].append(groups[record.id])  # ids never hold "~" but for a suffix
             group = groups[record.id]
             group.add(source, index, record, codebook)
         elif isinstance(record, CodingSet):
@@ -259,20 +260,21 @@ def _absorb(graph: GraphData, fragment: _Fragment, infos: dict[str, CodeInfo]) -
 SAME_TRANSCRIPT = 0.5
 
 
-def _unique_id(record: Interview, source: SourceFile, bases: dict[str, list[Interview]], graph: GraphData) -> Interview:
+def _unique_id(
+    record: Interview,
+    source: SourceFile,
+    bases: dict[str, list[_Group]],
+    graph: GraphData,
+    similar: Callable[[_Group, Interview, SourceFile], float],
+) -> Interview:
     """The record, with the id of the loaded interview it is another coder's file of (both Delve
     exports of the same words), else an id of its own: an id collision is reported, never
     resolved by dropping or merging data. Records come in source-name order, so the ids do not
-    depend on the order of loads. ``bases``: the first record of every interview so far, by the
-    id before any ``~`` suffix."""
-    taken = bases.get(record.id, [])
-    texts = [t.text for t in record.turns]
-    for known in taken:
-        if (
-            known.file_coder
-            and record.file_coder
-            and similarity([t.text for t in known.turns], texts) >= SAME_TRANSCRIPT
-        ):
+    depend on the order of loads. ``bases``: every interview so far, by the id before any ``~``
+    suffix; ``similar``: the share of words of an interview's first file that the record shares."""
+    taken = [group.base for group in bases.get(record.id, [])]
+    for group, known in zip(bases.get(record.id, []), taken):
+        if known.file_coder and record.file_coder and similar(group, record, source) >= SAME_TRANSCRIPT:
             return dataclasses.replace(record, id=known.id) if known.id != record.id else record
     if not taken:
         return record
@@ -284,6 +286,21 @@ def _unique_id(record: Interview, source: SourceFile, bases: dict[str, list[Inte
     )
     speakers = identify_speakers(record.turns, new_id, record.title)
     return dataclasses.replace(record, id=new_id, speakers=speakers, turns=with_roles(record.turns, speakers))
+
+
+def _similar(
+    fragments: FragmentCache | None, index: int, group: _Group, record: Interview, source: SourceFile
+) -> float:
+    """:func:`graph.align.similarity` of the group's first file and ``record`` (the ``index``-th
+    record of ``source``), remembered by the fragment cache: the same two files give the same share."""
+
+    def compute() -> float:
+        return similarity([t.text for t in group.base.turns], [t.text for t in record.turns])
+
+    if fragments is None:
+        return compute()
+    key = (group.inputs[0][1:4], (source.name, source.sha256, index))
+    return fragments.remember(key, compute)
 
 
 def _merge(base: Interview | None, other: Interview, graph: GraphData, other_name: str) -> Interview:

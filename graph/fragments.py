@@ -15,7 +15,7 @@ import logging
 import os
 import pickle
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -24,6 +24,8 @@ from typing import Any
 __all__ = ["FragmentCache", "build_version"]
 
 logger = logging.getLogger(__name__)
+
+MEMO = "memo"  # values remember() keeps between loads
 
 # the modules whose code decides what an interview's rows are
 _BUILD_MODULES = ("build.py", "align.py", "autocode.py", "codebook.py", "model.py", "speakers.py")
@@ -49,6 +51,8 @@ class FragmentCache:
         self.folder = Path(folder)
         self.salt = salt
         self.used: set[str] = set()  # keys read or written since this cache was opened
+        self._memo: dict[Any, Any] | None = None  # values worth keeping between loads, see remember()
+        self._memo_used: set[Any] = set()
 
     def key(self, *parts: Any) -> str:
         """A digest of ``parts`` (strings, numbers, booleans, tuples or lists of them), the
@@ -79,11 +83,38 @@ class FragmentCache:
             f.write(pickle.dumps(fragment, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(f.name, self.folder / key)
 
+    def remember(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()``, or the value it gave for ``key`` (and this build version) in an earlier
+        load: for figures the build needs about unchanged files, such as the likeness of two
+        coders' files of one interview."""
+        if self._memo is None:
+            self._memo = self._read_memo()
+        full = (build_version(), self.salt, key)
+        self._memo_used.add(full)
+        if full not in self._memo:
+            self._memo[full] = compute()
+        return self._memo[full]
+
+    def _read_memo(self) -> dict[Any, Any]:
+        try:
+            return pickle.loads((self.folder / MEMO).read_bytes())  # noqa: S301 - written by keep_only below
+        except FileNotFoundError:
+            return {}
+        except Exception as e:  # noqa: BLE001 - a damaged memo is computed again
+            logger.warning("ignoring damaged %s: %s", self.folder / MEMO, e)
+            return {}
+
     def keep_only(self, keys: Iterable[str]) -> None:
-        """Remove every entry but ``keys``: interviews no longer loaded leave the disk."""
-        wanted = set(keys)
+        """Remove every entry but ``keys`` (interviews no longer loaded leave the disk), and keep
+        what :meth:`remember` was asked for in this load."""
+        wanted = {*keys, MEMO}
         if not self.folder.is_dir():
             return
         for entry in self.folder.iterdir():
             if entry.name not in wanted:
                 entry.unlink(missing_ok=True)
+        if self._memo is not None:
+            kept = {k: v for k, v in self._memo.items() if k in self._memo_used}
+            with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".new-", delete=False) as f:
+                f.write(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(f.name, self.folder / MEMO)

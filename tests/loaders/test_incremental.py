@@ -31,9 +31,10 @@ def _dump(store: LadybugStore) -> tuple[list[str], list[str]]:
 
 
 def _fragments(store: LadybugStore) -> dict[str, int]:
-    """The store's kept fragments: name -> modification time."""
+    """The store's kept fragments (named by their 64-digit key): name -> modification time."""
     folder = store.path / "fragments"
-    return {f.name: f.stat().st_mtime_ns for f in folder.iterdir()} if folder.is_dir() else {}
+    entries = folder.iterdir() if folder.is_dir() else ()
+    return {f.name: f.stat().st_mtime_ns for f in entries if len(f.name) == 64}
 
 
 def _full(tmp_path, *paths, codebook=None) -> LadybugStore:
