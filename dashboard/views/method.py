@@ -11,7 +11,6 @@ import pandas as pd
 import streamlit as st
 
 from challenge_graph.dashboard import data
-from challenge_graph.dashboard.views.tables import heat_map
 from challenge_graph.graph.drawing.visual import KIND_COLOURS
 
 TITLE = "Method"
@@ -38,10 +37,10 @@ def _agreement() -> None:
             "— marks a statistic that is undefined: no units to compare, or no variation to agree on."
         )
         st.dataframe(_highlight(table, ["fleiss_kappa", "krippendorff_alpha"]), hide_index=True, width="stretch")
-        st.download_button("Download agreement (CSV)", data.csv_download(table), "agreement.csv", "text/csv")
+        st.download_button("Download agreement (CSV)", _csv(table), "agreement.csv", "text/csv")
         st.markdown("**Coder pairs** (consensus coders compared with each coder)")
         st.dataframe(_highlight(pairs, ["cohen_kappa"]), hide_index=True, width="stretch")
-        st.download_button("Download coder pairs (CSV)", data.csv_download(pairs), "agreement-pairs.csv", "text/csv")
+        st.download_button("Download coder pairs (CSV)", _csv(pairs), "agreement-pairs.csv", "text/csv")
 
 
 def _saturation_and_cooccurrence() -> None:
@@ -61,16 +60,59 @@ def _saturation_and_cooccurrence() -> None:
     if pairs_frame.empty:
         st.info("No two codes share a turn yet.")
         return
-    from altair.utils.schemapi import debug_mode
-
     top = pairs_frame.head(40)
-    tooltip = ["code_a", "code_b", "shared", "jaccard"]
-    with debug_mode(False):  # Altair checks every part against the schema as it is built: 0.1 s
-        chart = heat_map(top, x="code_b", y="code_a", value="shared", tooltip=tooltip, row_height=22)
-        spec = chart.to_dict(validate=False)  # and the whole again (a chart of ours, built the same way each time)
-    st.vega_lite_chart(spec=spec, width="stretch")
+    st.vega_lite_chart(top, cooccurrence_heat_map(top), width="stretch")
     st.caption("The 40 pairs of codes that share the most turns; the download has every pair.")
-    st.download_button("Download co-occurrence (CSV)", data.csv_download(pairs_frame), "cooccurrence.csv", "text/csv")
+    st.download_button("Download co-occurrence (CSV)", _csv(pairs_frame), "cooccurrence.csv", "text/csv")
+
+
+def _csv(frame: pd.DataFrame):
+    """The CSV of ``frame``, written when its download is clicked (not on every run of the page)."""
+    return lambda: data.csv_download(frame)
+
+
+def cooccurrence_heat_map(top: pd.DataFrame) -> dict:
+    """The co-occurrence heat map of ``top`` (code pairs) as a Vega-Lite spec: the spec the
+    dashboard's Altair heat map (``tables.heat_map``) gives, written out, since building it through
+    Altair checked every part against the schema, a fifth of a second on every run."""
+    axis = {"labelFontSize": 12, "labelLimit": 0, "labelOverlap": False, "title": None}
+    x = {"axis": {"labelAngle": -35, **axis}, "field": "code_b", "type": "nominal"}
+    y = {"axis": dict(axis), "field": "code_a", "sort": None, "type": "nominal"}
+    tooltip = [
+        {"field": "code_a", "type": "nominal"},
+        {"field": "code_b", "type": "nominal"},
+        {"field": "shared", "type": "quantitative"},
+        {"field": "jaccard", "type": "quantitative"},
+    ]
+    colour = {
+        "field": "shared",
+        "legend": {"format": "d", "tickMinStep": 1},
+        "scale": {"scheme": "oranges"},
+        "title": "shared",
+        "type": "quantitative",
+    }
+    # as tables.heat_map: the height leaves room under the rows for the slanted column labels
+    room = 14 + 0.5 * 7 * max((len(str(v)) for v in top["code_b"]), default=0)
+    return {
+        "layer": [
+            {
+                "mark": {"type": "rect", "cornerRadius": 3},
+                "encoding": {"color": colour, "tooltip": tooltip, "x": x, "y": y},
+            },
+            {
+                "mark": {"type": "text", "fontSize": 12},
+                "encoding": {
+                    "color": {"value": "black"},
+                    "text": {"field": "shared", "type": "quantitative"},
+                    "tooltip": tooltip,
+                    "x": x,
+                    "y": y,
+                },
+            },
+        ],
+        "height": round(22 * top["code_a"].nunique() + room),
+        "usermeta": {"embedOptions": {"renderer": "svg"}},  # axis labels stay text that can be read whole
+    }
 
 
 def _highlight(frame: pd.DataFrame, columns: list[str]):

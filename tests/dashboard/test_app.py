@@ -184,6 +184,25 @@ def test_saturation_chart_draws_the_saturation_figures(app, sample_store):
     assert len(at.get("download_button")) == 2  # the curve as PNG and co-occurrence as CSV
 
 
+def test_cooccurrence_heat_map_is_the_dashboards_heat_map_of_the_top_pairs(app, sample_store):
+    from challenge_graph.dashboard.views.method import cooccurrence_heat_map
+    from challenge_graph.dashboard.views.tables import heat_map
+    from challenge_graph.queries.analysis import cooccurrence
+
+    at = _page(app, "Method")
+    chart = at.get("vega_lite_chart")[1]
+    drawn = _chart_data(chart)
+    expected = pd.DataFrame(cooccurrence(sample_store)[:40])
+    assert len(expected) > 5
+    pd.testing.assert_frame_equal(drawn, expected)
+    tooltip = ["code_a", "code_b", "shared", "jaccard"]
+    altair = heat_map(expected, x="code_b", y="code_a", value="shared", tooltip=tooltip, row_height=22).to_dict()
+    for key in ("data", "datasets", "$schema", "config"):  # where the data sits, and Altair's own defaults
+        altair.pop(key, None)
+    assert cooccurrence_heat_map(expected) == altair
+    assert json.loads(chart.proto.spec)["layer"] == altair["layer"]
+
+
 def test_saturation_png_is_the_command_line_drawing(sample_store, tmp_path):
     from challenge_graph.dashboard.views.method import _curve_png
     from challenge_graph.graph.drawing.charts import saturation_curve
