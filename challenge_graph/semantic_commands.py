@@ -85,7 +85,8 @@ def suggest(
     names = {s.name for s in new}
     report, graph = check_sources([s for s in stored if s.name not in names] + new, book)
     rejected += report.rejected
-    written = write_suggestions(store, graph, names, out, threshold)
+    # interviews name their transcript by file name (as codings files do), wherever it was read from
+    written = write_suggestions(store, graph, {Path(n).name for n in names}, out, threshold)
     total = 0
     for target, source, count in written:
         total += count

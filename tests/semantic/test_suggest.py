@@ -36,17 +36,20 @@ def _nearest_coded_codes(store, text, k=10):
 
 def test_suggest_writes_codings_files_of_nearby_codes(store_copy, tmp_path):
     out = tmp_path / "suggestions"
-    result = CliRunner().invoke(cli, ["suggest", str(INTERVIEW_38), "--out", str(out), "--db", str(store_copy.path)])
+    folder = INTERVIEW_38.parent  # a folder: its files are named by their path inside it
+    result = CliRunner().invoke(cli, ["suggest", str(folder), "--out", str(out), "--db", str(store_copy.path)])
     assert result.exit_code == 0, result.output
-    files = sorted(out.iterdir())
-    assert [f.name for f in files] == ["interview-38-amin.auto-semantic.codings.yaml"]
+    names = sorted(f.name for f in out.iterdir())
+    assert "interview-38-amin.auto-semantic.codings.yaml" in names
+    assert all(n.endswith(".auto-semantic.codings.yaml") for n in names)
+    files = [out / "interview-38-amin.auto-semantic.codings.yaml"]
     body = yaml.safe_load(files[0].read_text(encoding="utf-8"))
     assert body["coder"] == "auto-semantic" and body["transcript"] == INTERVIEW_38.name and body["codings"]
     human = set().union(*_coded(store_copy).values())
     for item in body["codings"]:
         assert item["code"] in human  # only the study's own codes
         assert item["code"] in _nearest_coded_codes(store_copy, item["quote"])
-    assert f"{len(body['codings'])} suggestion(s) in all" in result.stdout
+    assert f"{len(body['codings'])} suggestion(s) for interview-38-amin.txt" in result.stdout
 
     before = store_copy.run(EVIDENCE).rows
     report = ingest(store_copy, [files[0]])
