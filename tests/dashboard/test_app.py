@@ -144,17 +144,36 @@ def test_method_page_on_three_coders(tmp_path):
     assert all(re.fullmatch(r"−?-?\d\.\d{3}|— \((no units|no variation)\)", str(v)) for v in shown), set(
         map(str, shown)
     )
+    assert len(at.dataframe) == 1 and at.expander[0].label.startswith("**Coder pairs**")  # drawn when opened
+    at.session_state["method_pairs"] = True
+    at.run()
     pairs = at.dataframe[1].value
+    assert at.expander[0].label.endswith(f": {len(pairs)} rows")
     assert {("Amin (consensus)", "PO"), ("Amin (consensus)", "Rached"), ("PO", "Rached")} <= set(
         zip(pairs["coder_a"], pairs["coder_b"])
     )
-    assert len(at.get("download_button")) == 4
+    assert len(at.get("download_button")) == 2  # the agreement and the coder pairs, as CSV
+    assert [t.label for t in at.tabs] == ["Inter-coder agreement", "Code saturation", "Co-occurrence"]
+    assert not at.get("vega_lite_chart")  # the other tabs' analyses run when they are chosen
+    _method_tab(at, "Co-occurrence")
+    assert not at.exception and len(at.get("vega_lite_chart")) == 1
+    assert [b.label for b in at.get("download_button")] == ["Download co-occurrence (CSV)"]
     store.close()
+
+
+def _method_tab(at, section: str):
+    """Choose a tab of the Method page (only the chosen tab's content is computed)."""
+    at.session_state["method_tab"] = section
+    at.run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.subheader] == [section]
+    return at
 
 
 def test_method_page_on_examples(app):
     at = _page(app, "Method")
     assert any("No interview has two or more coders" in i.value for i in at.info)
+    _method_tab(at, "Code saturation")
     assert list(at.dataframe[0].value["interview"])[:1] == ["Interview 35"]
 
 
@@ -168,7 +187,7 @@ def _chart_data(chart) -> pd.DataFrame:
 def test_saturation_chart_draws_the_saturation_figures(app, sample_store):
     from challenge_graph.queries.analysis import saturation
 
-    at = _page(app, "Method")
+    at = _method_tab(_page(app, "Method"), "Code saturation")
     chart = at.get("vega_lite_chart")[0]
     drawn = _chart_data(chart)
     expected = saturation(sample_store)
@@ -181,7 +200,7 @@ def test_saturation_chart_draws_the_saturation_figures(app, sample_store):
     assert spec["encoding"]["x"]["field"] == "order"
     assert [layer["encoding"]["y"]["field"] for layer in spec["layer"]] == ["new_codes", "value"]
     assert spec["layer"][1]["transform"][0]["fold"] == ["codes", "challenges"]
-    assert len(at.get("download_button")) == 2  # the curve as PNG and co-occurrence as CSV
+    assert [b.label for b in at.get("download_button")] == ["Download curve (PNG)"]
 
 
 def test_cooccurrence_heat_map_is_the_dashboards_heat_map_of_the_top_pairs(app, sample_store):
@@ -189,8 +208,8 @@ def test_cooccurrence_heat_map_is_the_dashboards_heat_map_of_the_top_pairs(app, 
     from challenge_graph.dashboard.views.tables import heat_map
     from challenge_graph.queries.analysis import cooccurrence
 
-    at = _page(app, "Method")
-    chart = at.get("vega_lite_chart")[1]
+    at = _method_tab(_page(app, "Method"), "Co-occurrence")
+    chart = at.get("vega_lite_chart")[0]
     drawn = _chart_data(chart)
     expected = pd.DataFrame(cooccurrence(sample_store)[:40])
     assert len(expected) > 5
@@ -226,6 +245,9 @@ def test_method_page_never_imports_matplotlib(sample_store):
         f"at.session_state['db_path'] = {str(sample_store.path)!r}\n"
         "at.run()\n"
         "at.sidebar.radio(key='page').set_value('Method').run()\n"
+        "assert not at.exception, at.exception\n"
+        "at.session_state['method_tab'] = 'Code saturation'\n"
+        "at.run()\n"
         "assert not at.exception, at.exception\n"
         "assert at.get('vega_lite_chart')\n"
         "print('matplotlib' in sys.modules)\n"

@@ -127,12 +127,13 @@ def test_network_draws_nodes_offline(page):
 
 def test_method_page(page, tmp_path):
     _go(page, "Method")
+    page.get_by_text("No interview has two or more coders yet").wait_for(timeout=30000)
+    page.get_by_role("tab", name="Code saturation").click()  # a tab's analysis runs when it is chosen
     page.get_by_role("heading", name="Code saturation").wait_for(timeout=30000)
     # the saturation curve is drawn in the browser (Vega-Lite), not sent as a picture
     curve = page.get_by_test_id("stVegaLiteChart").first
     curve.locator("canvas, svg.marks").first.wait_for(timeout=30000)
     assert curve.bounding_box()["height"] > 200
-    page.get_by_text("No interview has two or more coders yet").wait_for()
     page.screenshot(path=str(tmp_path / "method.png"), full_page=True)
     assert page.get_by_test_id("stException").count() == 0
     # the PNG for talks is drawn when asked for, as the command line draws it
