@@ -11,19 +11,15 @@ fragments are put together, so an incremental load and a full rebuild give the s
 from __future__ import annotations
 
 import hashlib
-import logging
-import os
-import pickle
-import tempfile
 from collections.abc import Callable, Iterable
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FragmentCache", "build_version"]
+from challenge_graph.graph.pickles import read_pickle, write_pickle
 
-logger = logging.getLogger(__name__)
+__all__ = ["FragmentCache", "build_version"]
 
 MEMO = "memo"  # values remember() keeps between loads
 
@@ -68,41 +64,23 @@ class FragmentCache:
 
     def get(self, key: str) -> Any | None:
         self.used.add(key)
-        try:
-            return pickle.loads((self.folder / key).read_bytes())  # noqa: S301 - written by put() below
-        except FileNotFoundError:
-            return None
-        except Exception as e:  # noqa: BLE001 - a damaged entry costs one rebuild, never a load
-            logger.warning("ignoring damaged fragment %s: %s", key, e)
-            return None
+        return read_pickle(self.folder / key)
 
     def put(self, key: str, fragment: Any) -> None:
         self.used.add(key)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".new-", delete=False) as f:
-            f.write(pickle.dumps(fragment, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(f.name, self.folder / key)
+        write_pickle(self.folder / key, fragment)
 
     def remember(self, key: Any, compute: Callable[[], Any]) -> Any:
         """``compute()``, or the value it gave for ``key`` (and this build version) in an earlier
         load: for figures the build needs about unchanged files, such as the likeness of two
         coders' files of one interview."""
         if self._memo is None:
-            self._memo = self._read_memo()
+            self._memo = read_pickle(self.folder / MEMO) or {}
         full = (build_version(), self.salt, key)
         self._memo_used.add(full)
         if full not in self._memo:
             self._memo[full] = compute()
         return self._memo[full]
-
-    def _read_memo(self) -> dict[Any, Any]:
-        try:
-            return pickle.loads((self.folder / MEMO).read_bytes())  # noqa: S301 - written by keep_only below
-        except FileNotFoundError:
-            return {}
-        except Exception as e:  # noqa: BLE001 - a damaged memo is computed again
-            logger.warning("ignoring damaged %s: %s", self.folder / MEMO, e)
-            return {}
 
     def keep_only(self, keys: Iterable[str]) -> None:
         """Remove every entry but ``keys`` (interviews no longer loaded leave the disk), and keep
@@ -114,7 +92,4 @@ class FragmentCache:
             if entry.name not in wanted:
                 entry.unlink(missing_ok=True)
         if self._memo is not None:
-            kept = {k: v for k, v in self._memo.items() if k in self._memo_used}
-            with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".new-", delete=False) as f:
-                f.write(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(f.name, self.folder / MEMO)
+            write_pickle(self.folder / MEMO, {k: v for k, v in self._memo.items() if k in self._memo_used})

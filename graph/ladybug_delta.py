@@ -18,10 +18,7 @@ graph a full load would write.
 from __future__ import annotations
 
 import logging
-import os
-import pickle
 import shutil
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +28,7 @@ import ladybug
 
 from challenge_graph.graph.build import GraphData
 from challenge_graph.graph.model import NODES, RELATIONSHIPS
+from challenge_graph.graph.pickles import read_pickle, write_pickle
 
 __all__ = ["Snapshot", "apply_changes", "built_from_fragments", "read_snapshot", "snapshot_of", "write_snapshot"]
 
@@ -85,23 +83,15 @@ def snapshot_of(graph: GraphData, database: str) -> Snapshot | None:
 
 
 def read_snapshot(path: Path) -> Snapshot | None:
-    try:
-        return pickle.loads(path.read_bytes())  # noqa: S301 - written by write_snapshot below
-    except FileNotFoundError:
-        return None
-    except Exception as e:  # noqa: BLE001 - a damaged snapshot costs one full write
-        logger.warning("ignoring damaged snapshot %s: %s", path, e)
-        return None
+    return read_pickle(path)
 
 
 def write_snapshot(path: Path, snapshot: Snapshot | None) -> None:
     """Keep ``snapshot`` at ``path``, or remove the one there when None."""
     if snapshot is None:
         path.unlink(missing_ok=True)
-        return
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".snapshot-", delete=False) as f:
-        f.write(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(f.name, path)
+    else:
+        write_pickle(path, snapshot)
 
 
 def apply_changes(current: Path, target: Path, old: Snapshot, graph: GraphData) -> bool:

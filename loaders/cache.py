@@ -9,20 +9,15 @@ live inside the database folder and leave it with their source (:meth:`ParseCach
 from __future__ import annotations
 
 import hashlib
-import logging
-import os
-import pickle
-import tempfile
 from collections.abc import Collection, Iterable
 from functools import cache
 from importlib import resources
 from pathlib import Path
 
 from challenge_graph.graph.model import Record, SourceFile
+from challenge_graph.graph.pickles import read_pickle, write_pickle
 
 __all__ = ["ParseCache", "loader_version"]
-
-logger = logging.getLogger(__name__)
 
 
 @cache
@@ -54,19 +49,10 @@ class ParseCache:
 
     def get(self, key: str) -> list[Record] | None:
         """The cached records, or None (a missing or unreadable entry is simply parsed again)."""
-        try:
-            return pickle.loads((self.folder / key).read_bytes())  # noqa: S301 - written by put() below
-        except FileNotFoundError:
-            return None
-        except Exception as e:  # noqa: BLE001 - a damaged entry costs one parse, never a load
-            logger.warning("ignoring damaged parse cache entry %s: %s", key, e)
-            return None
+        return read_pickle(self.folder / key)
 
     def put(self, key: str, records: list[Record]) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".new-", delete=False) as f:
-            f.write(pickle.dumps(records, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(f.name, self.folder / key)
+        write_pickle(self.folder / key, records)
 
     def keep_only(self, keys: Iterable[str]) -> None:
         """Remove every entry but ``keys``: a file taken out of the corpus leaves the disk."""

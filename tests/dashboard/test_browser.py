@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
-import shutil
 import time
 from pathlib import Path
 
 import pytest
 
+from benchmarks.browser import CHROMIUM, LAUNCH_ARGS  # one browser set-up for the tests and the benchmark
 from tests.dashboard.serve import free_port, serve_dashboard
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 if not os.path.exists(CHROMIUM):
     if os.environ.get("REQUIRE_BROWSER"):
         raise RuntimeError("REQUIRE_BROWSER is set but Debian's chromium is not installed")
@@ -21,14 +20,6 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 SLOW_QUERY_TIMEOUT = 25  # seconds: the console's limit in these tests (room for a slow machine)
 CROSS_PRODUCT = "MATCH (a),(b),(c),(d) WHERE a.id+b.id+c.id+d.id='x' RETURN count(*)"
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
