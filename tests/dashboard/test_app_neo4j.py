@@ -73,6 +73,8 @@ def test_method_page_on_three_coders(neo4j_store, neo4j_env, monkeypatch):
     assert not at.exception
     table = at.dataframe[0].value
     assert "Data-metadata-issue" in list(table["code"]) and set(table["coders"]) == {2}
+    at.session_state["method_pairs"] = True  # the coder pairs are drawn when their expander is opened
+    at.run()
     pairs = at.dataframe[1].value
     assert {("Amin (consensus)", "PO"), ("Amin (consensus)", "Rached"), ("PO", "Rached")} <= set(
         zip(pairs["coder_a"], pairs["coder_b"])
