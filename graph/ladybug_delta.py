@@ -51,7 +51,7 @@ MAX_CHANGED_ROWS = 50_000  # above this, a fresh database is as quick and simple
 class Snapshot:
     """What was last written: each interview's fragment key and every row not owned by one interview."""
 
-    database: str  # the database file's identity (inode and modification time) right after the write
+    database: str  # the database file's size and modification time right after the write
     interviews: dict[str, str] = field(default_factory=dict)
     nodes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     rels: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = field(default_factory=dict)

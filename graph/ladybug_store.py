@@ -101,6 +101,12 @@ class LadybugStore(GraphStore):
             return ""
         return f"{stat.st_ino}:{stat.st_mtime_ns}"
 
+    def _contents_stamp(self) -> str:
+        """Size and modification time of the database file: they move with any write, and a copy
+        of the store folder that keeps times (``cp -a``) keeps them, so it keeps its snapshot."""
+        stat = self.db_file.stat()
+        return f"{stat.st_size}:{stat.st_mtime_ns}"
+
     # --- reading ----------------------------------------------------------------------------
     def _stamp(self) -> tuple[int, int]:
         try:
@@ -282,7 +288,7 @@ class LadybugStore(GraphStore):
             last = read_snapshot(snapshot) if self.db_file.exists() and not self._pending_files() else None
             try:
                 # a few changed interviews are written into a copy of the database, else all of it
-                if last and last.database == self.version() and apply_changes(self.db_file, new, last, graph):
+                if last and last.database == self._contents_stamp() and apply_changes(self.db_file, new, last, graph):
                     self.last_write = "changes"
                 else:
                     _build_database(new, graph, progress)
@@ -298,7 +304,7 @@ class LadybugStore(GraphStore):
             os.replace(new, self.db_file)
             _fsync(self.path)
             self.close()
-            write_snapshot(snapshot, snapshot_of(graph, self.version()))
+            write_snapshot(snapshot, snapshot_of(graph, self._contents_stamp()))
             _remove_unused(blobs, {s.sha256 for s in [*sources, codebook]})
 
 
