@@ -30,7 +30,15 @@ from challenge_graph.graph.build import GraphData
 from challenge_graph.graph.model import NODES, RELATIONSHIPS
 from challenge_graph.graph.pickles import read_pickle, write_pickle
 
-__all__ = ["Snapshot", "apply_changes", "built_from_fragments", "read_snapshot", "snapshot_of", "write_snapshot"]
+__all__ = [
+    "Snapshot",
+    "apply_changes",
+    "built_from_fragments",
+    "read_snapshot",
+    "rows_by_ends",
+    "snapshot_of",
+    "write_snapshot",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -144,9 +152,9 @@ def _statements(
         before, after = old.rels.get(rel, {}), graph.rels.get(rel, {})
         removed = [row for key, row in before.items() if key not in after]
         added = [row for key, row in after.items() if key not in before]
-        for (src, dst), rows in _by_ends(removed).items():
+        for (src, dst), rows in rows_by_ends(removed).items():
             deletions.append((_delete_rel(rel, src, dst), rows))
-        for (src, dst), rows in _by_ends(added).items():
+        for (src, dst), rows in rows_by_ends(added).items():
             rel_inserts.append((_create_rel(rel, src, dst), rows))
 
     for label, props in NODES.items():
@@ -169,7 +177,7 @@ def _statements(
 
     for rel in INTERVIEW_RELS:
         rows = [r for r in graph.rels.get(rel, {}).values() if _rel_owner(rel, r) in changed]
-        for (src, dst), group in _by_ends(rows).items():
+        for (src, dst), group in rows_by_ends(rows).items():
             rel_inserts.append((_create_rel(rel, src, dst), group))
     return deletions + updates + node_inserts + rel_inserts
 
@@ -184,7 +192,8 @@ def _rel_owner(rel: str, row: dict[str, Any]) -> str:
     return value.rsplit(":", 1)[0] if kind == "excerpt" else value
 
 
-def _by_ends(rows: list[dict[str, Any]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+def rows_by_ends(rows: list[dict[str, Any]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """Relationship rows grouped by their (source label, target label): one statement or COPY each."""
     groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         groups[(row["srcLabel"], row["dstLabel"])].append(row)

@@ -27,7 +27,6 @@ import functools
 import logging
 import os
 import threading
-from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -37,7 +36,7 @@ import ladybug
 
 from challenge_graph.graph.build import GraphData
 from challenge_graph.graph.errors import QueryError, QueryTimeoutError, StoreBusyError, StoreError
-from challenge_graph.graph.ladybug_delta import apply_changes, read_snapshot, snapshot_of, write_snapshot
+from challenge_graph.graph.ladybug_delta import apply_changes, read_snapshot, rows_by_ends, snapshot_of, write_snapshot
 from challenge_graph.graph.model import NODES, RELATIONSHIPS, SourceFile
 from challenge_graph.graph.store import GraphStore, Progress, QueryResult, add_codebook_source
 
@@ -343,10 +342,7 @@ def _build_database(path: Path, graph: GraphData, progress: Progress | None) -> 
                 frame = pd.DataFrame(rows, columns=list(props))  # COPY reads it by name
                 conn.execute(f"COPY {label} FROM frame")
         for rel, (_, props) in RELATIONSHIPS.items():
-            groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
-            for row in graph.rel_rows(rel):
-                groups[(row["srcLabel"], row["dstLabel"])].append(row)
-            for (src, dst), rows in groups.items():
+            for (src, dst), rows in rows_by_ends(graph.rel_rows(rel)).items():
                 if progress:
                     progress(f"{rel} {src}->{dst}: {len(rows)}")
                 frame = pd.DataFrame(rows, columns=["src", "dst", *props])  # noqa: F841 - COPY reads it by name
