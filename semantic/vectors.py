@@ -30,6 +30,7 @@ __all__ += ["human_codes"]
 
 INDEX_NAME = "excerpt_embedding"
 INDEX_FILE = "excerpts.json"
+INDEX_WAIT_SECONDS = 600  # Neo4j: how long a load waits for its vector index to be complete
 WRITE_BATCH = 2000  # excerpts per Neo4j write transaction
 
 
@@ -218,3 +219,5 @@ def _write_neo4j(store: Any, vectors: ExcerptVectors) -> None:
         "OPTIONS {indexConfig: {`vector.dimensions`: $dimensions, `vector.similarity_function`: 'cosine'}}",
         {"dimensions": dimensions},
     )
+    # the index fills asynchronously after CREATE: a search before it is complete misses quotes
+    write_query("CALL db.awaitIndex($name, $seconds)", {"name": INDEX_NAME, "seconds": INDEX_WAIT_SECONDS})
