@@ -39,6 +39,7 @@ from challenge_graph.graph.model import (
     slugify,
 )
 from challenge_graph.graph.speakers import identify_speakers, with_roles
+from challenge_graph.graph.workers import map_in_processes
 
 __all__ = ["GraphData", "TagReport", "build_graph", "excerpt_id", "code_id"]
 
@@ -167,15 +168,16 @@ def build_graph(
     interviewers = _interviewer_labels(groups, sheets)
     _add_workflow(graph, codebook)
     infos: dict[str, CodeInfo] = {}
-    for iid, group in groups.items():
-        labels = interviewers.get(iid, ())
-        key = fragments.key(codebook.digest, autocode, labels, iid, group.inputs) if fragments else ""
-        fragment = fragments.get(key) if fragments else None
-        if fragment is None:
-            fragment = _build_interview(group, codebook, autocode, labels)
-            if fragments:
-                fragments.put(key, fragment)
-        _absorb(graph, fragment, infos)
+    jobs = [(iid, group, interviewers.get(iid, ())) for iid, group in groups.items()]
+    keys = [
+        fragments.key(codebook.digest, autocode, labels, iid, group.inputs) if fragments else ""
+        for iid, group, labels in jobs
+    ]
+    kept = [fragments.get(key) if fragments else None for key in keys]
+    to_build = [(group, labels, key) for (_, group, labels), key, fragment in zip(jobs, keys, kept) if fragment is None]
+    built = map_in_processes(_build_and_keep, (codebook, autocode, fragments), to_build)  # in the interviews' order
+    for (iid, _, _), key, fragment in zip(jobs, keys, kept):
+        _absorb(graph, fragment if fragment is not None else next(built), infos)
         graph.fragment_keys[iid] = key
     _add_fixes(graph, codebook, infos)
     _add_participant_attributes(graph, sheets)
@@ -209,6 +211,17 @@ class _Fragment:
 
     graph: GraphData
     infos: dict[str, CodeInfo]
+
+
+def _build_and_keep(
+    shared: tuple[Codebook, bool, FragmentCache | None], job: tuple[_Group, tuple[str, ...], str]
+) -> _Fragment:
+    """An interview's fragment, kept under its key (in a worker process, see :func:`map_in_processes`)."""
+    (codebook, autocode, fragments), (group, interviewers, key) = shared, job
+    fragment = _build_interview(group, codebook, autocode, interviewers)
+    if fragments:
+        fragments.put(key, fragment)
+    return fragment
 
 
 def _build_interview(group: _Group, codebook: Codebook, autocode: bool, interviewers: tuple[str, ...]) -> _Fragment:

@@ -28,6 +28,9 @@ class LoaderError(ChallengeGraphError):
         self.path, self.line, self.reason = str(path), line, reason
         super().__init__(f"{path}:{line}: {reason}" if line else f"{path}: {reason}")
 
+    def __reduce__(self):  # pickled with its parts (a parse in another process raises it here)
+        return type(self), (self.path, self.line, self.reason)
+
 
 class UnsupportedFormatError(LoaderError):
     """No loader reads this kind of file."""

@@ -50,6 +50,9 @@ class FragmentCache:
         self._memo: dict[Any, Any] | None = None  # values worth keeping between loads, see remember()
         self._memo_used: set[Any] = set()
 
+    def __getstate__(self) -> dict[str, Any]:  # a worker process only writes fragments: the rest stays here
+        return {**self.__dict__, "used": set(), "_memo": None, "_memo_used": set()}
+
     def key(self, *parts: Any) -> str:
         """A digest of ``parts`` (strings, numbers, booleans, tuples or lists of them), the
         salt and the build's version.

@@ -20,6 +20,7 @@ from challenge_graph.graph.errors import ChallengeGraphError, LoaderError
 from challenge_graph.graph.fragments import FragmentCache
 from challenge_graph.graph.model import Interview, Protocol, Record, SourceFile
 from challenge_graph.graph.store import GraphStore, Progress
+from challenge_graph.graph.workers import map_in_processes
 from challenge_graph.loaders import parse_source, read_sources
 from challenge_graph.loaders.cache import ParseCache, loader_version
 from challenge_graph.semantic import load as semantic_load
@@ -209,19 +210,18 @@ def _parse(
 ) -> list[tuple[SourceFile, Record]]:
     records = []
     known = set(codebook.codes)
-    for source in sources:
-        if progress:
-            progress(f"reading {source.name}")
-        key = cache.key(source, known) if cache else ""
-        parsed = cache.get(key) if cache else None
+    keys = [cache.key(source, known) if cache else "" for source in sources]
+    cached = [cache.get(key) if cache else None for key in keys]
+    missing = [(source, key) for source, key, parsed in zip(sources, keys, cached) if parsed is None]
+    fresh = map_in_processes(_parse_one, (known, cache), missing)  # in the order of the files, as they come
+    for source, parsed in zip(sources, cached):
         if parsed is None:
-            try:
-                parsed = parse_source(source, known)
-            except LoaderError as e:
-                report.rejected.append(e)
-                continue
-            if cache:
-                cache.put(key, parsed)
+            parsed = next(fresh)
+        if progress:
+            progress(f"read {source.name}")
+        if isinstance(parsed, LoaderError):
+            report.rejected.append(parsed)
+            continue
         report.files.append(_describe(source, parsed))
         for record in parsed:
             records.append((source, record))
@@ -234,6 +234,19 @@ def _parse(
                     f"in {len(record.sections)} sections), loaded as a protocol, not an interview"
                 )
     return records
+
+
+def _parse_one(shared: tuple[set[str], ParseCache | None], job: tuple[SourceFile, str]) -> list[Record] | LoaderError:
+    """One file's records, kept in the cache under its key (in a worker process, see
+    :func:`map_in_processes`); a file that cannot be read gives its error."""
+    (known, cache), (source, key) = shared, job
+    try:
+        parsed = parse_source(source, known)
+    except LoaderError as e:
+        return e
+    if cache:
+        cache.put(key, parsed)
+    return parsed
 
 
 def _build(

@@ -1,0 +1,57 @@
+"""Work spread over processes: parsing files and building interviews are independent of each
+other, so a large load uses every core; a small one stays in this process.
+
+``CHALLENGE_GRAPH_WORKERS`` sets the number of processes (``1``: never more than this one).
+"""
+
+from __future__ import annotations
+
+import functools
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+from challenge_graph.graph.errors import ChallengeGraphError
+
+__all__ = ["WORKERS_ENV", "map_in_processes", "worker_count"]
+
+WORKERS_ENV = "CHALLENGE_GRAPH_WORKERS"
+ITEMS_PER_WORKER = 40  # fewer items than this for each process: starting one costs more than it saves
+MAX_WORKERS = 8
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def worker_count(items: int) -> int:
+    """How many processes share ``items`` pieces of work: ``CHALLENGE_GRAPH_WORKERS`` when set
+    (never more than the items), else one per usable core, each with at least
+    ``ITEMS_PER_WORKER`` items, at most ``MAX_WORKERS``.
+
+    >>> worker_count(0), worker_count(1)
+    (1, 1)
+    """
+    setting = os.environ.get(WORKERS_ENV, "").strip()
+    if setting:
+        if not setting.isdigit() or int(setting) < 1:
+            raise ChallengeGraphError(f"{WORKERS_ENV} must be a whole number of processes, 1 or more: {setting!r}")
+        return max(1, min(int(setting), items))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cores, MAX_WORKERS, items // ITEMS_PER_WORKER))
+
+
+def map_in_processes(func: Callable[[Any, T], R], shared: Any, items: Sequence[T]) -> Iterator[R]:
+    """``func(shared, item)`` for each item, in the items' order, over :func:`worker_count`
+    processes. ``func`` must be a module-level function and ``shared`` picklable; an exception
+    raised for an item is raised here. Processes are spawned, never forked: loads also run in
+    the dashboard's threads, which a fork would copy mid-work."""
+    workers = worker_count(len(items))
+    if workers == 1:
+        yield from (func(shared, item) for item in items)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        chunk = max(1, len(items) // (workers * 8))  # small chunks balance uneven files
+        yield from pool.map(functools.partial(func, shared), items, chunksize=chunk)

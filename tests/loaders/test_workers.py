@@ -1,0 +1,79 @@
+"""Loads spread over processes (graph/workers.py): the same graph, the same report and the same
+errors as a load in one process."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from challenge_graph.graph.errors import ChallengeGraphError
+from challenge_graph.graph.ladybug_store import LadybugStore
+from challenge_graph.graph.workers import WORKERS_ENV, map_in_processes, worker_count
+from challenge_graph.loaders.ingest import ingest
+from tests.conftest import EXAMPLES, FIXTURES
+from tests.loaders.test_incremental import _dump
+
+
+def _pid_of(offset, item):
+    return item + offset, os.getpid()
+
+
+def _fails_on_three(_, item):
+    if item == 3:
+        raise ValueError(f"item {item} is bad")
+    return item
+
+
+def test_work_is_done_in_other_processes_and_comes_back_in_order(monkeypatch):
+    monkeypatch.setenv(WORKERS_ENV, "2")
+    results = list(map_in_processes(_pid_of, 100, range(50)))
+    assert [value for value, _ in results] == list(range(100, 150))
+    assert os.getpid() not in {pid for _, pid in results}
+
+
+def test_an_error_in_a_worker_is_raised_in_the_caller(monkeypatch):
+    monkeypatch.setenv(WORKERS_ENV, "2")
+    with pytest.raises(ValueError, match="item 3 is bad"):
+        list(map_in_processes(_fails_on_three, None, range(6)))
+
+
+def test_worker_setting(monkeypatch):
+    monkeypatch.setenv(WORKERS_ENV, "3")
+    assert worker_count(100) == 3 and worker_count(2) == 2
+    monkeypatch.delenv(WORKERS_ENV)
+    assert worker_count(1) == 1  # one item never starts a process
+    for bad in ("0", "two", "-1"):
+        monkeypatch.setenv(WORKERS_ENV, bad)
+        with pytest.raises(ChallengeGraphError, match=f"{WORKERS_ENV} must be a whole number"):
+            worker_count(10)
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    """The examples, the sample Delve PDFs and a codings file that cannot be read."""
+    folder = tmp_path / "corpus"
+    shutil.copytree(EXAMPLES, folder / "examples")
+    shutil.copytree(FIXTURES / "delve-pdf", folder / "pdfs")
+    (folder / "broken.codings.yaml").write_text("transcript: x.txt\ncodings:\n  - quote: [unclosed\n", encoding="utf-8")
+    return folder
+
+
+def _load(tmp_path, corpus, name, workers, monkeypatch):
+    monkeypatch.setenv(WORKERS_ENV, workers)
+    store = LadybugStore(tmp_path / name)
+    report = ingest(store, [corpus])
+    return store, report
+
+
+def test_a_load_over_processes_equals_a_load_in_one(tmp_path, corpus, monkeypatch):
+    one, one_report = _load(tmp_path, corpus, "one", "1", monkeypatch)
+    many, many_report = _load(tmp_path, corpus, "many", "3", monkeypatch)
+    # the broken file is named with its line, the other files load
+    assert [str(e) for e in many_report.rejected] == [str(e) for e in one_report.rejected]
+    assert len(many_report.rejected) == 1 and many_report.rejected[0].path.endswith("broken.codings.yaml")
+    assert many_report.rejected[0].line
+    assert many_report.notes == one_report.notes and many_report.counts == one_report.counts
+    assert _dump(many) == _dump(one)
+    assert many.run("MATCH (i:Interview) RETURN count(i)").rows[0][0] > 3
