@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from challenge_graph.graph.codebook import default_codebook_path
 from challenge_graph.graph.errors import ChallengeGraphError
 from challenge_graph.graph.ladybug_store import LadybugStore
 from challenge_graph.graph.workers import WORKERS_ENV, map_in_processes, worker_count
@@ -77,3 +78,19 @@ def test_a_load_over_processes_equals_a_load_in_one(tmp_path, corpus, monkeypatc
     assert many_report.notes == one_report.notes and many_report.counts == one_report.counts
     assert _dump(many) == _dump(one)
     assert many.run("MATCH (i:Interview) RETURN count(i)").rows[0][0] > 3
+
+
+def test_stored_copies_are_parsed_again_over_processes(tmp_path, corpus, monkeypatch):
+    (corpus / "broken.codings.yaml").unlink()
+    store, _ = _load(tmp_path, corpus, "store", "1", monkeypatch)
+    shutil.rmtree(store.parse_cache_dir())  # every stored copy must be read and parsed again
+    codebook = tmp_path / "codebook.yaml"
+    text = default_codebook_path().read_text(encoding="utf-8")
+    codebook.write_text(text.replace("\nname: ml-engineering\n", "\nname: our-study\n"), encoding="utf-8")
+    monkeypatch.setenv(WORKERS_ENV, "3")
+    report = ingest(store, [], codebook_path=codebook)
+    assert not report.rejected and report.written
+    monkeypatch.setenv(WORKERS_ENV, "1")
+    full = LadybugStore(tmp_path / "full")
+    ingest(full, [corpus], codebook_path=codebook)
+    assert _dump(store) == _dump(full)
