@@ -115,12 +115,10 @@ class Encoder:
     def encode(self, texts: Sequence[str], progress: Callable[[int, int], None] | None = None) -> np.ndarray:
         """Unit-length float32 vectors, one row per text (cosine similarity is a dot product).
 
-        Examples
-        --------
-        >>> enc = Encoder()  # doctest: +SKIP
-        >>> v = enc.encode(["The loss diverged.", "Training was unstable."])  # doctest: +SKIP
-        >>> v.shape, round(float(v[0] @ v[1]), 2) > 0.3  # doctest: +SKIP
-        ((2, 384), True)
+        With the model installed (tests/semantic/test_encoder.py checks the vectors)::
+
+            v = Encoder().encode(["The loss diverged.", "Training was unstable."])
+            v.shape  # (2, 384); v[0] @ v[1] is their cosine similarity
         """
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         if not len(texts):
