@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
-from tests.dashboard.serve import free_port, serve_dashboard
+from tests.dashboard.serve import free_port, serve_dashboard, settle
 from tests.dashboard.test_browser import CHROMIUM, LAUNCH_ARGS
 
 INTERVIEWS = 1000
@@ -73,6 +73,7 @@ def page(browser):
 def _open(page, server, query: str, heading: str):
     page.goto(f"{server}/?{query}")
     page.get_by_role("heading", name=heading).first.wait_for(timeout=120_000)
+    settle(page)
     return page
 
 
@@ -124,8 +125,7 @@ def _network_view(page) -> dict:
 def test_overview_heat_map_labels_whole(page, server, corpus_store, shots):
     _open(page, server, "page=overview", "Challenges in ML engineering")
     chart = page.locator(".vega-embed svg").first
-    chart.wait_for(timeout=60_000)
-    time.sleep(1)
+    chart.locator("g.role-axis-label text").first.wait_for(timeout=60_000)
     labels = chart.locator("g.role-axis-label text").all_text_contents()
     stages = {r[0] for r in _rows(corpus_store, "MATCH (:Challenge)-[:AT_STAGE]->(s:Stage) RETURN DISTINCT s.name")}
     categories = {
@@ -178,7 +178,10 @@ def test_challenge_detail_one_card_per_turn(page, server, corpus_store, shots):
     )[0]
     _open(page, server, f"page=challenge&challenge={code}", "Challenge detail")
     page.get_by_role("heading", name=re.compile(rf"Quotes \({turns} from")).wait_for(timeout=60_000)
-    captions = page.get_by_test_id("stCaptionContainer").filter(has_text="coded by").all_inner_texts()
+    cards = page.get_by_test_id("stCaptionContainer").filter(has_text="coded by")
+    expect(cards).to_have_count(turns, timeout=60_000)  # cards arrive a batch at a time
+    settle(page)
+    captions = cards.all_inner_texts()
     assert len(captions) == turns and len(set(captions)) == turns  # one card per turn
     assert any(re.search(r"coded by \w+, \w+$", c) for c in captions)  # a turn coded twice names both coders
     page.screenshot(path=str(shots / "challenge.png"), full_page=True)
@@ -213,6 +216,7 @@ def test_method_page_explains_undefined_statistics_and_labels_whole(page, server
     page.get_by_role("tab", name="Co-occurrence").click()  # each analysis has its tab, run when chosen
     page.get_by_role("heading", name="Co-occurrence").wait_for(timeout=180_000)
     page.locator(".vega-embed svg g.role-axis-label text").first.wait_for(timeout=60_000)
+    settle(page)
     labels = page.locator(".vega-embed svg g.role-axis-label text").all_text_contents()
     assert labels and not [t for t in labels if t.endswith("…")]
     page.locator(".vega-embed svg").first.screenshot(path=str(shots / "method-co-occurrence.png"))

@@ -132,7 +132,11 @@ def test_two_concurrent_loads_lose_nothing(neo4j_env, neo4j_store, corpus, tmp_p
     assert _cli(neo4j_env, "load", protocols, "--neo4j", "--replace", "-s").returncode == 0
     first = _cli(neo4j_env, "load", corpus / "a", "--neo4j", "-s", wait=False)
     _wait_for_lock(neo4j_store, first)
-    second = _cli(neo4j_env, "load", EXAMPLES, "--neo4j", "-s")
+    first.send_signal(signal.SIGSTOP)  # holding the lock until the second load has tried, however slow it starts
+    try:
+        second = _cli(neo4j_env, "load", EXAMPLES, "--neo4j", "-s")
+    finally:
+        first.send_signal(signal.SIGCONT)
     assert first.wait(timeout=600) == 0, first.stderr.read()
     assert second.returncode == 1 and second.stderr.startswith(
         f"Error: store is busy: another load (PID {first.pid} on "

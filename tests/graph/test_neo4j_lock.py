@@ -67,11 +67,11 @@ def test_a_second_load_is_told_who_holds_the_lock(neo4j_store, second):
 
 
 def test_the_lease_is_renewed_while_a_load_runs(neo4j_env, second):
-    short = connect_neo4j(neo4j_env, lease_seconds=1)
+    short = connect_neo4j(neo4j_env, lease_seconds=3)  # renewed every second: room for a slow round trip
     try:
         with short.writing():
             first = _lock(short)["expires"]
-            time.sleep(2.5)  # more than twice the lease
+            time.sleep(7)  # more than twice the lease
             assert _lock(short)["expires"] > first
             with pytest.raises(StoreBusyError):
                 with second.writing():

@@ -88,13 +88,18 @@ def test_readers_answer_during_a_load_and_see_the_new_graph_after(corpus, tmp_pa
     process = _load(db, corpus / "corpus")
     lock = db / ".lock"
     deadline = time.time() + 60
-    while not (lock.exists() and lock.read_text().strip()) and time.time() < deadline:
+    while not (lock.exists() and lock.read_text().strip()):
+        assert time.time() < deadline and process.poll() is None, "the load never took the lock"
         time.sleep(0.02)  # wait until the load holds the lock
-    busy = subprocess.run(
-        [sys.executable, "-m", "challenge_graph", "load", str(EXAMPLES), "--db", str(db)],
-        capture_output=True,
-        text=True,
-    )
+    process.send_signal(signal.SIGSTOP)  # holding it until the second load has tried, however slow it starts
+    try:
+        busy = subprocess.run(
+            [sys.executable, "-m", "challenge_graph", "load", str(EXAMPLES), "--db", str(db)],
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        process.send_signal(signal.SIGCONT)
     assert process.wait(timeout=300) == 0
     stop.set()
     thread.join()
