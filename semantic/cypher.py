@@ -37,6 +37,16 @@ WHERE NOT r.coder IN $machine
 RETURN DISTINCT e.id AS excerpt
 """
 
+# Neo4j, a study of ordinary size: every stored vector scored on the server (exact)
+NEAREST_EXACT_NEO4J = """
+MATCH (e:Excerpt) WHERE e.embedding IS NOT NULL
+WITH e, vector.similarity.cosine(e.embedding, $vector) AS score
+ORDER BY score DESC LIMIT $k
+RETURN e.id AS excerpt, e.embedding AS embedding
+"""
+
+VECTOR_COUNT_NEO4J = "MATCH (e:Excerpt) WHERE e.embedding IS NOT NULL RETURN count(e) AS vectors"
+
 # Neo4j's vector index (approximate, its vectors quantised): candidates, scored again exactly
 NEAREST_NEO4J = """
 CALL db.index.vector.queryNodes('excerpt_embedding', $k, $vector) YIELD node

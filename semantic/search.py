@@ -1,8 +1,9 @@
 """Nearest participant quotes to a text or to a quote, on either store.
 
-Embedded: an exact search (one matrix product over every vector, NumPy). Neo4j: the vector
-index (``db.index.vector.queryNodes``); with a code or stage filter, an exact search over the
-matching excerpts' stored vectors, so a filter never hides a match.
+Embedded: an exact search (one matrix product over every vector, NumPy). Neo4j: an exact
+search on the server up to ``EXACT_UP_TO`` quotes, beyond that the vector index
+(``db.index.vector.queryNodes``, approximate); with a code or stage filter, an exact search over
+the matching excerpts' stored vectors, so a filter never hides a match.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from challenge_graph.semantic.vectors import ExcerptVectors, read
 __all__ = ["Hit", "search", "more_like", "nearest", "top_k"]
 
 CANDIDATES = 4  # Neo4j: index candidates per quote asked for, before the exact ranking
+EXACT_UP_TO = 20_000  # Neo4j: up to this many quotes with vectors, every one is scored (about 0.1 s)
 
 
 @dataclass(frozen=True)
@@ -97,17 +99,22 @@ def more_like(store: GraphStore, excerpt: str, limit: int = 10, code: str | None
 
 
 def _neo4j_nearest(store, limit: int, vector: np.ndarray, exclude: frozenset[str]) -> list[tuple[str, float]]:
-    """The nearest excerpts by Neo4j's vector index: ``CANDIDATES`` times more than asked for
-    (the index is approximate and quantises), ranked again by the exact cosine of their stored
-    vectors. A procedure call, which the analyst allow-list of ``store.run`` refuses, so it goes
-    to the driver in a read transaction (fixed text, parameters)."""
+    """The nearest excerpts on Neo4j: scored on the server, or for a large study by the vector
+    index, ``CANDIDATES`` times more than asked for (the index is approximate and quantises);
+    either way ranked again by the exact cosine of their stored vectors. The queries go to the
+    driver in read transactions (fixed text, parameters): the analyst allow-list of
+    ``store.run`` refuses procedure calls."""
     import neo4j
 
-    records, _, _ = store.driver.execute_query(
-        cypher.NEAREST_NEO4J,
+    def fetch(query: str, params: dict) -> list:
+        return store.driver.execute_query(
+            query, params, database_=store.database, routing_=neo4j.RoutingControl.READ
+        ).records
+
+    exact = fetch(cypher.VECTOR_COUNT_NEO4J, {})[0]["vectors"] <= EXACT_UP_TO
+    records = fetch(
+        cypher.NEAREST_EXACT_NEO4J if exact else cypher.NEAREST_NEO4J,
         {"k": max(CANDIDATES * (limit + len(exclude)), 50), "vector": vector.tolist()},
-        database_=store.database,
-        routing_=neo4j.RoutingControl.READ,
     )
     rows = [r for r in records if r["excerpt"] not in exclude]
     if not rows:

@@ -7,6 +7,7 @@ import neo4j
 import pytest
 
 from challenge_graph.loaders.ingest import ingest
+from challenge_graph.semantic import search as search_module
 from challenge_graph.semantic.load import encoder
 from challenge_graph.semantic.search import more_like, search
 from challenge_graph.semantic.vectors import has_vectors, read
@@ -50,7 +51,7 @@ def test_same_hits_as_the_embedded_store(neo4j_semantic, semantic_store):
     hits = search(neo4j_semantic, encoder(), text, limit=5)  # the load waited for the index to be complete
     expected = search(semantic_store, encoder(), text, limit=50)
     exact = {h.excerpt: h for h in expected}
-    # the index is approximate (HNSW, quantised): its candidates are ranked again exactly
+    # a study of this size is searched exactly on the server, then ranked again by the stored vectors
     assert [h.excerpt for h in hits] == [h.excerpt for h in expected[:5]]
     for hit in hits:
         assert hit.score == pytest.approx(exact[hit.excerpt].score, abs=1e-3)
@@ -64,3 +65,17 @@ def test_same_hits_as_the_embedded_store(neo4j_semantic, semantic_store):
     ]
     like = more_like(neo4j_semantic, expected[0].excerpt, limit=3)
     assert [h.excerpt for h in like] == [h.excerpt for h in more_like(semantic_store, expected[0].excerpt, limit=3)]
+
+
+def test_a_large_study_is_searched_through_the_vector_index(neo4j_semantic, semantic_store, monkeypatch):
+    monkeypatch.setattr(search_module, "EXACT_UP_TO", 0)  # as if the study had more quotes than that
+    text = "the labels were inconsistent between annotators"
+    hits = search(neo4j_semantic, encoder(), text, limit=5)
+    exact = {h.excerpt: h for h in search(semantic_store, encoder(), text, limit=300)}
+    ranked = list(exact)
+    # the index is approximate (HNSW, quantised): its candidates are ranked again by their exact cosine
+    assert len(hits) == 5 and [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    for hit in hits:
+        assert hit.score == pytest.approx(exact[hit.excerpt].score, abs=1e-3)
+        assert ranked.index(hit.excerpt) < 10  # near neighbours, if not always the very nearest
+    assert len({h.excerpt for h in hits} & set(ranked[:5])) >= 4
