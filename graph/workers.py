@@ -11,6 +11,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from challenge_graph.graph.errors import ChallengeGraphError
@@ -46,12 +47,20 @@ def map_in_processes(func: Callable[[Any, T], R], shared: Any, items: Sequence[T
     """``func(shared, item)`` for each item, in the items' order, over :func:`worker_count`
     processes. ``func`` must be a module-level function and ``shared`` picklable; an exception
     raised for an item is raised here. Processes are spawned, never forked: loads also run in
-    the dashboard's threads, which a fork would copy mid-work."""
+    the dashboard's threads, which a fork would copy mid-work. As with any spawned process, a
+    script that calls this must do so under ``if __name__ == "__main__":``."""
     workers = worker_count(len(items))
     if workers == 1:
         yield from (func(shared, item) for item in items)
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        chunk = max(1, len(items) // (workers * 8))  # small chunks balance uneven files
-        yield from pool.map(functools.partial(func, shared), items, chunksize=chunk)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            chunk = max(1, len(items) // (workers * 8))  # small chunks balance uneven files
+            yield from pool.map(functools.partial(func, shared), items, chunksize=chunk)
+    except BrokenProcessPool as e:
+        raise ChallengeGraphError(
+            "a worker process of this load stopped (out of memory, or a Python script that calls the "
+            "library outside `if __name__ == '__main__':`, which each worker runs again); nothing was "
+            f"written. Run it again with {WORKERS_ENV}=1 to load in one process"
+        ) from e

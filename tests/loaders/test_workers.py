@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -94,3 +96,29 @@ def test_stored_copies_are_parsed_again_over_processes(tmp_path, corpus, monkeyp
     full = LadybugStore(tmp_path / "full")
     ingest(full, [corpus], codebook_path=codebook)
     assert _dump(store) == _dump(full)
+
+
+def test_a_script_without_a_main_guard_gets_a_plain_error(tmp_path, corpus):
+    script = tmp_path / "load_it.py"  # each spawned worker runs the caller's script again
+    script.write_text(
+        "from challenge_graph.graph.ladybug_store import LadybugStore\n"
+        "from challenge_graph.loaders.ingest import ingest\n"
+        f"ingest(LadybugStore({str(tmp_path / 'db')!r}), [{str(corpus / 'examples')!r}])\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env={**os.environ, WORKERS_ENV: "2"}
+    )
+    assert done.returncode == 1
+    assert (
+        done.stderr.strip()
+        .splitlines()[-1]
+        .endswith(f"nothing was written. Run it again with {WORKERS_ENV}=1 to load in one process")
+    )
+    assert "if __name__ == '__main__':" in done.stderr
+    guarded = script.read_text(encoding="utf-8").replace("ingest(", "if __name__ == '__main__':\n    ingest(")
+    script.write_text(guarded, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env={**os.environ, WORKERS_ENV: "2"}
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
