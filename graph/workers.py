@@ -6,9 +6,12 @@ other, so a large load uses every core; a small one stays in this process.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import multiprocessing
 import os
+import sys
+import types
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -47,8 +50,7 @@ def map_in_processes(func: Callable[[Any, T], R], shared: Any, items: Sequence[T
     """``func(shared, item)`` for each item, in the items' order, over :func:`worker_count`
     processes. ``func`` must be a module-level function and ``shared`` picklable; an exception
     raised for an item is raised here. Processes are spawned, never forked: loads also run in
-    the dashboard's threads, which a fork would copy mid-work. As with any spawned process, a
-    script that calls this must do so under ``if __name__ == "__main__":``."""
+    the dashboard's threads, which a fork would copy mid-work."""
     workers = worker_count(len(items))
     if workers == 1:
         yield from (func(shared, item) for item in items)
@@ -57,10 +59,26 @@ def map_in_processes(func: Callable[[Any, T], R], shared: Any, items: Sequence[T
     try:
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             chunk = max(1, len(items) // (workers * 8))  # small chunks balance uneven files
-            yield from pool.map(functools.partial(func, shared), items, chunksize=chunk)
+            with _neutral_main():  # the processes start here, as the work is handed out
+                results = pool.map(functools.partial(func, shared), items, chunksize=chunk)
+            yield from results
     except BrokenProcessPool as e:
         raise ChallengeGraphError(
-            "a worker process of this load stopped (out of memory, or a Python script that calls the "
-            "library outside `if __name__ == '__main__':`, which each worker runs again); nothing was "
-            f"written. Run it again with {WORKERS_ENV}=1 to load in one process"
+            f"a worker process of this load stopped (out of memory?); nothing was written. Run it again with "
+            f"{WORKERS_ENV}=1 to load in one process"
         ) from e
+
+
+@contextlib.contextmanager
+def _neutral_main() -> Iterator[None]:
+    """A spawned process first runs the caller's main script again (Python's "safe importing of
+    the main module"): a user's script without ``if __name__ == "__main__":`` would load again,
+    and in the dashboard Streamlit's main module is the app itself. Workers need only this
+    package's functions, so they start from an empty main module."""
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        if main is not None:
+            sys.modules["__main__"] = main

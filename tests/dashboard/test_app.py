@@ -114,6 +114,33 @@ def test_load_page_checks_then_loads(tmp_path):
     store.close()
 
 
+def test_load_page_spreads_a_large_load_over_processes(tmp_path, monkeypatch):
+    """In the dashboard Streamlit's main module is the app: the load's worker processes must not
+    run it again (graph/workers.py)."""
+    from challenge_graph.graph.ladybug_store import LadybugStore
+    from challenge_graph.graph.workers import WORKERS_ENV
+    from challenge_graph.loaders.ingest import ingest
+    from tests.conftest import EXAMPLES
+    from tests.loaders.test_incremental import _dump
+
+    files = sorted(p for p in EXAMPLES.rglob("*") if p.suffix in (".txt", ".yaml", ".csv"))
+    monkeypatch.setenv(WORKERS_ENV, "2")
+    store = LadybugStore(tmp_path / "db")
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["db_path"] = str(store.path)
+    at.run()
+    at.sidebar.radio(key="page").set_value("Load data").run()
+    at.file_uploader(key="uploads").set_value([(p.name, p.read_bytes(), "text/plain") for p in files]).run()
+    assert not at.exception and not at.error
+    at.button(key="load").click().run()
+    assert not at.exception and not at.error
+    assert at.success[0].value.startswith(f"Loaded {len(files)} file(s)")
+    monkeypatch.setenv(WORKERS_ENV, "1")
+    reference = LadybugStore(tmp_path / "reference")
+    ingest(reference, files)
+    assert _dump(store) == _dump(reference)
+
+
 def test_network_page_exports_what_it_shows(app):
     at = _page(app, "Network")
     at.selectbox(key="export_format").set_value("PNG image").run()

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import types
 
 import pytest
 
@@ -34,6 +35,20 @@ def test_work_is_done_in_other_processes_and_comes_back_in_order(monkeypatch):
     results = list(map_in_processes(_pid_of, 100, range(50)))
     assert [value for value, _ in results] == list(range(100, 150))
     assert os.getpid() not in {pid for _, pid in results}
+
+
+def test_workers_never_run_the_main_module_again(tmp_path, monkeypatch):
+    """As in the dashboard, where Streamlit installs the app as the main module."""
+    marker = tmp_path / "ran"
+    app = tmp_path / "app.py"
+    app.write_text(f"open({str(marker)!r}, 'a').write('ran\\n')\n", encoding="utf-8")
+    main = types.ModuleType("__main__")
+    main.__file__ = str(app)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    monkeypatch.setenv(WORKERS_ENV, "2")
+    assert [value for value, _ in map_in_processes(_pid_of, 0, range(4))] == [0, 1, 2, 3]
+    assert sys.modules["__main__"] is main
+    assert not marker.exists()
 
 
 def test_an_error_in_a_worker_is_raised_in_the_caller(monkeypatch):
@@ -98,27 +113,23 @@ def test_stored_copies_are_parsed_again_over_processes(tmp_path, corpus, monkeyp
     assert _dump(store) == _dump(full)
 
 
-def test_a_script_without_a_main_guard_gets_a_plain_error(tmp_path, corpus):
-    script = tmp_path / "load_it.py"  # each spawned worker runs the caller's script again
+def test_a_script_without_a_main_guard_loads(tmp_path, corpus):
+    """Spawned processes would run the caller's script again (and, in the dashboard, the app):
+    workers start from an empty main module instead."""
+    script = tmp_path / "load_it.py"
     script.write_text(
+        "import os\n"
         "from challenge_graph.graph.ladybug_store import LadybugStore\n"
         "from challenge_graph.loaders.ingest import ingest\n"
+        "print('script run by', os.getpid())\n"
         f"ingest(LadybugStore({str(tmp_path / 'db')!r}), [{str(corpus / 'examples')!r}])\n",
         encoding="utf-8",
     )
     done = subprocess.run(
         [sys.executable, str(script)], capture_output=True, text=True, env={**os.environ, WORKERS_ENV: "2"}
     )
-    assert done.returncode == 1
-    assert (
-        done.stderr.strip()
-        .splitlines()[-1]
-        .endswith(f"nothing was written. Run it again with {WORKERS_ENV}=1 to load in one process")
-    )
-    assert "if __name__ == '__main__':" in done.stderr
-    guarded = script.read_text(encoding="utf-8").replace("ingest(", "if __name__ == '__main__':\n    ingest(")
-    script.write_text(guarded, encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, env={**os.environ, WORKERS_ENV: "2"}
-    )
     assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.count("script run by") == 1  # by the caller alone
+    one = LadybugStore(tmp_path / "one")
+    ingest(one, [corpus / "examples"])
+    assert _dump(LadybugStore(tmp_path / "db")) == _dump(one)
