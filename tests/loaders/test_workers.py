@@ -11,6 +11,7 @@ import types
 
 import pytest
 
+from challenge_graph.graph import workers as workers_module
 from challenge_graph.graph.codebook import default_codebook_path
 from challenge_graph.graph.errors import ChallengeGraphError
 from challenge_graph.graph.ladybug_store import LadybugStore
@@ -49,6 +50,15 @@ def test_workers_never_run_the_main_module_again(tmp_path, monkeypatch):
     assert [value for value, _ in map_in_processes(_pid_of, 0, range(4))] == [0, 1, 2, 3]
     assert sys.modules["__main__"] is main
     assert not marker.exists()
+
+
+def test_without_process_support_the_work_is_done_here(monkeypatch):
+    def no_semaphores(*args, **kwargs):
+        raise OSError(38, "Function not implemented")  # what a sandbox without /dev/shm raises
+
+    monkeypatch.setattr(workers_module, "ProcessPoolExecutor", no_semaphores)
+    monkeypatch.setenv(WORKERS_ENV, "2")
+    assert list(map_in_processes(_pid_of, 1, range(3))) == [(1, os.getpid()), (2, os.getpid()), (3, os.getpid())]
 
 
 def test_an_error_in_a_worker_is_raised_in_the_caller(monkeypatch):
