@@ -37,7 +37,7 @@ from challenge_graph.graph.model import CODE_LABELS
 if TYPE_CHECKING:  # build.py calls add_aggregates: no import at run time
     from challenge_graph.graph.build import GraphData
 
-__all__ = ["add_aggregates", "CORPUS_ITEMS"]
+__all__ = ["add_aggregates", "AGGREGATE_NODES", "AGGREGATE_RELS", "CORPUS_ITEMS"]
 
 # corpus-summary's items: item -> node label counted (coded_excerpts is counted apart)
 CORPUS_ITEMS = {
@@ -56,8 +56,18 @@ CORPUS_ITEMS = {
 Code = tuple[str, str]  # (label, id)
 
 
+# the tables only this module fills: computed again, never added to, when the codings change
+AGGREGATE_NODES = ("StageCategory", "CorpusCount")
+AGGREGATE_RELS = ("REPORTED", "MENTIONED", "MENTIONED_WITH", "MENTIONED_AT", "CO_OCCURS")
+
+
 def add_aggregates(graph: GraphData) -> None:
-    """Store the aggregates listed in this module's docstring on ``graph`` (in place)."""
+    """Store the aggregates listed in this module's docstring on ``graph`` (in place); called
+    again after codings were added (suggestions), it replaces them."""
+    for label in AGGREGATE_NODES:
+        graph.nodes.pop(label, None)
+    for rel in AGGREGATE_RELS:
+        graph.rels.pop(rel, None)
     speaker = {r["dst"]: r["src"] for r in graph.rel_rows("SAID")}
     codes_on = _codes_on_turns(graph)
     tools_on = _tools_on_turns(graph)

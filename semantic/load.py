@@ -7,6 +7,7 @@ on every load keeps them up to date, encoding only texts it has not seen.
 
 from __future__ import annotations
 
+from challenge_graph.graph.aggregates import add_aggregates
 from challenge_graph.graph.build import GraphData, code_id
 from challenge_graph.graph.model import slugify
 from challenge_graph.graph.store import GraphStore, Progress
@@ -64,7 +65,8 @@ def finish(store: GraphStore, vectors: ExcerptVectors | None) -> None:
 
 def add_suggestions(graph: GraphData, vectors: ExcerptVectors) -> int:
     """Add the suggestions for ``graph``'s uncoded participant turns as codings by
-    ``auto-semantic`` (after the evidence counts: they never add to them). Returns how many."""
+    ``auto-semantic`` (after the evidence counts: they never add to them; the aggregates that
+    count every coder are computed again). Returns how many."""
     label_of = {row["code"]: label for label in ("Challenge", "Fix", "Practice") for row in graph.node_rows(label)}
     excerpts = graph.nodes["Excerpt"] if "Excerpt" in graph.nodes else {}
     found = suggest_graph(graph, vectors)
@@ -78,4 +80,5 @@ def add_suggestions(graph: GraphData, vectors: ExcerptVectors) -> int:
         graph.add_node("Coder", {"id": coder, "name": AUTO_SEMANTIC, "consensus": False})
         for interview in sorted(interviews):
             graph.add_rel("CODED", ("Coder", coder), ("Interview", interview), consensus=False)
+        add_aggregates(graph)  # the stored figures that count every coder (allQuotes, REPORTED…) count these too
     return sum(len(c) for c in found.values())

@@ -25,7 +25,7 @@ def render() -> None:
     index = _index(names, options, links.param("challenge"))
     code = options[st.selectbox("Challenge", names, index=index, key="challenge")]
     links.set_param("challenge", code)  # the address bar names the challenge shown: bookmarkable
-    include_auto = st.toggle("Include suggestions by the coder auto", value=False, key="auto")
+    include_auto = st.toggle("Include machine suggestions (coders auto and auto-semantic)", value=False, key="auto")
     _quotes(code, "all" if include_auto else "human")
     fixes, co, tools = st.columns(3)
     _table(fixes, "Fixes", data.named("fixes-for-challenge", challenge=code), "No fix coded.")

@@ -105,7 +105,24 @@ def two_coder_store(tmp_path_factory):
     store.close()
 
 
-STORES = {"ladybug": "suggested_store", "ladybug-two-coders": "two_coder_store", "neo4j": "neo4j_examples"}
+@pytest.fixture(scope="module")
+def semantic_suggested_store(tmp_path_factory):
+    """The examples with suggestions by auto-semantic, added after the build (load --suggest)."""
+    from tests.semantic.conftest import require_extra
+
+    require_extra()
+    store = LadybugStore(tmp_path_factory.mktemp("suggest") / "db")
+    ingest(store, [EXAMPLES], suggest=True)
+    yield store
+    store.close()
+
+
+STORES = {
+    "ladybug": "suggested_store",
+    "ladybug-two-coders": "two_coder_store",
+    "ladybug-semantic-suggestions": "semantic_suggested_store",
+    "neo4j": "neo4j_examples",
+}
 
 
 @pytest.fixture(params=list(STORES))
@@ -132,9 +149,11 @@ def test_corpus_counts_equal_the_counts_over_the_graph(store):
     assert dict(store.run("MATCH (x:CorpusCount) RETURN x.id, x.total").rows) == expected
 
 
-def test_the_fixtures_hold_what_the_checks_need(suggested_store, two_coder_store):
+def test_the_fixtures_hold_what_the_checks_need(suggested_store, two_coder_store, semantic_suggested_store):
     """Suggestions make allQuotes differ from quotes; two coders make codings differ from excerpts."""
     differ = suggested_store.run("MATCH (c:Challenge) WHERE c.allQuotes > c.quotes RETURN count(c)").rows[0][0]
     assert differ > 0
+    semantic = "MATCH (:Excerpt)-[r:CODED_AS {coder: 'auto-semantic'}]->() RETURN count(r)"
+    assert semantic_suggested_store.run(semantic).rows[0][0] > 0
     pairs = two_coder_store.run("MATCH (:Challenge)-[r:CO_OCCURS]->() WHERE r.codings > r.excerpts RETURN count(r)")
     assert pairs.rows[0][0] > 0
