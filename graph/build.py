@@ -173,11 +173,14 @@ def build_graph(
         fragments.key(codebook.digest, autocode, labels, iid, group.inputs) if fragments else ""
         for iid, group, labels in jobs
     ]
-    kept = [fragments.get(key) if fragments else None for key in keys]
-    to_build = [(group, labels, key) for (_, group, labels), key, fragment in zip(jobs, keys, kept) if fragment is None]
-    built = map_in_processes(_build_and_keep, (codebook, autocode, fragments), to_build)  # in the interviews' order
-    for (iid, _, _), key, fragment in zip(jobs, keys, kept):
-        _absorb(graph, fragment if fragment is not None else next(built), infos)
+    kept = [bool(fragments and fragments.has(key)) for key in keys]
+    to_build = [(group, labels, key) for (_, group, labels), key, has in zip(jobs, keys, kept) if not has]
+    shared = (codebook, autocode, fragments)
+    built = map_in_processes(_build_and_keep, shared, to_build)  # in the interviews' order, as they come
+    for (iid, group, labels), key, has in zip(jobs, keys, kept):
+        # read one at a time (a fragment is released once absorbed); a damaged one is built again here
+        fragment = fragments.get(key) if has else next(built)
+        _absorb(graph, fragment or _build_and_keep(shared, (group, labels, key)), infos)
         graph.fragment_keys[iid] = key
     _add_fixes(graph, codebook, infos)
     _add_participant_attributes(graph, sheets)

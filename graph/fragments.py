@@ -65,6 +65,11 @@ class FragmentCache:
         digest.update(repr(parts).encode("utf-8"))
         return digest.hexdigest()
 
+    def has(self, key: str) -> bool:
+        """True when a fragment is kept under ``key`` (it may still turn out damaged: see :meth:`get`)."""
+        self.used.add(key)
+        return (self.folder / key).is_file()
+
     def get(self, key: str) -> Any | None:
         self.used.add(key)
         return read_pickle(self.folder / key)
