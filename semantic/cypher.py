@@ -45,7 +45,8 @@ ORDER BY score DESC LIMIT $k
 RETURN e.id AS excerpt, e.embedding AS embedding
 """
 
-VECTOR_COUNT_NEO4J = "MATCH (e:Excerpt) WHERE e.embedding IS NOT NULL RETURN count(e) AS vectors"
+# the number of turns, from Neo4j's count store (no scan): at least as many as turns with a vector
+EXCERPT_COUNT_NEO4J = "MATCH (e:Excerpt) RETURN count(e) AS excerpts"
 
 # Neo4j's vector index (approximate, its vectors quantised): candidates, scored again exactly
 NEAREST_NEO4J = """

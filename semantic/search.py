@@ -1,7 +1,7 @@
 """Nearest participant quotes to a text or to a quote, on either store.
 
 Embedded: an exact search (one matrix product over every vector, NumPy). Neo4j: an exact
-search on the server up to ``EXACT_UP_TO`` quotes, beyond that the vector index
+search on the server up to ``EXACT_UP_TO`` turns, beyond that the vector index
 (``db.index.vector.queryNodes``, approximate); with a code or stage filter, an exact search over
 the matching excerpts' stored vectors, so a filter never hides a match.
 """
@@ -20,7 +20,7 @@ from challenge_graph.semantic.vectors import ExcerptVectors, read
 __all__ = ["Hit", "search", "more_like", "nearest", "top_k"]
 
 CANDIDATES = 4  # Neo4j: index candidates per quote asked for, before the exact ranking
-EXACT_UP_TO = 5_000  # Neo4j: up to this many quotes with vectors, every one is scored (0.3 s; 0.9 s at 20,000)
+EXACT_UP_TO = 5_000  # Neo4j: up to this many turns, every vector is scored (0.3 s at 5,000 vectors, 0.9 s at 20,000)
 
 
 @dataclass(frozen=True)
@@ -111,7 +111,7 @@ def _neo4j_nearest(store, limit: int, vector: np.ndarray, exclude: frozenset[str
             query, params, database_=store.database, routing_=neo4j.RoutingControl.READ
         ).records
 
-    exact = fetch(cypher.VECTOR_COUNT_NEO4J, {})[0]["vectors"] <= EXACT_UP_TO
+    exact = fetch(cypher.EXCERPT_COUNT_NEO4J, {})[0]["excerpts"] <= EXACT_UP_TO
     records = fetch(
         cypher.NEAREST_EXACT_NEO4J if exact else cypher.NEAREST_NEO4J,
         {"k": max(CANDIDATES * (limit + len(exclude)), 50), "vector": vector.tolist()},
