@@ -7,6 +7,7 @@ building the same files twice gives the same rows.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 import functools
 import hashlib
@@ -176,12 +177,13 @@ def build_graph(
     kept = [bool(fragments and fragments.has(key)) for key in keys]
     to_build = [(group, labels, key) for (_, group, labels), key, has in zip(jobs, keys, kept) if not has]
     shared = (codebook, autocode, fragments)
-    built = map_in_processes(_build_and_keep, shared, to_build)  # in the interviews' order, as they come
-    for (iid, group, labels), key, has in zip(jobs, keys, kept):
-        # read one at a time (a fragment is released once absorbed); a damaged one is built again here
-        fragment = fragments.get(key) if has else next(built)
-        _absorb(graph, fragment or _build_and_keep(shared, (group, labels, key)), infos)
-        graph.fragment_keys[iid] = key
+    # in the interviews' order, as they come; closed at once if anything fails (the processes end)
+    with contextlib.closing(map_in_processes(_build_and_keep, shared, to_build)) as built:
+        for (iid, group, labels), key, has in zip(jobs, keys, kept):
+            # read one at a time (a fragment is released once absorbed); a damaged one is built again here
+            fragment = fragments.get(key) if has else next(built)
+            _absorb(graph, fragment or _build_and_keep(shared, (group, labels, key)), infos)
+            graph.fragment_keys[iid] = key
     _add_fixes(graph, codebook, infos)
     _add_participant_attributes(graph, sheets)
     _count_evidence(graph)

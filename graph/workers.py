@@ -11,6 +11,7 @@ import functools
 import multiprocessing
 import os
 import sys
+import threading
 import types
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -39,7 +40,7 @@ def worker_count(items: int) -> int:
     """
     setting = os.environ.get(WORKERS_ENV, "").strip()
     if setting:
-        if not setting.isdigit() or int(setting) < 1:
+        if not (setting.isascii() and setting.isdigit()) or int(setting) < 1:
             raise ChallengeGraphError(f"{WORKERS_ENV} must be a whole number of processes, 1 or more: {setting!r}")
         return max(1, min(int(setting), items))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -55,22 +56,31 @@ def map_in_processes(func: Callable[[Any, T], R], shared: Any, items: Sequence[T
     if workers == 1:
         yield from (func(shared, item) for item in items)
         return
+    pool = None
     try:
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-    except (OSError, NotImplementedError):  # no shared-memory semaphores here (some sandboxes): one process
+        chunk = max(1, len(items) // (workers * 8))  # small chunks balance uneven files
+        with _neutral_main():  # the processes start here, as the work is handed out
+            results = pool.map(functools.partial(func, shared), items, chunksize=chunk)
+    except (OSError, NotImplementedError, ValueError):  # no processes here (a sandbox, no semaphores): one
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
         yield from (func(shared, item) for item in items)
         return
+    finished = False
     try:
-        with pool:
-            chunk = max(1, len(items) // (workers * 8))  # small chunks balance uneven files
-            with _neutral_main():  # the processes start here, as the work is handed out
-                results = pool.map(functools.partial(func, shared), items, chunksize=chunk)
-            yield from results
+        yield from results
+        finished = True
     except BrokenProcessPool as e:
         raise ChallengeGraphError(
             f"a worker process of this load stopped (out of memory?); nothing was written. Run it again with "
             f"{WORKERS_ENV}=1 to load in one process"
         ) from e
+    finally:  # a load that failed or stopped reading does not wait for the rest of the work
+        pool.shutdown(wait=finished, cancel_futures=not finished)
+
+
+_MAIN_LOCK = threading.Lock()  # dashboard sessions load in threads of one process
 
 
 @contextlib.contextmanager
@@ -79,10 +89,11 @@ def _neutral_main() -> Iterator[None]:
     the main module"): a user's script without ``if __name__ == "__main__":`` would load again,
     and in the dashboard Streamlit's main module is the app itself. Workers need only this
     package's functions, so they start from an empty main module."""
-    main = sys.modules.get("__main__")
-    sys.modules["__main__"] = types.ModuleType("__main__")
-    try:
-        yield
-    finally:
-        if main is not None:
-            sys.modules["__main__"] = main
+    with _MAIN_LOCK:
+        main = sys.modules.get("__main__")
+        empty = sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            if main is not None and sys.modules.get("__main__") is empty:  # unless another thread set its own
+                sys.modules["__main__"] = main

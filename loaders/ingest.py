@@ -9,6 +9,7 @@ changes.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -213,26 +214,27 @@ def _parse(
     keys = [cache.key(source, known) if cache else "" for source in sources]
     cached = [cache.get(key) if cache else None for key in keys]
     missing = [(source, key) for source, key, parsed in zip(sources, keys, cached) if parsed is None]
-    fresh = map_in_processes(_parse_one, (known, cache), missing)  # in the order of the files, as they come
-    for source, parsed in zip(sources, cached):
-        if parsed is None:
-            parsed = next(fresh)
-        if progress:
-            progress(f"read {source.name}")
-        if isinstance(parsed, LoaderError):
-            report.rejected.append(parsed)
-            continue
-        report.files.append(_describe(source, parsed))
-        for record in parsed:
-            records.append((source, record))
-            if isinstance(record, Interview):
-                where = source.where if len(parsed) == 1 else f"{source.where} ({record.title})"
-                report.notes.extend(f"{where}: {m}" for m in record.messages)
-            elif isinstance(record, Protocol):
-                report.notes.append(
-                    f"{source.where}: interview protocol ({len(record.questions)} questions "
-                    f"in {len(record.sections)} sections), loaded as a protocol, not an interview"
-                )
+    # in the order of the files, as they come; closed at once if anything fails (the processes end)
+    with contextlib.closing(map_in_processes(_parse_one, (known, cache), missing)) as fresh:
+        for source, parsed in zip(sources, cached):
+            if parsed is None:
+                parsed = next(fresh)
+            if progress:
+                progress(f"read {source.name}")
+            if isinstance(parsed, LoaderError):
+                report.rejected.append(parsed)
+                continue
+            report.files.append(_describe(source, parsed))
+            for record in parsed:
+                records.append((source, record))
+                if isinstance(record, Interview):
+                    where = source.where if len(parsed) == 1 else f"{source.where} ({record.title})"
+                    report.notes.extend(f"{where}: {m}" for m in record.messages)
+                elif isinstance(record, Protocol):
+                    report.notes.append(
+                        f"{source.where}: interview protocol ({len(record.questions)} questions "
+                        f"in {len(record.sections)} sections), loaded as a protocol, not an interview"
+                    )
     return records
 
 

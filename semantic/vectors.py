@@ -22,6 +22,7 @@ import numpy as np
 
 from challenge_graph.graph.autocode import MACHINE_CODERS
 from challenge_graph.graph.build import GraphData
+from challenge_graph.graph.errors import StoreError
 from challenge_graph.graph.model import PARTICIPANT
 from challenge_graph.graph.store import GraphStore
 
@@ -187,7 +188,11 @@ def _write_neo4j(store: Any, vectors: ExcerptVectors) -> None:
     import neo4j
 
     def write_query(cypher: str, params: dict[str, Any]) -> None:
-        store.driver.execute_query(cypher, params, database_=store.database, routing_=neo4j.RoutingControl.WRITE)
+        try:
+            store.driver.execute_query(cypher, params, database_=store.database, routing_=neo4j.RoutingControl.WRITE)
+        except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as e:  # the graph itself is written
+            message = f"{store.describe()}: the graph is loaded, but its excerpt vectors were not kept: {e}"
+            raise StoreError(message) from e
 
     stored = {
         row[0]: (row[1], row[2])

@@ -114,7 +114,7 @@ def test_load_page_checks_then_loads(tmp_path):
     store.close()
 
 
-def test_load_page_spreads_a_large_load_over_processes(tmp_path, monkeypatch):
+def test_load_page_spreads_a_large_load_over_processes(tmp_path, monkeypatch, capfd):
     """In the dashboard Streamlit's main module is the app: the load's worker processes must not
     run it again (graph/workers.py)."""
     from challenge_graph.graph.ladybug_store import LadybugStore
@@ -135,6 +135,9 @@ def test_load_page_spreads_a_large_load_over_processes(tmp_path, monkeypatch):
     at.button(key="load").click().run()
     assert not at.exception and not at.error
     assert at.success[0].value.startswith(f"Loaded {len(files)} file(s)")
+    # a worker that ran the app would have drawn it outside Streamlit, which says so on stderr
+    err = capfd.readouterr().err
+    assert "ScriptRunContext" not in err and "No runtime found" not in err, err[-1500:]
     monkeypatch.setenv(WORKERS_ENV, "1")
     reference = LadybugStore(tmp_path / "reference")
     ingest(reference, files)
