@@ -53,31 +53,35 @@ def map_in_processes(func: Callable[[Any, T], R], shared: Any, items: Sequence[T
     raised for an item is raised here. Processes are spawned, never forked: loads also run in
     the dashboard's threads, which a fork would copy mid-work."""
     workers = worker_count(len(items))
-    if workers == 1:
+    results = _start(func, shared, items, workers) if workers > 1 else None
+    if results is None:
         yield from (func(shared, item) for item in items)
         return
-    pool = None
+    pool, mapped = results
     try:
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
-        chunk = max(1, len(items) // (workers * 8))  # small chunks balance uneven files
-        with _neutral_main():  # the processes start here, as the work is handed out
-            results = pool.map(functools.partial(func, shared), items, chunksize=chunk)
-    except (OSError, NotImplementedError, ValueError):  # no processes here (a sandbox, no semaphores): one
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
-        yield from (func(shared, item) for item in items)
-        return
-    finished = False
-    try:
-        yield from results
-        finished = True
+        yield from mapped
     except BrokenProcessPool as e:
         raise ChallengeGraphError(
             f"a worker process of this load stopped (out of memory?); nothing was written. Run it again with "
             f"{WORKERS_ENV}=1 to load in one process"
         ) from e
-    finally:  # a load that failed or stopped reading does not wait for the rest of the work
-        pool.shutdown(wait=finished, cancel_futures=not finished)
+    finally:  # once read (or the load failed), the processes end without waiting for work nobody reads
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _start(func: Callable[[Any, T], R], shared: Any, items: Sequence[T], workers: int):
+    """The pool and its results as they come, or None where processes cannot be started here
+    (a sandbox without shared-memory semaphores): the work is then done in this process."""
+    pool = None
+    try:
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        chunk = max(1, len(items) // (workers * 8))  # small chunks balance uneven files
+        with _neutral_main():  # the processes start here, as the work is handed out
+            return pool, pool.map(functools.partial(func, shared), items, chunksize=chunk)
+    except (OSError, NotImplementedError, ValueError):
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        return None
 
 
 _MAIN_LOCK = threading.Lock()  # dashboard sessions load in threads of one process
