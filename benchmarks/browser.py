@@ -177,7 +177,7 @@ def page_timings(db: Path, pages: list[tuple[str, str, str | None]], timeout: fl
 def graph_changed(db: Path) -> None:
     """Move the stamp of the store's database file on, as a load does: every reader re-opens the
     database on its next query and the dashboard's caches (keyed by the stamp) hold nothing."""
-    from challenge_graph.graph.ladybug_store import DB_FILE
+    from challenge_graph.store.ladybug_store import DB_FILE
 
     file = db / DB_FILE
     stamp = file.stat().st_mtime_ns + 1_000_000_000

@@ -11,8 +11,8 @@ import sys
 import time
 from pathlib import Path
 
-from challenge_graph.graph.ladybug_store import LadybugStore
-from challenge_graph.loaders.ingest import ingest
+from challenge_graph.pipeline.ingest import ingest
+from challenge_graph.store.ladybug_store import LadybugStore
 
 
 def main(corpus: str, db: str) -> None:

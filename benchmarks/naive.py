@@ -6,9 +6,9 @@ from pathlib import Path
 
 import ladybug
 
-from challenge_graph.graph.build import GraphData
-from challenge_graph.graph.ladybug_store import schema_statements
+from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.model import NODES, RELATIONSHIPS
+from challenge_graph.store.ladybug_store import schema_statements
 
 __all__ = ["naive_load"]
 

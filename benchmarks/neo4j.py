@@ -26,11 +26,11 @@ from typing import Any
 from benchmarks.generate import generate_corpus
 from benchmarks.run import _machine, _p95, _typical_params
 from challenge_graph.graph.codebook import load_codebook
-from challenge_graph.graph.ladybug_store import LadybugStore
 from challenge_graph.graph.model import NODES, RELATIONSHIPS
-from challenge_graph.graph.neo4j_store import Neo4jStore
-from challenge_graph.loaders.ingest import check, ingest
+from challenge_graph.pipeline.ingest import check, ingest
 from challenge_graph.queries.runner import list_queries, run_query
+from challenge_graph.store.ladybug_store import LadybugStore
+from challenge_graph.store.neo4j_store import Neo4jStore
 
 HERE = Path(__file__).resolve().parent
 

@@ -35,10 +35,10 @@ from benchmarks.generate import extra_interview, generate_corpus, recoded_copy, 
 from benchmarks.naive import naive_load
 from challenge_graph.graph.build import build_graph
 from challenge_graph.graph.codebook import load_codebook
-from challenge_graph.graph.ladybug_store import LadybugStore
 from challenge_graph.loaders import load_paths
 from challenge_graph.loaders.text import split_lines
 from challenge_graph.queries.runner import list_queries, run_query
+from challenge_graph.store.ladybug_store import LadybugStore
 
 HERE = Path(__file__).resolve().parent
 PAGE_TIMEOUT = 300  # seconds a dashboard page may take before it is recorded as not drawn
@@ -243,7 +243,7 @@ def _store_facts(db: Path) -> dict[str, Any]:
 
 def _export_timings(store: LadybugStore, stage: str, tmp: Path) -> dict[str, Any]:
     """Time a PNG export of a (up to) 500-node selection: the busiest stage's neighbourhood."""
-    from challenge_graph.graph.drawing.images import render_image
+    from challenge_graph.export.images import render_image
     from challenge_graph.queries.network import limit_nodes, neighbourhood
 
     start = time.perf_counter()

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from challenge_graph.graph.model import PARTICIPANT
-from challenge_graph.loaders.ingest import check, read_codebook
+from challenge_graph.pipeline.ingest import check, read_codebook
 from challenge_graph.semantic.load import encoder
 from challenge_graph.semantic.suggest import MAX_CODES, MIN_WORDS, THRESHOLD, Reference, human_codes, vote
 
@@ -189,8 +189,8 @@ def performance(corpus: Path | None, interviews: int, excerpts: int = 150_000, q
 def _load_times(corpus: Path, interviews: int) -> dict:
     """Load ``interviews`` interviews of ``corpus`` (copied, never changed) without and with
     --semantic, then reload with --semantic (cache: nothing to encode)."""
-    from challenge_graph.graph.ladybug_store import LadybugStore
-    from challenge_graph.loaders.ingest import ingest
+    from challenge_graph.pipeline.ingest import ingest
+    from challenge_graph.store.ladybug_store import LadybugStore
 
     files = sorted(corpus.glob("*.txt"))
     ids = sorted({f.name.split("-")[1] for f in files})[:interviews]
@@ -219,9 +219,9 @@ def store_search(db: Path, queries: int = 30) -> dict:
     participant excerpts get random unit vectors (the search costs the same for any vectors),
     then ``nearest`` runs: the matrix product, the top 10, and the Cypher that fetches the hits'
     speaker, interview, line and codes."""
-    from challenge_graph.graph.ladybug_store import LadybugStore
     from challenge_graph.semantic.search import nearest
     from challenge_graph.semantic.vectors import ExcerptVectors, read, text_hash, write
+    from challenge_graph.store.ladybug_store import LadybugStore
 
     store = LadybugStore(db)
     rows = store.run(

@@ -16,12 +16,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from challenge_graph.graph.csv_safe import csv_text
+from challenge_graph.export.csv_safe import csv_text
 from challenge_graph.graph.errors import ChallengeGraphError
-from challenge_graph.graph.ladybug_store import LadybugStore
-from challenge_graph.graph.store import DEFAULT_TIMEOUT, GraphStore
 from challenge_graph.queries.network import neighbourhood
 from challenge_graph.queries.runner import run_query
+from challenge_graph.store.base import DEFAULT_TIMEOUT, GraphStore
+from challenge_graph.store.ladybug_store import LadybugStore
 
 __all__ = [
     "db_path",
@@ -58,7 +58,7 @@ def db_path() -> str:
 def store(path: str) -> GraphStore:
     """One store per database, shared by every session (the embedded one opens read-only)."""
     if path == "neo4j":
-        from challenge_graph.graph.neo4j_store import Neo4jStore
+        from challenge_graph.store.neo4j_store import Neo4jStore
 
         # the dashboard is started by `challenge-graph dashboard --neo4j`, which checked these
         return Neo4jStore.connect(
@@ -124,7 +124,7 @@ def export_bytes(graph, suffix: str, layout: str, size: str, title: str, footer:
     """The export of ``graph`` as the bytes of a file with ``suffix``."""
     import tempfile
 
-    from challenge_graph.graph.drawing.export import export_graph
+    from challenge_graph.export.writer import export_graph
     from challenge_graph.queries.network import attach_quotes
 
     graph = graph.copy()

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from challenge_graph.graph.model import CODE_LABELS
 
 if TYPE_CHECKING:  # build.py calls add_aggregates: no import at run time
-    from challenge_graph.graph.build import GraphData
+    from challenge_graph.graph.graph_data import GraphData
 
 __all__ = ["add_aggregates", "AGGREGATE_NODES", "AGGREGATE_RELS", "CORPUS_ITEMS"]
 

@@ -1,127 +1,104 @@
 """Build the typed graph from loaded records and a codebook.
 
 The graph is a pure function of its sources and the codebook: ids derive from content, so
-building the same files twice gives the same rows.
+building the same files twice gives the same rows. Interviews are built one by one
+(:mod:`graph.interview_build`); how (here, in worker processes, or taken from an earlier load)
+is the caller's choice through :class:`InterviewBuilds`, and never changes the rows.
 """
 
 from __future__ import annotations
 
-import bisect
-import contextlib
 import dataclasses
 import functools
 import hashlib
-import itertools
 import json
 import logging
-import re
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
+from typing import Protocol as TypingProtocol
 
 from challenge_graph.graph.aggregates import add_aggregates
-from challenge_graph.graph.align import align_turns, similarity
-from challenge_graph.graph.autocode import MACHINE_CODERS, with_suggestions
-from challenge_graph.graph.codebook import UNCATEGORISED, Codebook, CodeInfo, ToolEntry, tolerant_key
+from challenge_graph.graph.align import similarity
+from challenge_graph.graph.autocode import MACHINE_CODERS
+from challenge_graph.graph.codebook import Codebook, CodeInfo, tolerant_key
 from challenge_graph.graph.errors import LoaderError
-from challenge_graph.graph.fragments import FragmentCache
+from challenge_graph.graph.graph_data import GraphData, TagReport, code_id
+from challenge_graph.graph.interview_build import (
+    SAME_TRANSCRIPT,
+    Fragment,
+    InterviewGroup,
+    add_code,
+    build_interview,
+)
 from challenge_graph.graph.model import (
-    PARTICIPANT,
-    Coding,
     CodingSet,
     Interview,
     ParticipantSheet,
     Protocol,
     Record,
     SourceFile,
-    Turn,
     slugify,
 )
 from challenge_graph.graph.speakers import identify_speakers, with_roles
-from challenge_graph.graph.workers import map_in_processes
 
-__all__ = ["GraphData", "TagReport", "build_graph", "excerpt_id", "code_id"]
+__all__ = ["InterviewJob", "InterviewBuilds", "BuildEach", "build_graph"]
 
 logger = logging.getLogger(__name__)
 
-
-@dataclass
-class GraphData:
-    """Rows to write: nodes by label, relationships by type (``src``/``dst`` ids), plus what
-    the build noticed (warnings, rejected codings, unknown codes and where they occur)."""
-
-    nodes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
-    rels: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
-    warnings: list[str] = field(default_factory=list)
-    rejected: list[LoaderError] = field(default_factory=list)
-    unknown_codes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    tags: dict[str, TagReport] = field(default_factory=dict)  # source name -> its code tags' fate
-    fragment_keys: dict[str, str] = field(default_factory=dict)  # interview id -> its fragment's key ("" if none)
-    built_counts: dict[str, int] = field(default_factory=dict)  # rows per table as build_graph returned them
-
-    def add_node(self, label: str, row: dict[str, Any]) -> None:
-        self.nodes[label].setdefault(row["id"], row)
-
-    def add_rel(self, rel: str, src: tuple[str, str], dst: tuple[str, str], **props: Any) -> None:
-        key = (src, dst, *props.values())
-        self.rels[rel].setdefault(key, {"src": src[1], "dst": dst[1], "srcLabel": src[0], "dstLabel": dst[0], **props})
-
-    def node_rows(self, label: str) -> list[dict[str, Any]]:
-        return list(self.nodes.get(label, {}).values())
-
-    def rel_rows(self, rel: str) -> list[dict[str, Any]]:
-        return list(self.rels.get(rel, {}).values())
-
-    def counts(self) -> dict[str, int]:
-        """Number of rows per label and relationship type."""
-        return {k: len(v) for k, v in {**self.nodes, **self.rels}.items() if v}
+# an interview to build: its id, its records, and the labels a participants sheet calls interviewers
+InterviewJob = tuple[str, InterviewGroup, tuple[str, ...]]
 
 
-@dataclass
-class TagReport:
-    """What became of one file's code tags: how many it held, and each one not placed, with
-    the reason (``(code, line, reason)``)."""
+class InterviewBuilds(TypingProtocol):
+    """How :func:`build_graph` gets each interview's rows: the same rows however they are made."""
 
-    read: int = 0
-    unplaced: list[tuple[str, int | None, str]] = field(default_factory=list)
+    def similarity(self, key: Any, compute: Callable[[], float]) -> float:
+        """``compute()``, or what it gave for ``key`` before."""
+        ...
 
-    @property
-    def placed(self) -> int:
-        return self.read - len(self.unplaced)
+    def fragments(
+        self, jobs: Sequence[InterviewJob], codebook: Codebook, autocode: bool
+    ) -> Iterator[tuple[Fragment, str]]:
+        """Each job's fragment, in the jobs' order, with the key it is kept under ("" if none)."""
+        ...
+
+
+class BuildEach:
+    """Build every interview here, in turn, keeping nothing."""
+
+    def similarity(self, key: Any, compute: Callable[[], float]) -> float:
+        return compute()
+
+    def fragments(
+        self, jobs: Sequence[InterviewJob], codebook: Codebook, autocode: bool
+    ) -> Iterator[tuple[Fragment, str]]:
+        for _, group, interviewers in jobs:
+            yield build_interview(group, codebook, autocode, interviewers), ""
 
 
 _KIND = {Interview: "interview", CodingSet: "codings", Protocol: "protocol", ParticipantSheet: "participants"}
-
-
-def excerpt_id(interview_id: str, position: int) -> str:
-    """The id of a turn's excerpt: ``interview-35:12``."""
-    return f"{interview_id}:{position}"
-
-
-def code_id(code: str) -> str:
-    """The id of a code's node: the code in lower case, words joined by hyphens."""
-    return slugify(code)
 
 
 def build_graph(
     records: Iterable[tuple[SourceFile, Record]],
     codebook: Codebook,
     autocode: bool = False,
-    fragments: FragmentCache | None = None,
+    builds: InterviewBuilds | None = None,
 ) -> GraphData:
     """Turn ``(source file, record)`` pairs into graph rows; with ``autocode``, add the
     codebook's suggestions for uncoded turns (coder ``auto``).
 
     Several records of the same interview (codings by several coders) merge into one
     interview: their codings are mapped onto the first record's turns by aligning the texts.
-    With ``fragments``, an interview whose inputs are unchanged since a previous build is
-    taken from there instead of being built again (the rows are the same either way).
+    ``builds`` says how each interview is built (:class:`BuildEach` by default); the rows are
+    the same either way.
     """
+    builds = builds or BuildEach()
     graph = GraphData()
-    groups: dict[str, _Group] = {}
-    bases: dict[str, list[_Group]] = defaultdict(list)
+    groups: dict[str, InterviewGroup] = {}
+    bases: dict[str, list[InterviewGroup]] = defaultdict(list)
     coding_sets: list[tuple[SourceFile, int, CodingSet]] = []
     sheets: list[ParticipantSheet] = []
     previous, index = None, 0
@@ -139,11 +116,11 @@ def build_graph(
             },
         )
         if isinstance(record, Interview):
-            record = _unique_id(record, source, bases, graph, functools.partial(_similar, fragments, index))
+            record = _unique_id(record, source, bases, graph, functools.partial(_similar, builds, index))
             if record.tags_read:
                 graph.tags[source.name] = TagReport(record.tags_read)
             if record.id not in groups:
-                groups[record.id] = _Group(record)
+                groups[record.id] = InterviewGroup(record)
                 bases[record.id.split("~")[0]].append(groups[record.id])  # ids never hold "~" but for a suffix
             group = groups[record.id]
             group.add(source, index, record, codebook)
@@ -170,20 +147,9 @@ def build_graph(
     _add_workflow(graph, codebook)
     infos: dict[str, CodeInfo] = {}
     jobs = [(iid, group, interviewers.get(iid, ())) for iid, group in groups.items()]
-    keys = [
-        fragments.key(codebook.digest, autocode, labels, iid, group.inputs) if fragments else ""
-        for iid, group, labels in jobs
-    ]
-    kept = [bool(fragments and fragments.has(key)) for key in keys]
-    to_build = [(group, labels, key) for (_, group, labels), key, has in zip(jobs, keys, kept) if not has]
-    shared = (codebook, autocode, fragments)
-    # in the interviews' order, as they come; closed at once if anything fails (the processes end)
-    with contextlib.closing(map_in_processes(_build_and_keep, shared, to_build)) as built:
-        for (iid, group, labels), key, has in zip(jobs, keys, kept):
-            # read one at a time (a fragment is released once absorbed); a damaged one is built again here
-            fragment = fragments.get(key) if has else next(built)
-            _absorb(graph, fragment or _build_and_keep(shared, (group, labels, key)), infos)
-            graph.fragment_keys[iid] = key
+    for (iid, _, _), (fragment, key) in zip(jobs, builds.fragments(jobs, codebook, autocode), strict=True):
+        _absorb(graph, fragment, infos)
+        graph.fragment_keys[iid] = key
     _add_fixes(graph, codebook, infos)
     _add_participant_attributes(graph, sheets)
     _count_evidence(graph)
@@ -192,62 +158,7 @@ def build_graph(
     return graph
 
 
-@dataclass
-class _Group:
-    """The records one interview is built from: its first file, other coders' files of the same
-    words, and codings files naming it; ``inputs`` identifies them for the fragment key."""
-
-    base: Interview
-    others: list[tuple[str, Interview]] = field(default_factory=list)
-    coding_sets: list[CodingSet] = field(default_factory=list)
-    inputs: list[tuple[Any, ...]] = field(default_factory=list)
-    consensus: set[str] = field(default_factory=set)  # coders whose codings here are a consensus file's
-
-    def add(self, source: SourceFile, index: int, record: Interview, codebook: Codebook) -> None:
-        if record is not self.base:
-            self.others.append((source.name, record))
-        self.inputs.append(("interview", source.name, source.sha256, index, record.id))
-        self.consensus |= {c for c in record.coders if codebook.is_consensus(c, source.name)}
-
-
-@dataclass
-class _Fragment:
-    """The rows one interview adds to the graph, and what its build noticed."""
-
-    graph: GraphData
-    infos: dict[str, CodeInfo]
-
-
-def _build_and_keep(
-    shared: tuple[Codebook, bool, FragmentCache | None], job: tuple[_Group, tuple[str, ...], str]
-) -> _Fragment:
-    """An interview's fragment, kept under its key (in a worker process, see :func:`map_in_processes`)."""
-    (codebook, autocode, fragments), (group, interviewers, key) = shared, job
-    fragment = _build_interview(group, codebook, autocode, interviewers)
-    if fragments:
-        fragments.put(key, fragment)
-    return fragment
-
-
-def _build_interview(group: _Group, codebook: Codebook, autocode: bool, interviewers: tuple[str, ...]) -> _Fragment:
-    """Merge an interview's records and turn them into rows (see :func:`build_graph`)."""
-    graph = GraphData()
-    interview = group.base
-    for name, other in group.others:
-        interview = _merge(interview, other, graph, name)
-    for coding_set in group.coding_sets:
-        interview = _apply_coding_set(interview, coding_set, graph)
-    if interviewers:
-        speakers = identify_speakers(interview.turns, interview.id, interview.title, interviewers=list(interviewers))
-        interview = dataclasses.replace(interview, speakers=speakers, turns=with_roles(interview.turns, speakers))
-    if autocode:
-        interview = with_suggestions(interview, codebook)
-    infos: dict[str, CodeInfo] = {}
-    _add_interview(graph, interview, codebook, infos, {(interview.id, c) for c in group.consensus})
-    return _Fragment(graph, infos)
-
-
-def _absorb(graph: GraphData, fragment: _Fragment, infos: dict[str, CodeInfo]) -> None:
+def _absorb(graph: GraphData, fragment: Fragment, infos: dict[str, CodeInfo]) -> None:
     """Add an interview's rows to the graph: a row already there (a code, a tool, a speaker in
     several interviews) keeps its first version, as it would in one build; a coder is a
     consensus coder when any of its interviews says so."""
@@ -273,17 +184,12 @@ def _absorb(graph: GraphData, fragment: _Fragment, infos: dict[str, CodeInfo]) -
         infos.setdefault(key, info)
 
 
-# --- interviews -------------------------------------------------------------------------------
-# files of one interview must share at least this share of their words to be merged as coders' files
-SAME_TRANSCRIPT = 0.5
-
-
 def _unique_id(
     record: Interview,
     source: SourceFile,
-    bases: dict[str, list[_Group]],
+    bases: dict[str, list[InterviewGroup]],
     graph: GraphData,
-    similar: Callable[[_Group, Interview, SourceFile], float],
+    similar: Callable[[InterviewGroup, Interview, SourceFile], float],
 ) -> Interview:
     """The record, with the id of the loaded interview it is another coder's file of (both Delve
     exports of the same words), else an id of its own: an id collision is reported, never
@@ -307,63 +213,14 @@ def _unique_id(
 
 
 def _similar(
-    fragments: FragmentCache | None, index: int, group: _Group, record: Interview, source: SourceFile
+    builds: InterviewBuilds, index: int, group: InterviewGroup, record: Interview, source: SourceFile
 ) -> float:
     """:func:`graph.align.similarity` of the group's first file and ``record`` (the ``index``-th
-    record of ``source``), remembered by the fragment cache: the same two files give the same share."""
-
-    def compute() -> float:
-        return similarity([t.text for t in group.base.turns], [t.text for t in record.turns])
-
-    if fragments is None:
-        return compute()
+    record of ``source``), remembered by ``builds``: the same two files give the same share."""
     key = (group.inputs[0][1:4], (source.name, source.sha256, index))
-    return fragments.remember(key, compute)
-
-
-def _merge(base: Interview | None, other: Interview, graph: GraphData, other_name: str) -> Interview:
-    """Fold ``other`` (the same interview, another coder's file) into ``base``: its codings
-    land on the base turns their text overlaps (see :mod:`graph.align`); a coding whose text
-    is nowhere in the base file is reported, tag by tag."""
-    if base is None:
-        return other
-    if not other.codings:
-        return base
-    mapping = align_turns(
-        [t.text for t in base.turns],
-        [t.text for t in other.turns],
-        [t.speaker for t in base.turns],
-        [t.speaker for t in other.turns],
+    return builds.similarity(
+        key, lambda: similarity([t.text for t in group.base.turns], [t.text for t in record.turns])
     )
-    codings = list(base.codings)
-    report = graph.tags.setdefault(other_name, TagReport())
-    for coding in other.codings:
-        positions: list[int] = []
-        for p in coding.positions:
-            if mapping[p]:
-                positions.extend(mapping[p])
-            else:
-                report.unplaced.append(
-                    (
-                        coding.code,
-                        other.turns[p].line,
-                        f"its paragraph is not in {base.source!r}, the interview's first file",
-                    )
-                )
-        positions = sorted(set(positions))
-        if positions:
-            codings.extend(dataclasses.replace(coding, positions=run) for run in _runs(positions))
-    return dataclasses.replace(base, codings=tuple(codings), coders=tuple(dict.fromkeys(base.coders + other.coders)))
-
-
-def _runs(positions: list[int]) -> list[tuple[int, ...]]:
-    runs: list[list[int]] = []
-    for p in positions:
-        if runs and p == runs[-1][-1] + 1:
-            runs[-1].append(p)
-        else:
-            runs.append([p])
-    return [tuple(r) for r in runs]
 
 
 def _find_transcript(coding_set: CodingSet, interviews: Collection[str], by_source: dict[str, str]) -> str | None:
@@ -373,154 +230,6 @@ def _find_transcript(coding_set: CodingSet, interviews: Collection[str], by_sour
         if key in interviews:
             return key
     return None
-
-
-def _apply_coding_set(interview: Interview, coding_set: CodingSet, graph: GraphData) -> Interview:
-    codings = list(interview.codings)
-    find = _QuoteFinder(interview.turns)
-    for item in coding_set.codings:
-        hits = [t for t in find(_norm(item.quote)) if item.speaker is None or t.speaker == item.speaker]
-        if len(hits) != 1:
-            reason = (
-                f"quote not found in {interview.source!r}: {item.quote[:60]!r}"
-                if not hits
-                else f"quote found in {len(hits)} turns of {interview.source!r} "
-                f"(lines {', '.join(str(t.line) for t in hits[:5])}); quote more words or add speaker"
-            )
-            graph.rejected.append(LoaderError(coding_set.source, item.line, reason))
-            continue
-        codings.append(Coding(item.code, coding_set.coder, (hits[0].position,), item.line))
-    return dataclasses.replace(
-        interview,
-        codings=tuple(codings),
-        coders=tuple(dict.fromkeys(interview.coders + (coding_set.coder,))),
-    )
-
-
-class _QuoteFinder:
-    """The turns whose normalised text contains a normalised quote, found by searching one
-    string of every turn instead of each turn in turn."""
-
-    def __init__(self, turns: tuple[Turn, ...]) -> None:
-        self.turns = turns
-        texts = [_norm(t.text).replace("\x00", " ") for t in turns]
-        self.starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
-        self.joined = "\x00".join(texts)  # a normalised text never holds NUL: no quote spans two turns
-
-    def __call__(self, quote: str) -> list[Turn]:
-        if not quote:
-            return list(self.turns)
-        found: dict[int, Turn] = {}
-        at = self.joined.find(quote)
-        while at >= 0:
-            index = bisect.bisect_right(self.starts, at) - 1
-            found.setdefault(index, self.turns[index])
-            at = self.joined.find(quote, at + 1)
-        return list(found.values())
-
-
-def _add_interview(
-    graph: GraphData,
-    interview: Interview,
-    codebook: Codebook,
-    infos: dict[str, CodeInfo],
-    consensus: set[tuple[str, str]],
-) -> None:
-    iid = interview.id
-    graph.add_node(
-        "Interview",
-        {
-            "id": iid,
-            "title": interview.title,
-            "source": interview.source,
-            "format": interview.format,
-            "turns": len(interview.turns),
-            "words": interview.words,
-            "coded": bool(interview.codings),
-        },
-    )
-    said_by = {}
-    for speaker in interview.speakers:
-        if speaker.role != PARTICIPANT:
-            continue
-        scoped = speaker.participant_id != slugify(speaker.label)
-        graph.add_node(
-            "Participant",
-            {
-                "id": speaker.participant_id,
-                "pseudonym": speaker.pseudonym,
-                "role": speaker.role,
-                "interview": iid if scoped else "",
-                "attributes": "",
-            },
-        )
-        graph.add_rel("INTERVIEWED_IN", ("Participant", speaker.participant_id), ("Interview", iid))
-        said_by[speaker.label] = speaker.participant_id
-    tools = codebook.mentions_in([t.text for t in interview.turns])
-    for turn, mentioned in zip(interview.turns, tools):
-        _add_excerpt(graph, iid, turn, said_by.get(turn.speaker), mentioned)
-    for coder in interview.coders:
-        moderated = (iid, coder) in consensus
-        row = graph.nodes["Coder"].setdefault(slugify(coder), {"id": slugify(coder), "name": coder, "consensus": False})
-        row["consensus"] = row["consensus"] or moderated  # moderated at least one interview
-        graph.add_rel("CODED", ("Coder", slugify(coder)), ("Interview", iid), consensus=moderated)
-    for coding in interview.codings:
-        info = infos.get(code_id(coding.code)) or codebook.classify(coding.code)
-        if coding.category and info.category == UNCATEGORISED:  # the exporting tool's code tree
-            info = dataclasses.replace(info, category=coding.category)
-        infos.setdefault(code_id(coding.code), info)
-        _add_code(graph, info)
-        if not info.known:
-            graph.unknown_codes[coding.code].add(coding.source or interview.source)
-        for position in coding.positions:
-            graph.add_rel(
-                "CODED_AS",
-                ("Excerpt", excerpt_id(iid, position)),
-                (info.label, code_id(info.code)),
-                coder=coding.coder,
-            )
-
-
-def _add_excerpt(graph: GraphData, iid: str, turn: Turn, participant: str | None, tools: list[ToolEntry]) -> None:
-    eid = excerpt_id(iid, turn.position)
-    graph.add_node(
-        "Excerpt",
-        {
-            "id": eid,
-            "text": turn.text,
-            "speaker": turn.speaker,
-            "role": turn.role,
-            "interview": iid,
-            "position": turn.position,
-            "line": turn.line,
-        },
-    )
-    graph.add_rel("FROM", ("Excerpt", eid), ("Interview", iid))
-    if participant:
-        graph.add_rel("SAID", ("Participant", participant), ("Excerpt", eid))
-    for tool in tools:
-        graph.add_node("Tool", {"id": tool.id, "name": tool.name, "kind": tool.kind})
-        graph.add_rel("MENTIONS", ("Excerpt", eid), ("Tool", tool.id))
-
-
-# --- codes ------------------------------------------------------------------------------------
-def _add_code(graph: GraphData, info: CodeInfo, implied: bool = False) -> None:
-    cid = code_id(info.code)
-    graph.add_node(
-        info.label,
-        {
-            "id": cid,
-            "name": info.name,
-            "code": info.code,
-            "kind": info.label.lower(),
-            "category": info.category,
-            "description": info.description,
-            "known": info.known,
-            "implied": implied,
-        },
-    )
-    if info.stage:
-        graph.add_rel("AT_STAGE", (info.label, cid), ("Stage", info.stage))
 
 
 def _add_fixes(graph: GraphData, codebook: Codebook, infos: dict[str, CodeInfo]) -> None:
@@ -534,7 +243,7 @@ def _add_fixes(graph: GraphData, codebook: Codebook, infos: dict[str, CodeInfo])
         if challenge is None:
             info = codebook.classify(target)
             info = CodeInfo(target, "Challenge", info.name, info.category, info.stage, info.description, info.known)
-            _add_code(graph, info, implied=True)
+            add_code(graph, info, implied=True)
             challenge = challenges[tolerant_key(target)] = graph.nodes["Challenge"][code_id(target)]
         if not codebook.codes.get(fix["code"].casefold(), {}).get("label"):
             name = challenge["name"]
@@ -547,7 +256,9 @@ def _sheet_rows(sheets: list[ParticipantSheet]) -> dict[str, tuple[str, dict[str
     return {row["pseudonym"].casefold(): (sheet.source, row) for sheet in sheets for row in sheet.rows}
 
 
-def _interviewer_labels(groups: dict[str, _Group], sheets: list[ParticipantSheet]) -> dict[str, tuple[str, ...]]:
+def _interviewer_labels(
+    groups: dict[str, InterviewGroup], sheets: list[ParticipantSheet]
+) -> dict[str, tuple[str, ...]]:
     """Per interview, the speaker labels a participants sheet calls interviewers, whatever
     the label says."""
     rows = _sheet_rows(sheets)
@@ -643,10 +354,3 @@ def _add_protocol(graph: GraphData, protocol: Protocol) -> None:
             },
         )
         graph.add_rel("ASKED_IN", ("ProtocolQuestion", qid), ("Protocol", protocol.id))
-
-
-_SPACE = re.compile(r"\s+")
-
-
-def _norm(text: str) -> str:
-    return _SPACE.sub(" ", text.casefold()).strip()

@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from itertools import combinations
 
 from challenge_graph.graph.autocode import MACHINE_CODERS
-from challenge_graph.graph.store import GraphStore
 from challenge_graph.queries.analysis import coded_turns
 from challenge_graph.queries.runner import run_query
+from challenge_graph.store.base import GraphStore
 
 __all__ = [
     "AgreementRow",

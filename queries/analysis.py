@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from challenge_graph.graph.autocode import MACHINE_CODERS
-from challenge_graph.graph.store import GraphStore
 from challenge_graph.queries.runner import run_query
+from challenge_graph.store.base import GraphStore
 
 __all__ = [
     "Coding",

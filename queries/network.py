@@ -10,10 +10,10 @@ from collections import defaultdict
 
 import networkx as nx
 
-from challenge_graph.graph.build import code_id
 from challenge_graph.graph.errors import QueryError
-from challenge_graph.graph.store import GraphStore
+from challenge_graph.graph.graph_data import code_id
 from challenge_graph.queries.runner import get_query, resolve_params, run_query
+from challenge_graph.store.base import GraphStore
 
 __all__ = ["NEIGHBOURHOODS", "neighbourhood", "limit_nodes", "select", "KIND_ORDER"]
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from challenge_graph.graph.codebook import normalise_name
 from challenge_graph.graph.errors import QueryError
-from challenge_graph.graph.store import GraphStore, QueryResult
+from challenge_graph.store.base import GraphStore, QueryResult
 
 __all__ = [
     "PAGE_SIZE",

@@ -8,13 +8,13 @@ on every load keeps them up to date, encoding only texts it has not seen.
 from __future__ import annotations
 
 from challenge_graph.graph.aggregates import add_aggregates
-from challenge_graph.graph.build import GraphData, code_id
+from challenge_graph.graph.graph_data import GraphData, code_id
 from challenge_graph.graph.model import slugify
-from challenge_graph.graph.store import GraphStore, Progress
 from challenge_graph.semantic import available
 from challenge_graph.semantic.encoder import SemanticUnavailable
 from challenge_graph.semantic.suggest import AUTO_SEMANTIC, suggest_graph
 from challenge_graph.semantic.vectors import ExcerptVectors, encode_graph, read, write
+from challenge_graph.store.base import GraphStore, Progress
 
 __all__ = ["prepare", "finish", "add_suggestions", "encoder"]
 

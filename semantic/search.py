@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from challenge_graph.graph.errors import ChallengeGraphError
-from challenge_graph.graph.store import GraphStore
 from challenge_graph.semantic import cypher
 from challenge_graph.semantic.vectors import ExcerptVectors, read
+from challenge_graph.store.base import GraphStore
 
 __all__ = ["Hit", "search", "more_like", "nearest", "top_k"]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from challenge_graph.graph.autocode import AUTO_SEMANTIC
-from challenge_graph.graph.build import GraphData
+from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.semantic.search import top_k
 from challenge_graph.semantic.vectors import ExcerptVectors, human_codes
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from challenge_graph.graph.build import GraphData
-from challenge_graph.graph.store import GraphStore
+from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.semantic.load import encoder
 from challenge_graph.semantic.suggest import AUTO_SEMANTIC, THRESHOLD, suggest_graph
 from challenge_graph.semantic.vectors import encode_graph
+from challenge_graph.store.base import GraphStore
 
 __all__ = ["write_suggestions"]
 

@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 
 from challenge_graph.graph.autocode import MACHINE_CODERS
-from challenge_graph.graph.build import GraphData
 from challenge_graph.graph.errors import StoreError
+from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.model import PARTICIPANT
-from challenge_graph.graph.store import GraphStore
+from challenge_graph.store.base import GraphStore
 
 __all__ = ["ExcerptVectors", "text_hash", "participant_excerpts", "encode_graph", "read", "write", "has_vectors"]
 __all__ += ["human_codes"]

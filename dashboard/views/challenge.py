@@ -9,7 +9,7 @@ import streamlit as st
 from challenge_graph.dashboard import data, links
 from challenge_graph.dashboard.views.search import more_like_button
 from challenge_graph.dashboard.views.tables import challenge_links
-from challenge_graph.graph.build import code_id
+from challenge_graph.graph.graph_data import code_id
 from challenge_graph.queries.runner import PAGE_SIZE
 
 TITLE = "Challenge detail"

@@ -6,10 +6,10 @@ from __future__ import annotations
 import streamlit as st
 
 from challenge_graph.dashboard import data
-from challenge_graph.graph.cypher import dialect_warnings
-from challenge_graph.graph.cypher_columns import written_columns
 from challenge_graph.graph.errors import ChallengeGraphError
 from challenge_graph.queries.runner import get_query, list_queries, resolve_params
+from challenge_graph.store.cypher import dialect_warnings
+from challenge_graph.store.cypher_columns import written_columns
 
 TITLE = "Cypher console"
 _BLANK = "(write your own)"

@@ -8,7 +8,7 @@ from challenge_graph.dashboard import data
 from challenge_graph.graph.errors import ChallengeGraphError
 from challenge_graph.graph.model import SourceFile
 from challenge_graph.loaders import LOADERS
-from challenge_graph.loaders.ingest import check_sources, ingest_sources, read_codebook
+from challenge_graph.pipeline.ingest import check_sources, ingest_sources, read_codebook
 
 TITLE = "Load data"
 

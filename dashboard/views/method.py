@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from challenge_graph.dashboard import data
-from challenge_graph.graph.drawing.visual import KIND_COLOURS
+from challenge_graph.export.visual import KIND_COLOURS
 
 TITLE = "Method"
 LOW = 0.4  # kappa/alpha under this is highlighted (below "moderate" on Landis and Koch's scale)
@@ -219,7 +219,7 @@ _DRAWING = threading.Lock()  # a download is drawn on a thread of its own; pyplo
 
 def _curve_png(curve: pd.DataFrame) -> bytes:
     """The saturation curve of the table shown, as PNG bytes (the command line's drawing)."""
-    from challenge_graph.graph.drawing.charts import saturation_curve
+    from challenge_graph.export.charts import saturation_curve
 
     with _DRAWING, tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "curve.png"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from challenge_graph.dashboard import data, links
-from challenge_graph.graph.drawing.html import frame_height, legend_html, network_html
+from challenge_graph.export.html import frame_height, legend_html, network_html
 from challenge_graph.graph.model import slugify
 from challenge_graph.queries.network import KIND_ORDER, limit_nodes
 

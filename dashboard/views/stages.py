@@ -9,7 +9,7 @@ import streamlit as st
 
 from challenge_graph.dashboard import data, links
 from challenge_graph.dashboard.views.tables import challenge_links
-from challenge_graph.graph.drawing.visual import KIND_COLOURS
+from challenge_graph.export.visual import KIND_COLOURS
 
 TITLE = "Workflow stages"
 

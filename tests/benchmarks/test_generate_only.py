@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from challenge_graph.loaders.ingest import check, read_codebook
+from challenge_graph.pipeline.ingest import check, read_codebook
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -87,8 +87,8 @@ def test_network_page_draws_the_stage_neighbourhood(app):
 
 
 def test_load_page_checks_then_loads(tmp_path):
-    from challenge_graph.graph.ladybug_store import LadybugStore
-    from challenge_graph.loaders.ingest import ingest
+    from challenge_graph.pipeline.ingest import ingest
+    from challenge_graph.store.ladybug_store import LadybugStore
     from tests.conftest import INTERVIEW_35
 
     store = LadybugStore(tmp_path / "db")
@@ -117,11 +117,11 @@ def test_load_page_checks_then_loads(tmp_path):
 def test_load_page_spreads_a_large_load_over_processes(tmp_path, monkeypatch, capfd):
     """In the dashboard Streamlit's main module is the app: the load's worker processes must not
     run it again (graph/workers.py)."""
-    from challenge_graph.graph.ladybug_store import LadybugStore
-    from challenge_graph.graph.workers import WORKERS_ENV
-    from challenge_graph.loaders.ingest import ingest
+    from challenge_graph.pipeline.ingest import ingest
+    from challenge_graph.pipeline.workers import WORKERS_ENV
+    from challenge_graph.store.ladybug_store import LadybugStore
     from tests.conftest import EXAMPLES
-    from tests.loaders.test_incremental import _dump
+    from tests.pipeline.test_incremental import _dump
 
     files = sorted(p for p in EXAMPLES.rglob("*") if p.suffix in (".txt", ".yaml", ".csv"))
     monkeypatch.setenv(WORKERS_ENV, "2")
@@ -157,8 +157,8 @@ def test_network_page_exports_what_it_shows(app):
 
 
 def test_method_page_on_three_coders(tmp_path):
-    from challenge_graph.graph.ladybug_store import LadybugStore
-    from challenge_graph.loaders.ingest import ingest
+    from challenge_graph.pipeline.ingest import ingest
+    from challenge_graph.store.ladybug_store import LadybugStore
     from tests.conftest import FIXTURES
 
     store = LadybugStore(tmp_path / "db")
@@ -254,7 +254,7 @@ def test_cooccurrence_heat_map_is_the_dashboards_heat_map_of_the_top_pairs(app, 
 
 def test_saturation_png_is_the_command_line_drawing(sample_store, tmp_path):
     from challenge_graph.dashboard.views.method import _curve_png
-    from challenge_graph.graph.drawing.charts import saturation_curve
+    from challenge_graph.export.charts import saturation_curve
     from challenge_graph.queries.analysis import saturation
 
     rows = saturation(sample_store)
@@ -341,8 +341,8 @@ def test_undefined_statistics_read_as_a_dash_with_the_reason():
 
 def test_challenge_detail_opens_from_the_address_with_one_card_per_turn(tmp_path):
     """?page=challenge&challenge=… opens that challenge; a turn coded by three coders is one card."""
-    from challenge_graph.graph.ladybug_store import LadybugStore
-    from challenge_graph.loaders.ingest import ingest
+    from challenge_graph.pipeline.ingest import ingest
+    from challenge_graph.store.ladybug_store import LadybugStore
     from tests.conftest import FIXTURES
 
     store = LadybugStore(tmp_path / "db")

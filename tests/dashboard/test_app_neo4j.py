@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from challenge_graph.loaders.ingest import ingest
+from challenge_graph.pipeline.ingest import ingest
 from tests.conftest import FIXTURES
 from tests.dashboard import test_app as embedded
 from tests.dashboard.test_app import APP, _page

@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from challenge_graph.semantic.search import more_like, search
 from tests.conftest import ROOT
+from tests.semantic.conftest import require_extra
 from tests.semantic.conftest import semantic_store as semantic_store_fixture
 
 semantic_store = semantic_store_fixture  # the fixture, loaded once with vectors
@@ -53,6 +54,7 @@ def test_more_like_this_opens_the_quote_neighbours(app, semantic_store):
 
 
 def test_search_page_without_vectors_says_how_to_get_them(sample_store):
+    require_extra()  # without the extra, the page says how to install it instead
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["db_path"] = str(sample_store.path)
     at.run()

@@ -17,7 +17,7 @@ test_console_runs_a_named_query = embedded.test_console_runs_a_named_query
 
 @pytest.fixture(scope="module")
 def server(neo4j_store, neo4j_env, unused_port_module):
-    from challenge_graph.loaders.ingest import ingest
+    from challenge_graph.pipeline.ingest import ingest
     from tests.conftest import EXAMPLES
 
     ingest(neo4j_store, [EXAMPLES], replace=True)

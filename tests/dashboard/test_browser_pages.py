@@ -26,8 +26,8 @@ def corpus_store(tmp_path_factory):
     """The benchmark generator's 1,000 interviews, generated and loaded once (or, to iterate on
     these tests, a database already loaded from it: $CORPUS_1000_DB)."""
     from benchmarks.generate import generate_corpus
-    from challenge_graph.graph.ladybug_store import LadybugStore
-    from challenge_graph.loaders.ingest import ingest
+    from challenge_graph.pipeline.ingest import ingest
+    from challenge_graph.store.ladybug_store import LadybugStore
 
     if os.environ.get("CORPUS_1000_DB"):
         store = LadybugStore(Path(os.environ["CORPUS_1000_DB"]))

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from challenge_graph.graph.ladybug_store import LadybugStore
-from challenge_graph.loaders.ingest import ingest
+from challenge_graph.pipeline.ingest import ingest
+from challenge_graph.store.ladybug_store import LadybugStore
 from tests.conftest import EXAMPLES
 
 # (stored figure, the same figure counted over the paths); each returns comparable rows

@@ -45,7 +45,7 @@ def test_cli_writes_reviewable_codings_files_that_load(tmp_path):
     db = str(tmp_path / "db")
     load = CliRunner().invoke(cli, ["load", str(EXAMPLES / "transcripts"), str(out), "--db", db])
     assert load.exit_code == 0, load.output
-    from challenge_graph.graph.ladybug_store import LadybugStore
+    from challenge_graph.store.ladybug_store import LadybugStore
 
     store = LadybugStore(db)
     rows = store.run("MATCH (e:Excerpt)-[r:CODED_AS]->(c) RETURN DISTINCT r.coder AS coder").rows
@@ -54,8 +54,8 @@ def test_cli_writes_reviewable_codings_files_that_load(tmp_path):
 
 
 def test_auto_codings_are_never_counted_as_evidence(codebook, sample_store, tmp_path):
-    from challenge_graph.graph.ladybug_store import LadybugStore
-    from challenge_graph.loaders.ingest import ingest
+    from challenge_graph.pipeline.ingest import ingest
+    from challenge_graph.store.ladybug_store import LadybugStore
 
     store = LadybugStore(tmp_path / "db")
     ingest(store, [EXAMPLES / "transcripts", EXAMPLES / "delve"], autocode=True)

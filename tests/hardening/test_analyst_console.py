@@ -15,11 +15,11 @@ import pytest
 from click.testing import CliRunner
 
 from challenge_graph.cli import cli
-from challenge_graph.graph.cypher_guard import check_analyst_cypher, tokenize
 from challenge_graph.graph.errors import QueryTimeoutError, ReadOnlyError
-from challenge_graph.graph.ladybug_store import LadybugStore
-from challenge_graph.loaders.ingest import ingest
+from challenge_graph.pipeline.ingest import ingest
 from challenge_graph.queries.runner import corpus_summary, list_queries
+from challenge_graph.store.cypher_guard import check_analyst_cypher, tokenize
+from challenge_graph.store.ladybug_store import LadybugStore
 from tests.conftest import EXAMPLES
 
 CROSS_PRODUCT = "MATCH (a),(b),(c),(d) WHERE a.id+b.id+c.id+d.id='x' RETURN count(*)"
@@ -219,7 +219,7 @@ def test_read_csv_serial_is_refused_before_the_engine(sample_store, tmp_path):
     """`CALL read_csv_serial` crashes the engine's process: the refusal must come first (run in
     a child process so a crash would show as a signal, not kill the tests)."""
     script = (
-        "import sys; from challenge_graph.graph.ladybug_store import LadybugStore\n"
+        "import sys; from challenge_graph.store.ladybug_store import LadybugStore\n"
         "from challenge_graph.graph.errors import ReadOnlyError\n"
         f"s = LadybugStore({str(sample_store.path)!r})\n"
         "try:\n    s.run_analyst(\"CALL read_csv_serial('/etc/passwd') RETURN *\")\n"

@@ -12,9 +12,9 @@ import time
 import pytest
 
 from benchmarks.generate import generate_corpus
-from challenge_graph.graph.ladybug_store import LadybugStore
-from challenge_graph.loaders.ingest import ingest
+from challenge_graph.pipeline.ingest import ingest
 from challenge_graph.queries.runner import corpus_summary
+from challenge_graph.store.ladybug_store import LadybugStore
 from tests.conftest import EXAMPLES
 
 KILL_AFTER = (0.3, 0.8, 1.4, 2.0, 2.8)  # seconds into the load

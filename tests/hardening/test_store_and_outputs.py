@@ -13,8 +13,8 @@ from click.testing import CliRunner
 
 from challenge_graph.cli import cli
 from challenge_graph.graph.errors import StoreBusyError
-from challenge_graph.graph.ladybug_store import LadybugStore
-from challenge_graph.loaders.ingest import ingest
+from challenge_graph.pipeline.ingest import ingest
+from challenge_graph.store.ladybug_store import LadybugStore
 from tests.conftest import EXAMPLES, INTERVIEW_35, LEADER_4
 
 

@@ -16,10 +16,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from challenge_graph.graph.build import build_graph, code_id
+from challenge_graph.graph.build import build_graph
 from challenge_graph.graph.errors import LoaderError
+from challenge_graph.graph.graph_data import code_id
 from challenge_graph.loaders import delve_pdf, load_paths
-from challenge_graph.loaders.ingest import check
+from challenge_graph.pipeline.ingest import check
 from tests.conftest import FIXTURES
 
 PDFS = FIXTURES / "delve-pdf"

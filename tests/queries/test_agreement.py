@@ -15,9 +15,9 @@ from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import aggregate_raters
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss
 
-from challenge_graph.graph.ladybug_store import LadybugStore
-from challenge_graph.loaders.ingest import ingest
+from challenge_graph.pipeline.ingest import ingest
 from challenge_graph.queries.agreement import agreement, cohen_kappa, fleiss_kappa, krippendorff_alpha
+from challenge_graph.store.ladybug_store import LadybugStore
 from tests.conftest import FIXTURES
 
 

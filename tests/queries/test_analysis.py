@@ -7,8 +7,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from challenge_graph.cli import cli
-from challenge_graph.graph.ladybug_store import LadybugStore
-from challenge_graph.loaders.ingest import ingest
+from challenge_graph.pipeline.ingest import ingest
 from challenge_graph.queries.analysis import (
     codings,
     cooccurrence,
@@ -17,6 +16,7 @@ from challenge_graph.queries.analysis import (
     saturation_check,
 )
 from challenge_graph.queries.runner import run_query
+from challenge_graph.store.ladybug_store import LadybugStore
 
 TABLE = """interview,speaker,text,code
 Interview 1,P1,Turn A about labels and loss.,X-a

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from challenge_graph.graph.errors import QueryError
-from challenge_graph.graph.ladybug_store import LadybugStore
-from challenge_graph.loaders.ingest import ingest
+from challenge_graph.pipeline.ingest import ingest
 from challenge_graph.queries.runner import PAGE_SIZE, run_query
+from challenge_graph.store.ladybug_store import LadybugStore
 
 HUMAN = "MATCH (p:Participant)-[:SAID]->(e:Excerpt)-[r:CODED_AS]->(:Challenge {id: $c}) WHERE r.coder <> 'auto' "
 

@@ -143,7 +143,7 @@ def test_corpus_summary(sample_store, empty_store, tmp_path):
     }
     # an empty label still gives its row (count 0), on every store
     (tmp_path / "t.txt").write_text("Interviewer: Why?\nP1: No idea.\n")
-    from challenge_graph.loaders.ingest import ingest
+    from challenge_graph.pipeline.ingest import ingest
 
     ingest(empty_store, [tmp_path / "t.txt"])
     summary = corpus_summary(empty_store)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 
-from challenge_graph.graph.drawing.html import network_html
+from challenge_graph.export.html import network_html
 from challenge_graph.queries.network import limit_nodes, neighbourhood
 
 

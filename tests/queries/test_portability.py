@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from challenge_graph.cli import cli
-from challenge_graph.graph.ladybug_store import LadybugStore
-from challenge_graph.loaders.ingest import ingest
+from challenge_graph.pipeline.ingest import ingest
 from challenge_graph.queries.runner import list_queries, run_query
+from challenge_graph.store.ladybug_store import LadybugStore
 from tests.conftest import EXAMPLES, FIXTURES
 
 CORPORA = {"examples": [EXAMPLES], "examples+delve-pdf": [EXAMPLES, FIXTURES / "delve-pdf"]}

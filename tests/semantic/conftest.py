@@ -9,9 +9,9 @@ import shutil
 
 import pytest
 
-from challenge_graph.graph.ladybug_store import LadybugStore
-from challenge_graph.loaders.ingest import ingest
+from challenge_graph.pipeline.ingest import ingest
 from challenge_graph.semantic import available
+from challenge_graph.store.ladybug_store import LadybugStore
 from tests.conftest import EXAMPLES
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import neo4j
 import pytest
 
-from challenge_graph.loaders.ingest import ingest
+from challenge_graph.pipeline.ingest import ingest
 from challenge_graph.semantic import search as search_module
 from challenge_graph.semantic.load import encoder
 from challenge_graph.semantic.search import more_like, search

@@ -13,6 +13,7 @@ from challenge_graph.graph.errors import ChallengeGraphError
 from challenge_graph.semantic.load import encoder
 from challenge_graph.semantic.search import more_like, search
 from challenge_graph.semantic.vectors import read
+from tests.semantic.conftest import require_extra
 
 
 def _brute_force(store, vector, allowed=None):
@@ -94,6 +95,7 @@ def test_search_command_formats(semantic_store):
 
 
 def test_a_store_without_vectors_says_what_to_do(sample_store):
+    require_extra()  # without the extra, the install hint comes first
     result = CliRunner().invoke(cli, ["search", "anything", "--db", str(sample_store.path)])
     assert result.exit_code == 1
     assert "has no excerpt vectors yet: load the files again with --semantic" in result.output

@@ -7,7 +7,7 @@ import yaml
 from click.testing import CliRunner
 
 from challenge_graph.cli import cli
-from challenge_graph.loaders.ingest import ingest
+from challenge_graph.pipeline.ingest import ingest
 from challenge_graph.semantic.vectors import read, text_hash
 from tests.conftest import EXAMPLES, INTERVIEW_38
 
@@ -60,7 +60,7 @@ def test_suggest_writes_codings_files_of_nearby_codes(store_copy, tmp_path):
 
 
 def test_load_suggest_codes_only_uncoded_turns(semantic_store, tmp_path):
-    from challenge_graph.graph.ladybug_store import LadybugStore
+    from challenge_graph.store.ladybug_store import LadybugStore
 
     store = LadybugStore(tmp_path / "db")
     report = ingest(store, [EXAMPLES], suggest=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from challenge_graph.graph.model import PARTICIPANT
-from challenge_graph.loaders.ingest import ingest
+from challenge_graph.pipeline.ingest import ingest
 from challenge_graph.semantic.load import encoder
 from challenge_graph.semantic.vectors import encode_graph, read, text_hash
 from tests.conftest import EXAMPLES
@@ -32,7 +32,7 @@ def test_one_unit_vector_per_participant_turn(semantic_store):
 
 
 def test_reload_encodes_only_new_turns(store_copy):
-    from challenge_graph.loaders.ingest import check
+    from challenge_graph.pipeline.ingest import check
 
     before = read(store_copy)
     _, graph = check([EXAMPLES], _codebook(store_copy))
@@ -63,6 +63,6 @@ def turns_text(store):
 
 
 def _codebook(store):
-    from challenge_graph.loaders.ingest import read_codebook
+    from challenge_graph.pipeline.ingest import read_codebook
 
     return read_codebook(None, store)[1]

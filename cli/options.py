@@ -1,0 +1,109 @@
+"""What the commands share: where the store is, the common options, one-line errors."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from functools import wraps
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+
+from challenge_graph.cli.output import FORMATS, printable
+from challenge_graph.graph.errors import ChallengeGraphError
+from challenge_graph.store.base import GraphStore
+from challenge_graph.store.ladybug_store import LadybugStore
+
+__all__ = [
+    "DEFAULT_DB",
+    "EXAMPLES_DIR",
+    "db_path",
+    "open_store",
+    "friendly",
+    "db_option",
+    "neo4j_option",
+    "codebook_option",
+    "format_option",
+    "parse_params",
+    "summary",
+]
+
+DEFAULT_DB = "challenge-graph.db"
+# the example corpus, bundled with the package (package data) wherever it is installed
+EXAMPLES_DIR = Path(str(resources.files("challenge_graph.examples")))
+
+
+def db_path(db: str | None) -> Path:
+    return Path(db or os.environ.get("CHALLENGE_GRAPH_DB") or DEFAULT_DB)
+
+
+def open_store(db: str | None, neo4j: bool = False, batch_size: int | None = None) -> GraphStore:
+    """The embedded store at ``--db`` (or ``$CHALLENGE_GRAPH_DB``, or ./challenge-graph.db), or
+    with ``--neo4j`` the server that ``NEO4J_URI``, ``NEO4J_USERNAME``, ``NEO4J_PASSWORD`` and
+    ``NEO4J_DATABASE`` name."""
+    if not neo4j:
+        return LadybugStore(db_path(db))
+    from challenge_graph.store.neo4j_store import DEFAULT_BATCH_SIZE, Neo4jStore
+
+    uri = os.environ.get("NEO4J_URI")
+    if not uri:
+        raise ChallengeGraphError(
+            "--neo4j needs NEO4J_URI (e.g. bolt://localhost:7687), NEO4J_USERNAME and NEO4J_PASSWORD "
+            "in the environment (see .env.example)"
+        )
+    return Neo4jStore.connect(
+        uri,
+        os.environ.get("NEO4J_USERNAME", "neo4j"),
+        os.environ.get("NEO4J_PASSWORD", ""),
+        os.environ.get("NEO4J_DATABASE", "neo4j"),
+        batch_size or DEFAULT_BATCH_SIZE,
+    )
+
+
+def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn the project's errors into one-line messages with exit code 1, no traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ChallengeGraphError as e:
+            raise click.ClickException(printable(str(e))) from e
+
+    return wrapper
+
+
+db_option = click.option(
+    "--db", metavar="DIR", help="Embedded database folder [default: $CHALLENGE_GRAPH_DB or ./challenge-graph.db]."
+)
+neo4j_option = click.option(
+    "--neo4j", is_flag=True, help="Use the Neo4j server named by NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD."
+)
+codebook_option = click.option(
+    "--codebook",
+    type=click.Path(dir_okay=False),
+    help="Codebook YAML [default: the last one loaded, else codebooks/ml-engineering.yaml].",
+)
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
+)
+
+
+def parse_params(items: tuple[str, ...]) -> dict[str, str]:
+    """``--param KEY=VALUE`` options as a dict."""
+    values = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint="--param")
+        values[key.strip()] = value
+    return values
+
+
+def summary(counts: dict[str, int]) -> str:
+    """A load's counts in words: ``4 interviews, 3 participants, …``."""
+    labels = ("Interview", "Participant", "Excerpt", "Challenge", "Fix", "Practice", "Tool", "Protocol")
+    names = ("interviews", "participants", "excerpts", "challenges", "fixes", "practices", "tools", "protocols")
+    return ", ".join(f"{counts.get(label, 0)} {name}" for label, name in zip(labels, names))

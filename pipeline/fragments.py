@@ -1,0 +1,158 @@
+"""Built interviews kept beside a store, so that a load rebuilds only the interviews it touches.
+
+A fragment holds the rows one interview contributes to the graph (its excerpts, speakers,
+coders, codings, tool mentions) and what the build noticed on the way. It is keyed by
+everything those rows depend on: the records that make up the interview (their files' names
+and contents), the codebook, the build's own code, and the options of the load. The rest of
+the graph (codes' evidence counts, fixes, participants' attributes) is computed after the
+fragments are put together, so an incremental load and a full rebuild give the same rows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from challenge_graph.graph.build import InterviewJob
+from challenge_graph.graph.codebook import Codebook
+from challenge_graph.graph.interview_build import Fragment, build_interview
+from challenge_graph.pipeline.pickles import read_pickle, write_pickle
+from challenge_graph.pipeline.workers import map_in_processes
+
+__all__ = ["FragmentCache", "KeptBuilds", "build_version"]
+
+MEMO = "memo"  # values remember() keeps between loads
+
+# the modules whose code decides what an interview's rows are
+_BUILD_MODULES = (
+    "build.py",
+    "interview_build.py",
+    "graph_data.py",
+    "aggregates.py",
+    "align.py",
+    "autocode.py",
+    "codebook.py",
+    "model.py",
+    "speakers.py",
+)
+
+
+@cache
+def build_version() -> str:
+    """A digest of the code that turns records into rows: any change to it makes every kept
+    fragment stale."""
+    folder = resources.files("challenge_graph.graph")
+    digest = hashlib.sha256()
+    for name in _BUILD_MODULES:
+        digest.update(name.encode())
+        digest.update((folder / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class FragmentCache:
+    """Fragments, one pickle per key in ``folder``; a missing or damaged entry is rebuilt.
+    ``salt`` names what else the records depend on (the loaders' version)."""
+
+    def __init__(self, folder: Path | str, salt: str = "") -> None:
+        self.folder = Path(folder)
+        self.salt = salt
+        self.used: set[str] = set()  # keys read or written since this cache was opened
+        self._memo: dict[Any, Any] | None = None  # values worth keeping between loads, see remember()
+        self._memo_used: set[Any] = set()
+
+    def __getstate__(self) -> dict[str, Any]:  # a worker process only writes fragments: the rest stays here
+        return {**self.__dict__, "used": set(), "_memo": None, "_memo_used": set()}
+
+    def key(self, *parts: Any) -> str:
+        """A digest of ``parts`` (strings, numbers, booleans, tuples or lists of them), the
+        salt and the build's version.
+
+        >>> cache = FragmentCache("unused")
+        >>> cache.key("a", ("b", 1)) == cache.key("a", ("b", 1)) != cache.key("a", ("b", 2))
+        True
+        """
+        digest = hashlib.sha256(f"{build_version()}\0{self.salt}\0".encode())
+        digest.update(repr(parts).encode("utf-8"))
+        return digest.hexdigest()
+
+    def has(self, key: str) -> bool:
+        """True when a fragment is kept under ``key`` (it may still turn out damaged: see :meth:`get`)."""
+        self.used.add(key)
+        return (self.folder / key).is_file()
+
+    def get(self, key: str) -> Any | None:
+        self.used.add(key)
+        return read_pickle(self.folder / key)
+
+    def put(self, key: str, fragment: Any) -> None:
+        self.used.add(key)
+        write_pickle(self.folder / key, fragment)
+
+    def remember(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()``, or the value it gave for ``key`` (and this build version) in an earlier
+        load: for figures the build needs about unchanged files, such as the likeness of two
+        coders' files of one interview."""
+        if self._memo is None:
+            self._memo = read_pickle(self.folder / MEMO) or {}
+        full = (build_version(), self.salt, key)
+        self._memo_used.add(full)
+        if full not in self._memo:
+            self._memo[full] = compute()
+        return self._memo[full]
+
+    def keep_only(self, keys: Iterable[str]) -> None:
+        """Remove every entry but ``keys`` (interviews no longer loaded leave the disk), and keep
+        what :meth:`remember` was asked for in this load."""
+        wanted = {*keys, MEMO}
+        if not self.folder.is_dir():
+            return
+        for entry in self.folder.iterdir():
+            if entry.name not in wanted:
+                entry.unlink(missing_ok=True)
+        if self._memo is not None:
+            write_pickle(self.folder / MEMO, {k: v for k, v in self._memo.items() if k in self._memo_used})
+
+
+class KeptBuilds:
+    """Interviews for :func:`graph.build.build_graph`: taken from ``fragments`` where kept, the
+    rest built over worker processes (:func:`map_in_processes`) and kept there."""
+
+    def __init__(self, fragments: FragmentCache | None) -> None:
+        self.cache = fragments
+
+    def similarity(self, key: Any, compute: Callable[[], float]) -> float:
+        return self.cache.remember(key, compute) if self.cache else compute()
+
+    def fragments(
+        self, jobs: Sequence[InterviewJob], codebook: Codebook, autocode: bool
+    ) -> Iterator[tuple[Fragment, str]]:
+        cache = self.cache
+        keys = [
+            cache.key(codebook.digest, autocode, labels, iid, group.inputs) if cache else ""
+            for iid, group, labels in jobs
+        ]
+        kept = [bool(cache and cache.has(key)) for key in keys]
+        to_build = [(group, labels, key) for (_, group, labels), key, has in zip(jobs, keys, kept) if not has]
+        shared = (codebook, autocode, cache)
+        # in the interviews' order, as they come; closed at once if anything fails (the processes end)
+        with contextlib.closing(map_in_processes(_build_and_keep, shared, to_build)) as built:
+            for (_, group, labels), key, has in zip(jobs, keys, kept):
+                # read one at a time (a fragment is released once absorbed); a damaged one is built again here
+                fragment = cache.get(key) if has else next(built)
+                yield fragment or _build_and_keep(shared, (group, labels, key)), key
+
+
+def _build_and_keep(
+    shared: tuple[Codebook, bool, FragmentCache | None], job: tuple[Any, tuple[str, ...], str]
+) -> Fragment:
+    """An interview's fragment, kept under its key (in a worker process, see :func:`map_in_processes`)."""
+    (codebook, autocode, fragments), (group, interviewers, key) = shared, job
+    fragment = build_interview(group, codebook, autocode, interviewers)
+    if fragments:
+        fragments.put(key, fragment)
+    return fragment

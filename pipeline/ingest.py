@@ -1,0 +1,307 @@
+"""Load files into a store: read, parse, build the whole graph, swap it in.
+
+The graph is rebuilt from every source loaded so far (kept by the store) plus the new files,
+with one codebook, so a codebook edit reaches the whole graph and loads are idempotent. Files
+already parsed and interviews already built are taken from caches beside the store (keyed by
+their contents, the codebook and the code's version), so a load parses and builds only what it
+changes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from challenge_graph.graph.build import build_graph
+from challenge_graph.graph.codebook import Codebook, default_codebook_path, parse_codebook
+from challenge_graph.graph.errors import ChallengeGraphError, LoaderError
+from challenge_graph.graph.graph_data import GraphData
+from challenge_graph.graph.model import Interview, Protocol, Record, SourceFile
+from challenge_graph.loaders import parse_source, read_sources
+from challenge_graph.pipeline.fragments import FragmentCache, KeptBuilds
+from challenge_graph.pipeline.parse_cache import ParseCache, loader_version
+from challenge_graph.pipeline.workers import map_in_processes
+from challenge_graph.semantic import load as semantic_load
+from challenge_graph.store.base import GraphStore, Progress
+
+__all__ = ["Report", "check", "check_sources", "ingest", "ingest_sources", "read_codebook"]
+
+
+@dataclass
+class Report:
+    """What a load or a check found, file by file."""
+
+    loaded: list[str] = field(default_factory=list)
+    rejected: list[LoaderError] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unknown_codes: dict[str, list[str]] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)  # one line per file read: what it held
+    implied: list[str] = field(default_factory=list)  # fixes whose challenge was never coded
+    counts: dict[str, int] = field(default_factory=dict)
+    written: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every file loaded, 2 when some were rejected (DESIGN.md's contract)."""
+        return 2 if self.rejected else 0
+
+
+def read_codebook(path: Path | str | None, store: GraphStore | None = None) -> tuple[SourceFile, Codebook]:
+    """The codebook to use: ``path`` if given, else the store's last one, else the bundled one."""
+    if path is None and store is not None and (stored := store.codebook()) is not None:
+        source = stored
+    else:
+        file = Path(path) if path else default_codebook_path()
+        try:
+            source = SourceFile(file.name, file.read_bytes(), str(file))
+        except OSError as e:
+            raise LoaderError(file, None, f"cannot read codebook: {e.strerror}") from e
+    try:
+        text = source.data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise LoaderError(source.where, None, "codebook is not UTF-8 text") from e
+    return source, parse_codebook(text, source=source.where)
+
+
+def check(paths: Iterable[Path | str], codebook: Codebook) -> tuple[Report, GraphData]:
+    """Parse and build the files under ``paths`` without writing anything."""
+    sources, errors, skipped = read_sources(_existing(paths))
+    report, graph = check_sources(_with_consensus_folder(sources, codebook), codebook)
+    report.rejected[:0] = errors
+    report.skipped = skipped
+    return report, graph
+
+
+def check_sources(sources: list[SourceFile], codebook: Codebook) -> tuple[Report, GraphData]:
+    """Parse and build ``sources`` without writing anything (what a load would do)."""
+    report = Report()
+    records = _parse(sources, report, codebook)
+    report.loaded = list(dict.fromkeys(s.name for s, _ in records))
+    graph = _build(records, codebook, report)
+    return report, graph
+
+
+def ingest(
+    store: GraphStore,
+    paths: Iterable[Path | str],
+    codebook_path: Path | str | None = None,
+    replace: bool = False,
+    progress: Progress | None = None,
+    autocode: bool = False,
+    semantic: bool = False,
+    suggest: bool = False,
+) -> Report:
+    """Add the files under ``paths`` to the store's graph (or replace it with ``replace``;
+    with ``autocode``, add the codebook's suggestions for uncoded turns as coder ``auto``).
+
+    Files that cannot be parsed are listed in the report and left out; the others load. When
+    no new file parses, the store is not touched.
+    """
+    codebook_file, codebook = read_codebook(codebook_path, store)  # --replace starts over with the sources only
+    new, errors, skipped = read_sources(_existing(paths))
+    report = ingest_sources(
+        store,
+        _with_consensus_folder(new, codebook),
+        codebook_file,
+        codebook,
+        replace=replace,
+        codebook_changed=codebook_path is not None,
+        progress=progress,
+        autocode=autocode,
+        semantic=semantic,
+        suggest=suggest,
+    )
+    report.rejected[:0] = errors
+    report.skipped = skipped
+    return report
+
+
+def ingest_sources(
+    store: GraphStore,
+    new: list[SourceFile],
+    codebook_file: SourceFile,
+    codebook: Codebook,
+    replace: bool = False,
+    codebook_changed: bool = False,
+    progress: Progress | None = None,
+    autocode: bool = False,
+    semantic: bool = False,
+    suggest: bool = False,
+) -> Report:
+    """Add ``new`` source files to the store's graph; see :func:`ingest`."""
+    with store.writing():  # no other load may change the sources between reading and writing
+        return _ingest_locked(
+            store, new, codebook_file, codebook, replace, codebook_changed, progress, autocode, semantic, suggest
+        )
+
+
+def _ingest_locked(
+    store, new, codebook_file, codebook, replace, codebook_changed, progress, autocode, semantic=False, suggest=False
+) -> Report:
+    report = Report()
+    kept = {} if replace else {s.name: s for s in store.sources()}
+    folder = store.parse_cache_dir()
+    cache = ParseCache(folder) if folder else None
+    new_records = _parse(new, report, codebook, progress, cache)
+    if not new_records and not (replace or codebook_changed):
+        return report
+    given = {x.name for x, _ in new_records} | {(x.sha256, Path(x.name).name) for x, _ in new_records}
+    # a file given again replaces its stored copy: the same name, or the same contents and file name
+    # reached by another path (load corpus/, then corpus/a.txt); a copy under a new name is another file
+    old = [s for s in kept.values() if s.name not in given and (s.sha256, Path(s.name).name) not in given]
+    stored = Report()
+    records = _parse(old, stored, codebook, cache=cache) + new_records
+    for error in stored.rejected:  # say so, and keep the file: a later version may read it again
+        report.rejected.append(LoaderError(error.path, error.line, f"stored copy no longer loads: {error.reason}"))
+    report.loaded = list(dict.fromkeys(s.name for s, _ in records))
+    if progress:
+        progress(f"building the graph from {len(records)} files")
+    fragments = FragmentCache(folder.with_name("fragments"), salt=loader_version()) if folder else None
+    graph = _build(records, codebook, report, autocode, fragments)
+    parsed = {s.name for s, _ in records}
+    unreadable = [s for s in old if s.name not in parsed]
+    for source in unreadable:  # listed with the graph's sources, so the store keeps its copy
+        graph.add_node(
+            "Source",
+            {"id": source.name, "name": source.name, "kind": "unreadable", "format": "", "sha256": source.sha256},
+        )
+    vectors = semantic_load.prepare(store, graph, semantic, suggest, progress)  # the optional extra's step
+    store.replace_graph(graph, [s for s, _ in records] + unreadable, codebook_file, progress)
+    semantic_load.finish(store, vectors)
+    if cache:  # entries of files no longer loaded leave the disk with them
+        known = set(codebook.codes)
+        cache.keep_only(cache.key(s, known) for s, _ in records)
+    if fragments:
+        fragments.keep_only(fragments.used)
+    report.written = True
+    return report
+
+
+def _with_consensus_folder(sources: list[SourceFile], codebook: Codebook) -> list[SourceFile]:
+    """Sources named with the consensus folder they were given in (``load moderation/x.pdf``
+    names the file ``moderation/x.pdf``), so that they stay consensus files on later loads."""
+    folders = {f.casefold() for f in codebook.consensus_folders}
+    out = []
+    for source in sources:
+        parent = Path(source.where).parent.name
+        if parent.casefold() in folders and len(Path(source.name).parts) == 1:
+            source = dataclasses.replace(source, name=f"{parent}/{source.name}")
+        out.append(source)
+    return out
+
+
+def _existing(paths: Iterable[Path | str]) -> list[Path]:
+    out = []
+    for path in map(Path, paths):
+        if not path.exists():
+            raise ChallengeGraphError(f"{path}: no such file or folder")
+        out.append(path)
+    return out
+
+
+def _parse(
+    sources: list[SourceFile],
+    report: Report,
+    codebook: Codebook,
+    progress: Progress | None = None,
+    cache: ParseCache | None = None,
+) -> list[tuple[SourceFile, Record]]:
+    records = []
+    known = set(codebook.codes)
+    keys = [cache.key(source, known) if cache else "" for source in sources]
+    cached = [cache.get(key) if cache else None for key in keys]
+    missing = [(source, key) for source, key, parsed in zip(sources, keys, cached) if parsed is None]
+    # in the order of the files, as they come; closed at once if anything fails (the processes end)
+    with contextlib.closing(map_in_processes(_parse_one, (known, cache), missing)) as fresh:
+        for source, parsed in zip(sources, cached):
+            if parsed is None:
+                parsed = next(fresh)
+            if progress:
+                progress(f"read {source.name}")
+            if isinstance(parsed, LoaderError):
+                report.rejected.append(parsed)
+                continue
+            report.files.append(_describe(source, parsed))
+            for record in parsed:
+                records.append((source, record))
+                if isinstance(record, Interview):
+                    where = source.where if len(parsed) == 1 else f"{source.where} ({record.title})"
+                    report.notes.extend(f"{where}: {m}" for m in record.messages)
+                elif isinstance(record, Protocol):
+                    report.notes.append(
+                        f"{source.where}: interview protocol ({len(record.questions)} questions "
+                        f"in {len(record.sections)} sections), loaded as a protocol, not an interview"
+                    )
+    return records
+
+
+def _parse_one(shared: tuple[set[str], ParseCache | None], job: tuple[SourceFile, str]) -> list[Record] | LoaderError:
+    """One file's records, kept in the cache under its key (in a worker process, see
+    :func:`map_in_processes`); a file that cannot be read gives its error."""
+    (known, cache), (source, key) = shared, job
+    try:
+        parsed = parse_source(source, known)
+    except LoaderError as e:
+        return e
+    if cache:
+        cache.put(key, parsed)
+    return parsed
+
+
+def _build(
+    records: list[tuple[SourceFile, Record]],
+    codebook: Codebook,
+    report: Report,
+    autocode: bool = False,
+    fragments: FragmentCache | None = None,
+) -> GraphData:
+    records = sorted(records, key=lambda pair: pair[0].name)  # the graph never depends on the order of loads
+    graph = build_graph(records, codebook, autocode=autocode, builds=KeptBuilds(fragments))
+    report.rejected.extend(graph.rejected)
+    report.notes.extend(graph.warnings)
+    _report_tags(records, graph, report)
+    report.unknown_codes = {c: sorted(s) for c, s in sorted(graph.unknown_codes.items())}
+    report.implied = sorted(r["code"] for r in graph.node_rows("Challenge") if r["implied"])
+    report.counts = graph.counts()
+    return graph
+
+
+def _report_tags(records: list[tuple[SourceFile, Record]], graph: GraphData, report: Report) -> None:
+    """Per file, tags read and placed on the check report's lines; every tag not placed, and
+    the corpus total, as notes."""
+    where = {s.name: s.where for s, _ in records}
+    for index, line in enumerate(report.files):
+        name = line.split(" (", 1)[0]
+        if name in graph.tags:
+            tags = graph.tags[name]
+            report.files[index] = f"{line}; {tags.read} code tags read, {tags.placed} placed"
+    for name, tags in graph.tags.items():
+        for code, line, reason in tags.unplaced:
+            at = f"{where.get(name, name)}:{line}" if line else where.get(name, name)
+            report.notes.append(f"{at}: code tag {code!r} not placed: {reason}")
+    if graph.tags:
+        read = sum(t.read for t in graph.tags.values())
+        placed = sum(t.placed for t in graph.tags.values())
+        report.notes.append(
+            f"code tags: {read} read in {len(graph.tags)} file(s), {placed} placed"
+            + ("" if read == placed else f", {read - placed} not placed (listed above)")
+        )
+
+
+def _describe(source: SourceFile, records: list[Record]) -> str:
+    """``name (format): interviews, turns, codings, coders`` for the check report."""
+    interviews = [r for r in records if isinstance(r, Interview)]
+    if not interviews:
+        kinds = {type(r).__name__ for r in records}
+        what = {"Protocol": "interview protocol", "CodingSet": "codings file", "ParticipantSheet": "participants sheet"}
+        return f"{source.name} ({', '.join(what.get(k, k) for k in sorted(kinds))})"
+    coders = sorted({c for i in interviews for c in i.coders})
+    return (
+        f"{source.name} ({interviews[0].format}): {len(interviews)} interview(s), "
+        f"{sum(len(i.turns) for i in interviews)} turns, {sum(len(i.codings) for i in interviews)} codings"
+        + (f" by {', '.join(coders)}" if coders else ", uncoded")
+    )

@@ -1,0 +1,64 @@
+"""Parsed records kept beside a store, so that a load parses only the files it has not seen.
+
+An entry is keyed by everything its records depend on: the file's name and contents, the codes
+the codebook knows (text exports read them as tags), and the loaders' own code (a digest of
+their source files, so an upgrade re-parses everything). Entries hold transcript text: they
+live inside the database folder and leave it with their source (:meth:`ParseCache.keep_only`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Collection, Iterable
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from challenge_graph.graph.model import Record, SourceFile
+from challenge_graph.pipeline.pickles import read_pickle, write_pickle
+
+__all__ = ["ParseCache", "loader_version"]
+
+
+@cache
+def loader_version() -> str:
+    """A digest of the code that turns files into records (the loaders, the record model and the
+    speaker rules): any change to it makes every cached entry stale."""
+    loaders = resources.files("challenge_graph.loaders")
+    graph = resources.files("challenge_graph.graph")
+    files = sorted((f for f in loaders.iterdir() if f.name.endswith(".py")), key=lambda f: f.name)
+    digest = hashlib.sha256()
+    for file in [*files, graph / "model.py", graph / "speakers.py"]:
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class ParseCache:
+    """Records parsed from source files, one pickle per entry in ``folder``."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+
+    def key(self, source: SourceFile, known_codes: Collection[str]) -> str:
+        digest = hashlib.sha256()
+        for part in (loader_version(), source.name, source.sha256, *sorted(known_codes)):
+            digest.update(part.encode("utf-8"))
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    def get(self, key: str) -> list[Record] | None:
+        """The cached records, or None (a missing or unreadable entry is simply parsed again)."""
+        return read_pickle(self.folder / key)
+
+    def put(self, key: str, records: list[Record]) -> None:
+        write_pickle(self.folder / key, records)
+
+    def keep_only(self, keys: Iterable[str]) -> None:
+        """Remove every entry but ``keys``: a file taken out of the corpus leaves the disk."""
+        wanted = set(keys)
+        if not self.folder.is_dir():
+            return
+        for entry in self.folder.iterdir():
+            if entry.name not in wanted:
+                entry.unlink(missing_ok=True)

@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import ladybug
+import pytest
+
+from challenge_graph.graph.errors import QueryError, ReadOnlyError, StoreBusyError, StoreError
+from challenge_graph.graph.graph_data import GraphData
+from challenge_graph.graph.model import SourceFile
+from challenge_graph.pipeline.ingest import ingest
+from challenge_graph.store.ladybug_store import LadybugStore, _all_rows
+from tests.conftest import EXAMPLES, INTERVIEW_35, LEADER_4
+
+
+def _counts(store):
+    return (
+        store.run("MATCH (n) RETURN label(n) AS label, count(*) AS n ORDER BY label").rows
+        + store.run("MATCH ()-[r]->() RETURN label(r) AS label, count(*) AS n ORDER BY label").rows
+    )
+
+
+def test_loading_twice_gives_identical_counts_and_does_not_crash(empty_store):
+    ingest(empty_store, [EXAMPLES])
+    first = _counts(empty_store)
+    ingest(empty_store, [EXAMPLES])
+    assert _counts(empty_store) == first
+    ingest(empty_store, [INTERVIEW_35])  # a file already in the graph, given on its own
+    assert _counts(empty_store) == first
+
+
+def test_loads_add_up_and_replace_starts_over(empty_store):
+    ingest(empty_store, [LEADER_4])
+    ingest(empty_store, [INTERVIEW_35])
+    titles = empty_store.run("MATCH (i:Interview) RETURN i.title AS t ORDER BY t").rows
+    assert titles == [("Interview 35",), ("reengineering-leader-4",)]
+    ingest(empty_store, [INTERVIEW_35], replace=True)
+    assert empty_store.run("MATCH (i:Interview) RETURN i.title AS t").rows == [("Interview 35",)]
+
+
+def test_failed_build_leaves_previous_graph(empty_store, codebook):
+    ingest(empty_store, [INTERVIEW_35])
+    before = _counts(empty_store)
+    broken = GraphData()
+    broken.add_node(
+        "Interview", {"id": "x", "title": "X", "source": "x", "format": "f", "turns": 0, "words": 0, "coded": False}
+    )
+    broken.add_rel("FROM", ("Excerpt", "missing"), ("Interview", "x"))  # dangling: COPY fails
+    codebook_file = SourceFile("cb.yaml", b"workflow: []")
+    with pytest.raises(StoreError, match="building graph.lbug.new failed"):
+        empty_store.replace_graph(broken, [], codebook_file)
+    assert _counts(empty_store) == before
+    assert not (empty_store.path / "graph.lbug.new").exists()
+
+
+def test_codebook_typo_leaves_previous_graph(empty_store, tmp_path):
+    ingest(empty_store, [INTERVIEW_35])
+    before = _counts(empty_store)
+    bad = tmp_path / "cb.yaml"
+    bad.write_text("workflow:\n  - {id: a, nme: A}\n")
+    with pytest.raises(Exception, match=r"cb.yaml:2: unknown stage key 'nme'"):
+        ingest(empty_store, [LEADER_4], codebook_path=bad)
+    assert _counts(empty_store) == before
+
+
+def test_reader_sees_new_graph_after_swap(empty_store):
+    ingest(empty_store, [INTERVIEW_35])
+    reader = LadybugStore(empty_store.path)
+    assert reader.run("MATCH (i:Interview) RETURN count(i)").rows == [(1,)]
+    ingest(empty_store, [LEADER_4])
+    assert reader.run("MATCH (i:Interview) RETURN count(i)").rows == [(2,)]
+    reader.close()
+
+
+def test_second_writer_gets_store_busy(empty_store):
+    script = textwrap.dedent(f"""
+        import sys, time
+        from challenge_graph.store.ladybug_store import LadybugStore
+        store = LadybugStore({str(empty_store.path)!r})
+        with store.writing():
+            print("locked", flush=True)
+            time.sleep(30)
+    """)
+    holder = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=os.getcwd())
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(StoreBusyError) as e:
+            ingest(empty_store, [INTERVIEW_35])
+        assert str(e.value) == (
+            f"store is busy: another load (PID {holder.pid}) is writing {empty_store.path}; "
+            "wait for it to finish, then run the command again"
+        )
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not (empty_store.path / "graph.lbug").exists()
+
+
+def test_reads_are_read_only(sample_store):
+    with pytest.raises(ReadOnlyError):
+        sample_store.run("CREATE (:Tool {id: 'x', name: 'x', kind: 'x'})")
+    with pytest.raises(ReadOnlyError):
+        sample_store.run("match (t:Tool) set t.name = 'y'")
+    # keywords inside strings are not writes
+    assert sample_store.run("MATCH (t:Tool) WHERE t.name = 'CREATE' RETURN t").rows == []
+
+
+def test_engine_errors_are_query_errors(sample_store):
+    with pytest.raises(QueryError, match="Binder exception"):
+        sample_store.run("MATCH (x:NoSuchLabel) RETURN x")
+
+
+def test_empty_store_says_what_to_do(empty_store):
+    with pytest.raises(StoreError, match="no graph at .* yet: run `challenge-graph load PATH` first"):
+        empty_store.run("MATCH (n) RETURN n")
+    assert empty_store.sources() == []
+
+
+@pytest.mark.parametrize(
+    "cypher",
+    [
+        "MATCH (e:Excerpt) RETURN e.id, e.text, e.position, e.line ORDER BY e.id",
+        "MATCH (n:Challenge) RETURN n ORDER BY n.id",  # nodes come back as dicts
+        "MATCH (a)-[r:CODED_AS]->(b) RETURN r, b.id ORDER BY b.id, r.coder",
+        "MATCH p = (a:Excerpt)-[:CODED_AS]->(b) RETURN p ORDER BY a.id LIMIT 5",
+        "MATCH (c:Challenge) RETURN sum(c.quotes) AS s, collect(c.id) AS ids, {n: count(c)} AS m",
+        "MATCH (s:Stage) RETURN s.aliases, s.parent ORDER BY s.id",  # lists and empty strings
+        "MATCH (e:Excerpt) WHERE e.id = 'none' RETURN e.id",  # no rows
+    ],
+)
+def test_results_are_read_whole_with_the_values_row_by_row_reading_gives(sample_store, cypher):
+    db = ladybug.Database(str(sample_store.db_file), read_only=True)
+    conn = ladybug.Connection(db)
+    try:
+        expected = [tuple(row) for row in conn.execute(cypher).get_all()]
+        assert _all_rows(conn.execute(cypher)) == expected
+        assert sample_store.run(cypher).rows == expected
+    finally:
+        conn.close()
+        db.close()
