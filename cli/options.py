@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from functools import wraps
 from importlib import resources
@@ -27,6 +28,8 @@ __all__ = [
     "codebook_option",
     "format_option",
     "parse_params",
+    "memory_option",
+    "parse_size",
     "summary",
 ]
 
@@ -107,3 +110,45 @@ def summary(counts: dict[str, int]) -> str:
     labels = ("Interview", "Participant", "Excerpt", "Challenge", "Fix", "Practice", "Tool", "Protocol")
     names = ("interviews", "participants", "excerpts", "challenges", "fixes", "practices", "tools", "protocols")
     return ", ".join(f"{counts.get(label, 0)} {name}" for label, name in zip(labels, names))
+
+
+def parse_size(text: str) -> int:
+    """A size in bytes from ``1G``, ``1.5GB``, ``512M``, ``300MB`` or a plain number of bytes.
+
+    >>> parse_size("1G"), parse_size("512 MB"), parse_size("1048576")
+    (1073741824, 536870912, 1048576)
+    """
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)I?B?\s*", text.upper())
+    if not match:
+        raise ValueError(f"{text!r} is not a size (for example 1G or 512M)")
+    number, unit = float(match.group(1)), match.group(2)
+    return int(number * 1024 ** " KMGT".index(unit or " "))
+
+
+class _Size(click.ParamType):
+    name = "SIZE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        try:
+            size = parse_size(str(value))
+        except ValueError as e:
+            self.fail(str(e), param, ctx)
+        if size < 64 << 20:
+            self.fail("at least 64M: the engine needs that much to open the graph", param, ctx)
+        return size
+
+
+def memory_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    from challenge_graph.store.sandbox import DEFAULT_MEMORY
+
+    return click.option(
+        "--max-memory",
+        "max_memory",
+        type=_Size(),
+        envvar="CHALLENGE_GRAPH_QUERY_MEMORY",
+        default=f"{DEFAULT_MEMORY >> 20}M",
+        show_default=True,
+        help="Memory an analyst's query may use (1G, 512M); past it the query is stopped.",
+    )(func)

@@ -8,6 +8,7 @@ from challenge_graph.cli.options import (
     db_option,
     format_option,
     friendly,
+    memory_option,
     neo4j_option,
     open_store,
     parse_params,
@@ -15,6 +16,9 @@ from challenge_graph.cli.options import (
 from challenge_graph.cli.output import render
 from challenge_graph.queries.runner import list_queries, run_query
 from challenge_graph.store.base import DEFAULT_TIMEOUT
+from challenge_graph.store.sandbox import QueryLimits, run_isolated
+
+DEFAULT_CLI_ROWS = 100_000  # rows `cypher` prints at most unless --max-rows says otherwise
 
 
 @click.command(name="queries")
@@ -67,16 +71,34 @@ def query(name: str, params: tuple[str, ...], fmt: str, db: str | None, neo4j: b
     envvar="CHALLENGE_GRAPH_QUERY_TIMEOUT",
     default=DEFAULT_TIMEOUT,
     show_default=True,
-    help="Stop the query after this many seconds.",
+    help="Stop the query after this many seconds (parsing included).",
 )
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=DEFAULT_CLI_ROWS,
+    show_default=True,
+    help="Print at most this many rows (a note says when there were more).",
+)
+@memory_option
 @format_option
 @db_option
 @neo4j_option
 @friendly
-def cypher(statement: str, params: tuple[str, ...], timeout: float, fmt: str, db: str | None, neo4j: bool) -> None:
+def cypher(
+    statement: str,
+    params: tuple[str, ...],
+    timeout: float,
+    max_rows: int,
+    max_memory: int,
+    fmt: str,
+    db: str | None,
+    neo4j: bool,
+) -> None:
     """Run read-only Cypher on the graph: read clauses only (MATCH, OPTIONAL MATCH, WHERE,
     WITH, UNWIND, RETURN, ORDER BY, SKIP, LIMIT, UNION, CALL of catalogue functions); anything
-    else is refused before it reaches the database, and the query stops after --timeout.
+    else is refused before it reaches the database. The query runs in a process of its own,
+    stopped after --timeout seconds or past --max-memory, whichever comes first.
 
     \b
         challenge-graph cypher "MATCH (c:Challenge) RETURN c.code AS code ORDER BY code"
@@ -86,7 +108,11 @@ def cypher(statement: str, params: tuple[str, ...], timeout: float, fmt: str, db
     store = open_store(db, neo4j)
     for warning in dialect_warnings(statement, store.dialect):
         click.echo(f"warning: {warning}", err=True)
-    click.echo(render(store.run_analyst(statement, parse_params(params), timeout=timeout), fmt))
+    limits = QueryLimits(timeout=timeout, memory=max_memory, max_rows=max_rows)
+    result = run_isolated(store, statement, parse_params(params), limits)
+    click.echo(render(result, fmt))
+    if result.truncated:
+        click.echo(f"note: showing the first {max_rows:,} rows; raise --max-rows to see more", err=True)
 
 
 COMMANDS = [queries_command, query, cypher]

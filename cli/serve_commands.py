@@ -16,6 +16,7 @@ from challenge_graph.cli.options import (
     db_option,
     db_path,
     friendly,
+    memory_option,
     neo4j_option,
     open_store,
     summary,
@@ -50,8 +51,11 @@ DASHBOARD_APP = Path(str(resources.files("challenge_graph.dashboard") / "app.py"
     show_default=True,
     help="Rows the Cypher console shows at most.",
 )
+@memory_option
 @friendly
-def dashboard(db: str | None, neo4j: bool, port: int, host: str, query_timeout: float, max_rows: int) -> None:
+def dashboard(
+    db: str | None, neo4j: bool, port: int, host: str, query_timeout: float, max_rows: int, max_memory: int
+) -> None:
     """Open the dashboard on the graph.
 
     \b
@@ -62,9 +66,8 @@ def dashboard(db: str | None, neo4j: bool, port: int, host: str, query_timeout: 
         open_store(db, neo4j).close()  # fail here, clearly, rather than in the browser
     else:
         open_store(db)  # a --db that is a file fails here
-    _serve_dashboard(
-        db_path(db), host, port, neo4j, ["--query-timeout", f"{query_timeout:g}", "--max-rows", str(max_rows)]
-    )
+    limits = ["--query-timeout", f"{query_timeout:g}", "--max-rows", str(max_rows), "--max-memory", str(max_memory)]
+    _serve_dashboard(db_path(db), host, port, neo4j, limits)
 
 
 @click.command()

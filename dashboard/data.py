@@ -22,6 +22,7 @@ from challenge_graph.queries.network import neighbourhood
 from challenge_graph.queries.runner import run_query
 from challenge_graph.store.base import DEFAULT_TIMEOUT, GraphStore
 from challenge_graph.store.ladybug_store import LadybugStore
+from challenge_graph.store.sandbox import DEFAULT_MEMORY, QueryLimits, run_isolated
 
 __all__ = [
     "db_path",
@@ -167,9 +168,9 @@ def method(what: str):
     return _method(path, version(path), what)
 
 
-def console_limits() -> tuple[float, int]:
-    """The console's query timeout (seconds) and row cap: ``--query-timeout S`` and
-    ``--max-rows N`` after ``--`` on the streamlit command line, else 30 s and 10,000 rows."""
+def console_limits() -> QueryLimits:
+    """The console's limits: ``--query-timeout S``, ``--max-rows N`` and ``--max-memory BYTES``
+    after ``--`` on the streamlit command line, else 30 s, 10,000 rows and 1 GB."""
     args = sys.argv[1:]
 
     def option(name: str, default: float, kind: type) -> Any:
@@ -182,15 +183,19 @@ def console_limits() -> tuple[float, int]:
                 pass
         return default
 
-    return option("--query-timeout", DEFAULT_TIMEOUT, float), option("--max-rows", DEFAULT_MAX_ROWS, int)
+    return QueryLimits(
+        timeout=option("--query-timeout", DEFAULT_TIMEOUT, float),
+        max_rows=option("--max-rows", DEFAULT_MAX_ROWS, int),
+        memory=option("--max-memory", DEFAULT_MEMORY, int),
+    )
 
 
 def cypher(statement: str, params: dict[str, Any] | None = None) -> tuple[pd.DataFrame, bool]:
     """Run an analyst's Cypher (not cached: analysts expect a fresh run): allow-listed read
-    clauses, its own read-only connection, the timeout and the row cap. Returns the rows and
-    whether the cap cut some off."""
-    timeout, max_rows = console_limits()
-    result = store(db_path()).run_analyst(statement, params or {}, timeout=timeout, max_rows=max_rows)
+    clauses, in a process of its own within the console's limits (:mod:`store.sandbox`), so a
+    query that crashes the engine or exhausts memory ends that process, never the dashboard.
+    Returns the rows and whether the row cap cut some off."""
+    result = run_isolated(store(db_path()), statement, params or {}, console_limits())
     return pd.DataFrame(result.rows, columns=result.columns), result.truncated
 
 

@@ -14,6 +14,7 @@ __all__ = [
     "QueryError",
     "ReadOnlyError",
     "QueryTimeoutError",
+    "QueryMemoryError",
 ]
 
 
@@ -58,3 +59,7 @@ class ReadOnlyError(QueryError):
 
 class QueryTimeoutError(QueryError):
     """A query ran longer than its timeout and was stopped."""
+
+
+class QueryMemoryError(QueryError):
+    """A query used more memory than its limit and was stopped."""

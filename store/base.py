@@ -109,6 +109,15 @@ class GraphStore(ABC):
     def version(self) -> str:
         """Changes whenever a load changes the graph (caches key on it)."""
 
+    def reopen_spec(self) -> dict[str, Any]:
+        """What another process needs to open this store again (:mod:`store.sandbox`)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot be opened in another process")
+
+    def limit_analyst_memory(self, memory: int) -> int:
+        """Size the engine's memory for analysts' queries to ``memory`` bytes; returns the
+        address space the engine reserves beyond it (0: none)."""
+        return 0
+
     def writing(self) -> AbstractContextManager[None]:
         """Held by a load from reading the loaded sources to writing the new graph; stores
         that serialise writers themselves (Neo4j) need nothing here."""

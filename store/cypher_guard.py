@@ -22,7 +22,15 @@ from dataclasses import dataclass
 
 from challenge_graph.graph.errors import ReadOnlyError
 
-__all__ = ["Token", "tokenize", "check_analyst_cypher", "CATALOGUE_CALLS", "READ_CLAUSES"]
+__all__ = [
+    "Token",
+    "tokenize",
+    "check_analyst_cypher",
+    "read_unicode_escapes",
+    "CATALOGUE_CALLS",
+    "READ_CLAUSES",
+    "MAX_NESTING",
+]
 
 READ_CLAUSES = frozenset(
     {"MATCH", "OPTIONAL", "WHERE", "WITH", "UNWIND", "RETURN", "ORDER", "SKIP", "LIMIT", "UNION", "CALL"}
@@ -101,6 +109,9 @@ _GUARDED_NAMESPACES = ("apoc", "dbms", "db", "gds", "tx", "genai", "cdc")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _LINE_BREAKS = "\n\r\x0b\x0c\x85\u2028\u2029"
 _OPERATORS = ("<>", "<=", ">=", "=~", "->", "<-", "..", "+=", "::", "!=")
+_UNICODE_ESCAPE = re.compile(r"\\u+([0-9A-Fa-f]{4})")  # Java's form: \u, \uu… then four hex digits
+MAX_NESTING = 64  # brackets inside brackets
+MAX_QUERY_CHARS = 100_000
 _HINT = "the console runs read queries only (MATCH, WHERE, WITH, UNWIND, RETURN, ORDER BY, SKIP, LIMIT, UNION)"
 
 
@@ -197,7 +208,43 @@ def check_analyst_cypher(cypher: str) -> None:
     ...
     challenge_graph.graph.errors.ReadOnlyError: read-only: LOAD FROM is not allowed here (reads files); ...
     """
-    tokens = tokenize(cypher)
+    if len(cypher) > MAX_QUERY_CHARS:
+        raise _refuse(f"the query is {len(cypher):,} characters long; the console takes {MAX_QUERY_CHARS:,} at most")
+    decoded = read_unicode_escapes(cypher)
+    if decoded != cypher:  # Neo4j reads the escapes before anything else: check what it will read too
+        _check_tokens(tokenize(decoded))
+    _check_tokens(tokenize(cypher))
+
+
+def read_unicode_escapes(cypher: str) -> str:
+    r"""``cypher`` as Neo4j reads it: every ``\uXXXX`` escape decoded before the query is split
+    into words, in comments and strings too. An escape that stands for anything but a letter,
+    a digit or a space can be read two ways (an engine that decodes it, one that does not) and
+    is refused.
+
+    >>> read_unicode_escapes(r"RETURN '\u00e9t\u00e9' AS summer")
+    "RETURN 'été' AS summer"
+    >>> read_unicode_escapes(r"WITH 1 AS x // \u000a LOAD CSV FROM 'file:///etc/passwd' AS l RETURN l")
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    challenge_graph.graph.errors.ReadOnlyError: read-only: the escape \u000a at offset 15 stands for '\n', ...
+    """
+
+    def decode(match: re.Match[str]) -> str:
+        char = chr(int(match.group(1), 16))
+        if not (char.isalnum() or char == " "):
+            raise _refuse(
+                f"the escape {match.group(0)} at offset {match.start()} stands for {char!r}, which an engine may "
+                "read as Cypher: write the character itself"
+            )
+        return char
+
+    return _UNICODE_ESCAPE.sub(decode, cypher)
+
+
+def _check_tokens(tokens: list[Token]) -> None:
+    _check_nesting(tokens)
     while tokens and tokens[-1].text == ";":
         tokens.pop()
     if not tokens:
@@ -220,6 +267,23 @@ def check_analyst_cypher(cypher: str) -> None:
             if start >= len(tokens):
                 raise _refuse("UNION must be followed by a query")
             _check_start(tokens, start)
+
+
+def _check_nesting(tokens: list[Token]) -> None:
+    """Refuse brackets nested deeper than :data:`MAX_NESTING`: engines parse deep nesting slowly
+    or crash on it, and no question about a graph needs it."""
+    depth = deepest = 0
+    for token in tokens:
+        if token.kind == "op" and token.text in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if depth > MAX_NESTING:
+                raise _refuse(
+                    f"brackets nested more than {MAX_NESTING} deep (at offset {token.at}); "
+                    "write the query with WITH steps instead"
+                )
+        elif token.kind == "op" and token.text in ")]}":
+            depth -= 1
 
 
 def _check_start(tokens: list[Token], index: int) -> None:

@@ -82,6 +82,7 @@ class LadybugStore(GraphStore):
         self._lock = threading.RLock()  # the shared read connection: one query at a time, closed by none meanwhile
         self._writer: int | None = None  # the thread holding the write lock
         self.last_write = ""  # how the last load wrote: "changes" into a copy, or "full" from scratch
+        self.analyst_memory: dict[str, int] = {}  # engine options of analysts' queries (limit_analyst_memory)
 
     @property
     def db_file(self) -> Path:
@@ -161,8 +162,10 @@ class LadybugStore(GraphStore):
     ) -> QueryResult:
         """A fresh read-only database and connection for this query alone, closed after it."""
         self._stamp()
-        buffer = max(ANALYST_BUFFER_BYTES, 4 * self.db_file.stat().st_size)
-        db = self._open_read_only(max_num_threads=ANALYST_THREADS, buffer_pool_size=buffer)
+        options = self.analyst_memory or {
+            "buffer_pool_size": max(ANALYST_BUFFER_BYTES, 4 * self.db_file.stat().st_size)
+        }
+        db = self._open_read_only(max_num_threads=ANALYST_THREADS, **options)
         conn = ladybug.Connection(db)
         try:
             conn.set_query_timeout(max(1, int(timeout * 1000)))
@@ -178,6 +181,18 @@ class LadybugStore(GraphStore):
         finally:
             conn.close()
             db.close()
+
+    def limit_analyst_memory(self, memory: int) -> int:
+        """Open analysts' queries with a buffer pool of half of ``memory`` and an address
+        reservation to fit (the sandbox's child caps its address space); returns the address
+        space the engine then reserves, in bytes."""
+        size = self.db_file.stat().st_size
+        reserve = 1 << max(30, (2 * size).bit_length())  # a power of two, twice the file at least
+        self.analyst_memory = {"buffer_pool_size": max(64 << 20, memory // 2), "max_db_size": reserve}
+        return reserve + self.analyst_memory["buffer_pool_size"]
+
+    def reopen_spec(self) -> dict[str, Any]:
+        return {"kind": "ladybug", "path": str(self.path)}
 
     def close(self) -> None:
         with self._lock:  # never under a query another thread is running on it

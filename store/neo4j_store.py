@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import threading
 import uuid
 from collections import defaultdict
@@ -84,6 +85,7 @@ class Neo4jStore(GraphStore):
         except (ValueError, ConfigurationError, Neo4jError) as e:
             raise StoreError(f"cannot connect to Neo4j at {uri!r}: {e}") from e
         store = cls(driver, uri, database, batch_size, lease_seconds)
+        store._login = (user, password)  # for reopen_spec: a sandboxed query opens its own driver
         try:
             with store._errors():
                 driver.verify_connectivity()
@@ -95,6 +97,13 @@ class Neo4jStore(GraphStore):
 
     def describe(self) -> str:
         return f"Neo4j at {self.uri} (database {self.database})"
+
+    def reopen_spec(self) -> dict[str, Any]:
+        user, password = getattr(self, "_login", None) or (
+            os.environ.get("NEO4J_USERNAME", "neo4j"),
+            os.environ.get("NEO4J_PASSWORD", ""),
+        )
+        return {"kind": "neo4j", "uri": self.uri, "user": user, "password": password, "database": self.database}
 
     def close(self) -> None:
         self.driver.close()

@@ -1,5 +1,5 @@
-"""Cypher console for analysts: named queries as starting points; read clauses only, each query on
-its own read-only connection with a timeout and a row cap; results as a table and CSV."""
+"""Cypher console for analysts: named queries as starting points; read clauses only, each query in
+a process of its own with a timeout, a memory limit and a row cap; results as a table and CSV."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from challenge_graph.graph.errors import ChallengeGraphError
 from challenge_graph.queries.runner import get_query, list_queries, resolve_params
 from challenge_graph.store.cypher import dialect_warnings
 from challenge_graph.store.cypher_columns import written_columns
+from challenge_graph.store.sandbox import memory_text
 
 TITLE = "Cypher console"
 _BLANK = "(write your own)"
@@ -18,10 +19,11 @@ _BLANK = "(write your own)"
 def render() -> None:
     st.title(TITLE)
     store = data.store(data.db_path())
-    timeout, max_rows = data.console_limits()
+    limits = data.console_limits()
+    max_rows = limits.max_rows
     st.caption(
-        f"Read-only · dialect: {store.dialect} · {store.describe()} · "
-        f"queries stop after {timeout:g} s and show at most {max_rows:,} rows"
+        f"Read-only · dialect: {store.dialect} · {store.describe()} · queries stop after {limits.timeout:g} s "
+        f"or past {memory_text(limits.memory)} of memory, and show at most {max_rows:,} rows"
     )
     names = [_BLANK] + [q.name for q in list_queries()]
     name = st.selectbox("Start from a named query", names, key="console_query")

@@ -84,7 +84,7 @@ def _rows(store):
 
 
 def test_a_load_parses_only_new_files_and_equals_a_full_rebuild(tmp_path, monkeypatch):
-    from challenge_graph.loaders import ingest as ingest_module
+    from challenge_graph.pipeline import ingest as ingest_module
 
     parsed = []
     real = ingest_module.parse_source

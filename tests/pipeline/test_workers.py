@@ -11,9 +11,9 @@ import types
 
 import pytest
 
-from challenge_graph.pipeline import workers as workers_module
 from challenge_graph.graph.codebook import default_codebook_path
 from challenge_graph.graph.errors import ChallengeGraphError
+from challenge_graph.pipeline import workers as workers_module
 from challenge_graph.pipeline.ingest import ingest
 from challenge_graph.pipeline.workers import WORKERS_ENV, map_in_processes, worker_count
 from challenge_graph.store.ladybug_store import LadybugStore
