@@ -55,6 +55,9 @@ public final class TestServer {
                 .setConfig(GraphDatabaseSettings.pagecache_memory, 512L * 1024 * 1024)
                 .setConfig(GraphDatabaseSettings.logs_directory, home.resolve("logs"))
                 .setConfig(GraphDatabaseSettings.udc_enabled, false)
+                // as docs/security.md tells teams: LOAD CSV reads no file URL, and only from an empty import folder
+                .setConfig(GraphDatabaseSettings.allow_file_urls, false)
+                .setConfig(GraphDatabaseSettings.load_csv_file_url_root, home.resolve("import"))
                 .build();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
