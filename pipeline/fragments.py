@@ -21,12 +21,13 @@ from typing import Any
 from challenge_graph.graph.build import InterviewJob
 from challenge_graph.graph.codebook import Codebook
 from challenge_graph.graph.interview_build import Fragment, build_interview
-from challenge_graph.pipeline.pickles import read_pickle, write_pickle
+from challenge_graph.graph.kept_values import read_kept, register, write_kept
 from challenge_graph.pipeline.workers import map_in_processes
 
 __all__ = ["FragmentCache", "KeptBuilds", "build_version"]
 
 MEMO = "memo"  # values remember() keeps between loads
+register(Fragment)  # kept files may hold built interviews
 
 # the modules whose code decides what an interview's rows are
 _BUILD_MODULES = (
@@ -55,7 +56,8 @@ def build_version() -> str:
 
 
 class FragmentCache:
-    """Fragments, one pickle per key in ``folder``; a missing or damaged entry is rebuilt.
+    """Fragments, one kept file per key in ``folder`` (:mod:`graph.kept_values`); a missing or
+    damaged entry is rebuilt.
     ``salt`` names what else the records depend on (the loaders' version)."""
 
     def __init__(self, folder: Path | str, salt: str = "") -> None:
@@ -87,18 +89,18 @@ class FragmentCache:
 
     def get(self, key: str) -> Any | None:
         self.used.add(key)
-        return read_pickle(self.folder / key)
+        return read_kept(self.folder / key)
 
     def put(self, key: str, fragment: Any) -> None:
         self.used.add(key)
-        write_pickle(self.folder / key, fragment)
+        write_kept(self.folder / key, fragment)
 
     def remember(self, key: Any, compute: Callable[[], Any]) -> Any:
         """``compute()``, or the value it gave for ``key`` (and this build version) in an earlier
         load: for figures the build needs about unchanged files, such as the likeness of two
         coders' files of one interview."""
         if self._memo is None:
-            self._memo = read_pickle(self.folder / MEMO) or {}
+            self._memo = read_kept(self.folder / MEMO) or {}
         full = (build_version(), self.salt, key)
         self._memo_used.add(full)
         if full not in self._memo:
@@ -115,7 +117,7 @@ class FragmentCache:
             if entry.name not in wanted:
                 entry.unlink(missing_ok=True)
         if self._memo is not None:
-            write_pickle(self.folder / MEMO, {k: v for k, v in self._memo.items() if k in self._memo_used})
+            write_kept(self.folder / MEMO, {k: v for k, v in self._memo.items() if k in self._memo_used})
 
 
 class KeptBuilds:

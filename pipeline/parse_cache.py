@@ -14,8 +14,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+from challenge_graph.graph.kept_values import read_kept, write_kept
 from challenge_graph.graph.model import Record, SourceFile
-from challenge_graph.pipeline.pickles import read_pickle, write_pickle
 
 __all__ = ["ParseCache", "loader_version"]
 
@@ -35,7 +35,7 @@ def loader_version() -> str:
 
 
 class ParseCache:
-    """Records parsed from source files, one pickle per entry in ``folder``."""
+    """Records parsed from source files, one kept file per entry in ``folder`` (:mod:`graph.kept_values`)."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
@@ -49,10 +49,10 @@ class ParseCache:
 
     def get(self, key: str) -> list[Record] | None:
         """The cached records, or None (a missing or unreadable entry is simply parsed again)."""
-        return read_pickle(self.folder / key)
+        return read_kept(self.folder / key)
 
     def put(self, key: str, records: list[Record]) -> None:
-        write_pickle(self.folder / key, records)
+        write_kept(self.folder / key, records)
 
     def keep_only(self, keys: Iterable[str]) -> None:
         """Remove every entry but ``keys``: a file taken out of the corpus leaves the disk."""

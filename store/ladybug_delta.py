@@ -27,8 +27,8 @@ from typing import Any
 import ladybug
 
 from challenge_graph.graph.graph_data import GraphData
+from challenge_graph.graph.kept_values import read_kept, register, write_kept
 from challenge_graph.graph.model import NODES, RELATIONSHIPS
-from challenge_graph.pipeline.pickles import read_pickle, write_pickle
 
 __all__ = [
     "Snapshot",
@@ -55,6 +55,7 @@ INTERVIEW_RELS = {
 MAX_CHANGED_ROWS = 50_000  # above this, a fresh database is as quick and simpler
 
 
+@register
 @dataclass
 class Snapshot:
     """What was last written: each interview's fragment key and every row not owned by one interview."""
@@ -91,7 +92,7 @@ def snapshot_of(graph: GraphData, database: str) -> Snapshot | None:
 
 
 def read_snapshot(path: Path) -> Snapshot | None:
-    return read_pickle(path)
+    return read_kept(path)
 
 
 def write_snapshot(path: Path, snapshot: Snapshot | None) -> None:
@@ -99,7 +100,7 @@ def write_snapshot(path: Path, snapshot: Snapshot | None) -> None:
     if snapshot is None:
         path.unlink(missing_ok=True)
     else:
-        write_pickle(path, snapshot)
+        write_kept(path, snapshot)
 
 
 def apply_changes(current: Path, target: Path, old: Snapshot, graph: GraphData) -> bool:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import hashlib
 import logging
 import os
 import threading
@@ -334,10 +335,18 @@ class _StoredSource(SourceFile):
 
     @functools.cached_property
     def data(self) -> bytes:  # type: ignore[override]
+        """The kept copy's bytes, checked against the SHA-256 recorded when it was loaded: a
+        changed copy is reported, never built into the graph."""
         try:
-            return self._path.read_bytes()
+            data = self._path.read_bytes()
         except OSError as e:
             raise StoreError(f"stored copy of {self.name} is missing ({e.strerror})") from e
+        if hashlib.sha256(data).hexdigest() != self.sha256:
+            raise StoreError(
+                f"the kept copy of {self.name} ({self._path}) has changed since it was loaded (its SHA-256 "
+                f"differs): load the original file again, or load with --replace without it"
+            )
+        return data
 
 
 def _build_database(path: Path, graph: GraphData, progress: Progress | None) -> None:
