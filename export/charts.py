@@ -16,7 +16,8 @@ from challenge_graph.graph.errors import ChallengeGraphError  # noqa: E402
 
 __all__ = ["saturation_curve", "heat_map"]
 
-_TEXT = {"svg.fonttype": "none", "pdf.fonttype": 42}  # text stays text: editable, searchable
+# text stays text (editable, searchable) and is drawn as written, never as TeX math
+_TEXT = {"svg.fonttype": "none", "pdf.fonttype": 42, "text.parse_math": False}
 
 
 def saturation_curve(

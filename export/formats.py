@@ -4,6 +4,7 @@ CSV cells that a spreadsheet would run as formulas are neutralised (:mod:`graph.
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import networkx as nx
@@ -11,7 +12,7 @@ import networkx as nx
 from challenge_graph.export.csv_safe import safe_row
 from challenge_graph.graph.errors import ChallengeGraphError
 
-__all__ = ["DATA_FORMATS", "write_data", "NODE_COLUMNS", "EDGE_COLUMNS"]
+__all__ = ["DATA_FORMATS", "write_data", "xml_text", "NODE_COLUMNS", "EDGE_COLUMNS"]
 
 DATA_FORMATS = (".graphml", ".gexf", ".csv")
 NODE_COLUMNS = ("key", "kind", "id", "label", "evidence", "quote")
@@ -41,15 +42,29 @@ def write_data(graph: nx.DiGraph, out: Path) -> list[Path]:
     raise ChallengeGraphError(f"{out}: data exports are {', '.join(DATA_FORMATS)} or a folder")
 
 
+def xml_text(value: object) -> str:
+    r"""``value`` as text XML 1.0 can hold: characters it forbids (most control characters, such
+    as a vertical tab pasted into a quote) are removed, the rest of the text kept.
+
+    >>> xml_text("line\x0bfeed, bell\x07, emoji \U0001F600")
+    'linefeed, bell, emoji 😀'
+    """
+    return _NOT_XML.sub("", str(value))
+
+
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _plain(graph: nx.DiGraph) -> nx.DiGraph:
-    """A copy whose attributes are plain strings and integers, as GraphML and GEXF want."""
+    """A copy whose attributes are plain strings and integers, as GraphML and GEXF want, with
+    only characters XML can hold."""
     plain = nx.DiGraph()
     for node, data in graph.nodes(data=True):
         attrs = {k: data.get(k, "") for k in NODE_COLUMNS[1:]}
         attrs.update({k: v for k, v in data.items() if k in ("position", "track", "parent")})
-        plain.add_node(node, **{k: (v if isinstance(v, int) else str(v)) for k, v in attrs.items()})
+        plain.add_node(xml_text(node), **{k: (v if isinstance(v, int) else xml_text(v)) for k, v in attrs.items()})
     for src, dst, data in graph.edges(data=True):
-        plain.add_edge(src, dst, relation=str(data["relation"]), weight=int(data["weight"]))
+        plain.add_edge(xml_text(src), xml_text(dst), relation=xml_text(data["relation"]), weight=int(data["weight"]))
     return plain
 
 

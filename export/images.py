@@ -75,7 +75,8 @@ def render_image(
     if layout not in ("workflow", "force"):
         raise ChallengeGraphError(f"unknown layout {layout!r} (workflow or force)")
     small = width < 5
-    with plt.rc_context({"font.family": FONT, "svg.fonttype": "none", "pdf.fonttype": 42}):
+    # names and quotes are text, never TeX: "$x^2$" in a code name is drawn as written
+    with plt.rc_context({"font.family": FONT, "svg.fonttype": "none", "pdf.fonttype": 42, "text.parse_math": False}):
         fig = plt.figure(figsize=(width, height), dpi=dpi)
         ax = fig.add_axes((0, 0, 1, 1))
         ax.set_xlim(0, width)

@@ -255,3 +255,36 @@ def test_charts_have_whole_number_ticks_and_no_crowded_labels(tmp_path):
     saturation_curve([f"Interview {i}" for i in range(n)], list(range(n)), list(range(n)), [1] * n, curve)
     texts = [t.text or "" for t in ET.parse(curve).getroot().iter(f"{_SVG}text")]
     assert len(texts) < 60 and "interviews coded, in order" in texts  # ticks, not a thousand names
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+def test_names_are_drawn_as_written_never_as_tex(tmp_path, suffix):
+    """A code named with dollar signs is text: a broken formula must not fail the export, and a
+    well-formed one is drawn as its characters."""
+    from challenge_graph.export.images import render_image
+
+    graph = nx.DiGraph()
+    for node, label in [("a", "cost $x^{2$ broke"), ("b", "fine $x^2$ here")]:
+        graph.add_node(node, kind="Challenge", label=label, evidence=1, id=node)
+    graph.add_edge("a", "b", relation="CO_OCCURS", weight=1)
+    out = tmp_path / f"math{suffix}"
+    render_image(graph, out, layout="force")
+    assert out.stat().st_size > 0
+    if suffix == ".svg":
+        text = out.read_text(encoding="utf-8")
+        assert "$x^2$" in text and "$x^{2$" in text  # the characters, not a typeset formula
+
+
+def test_graphml_and_gexf_hold_only_xml_characters_and_read_back(tmp_path):
+    from challenge_graph.export.formats import write_data
+
+    graph = nx.DiGraph()
+    graph.add_node("q", kind="Challenge", label="vertical\x0btab and \x01start", evidence=1, id="q", quote="a\x0bb")
+    graph.add_node("r", kind="Fix", label="plain", evidence=1, id="r", quote="")
+    graph.add_edge("r", "q", relation="ADDRESSES", weight=1)
+    for suffix, read in ((".graphml", nx.read_graphml), (".gexf", nx.read_gexf)):
+        out = tmp_path / f"g{suffix}"
+        write_data(graph, out)
+        back = read(out)
+        labels = {d["label"] for _, d in back.nodes(data=True)}
+        assert labels == {"verticaltab and start", "plain"}, suffix
