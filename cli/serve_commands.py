@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
+import functools
+import os
 import signal
 import subprocess
 import sys
@@ -121,11 +124,23 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 GRACE_SECONDS = 10  # after a forwarded signal, before the child is killed
 
 
+def _die_with(parent: int) -> None:
+    """In the child, before it runs: receive SIGTERM when the parent dies, however it dies
+    (SIGKILL included), so no server outlives its command."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+
+
 def _run_forwarding_signals(command: list[str]) -> int:
     """Run ``command`` as a child; SIGTERM, SIGHUP and SIGINT sent to this process reach the
     child too, and a child still running ``GRACE_SECONDS`` later is killed: stopping the
     command never leaves a server behind."""
-    child = subprocess.Popen(command)
+    parent = os.getpid()
+    child = subprocess.Popen(command, preexec_fn=functools.partial(_die_with, parent))  # the command has one thread
 
     def forward(signum: int, _frame: object) -> None:
         if child.poll() is None:

@@ -255,6 +255,7 @@ class LadybugStore(GraphStore):
             self._writer = threading.get_ident()
             try:
                 self.recover()
+                self._remove_leftovers()
                 yield
             finally:
                 self._writer = None
@@ -277,6 +278,14 @@ class LadybugStore(GraphStore):
                 f"({_first_line(str(e))}); run `challenge-graph load PATH --replace` to rebuild it"
             ) from e
         logger.info("completed a pending checkpoint of %s", self.db_file)
+
+    def _remove_leftovers(self) -> None:
+        """Remove temporary files a load killed mid-write left behind (``.new-*`` kept files,
+        ``.*.tmp`` source copies); the write lock must be held, so no load is writing them."""
+        for folder in (self.path, self.path / "parsed", self.path / "fragments", self.path / "sources"):
+            for pattern in (".new-*", ".*.tmp"):
+                for leftover in folder.glob(pattern):
+                    leftover.unlink(missing_ok=True)
 
     def _pending_files(self) -> list[Path]:
         return [p for p in (self.path / (DB_FILE + s) for s in PENDING_SUFFIXES) if p.exists()]

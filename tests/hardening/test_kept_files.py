@@ -128,3 +128,16 @@ def test_a_truncated_or_foreign_file_reads_as_missing(tmp_path):
     assert read_kept(path) is None
     path.write_bytes(b"PK\x03\x04 anything else")
     assert read_kept(path) is None
+
+
+def test_leftovers_of_a_killed_load_are_removed_by_the_next(loaded):
+    planted = [
+        loaded / ".new-abc123",  # written.snapshot's temporary
+        loaded / "parsed" / ".new-def456",
+        loaded / "fragments" / ".new-789abc",
+        loaded / "sources" / ".0123.4242.tmp",
+    ]
+    for path in planted:
+        path.write_bytes(b"half written")
+    assert _load(loaded, EXAMPLES / "participants.csv").exit_code in (0, 2)
+    assert [p for p in planted if p.exists()] == []

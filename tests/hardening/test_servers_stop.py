@@ -87,3 +87,26 @@ def test_sigterm_stops_the_streamlit_child(sample_store, tmp_path, command):
             proc.kill()
             proc.wait()
         end_all(servers)
+
+
+def test_sigkill_of_the_command_stops_the_streamlit_child(sample_store):
+    """However the command dies (SIGKILL cannot be caught or forwarded), its server goes too."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "challenge_graph", "dashboard", "--db", str(sample_store.path), "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    servers: list[int] = []
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", proc)
+        servers = children(proc.pid)
+        assert servers, "no Streamlit child found"
+        proc.kill()
+        proc.wait()
+        deadline = time.time() + 30
+        while any(alive(pid) for pid in servers) and time.time() < deadline:
+            time.sleep(0.1)
+        assert not any(alive(pid) for pid in servers), "the Streamlit server outlived its command"
+    finally:
+        end_all(servers)
