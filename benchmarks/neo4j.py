@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.generate import generate_corpus
-from benchmarks.run import _machine, _p95, _typical_params
+from benchmarks.report import machine as _machine
+from benchmarks.report import p95 as _p95
+from benchmarks.run import _typical_params
 from challenge_graph.graph.codebook import load_codebook
 from challenge_graph.graph.model import NODES, RELATIONSHIPS
 from challenge_graph.pipeline.ingest import check, ingest
