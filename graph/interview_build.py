@@ -20,6 +20,7 @@ from challenge_graph.graph.codebook import UNCATEGORISED, Codebook, CodeInfo, To
 from challenge_graph.graph.errors import LoaderError
 from challenge_graph.graph.graph_data import GraphData, TagReport, code_id, excerpt_id
 from challenge_graph.graph.model import (
+    PAGED_FORMATS,
     PARTICIPANT,
     Coding,
     CodingSet,
@@ -212,7 +213,7 @@ def _add_interview(
         said_by[speaker.label] = speaker.participant_id
     tools = codebook.mentions_in([t.text for t in interview.turns])
     for turn, mentioned in zip(interview.turns, tools):
-        _add_excerpt(graph, iid, turn, said_by.get(turn.speaker), mentioned)
+        _add_excerpt(graph, iid, turn, said_by.get(turn.speaker), mentioned, interview.format in PAGED_FORMATS)
     for coder in interview.coders:
         moderated = (iid, coder) in consensus
         row = graph.nodes["Coder"].setdefault(slugify(coder), {"id": slugify(coder), "name": coder, "consensus": False})
@@ -235,7 +236,10 @@ def _add_interview(
             )
 
 
-def _add_excerpt(graph: GraphData, iid: str, turn: Turn, participant: str | None, tools: list[ToolEntry]) -> None:
+def _add_excerpt(
+    graph: GraphData, iid: str, turn: Turn, participant: str | None, tools: list[ToolEntry], paged: bool
+) -> None:
+    """A turn's excerpt; a turn of a PDF (``paged``) is cited by its page, of a text file by its line."""
     eid = excerpt_id(iid, turn.position)
     graph.add_node(
         "Excerpt",
@@ -246,7 +250,8 @@ def _add_excerpt(graph: GraphData, iid: str, turn: Turn, participant: str | None
             "role": turn.role,
             "interview": iid,
             "position": turn.position,
-            "line": turn.line,
+            "line": 0 if paged else turn.line,
+            "page": turn.line if paged else 0,
         },
     )
     graph.add_rel("FROM", ("Excerpt", eid), ("Interview", iid))

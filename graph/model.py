@@ -13,6 +13,8 @@ from functools import cached_property
 
 __all__ = [
     "Turn",
+    "citation",
+    "PAGED_FORMATS",
     "Speaker",
     "Coding",
     "Interview",
@@ -30,6 +32,21 @@ __all__ = [
 ]
 
 INTERVIEWER, PARTICIPANT, UNKNOWN = "interviewer", "participant", "unknown"
+
+
+PAGED_FORMATS = frozenset({"delve-pdf"})  # formats whose turns' ``line`` is the page they stand on
+
+
+def citation(line: int | None, page: int | None = 0) -> str:
+    """Where a quote stands in its source, as a paper cites it: ``p. 23`` for a page of a PDF,
+    ``line 23`` for a line of a text file, "" when neither is known.
+
+    >>> citation(0, 23), citation(41), citation(None, None)
+    ('p. 23', 'line 41', '')
+    """
+    if page:
+        return f"p. {page}"
+    return f"line {line}" if line else ""
 
 
 @dataclass(frozen=True)
@@ -199,7 +216,8 @@ NODES: dict[str, dict[str, str]] = {
         "role": "STRING",
         "interview": "STRING",
         "position": "INT64",
-        "line": "INT64",
+        "line": "INT64",  # the line of a text file (0 for a PDF)
+        "page": "INT64",  # the page of a PDF (0 for a text file)
     },
     "Challenge": CODE_PROPERTIES,
     "Fix": CODE_PROPERTIES,

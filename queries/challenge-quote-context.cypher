@@ -5,7 +5,7 @@
 // param: coders STRING = human  human: leave out suggestions by the machine coders auto and auto-semantic; all: include them
 // param: page PAGE = 1  Which page of 50 quotes (1-based), as in challenge-quotes
 // param: radius INT = 2  How many turns before and after
-// returns: quote, turn, line, speaker, role, text, focus
+// returns: quote, turn, line, page, speaker, role, text, focus
 MATCH (:Participant)-[:SAID]->(e:Excerpt)-[r:CODED_AS]->(:Challenge {id: $challenge})
 WHERE $coders = 'all' OR NOT r.coder IN ['auto', 'auto-semantic']
 WITH DISTINCT e.interview AS iid, e.position AS position, e.id AS quote
@@ -15,6 +15,6 @@ MATCH (i:Interview {id: iid})
 MATCH (i)<-[:FROM]-(x:Excerpt)
 WHERE x.position >= position - $radius AND x.position <= position + $radius
 OPTIONAL MATCH (w:Participant)-[:SAID]->(x)
-RETURN quote, x.position AS turn, x.line AS line, coalesce(w.pseudonym, x.speaker) AS speaker, x.role AS role,
+RETURN quote, x.position AS turn, x.line AS line, x.page AS page, coalesce(w.pseudonym, x.speaker) AS speaker, x.role AS role,
        x.text AS text, x.id = quote AS focus
 ORDER BY iid, position, turn

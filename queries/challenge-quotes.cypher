@@ -4,7 +4,7 @@
 // param: challenge CHALLENGE  Challenge name or code (case-insensitive)
 // param: coders STRING = human  human: leave out suggestions by the machine coders auto and auto-semantic; all: include them
 // param: page PAGE = 1  Which page of 50 turns (1-based)
-// returns: interview, line, turn, speaker, coders, quote, excerpt, total, participants
+// returns: interview, line, page, turn, speaker, coders, quote, excerpt, total, participants
 // the page is chosen on small keys first; the texts of its 50 turns are read afterwards
 MATCH (p:Participant)-[:SAID]->(e:Excerpt)-[r:CODED_AS]->(:Challenge {id: $challenge})
 WHERE $coders = 'all' OR NOT r.coder IN ['auto', 'auto-semantic']
@@ -17,7 +17,7 @@ WITH iid, turn, excerpt, speaker, e, c, r.coder AS coder
 ORDER BY coder SKIP 0
 WITH iid, turn, excerpt, speaker, e, c, collect(coder) AS coders
 MATCH (i:Interview {id: iid})
-RETURN i.title AS interview, e.line AS line, turn, speaker, coders, e.text AS quote, excerpt,
+RETURN i.title AS interview, e.line AS line, e.page AS page, turn, speaker, coders, e.text AS quote, excerpt,
        CASE WHEN $coders = 'all' THEN c.allQuotes ELSE c.quotes END AS total,
        CASE WHEN $coders = 'all' THEN c.allParticipants ELSE c.participants END AS participants
 ORDER BY iid, turn

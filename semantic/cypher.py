@@ -16,7 +16,7 @@ UNWIND $ids AS id
 MATCH (e:Excerpt {id: id})-[:FROM]->(i:Interview)
 OPTIONAL MATCH (e)-[r:CODED_AS]->(c)
 WITH e, i, CASE WHEN r IS NULL OR r.coder IN $machine THEN NULL ELSE c.code END AS code
-RETURN e.id AS excerpt, e.speaker AS speaker, i.title AS interview, e.line AS line, e.text AS quote,
+RETURN e.id AS excerpt, e.speaker AS speaker, i.title AS interview, e.line AS line, e.page AS page, e.text AS quote,
        collect(DISTINCT code) AS codes
 """
 
@@ -58,7 +58,7 @@ RETURN node.id AS excerpt, node.embedding AS embedding
 EXCERPTS = """
 UNWIND $ids AS id
 MATCH (e:Excerpt {id: id})
-RETURN e.id AS excerpt, e.speaker AS speaker, e.interview AS interview, e.line AS line, e.text AS quote
+RETURN e.id AS excerpt, e.speaker AS speaker, e.interview AS interview, e.line AS line, e.page AS page, e.text AS quote
 """
 TITLES = "UNWIND $ids AS id MATCH (i:Interview {id: id}) RETURN i.id AS id, i.title AS title"
 

@@ -17,6 +17,7 @@ graph a full load would write.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import shutil
 from collections import defaultdict
@@ -64,6 +65,13 @@ class Snapshot:
     interviews: dict[str, str] = field(default_factory=dict)
     nodes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     rels: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = field(default_factory=dict)
+    schema: str = ""  # the graph model it was written with (schema_digest)
+
+
+def schema_digest() -> str:
+    """A digest of the graph model's tables: a database written with another model is never changed
+    in place, but built again."""
+    return hashlib.sha256(repr((NODES, RELATIONSHIPS)).encode("utf-8")).hexdigest()[:16]
 
 
 def built_from_fragments(graph: GraphData) -> bool:
@@ -88,6 +96,7 @@ def snapshot_of(graph: GraphData, database: str) -> Snapshot | None:
         dict(graph.fragment_keys),
         {label: dict(rows) for label, rows in graph.nodes.items() if label not in INTERVIEW_NODES},
         {rel: dict(rows) for rel, rows in graph.rels.items() if rel not in INTERVIEW_RELS},
+        schema_digest(),
     )
 
 
@@ -106,7 +115,7 @@ def write_snapshot(path: Path, snapshot: Snapshot | None) -> None:
 def apply_changes(current: Path, target: Path, old: Snapshot, graph: GraphData) -> bool:
     """Copy the database ``current`` to ``target`` and change it into ``graph``; False (and no
     ``target``) when the changes are better written by a full build."""
-    if not built_from_fragments(graph):
+    if not built_from_fragments(graph) or old.schema != schema_digest():
         return False
     changed = {iid for iid, key in graph.fragment_keys.items() if old.interviews.get(iid) != key}
     gone = set(old.interviews) - set(graph.fragment_keys)
