@@ -222,6 +222,9 @@ def _print_report(report: Report, silent: bool) -> None:
             click.echo("Unknown codes (loaded as challenges; add them to the codebook):", err=True)
             for code, sources in report.unknown_codes.items():
                 click.echo(f"  {printable(code)}  ({printable(', '.join(sources))})", err=True)
+        if report.ignored:
+            left_out = ", ".join(f"{printable(code)} ({n})" for code, n in report.ignored.items())
+            click.echo(f"note: codings left out, their codes are of kind ignore in the codebook: {left_out}", err=True)
     if report.rejected:
         click.echo(f"Rejected {len(report.rejected)}:", err=True)
         for error in report.rejected:

@@ -178,6 +178,8 @@ def _absorb(graph: GraphData, fragment: Fragment, infos: dict[str, CodeInfo]) ->
     graph.rejected.extend(part.rejected)
     for code, where in part.unknown_codes.items():
         graph.unknown_codes[code] |= where
+    for code, count in part.ignored.items():
+        graph.ignored[code] = graph.ignored.get(code, 0) + count
     for name, tags in part.tags.items():
         graph.tags.setdefault(name, TagReport()).unplaced.extend(tags.unplaced)
     for key, info in fragment.infos.items():

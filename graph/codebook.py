@@ -39,7 +39,8 @@ __all__ = [
     "normalise_name",
 ]
 
-KINDS = {"challenge": "Challenge", "fix": "Fix", "practice": "Practice"}
+KINDS = {"challenge": "Challenge", "fix": "Fix", "practice": "Practice", "question": "Question"}
+IGNORED = "ignore"  # the kind of codes that are not loaded (a codebook's own bookkeeping tags)
 UNCATEGORISED = "Uncategorised"
 
 _SCHEMA: dict[str, dict[str, Any]] = {
@@ -54,6 +55,7 @@ _SCHEMA: dict[str, dict[str, Any]] = {
         "consensus_coders": [str],
         "consensus_folders": [str],
         "autocode": ["rule"],
+        "question_pattern": str,
     },
     "stage": {
         "id": str,
@@ -201,6 +203,7 @@ class Codebook:
             for key in (stage.id, stage.name, *stage.aliases):
                 self._stage_by_key[normalise_name(key)] = stage
         self.prefixes = self._prefixes(data.get("prefixes", []))
+        self.question_pattern = self._pattern(data.get("question_pattern", ""))
         self.codes = {code.casefold(): self._explicit(code, entry) for code, entry in data.get("codes", {}).items()}
         self.autocode = tuple(self._rule(r) for r in data.get("autocode", []))
         self.tools = tuple(_tool(t, self.source) for t in data.get("tools", []))
@@ -280,9 +283,24 @@ class Codebook:
         return AutocodeRule(entry["code"], pattern, speakers)
 
     def _kind(self, kind: str, line: int) -> str:
+        if kind.lower() == IGNORED:
+            return IGNORED
         if kind.lower() not in KINDS:
-            raise CodebookError(self.source, line, f"unknown kind {kind!r} (expected challenge, fix or practice)")
+            raise CodebookError(
+                self.source, line, f"unknown kind {kind!r} (expected challenge, fix, practice, question or ignore)"
+            )
         return KINDS[kind.lower()]
+
+    def _pattern(self, pattern: str) -> re.Pattern[str] | None:
+        """``question_pattern``: codes it matches whole (case-insensitively) are protocol questions."""
+        if not pattern:
+            return None
+        try:
+            return re.compile(pattern, re.IGNORECASE)
+        except re.error as e:
+            raise CodebookError(
+                self.source, None, f"question_pattern {pattern!r} is not a regular expression: {e}"
+            ) from None
 
     def _stage_id(self, name: str, line: int) -> str:
         if not name:
@@ -313,13 +331,16 @@ class Codebook:
         entry = self.codes.get(code.casefold(), {})
         target = entry.get("addresses") or self.fix_target(code)
         rule = self.rule_for(target or code)
-        label = entry.get("kind") or ("Fix" if target else rule.kind if rule else "Challenge")
+        question = not entry and not target and self.question_pattern and self.question_pattern.fullmatch(code)
+        label = entry.get("kind") or (
+            "Fix" if target else "Question" if question else rule.kind if rule else "Challenge"
+        )
         if label != "Fix":
             target = entry.get("addresses")
         stage = entry.get("stage", rule.stage if rule else "")
         category = entry.get("category", rule.category if rule else UNCATEGORISED)
         name = entry.get("label") or _label(code, rule, self.fix_suffix if target else "")
-        known = bool(entry) or rule is not None
+        known = bool(entry) or rule is not None or bool(question)
         return CodeInfo(code, label, name, category, stage, entry.get("description", ""), known, target)
 
     def mentions(self, text: str, among: Collection[tuple[str, int]] | None = None) -> list[ToolEntry]:

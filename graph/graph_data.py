@@ -22,6 +22,7 @@ class GraphData:
     warnings: list[str] = field(default_factory=list)
     rejected: list[LoaderError] = field(default_factory=list)
     unknown_codes: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    ignored: dict[str, int] = field(default_factory=dict)  # codes of kind ignore -> codings left out
     tags: dict[str, TagReport] = field(default_factory=dict)  # source name -> its code tags' fate
     fragment_keys: dict[str, str] = field(default_factory=dict)  # interview id -> its fragment's key ("" if none)
     built_counts: dict[str, int] = field(default_factory=dict)  # rows per table as build_graph returned them

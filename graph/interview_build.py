@@ -16,7 +16,7 @@ from typing import Any
 
 from challenge_graph.graph.align import align_turns
 from challenge_graph.graph.autocode import with_suggestions
-from challenge_graph.graph.codebook import UNCATEGORISED, Codebook, CodeInfo, ToolEntry
+from challenge_graph.graph.codebook import IGNORED, UNCATEGORISED, Codebook, CodeInfo, ToolEntry
 from challenge_graph.graph.errors import LoaderError
 from challenge_graph.graph.graph_data import GraphData, TagReport, code_id, excerpt_id
 from challenge_graph.graph.model import (
@@ -224,6 +224,9 @@ def _add_interview(
         if coding.category and info.category == UNCATEGORISED:  # the exporting tool's code tree
             info = dataclasses.replace(info, category=coding.category)
         infos.setdefault(code_id(coding.code), info)
+        if info.label == IGNORED:  # the codebook says this code is not part of the graph
+            graph.ignored[coding.code] = graph.ignored.get(coding.code, 0) + 1
+            continue
         add_code(graph, info)
         if not info.known:
             graph.unknown_codes[coding.code].add(coding.source or interview.source)

@@ -49,7 +49,17 @@ KEPT_TYPES: dict[str, type] = {
     )
 }
 _ERRORS = {cls.__name__: cls for cls in (errors.LoaderError, errors.UnsupportedFormatError, errors.CodebookError)}
-_GRAPH_FIELDS = ("nodes", "rels", "warnings", "rejected", "unknown_codes", "tags", "fragment_keys", "built_counts")
+_GRAPH_FIELDS = (
+    "nodes",
+    "rels",
+    "warnings",
+    "rejected",
+    "unknown_codes",
+    "ignored",
+    "tags",
+    "fragment_keys",
+    "built_counts",
+)
 
 
 class DamagedKeptFile(ValueError):

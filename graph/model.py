@@ -222,6 +222,7 @@ NODES: dict[str, dict[str, str]] = {
     "Challenge": CODE_PROPERTIES,
     "Fix": CODE_PROPERTIES,
     "Practice": CODE_PROPERTIES,
+    "Question": CODE_PROPERTIES,  # a protocol code (Q1, Q4.4): which question a turn answers, never a challenge
     "Stage": {
         "id": "STRING",
         "name": "STRING",
@@ -261,7 +262,7 @@ NODES: dict[str, dict[str, str]] = {
     },
     "CorpusCount": {"id": "STRING", "total": "INT64"},
 }
-CODE_LABELS = ("Challenge", "Fix", "Practice")
+CODE_LABELS = ("Challenge", "Fix", "Practice", "Question")
 
 # type -> ((from, to) pairs, {property: type})
 RELATIONSHIPS: dict[str, tuple[tuple[tuple[str, str], ...], dict[str, str]]] = {

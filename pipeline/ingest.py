@@ -39,6 +39,7 @@ class Report:
     skipped: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     unknown_codes: dict[str, list[str]] = field(default_factory=dict)
+    ignored: dict[str, int] = field(default_factory=dict)  # codes of kind ignore -> codings left out
     files: list[str] = field(default_factory=list)  # one line per file read: what it held
     implied: list[str] = field(default_factory=list)  # fixes whose challenge was never coded
     counts: dict[str, int] = field(default_factory=dict)
@@ -265,6 +266,7 @@ def _build(
     report.notes.extend(graph.warnings)
     _report_tags(records, graph, report)
     report.unknown_codes = {c: sorted(s) for c, s in sorted(graph.unknown_codes.items())}
+    report.ignored = dict(sorted(graph.ignored.items()))
     report.implied = sorted(r["code"] for r in graph.node_rows("Challenge") if r["implied"])
     report.counts = graph.counts()
     return graph

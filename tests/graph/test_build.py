@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 from challenge_graph.graph.build import build_graph
 from challenge_graph.graph.model import SourceFile
 from challenge_graph.loaders import load_paths, parse_source
@@ -179,3 +181,32 @@ def test_ids_and_merges_do_not_depend_on_the_order_of_records(codebook):
         shapes.add(frozenset(frozenset(c) for c in by_interview.values()))
         assert coded == {("PO", "data-x"), ("Rached", "data-y"), ("Ana", "qm-z")}
     assert shapes == {frozenset({frozenset({"PO", "Rached"}), frozenset({"Ana"})})}
+
+
+def test_questions_are_their_own_nodes_and_ignored_codes_leave_the_graph(tmp_path):
+    from click.testing import CliRunner
+
+    from challenge_graph.cli import cli
+    from challenge_graph.graph.codebook import default_codebook_path
+
+    transcript = tmp_path / "Interview 7 - Ana.txt"
+    transcript.write_text(
+        "Interview 7 - Ana\n\nInterviewer\nWhat broke first?\n\nSpeaker 1\n"
+        "The labels were noisy and we had to relabel.\nQ4.4\nData-noisy-labels\nScratch\n",
+        encoding="utf-8",
+    )
+    codebook = tmp_path / "codebook.yaml"
+    bundled = default_codebook_path().read_text(encoding="utf-8")
+    codebook.write_text(bundled.replace("codes:\n", "codes:\n  Scratch: {kind: ignore}\n", 1), encoding="utf-8")
+    db = tmp_path / "db"
+    result = CliRunner().invoke(cli, ["load", str(transcript), "--codebook", str(codebook), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "codings left out, their codes are of kind ignore in the codebook: Scratch (1)" in result.output
+
+    def rows(query):
+        out = CliRunner().invoke(cli, ["cypher", query, "--db", str(db), "--format", "json"])
+        return [tuple(r.values()) for r in json.loads(out.stdout)]
+
+    assert rows("MATCH (q:Question) RETURN q.code") == [("Q4.4",)]
+    assert rows("MATCH (c:Challenge) RETURN c.code") == [("Data-noisy-labels",)]
+    assert rows("MATCH (n) WHERE n.code = 'Scratch' RETURN count(n)") == [(0,)]

@@ -81,7 +81,7 @@ def test_tolerant_fix_matching():
         ),
         (
             MINIMAL.replace("kind: challenge", "kind: problem"),
-            "<cb>:4: unknown kind 'problem' (expected challenge, fix or practice)",
+            "<cb>:4: unknown kind 'problem' (expected challenge, fix, practice, question or ignore)",
         ),
         (MINIMAL.replace("name: Training", "nme: Training"), "<cb>:2: unknown stage key 'nme' (did you mean 'name'?)"),
         ("workflow: [\n", "<cb>:2: invalid YAML"),
@@ -93,3 +93,30 @@ def test_codebook_typos_name_the_line(text, message):
     with pytest.raises(CodebookError) as e:
         parse_codebook(text, source="<cb>")
     assert str(e.value).startswith(message)
+
+
+def test_protocol_codes_are_questions_never_challenges(codebook):
+    for code in ("Q1", "Q4.4", "Q5.3"):
+        info = codebook.classify(code)
+        assert (info.label, info.known, info.stage) == ("Question", True, ""), code
+    assert codebook.classify("QM-robustness").label == "Challenge"  # a prefix, not a question number
+    assert codebook.classify("Q1-fix").label == "Fix"
+
+
+def test_kinds_question_and_ignore_in_entries_and_rules():
+    book = parse_codebook(
+        MINIMAL
+        + "  - {prefix: TODO, kind: ignore}\n"
+        + "codes:\n  Interesting: {kind: ignore}\n  Warm-up: {kind: question}\n"
+    )
+    assert book.classify("Interesting").label == "ignore"
+    assert book.classify("TODO-later").label == "ignore"
+    assert book.classify("Warm-up").label == "Question"
+    assert book.classify("Q1").label == "Challenge"  # no question_pattern in this codebook
+
+
+def test_a_bad_kind_or_question_pattern_names_the_line():
+    with pytest.raises(CodebookError, match="expected challenge, fix, practice, question or ignore"):
+        parse_codebook(MINIMAL.replace("kind: challenge", "kind: problem"))
+    with pytest.raises(CodebookError, match="question_pattern '\\(Q' is not a regular expression"):
+        parse_codebook(MINIMAL + "question_pattern: '(Q'\n")
