@@ -144,6 +144,8 @@ def check(paths: tuple[str, ...], codebook: str | None, privacy: bool) -> None:
     for line in report.files:
         click.echo(f"ok  {printable(line)}")
     click.echo(f"Would load: {summary(report.counts)}")
+    for code, other, why in report.duplicates:
+        click.echo(f"note: {printable(code)} and {printable(other)} are likely the same code: {why}", err=True)
     for code in report.implied:
         click.echo(
             f"note: fix for {printable(code)}, which is never coded itself: created as an implied challenge", err=True

@@ -22,7 +22,8 @@ from typing import Protocol as TypingProtocol
 from challenge_graph.graph.aggregates import add_aggregates
 from challenge_graph.graph.align import similarity
 from challenge_graph.graph.autocode import MACHINE_CODERS
-from challenge_graph.graph.codebook import Codebook, CodeInfo, tolerant_key
+from challenge_graph.graph.code_names import lower_first, tolerant_key
+from challenge_graph.graph.codebook import Codebook, CodeInfo
 from challenge_graph.graph.errors import LoaderError
 from challenge_graph.graph.graph_data import GraphData, TagReport, code_id
 from challenge_graph.graph.interview_build import (
@@ -249,7 +250,7 @@ def _add_fixes(graph: GraphData, codebook: Codebook, infos: dict[str, CodeInfo])
             challenge = challenges[tolerant_key(target)] = graph.nodes["Challenge"][code_id(target)]
         if not codebook.codes.get(fix["code"].casefold(), {}).get("label"):
             name = challenge["name"]
-            fix["name"] = f"Fix: {name[:1].lower() + name[1:]}"
+            fix["name"] = f"Fix: {lower_first(name)}"
         graph.add_rel("ADDRESSES", ("Fix", fix["id"]), ("Challenge", challenge["id"]))
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from challenge_graph.graph.code_names import code_label, normalise_name, tolerant_key
 from challenge_graph.graph.errors import CodebookError
 from challenge_graph.graph.model import CODE_LABELS, slugify
 
@@ -339,7 +340,9 @@ class Codebook:
             target = entry.get("addresses")
         stage = entry.get("stage", rule.stage if rule else "")
         category = entry.get("category", rule.category if rule else UNCATEGORISED)
-        name = entry.get("label") or _label(code, rule, self.fix_suffix if target else "")
+        prefix, rule_category = (rule.prefix, rule.category) if rule else ("", "")
+        named_by = rule_category if rule_category != UNCATEGORISED else ""
+        name = entry.get("label") or code_label(code, prefix, named_by, self.fix_suffix if target else "")
         known = bool(entry) or rule is not None or bool(question)
         return CodeInfo(code, label, name, category, stage, entry.get("description", ""), known, target)
 
@@ -361,47 +364,6 @@ class Codebook:
         whole = "\n".join(texts).lower()
         among = [(lit, i) for lit, i in self._literal_index if lit in whole]
         return [self.mentions(text, among) for text in texts]
-
-
-def normalise_name(text: str) -> str:
-    """Fold case, hyphens, underscores and spacing so names compare as people read them.
-
-    >>> normalise_name("Loss-function"), normalise_name(" loss  FUNCTION")
-    ('loss function', 'loss function')
-    """
-    return " ".join(re.split(r"[\s_\-–]+", text.casefold())).strip()
-
-
-def tolerant_key(code: str) -> str:
-    """A key under which ``Data-missing-value`` and ``Data-missing-values`` (and ``-issue(s)``) meet.
-
-    >>> tolerant_key("Data-missing-values") == tolerant_key("data-missing-value")
-    True
-    >>> tolerant_key("QM-data-privacy-issue") == tolerant_key("QM-data-privacy")
-    True
-    """
-    words = [w for w in re.split(r"[\s_\-]+", code.casefold()) if w]
-    while len(words) > 1 and words[-1] in ("issue", "issues", "problem", "problems"):
-        words.pop()
-    return "-".join(_singular(w) for w in words)
-
-
-def _singular(word: str) -> str:
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-        return word[:-1]
-    return word
-
-
-def _label(code: str, rule: PrefixRule | None, fix_suffix: str) -> str:
-    """A human label: the code without its prefix and fix suffix, as words."""
-    core = code[: -len(fix_suffix)] if fix_suffix else code
-    if rule and core.casefold().startswith(rule.prefix.casefold() + "-"):
-        core = core[len(rule.prefix) + 1 :]
-    words = " ".join(w for w in re.split(r"[-_]+", core) if w)
-    words = words[:1].upper() + words[1:]
-    return f"Fix: {words[:1].lower() + words[1:]}" if fix_suffix else words
 
 
 def _tool(entry: dict[str, Any], source: str) -> ToolEntry:

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from challenge_graph.graph.build import build_graph
+from challenge_graph.graph.code_names import likely_duplicates
 from challenge_graph.graph.codebook import Codebook, default_codebook_path, parse_codebook
 from challenge_graph.graph.errors import ChallengeGraphError, LoaderError
 from challenge_graph.graph.graph_data import GraphData
-from challenge_graph.graph.model import Interview, Protocol, Record, SourceFile
+from challenge_graph.graph.model import CODE_LABELS, Interview, Protocol, Record, SourceFile
 from challenge_graph.loaders import parse_source, read_sources
 from challenge_graph.pipeline.fragments import FragmentCache, KeptBuilds
 from challenge_graph.pipeline.parse_cache import ParseCache, loader_version
@@ -42,6 +43,7 @@ class Report:
     ignored: dict[str, int] = field(default_factory=dict)  # codes of kind ignore -> codings left out
     files: list[str] = field(default_factory=list)  # one line per file read: what it held
     implied: list[str] = field(default_factory=list)  # fixes whose challenge was never coded
+    duplicates: list[tuple[str, str, str]] = field(default_factory=list)  # likely the same code: (code, other, why)
     counts: dict[str, int] = field(default_factory=dict)
     written: bool = False
 
@@ -83,6 +85,8 @@ def check_sources(sources: list[SourceFile], codebook: Codebook) -> tuple[Report
     records = _parse(sources, report, codebook)
     report.loaded = list(dict.fromkeys(s.name for s, _ in records))
     graph = _build(records, codebook, report)
+    codes = [(row["code"], row["name"], label) for label in CODE_LABELS for row in graph.node_rows(label)]
+    report.duplicates = likely_duplicates(codes)
     return report, graph
 
 

@@ -26,7 +26,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from challenge_graph.graph.codebook import normalise_name
+from challenge_graph.graph.code_names import normalise_name
 from challenge_graph.graph.errors import QueryError
 from challenge_graph.store.base import GraphStore, QueryResult
 

@@ -136,3 +136,23 @@ def test_the_docs_document_every_query_and_command():
         assert f"`{query.name}`" in docs, query.name
     for name in cli.commands:
         assert f"challenge-graph {name}" in docs, name
+
+
+def test_check_notes_likely_duplicate_codes(tmp_path):
+    transcript = tmp_path / "Interview 3 - Ana.txt"
+    transcript.write_text(
+        "Interview 3 - Ana\n\nSpeaker 1\nHalf the rows had no label.\nData-missing-value\n\n"
+        "Speaker 1\nAnd some had no date.\nData-missing-values\n\n"
+        "Speaker 1\nThe feature store never fit our stack.\nMLP-integration-issues\n\n"
+        "Speaker 1\nPlugging it in took weeks.\nMLP-integration-difficult\n\n"
+        "Speaker 1\nQuality was low, and so was quantity.\nData-low-quality\nData-low-quantity\n",
+        encoding="utf-8",
+    )
+    result = invoke("check", str(transcript))
+    notes = [line for line in result.output.splitlines() if "likely the same code" in line]
+    assert notes == [
+        "note: Data-missing-value and Data-missing-values are likely the same code: "
+        "the same words but for a plural or a suffix",
+        "note: MLP-integration-difficult and MLP-integration-issues are likely the same code: "
+        "the same words but for 'difficult', 'issues'",
+    ]

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from challenge_graph.graph.codebook import parse_codebook, tolerant_key
+from challenge_graph.graph.code_names import tolerant_key
+from challenge_graph.graph.codebook import parse_codebook
 from challenge_graph.graph.errors import CodebookError
 
 MINIMAL = """\
