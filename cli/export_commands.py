@@ -47,7 +47,13 @@ from challenge_graph.queries.runner import corpus_summary
     help="slide: 16:9, 13.3x7.5 in; column: 3.5x3 in; page: 7x5 in.",
 )
 @click.option("--dpi", default=150, show_default=True, help="Resolution of PNG images.")
-@click.option("--with-quotes", is_flag=True, help="Put each code's first participant quote into the export.")
+@click.option("--with-quotes", is_flag=True, help="Put each code's clearest participant quote, cited, into the export.")
+@click.option(
+    "--deck",
+    is_flag=True,
+    help="A talk deck (.pdf or .pptx): an overview, a slide per stage, a slide per top challenge with quotes.",
+)
+@click.option("--top", default=5, show_default=True, help="How many top challenges get a slide of their own (--deck).")
 @db_option
 @neo4j_option
 @friendly
@@ -64,6 +70,8 @@ def export(
     size: str,
     dpi: int,
     with_quotes: bool,
+    deck: bool,
+    top: int,
     db: str | None,
     neo4j: bool,
 ) -> None:
@@ -71,27 +79,32 @@ def export(
 
     The format follows OUT's suffix; a path without a suffix becomes a folder holding
     nodes.csv and edges.csv. Exports name participants by pseudonym only and leave quotes
-    out unless --with-quotes.
+    out unless --with-quotes. Images use fonts legible at their size (18 pt body text on a
+    slide, nothing under 7 pt in a column): what does not fit is left out, most evidence
+    kept, and the footer counts what is drawn. --deck (or a .pptx file) writes a talk deck.
 
     \b
         challenge-graph export talk.svg --stage "loss function"
         challenge-graph export corpus.png --title "Challenges by stage" --size slide
+        challenge-graph export talk.pptx --deck
         challenge-graph export evaluation.graphml --query challenges-at-stage --param stage=evaluation
     """
     from challenge_graph.export.writer import export_graph
     from challenge_graph.queries.network import attach_quotes, limit_nodes, select
 
     store = open_store(db, neo4j)
+    if deck or out.suffix.lower() == ".pptx":
+        _write_deck(store, out, title, top)
+        return
     values = parse_params(params)
     graph = select(store, query=query_name, params=values, stage=stage, challenge=challenge, participant=participant)
     shown = limit_nodes(graph, max_nodes)
     if with_quotes:
         attach_quotes(store, shown)
+        _clearest_quotes(store, shown)
     summary = corpus_summary(store)
-    footer = (
-        f"corpus: {summary['interviews']} interviews, {summary['participants']} participants"
-        f" · showing {shown.number_of_nodes()} of {graph.number_of_nodes()} nodes · challenge-graph"
-    )
+    # the image says what it drew before this (render_image counts the nodes it drew)
+    footer = f"corpus: {summary['interviews']} interviews, {summary['participants']} participants"
     default_title = {
         "workflow": "Challenges at each stage and the fixes that address them",
     }.get(graph.graph.get("centre"), graph.graph.get("name") or stage or challenge or participant or query_name or "")
@@ -107,10 +120,125 @@ def export(
     )
     for file in result.files:
         click.echo(f"wrote {printable(file)}")
+    if result.drawn:  # an image: the nodes drawn, as its footer says
+        click.echo(f"{result.drawn}; {result.note}")
+        return
     click.echo(
         f"{result.nodes} of {graph.number_of_nodes()} nodes, {result.edges} edges"
         + (f"; {result.note}" if result.note else "")
     )
+
+
+# --- quotes: the clearest of each code's, cited ---------------------------------------------------
+_CODE_QUOTES = (
+    "MATCH (p:Participant)-[:SAID]->(e:Excerpt)-[r:CODED_AS]->(c) "
+    "WHERE c.id IN $ids AND NOT r.coder IN ['auto', 'auto-semantic'] "
+    "MATCH (i:Interview {id: e.interview}) "
+    "RETURN DISTINCT c.id AS id, e.text AS text, e.line AS line, e.page AS page, i.title AS interview, "
+    "e.position AS turn ORDER BY id, interview, turn"
+)
+_FILLERS = {"um", "uh", "like", "yeah", "so", "okay", "ok", "right", "mean", "know", "the,", "a,", "i,"}
+
+
+def quote_score(text: str) -> float:
+    """How well a quote reads on a slide: few fillers ("um", "like"), about 25 words, and not a
+    stray "Thank you." (under 8 words). Larger is better.
+
+    >>> clear = "The joins between the tables were wrong and nobody checked them before training."
+    >>> quote_score("Um, so, uh, yeah.") < quote_score("Thank you.") < quote_score(clear)
+    True
+    """
+    words = text.split()
+    fillers = sum(w.strip(".,?!").casefold() in _FILLERS for w in words) / max(1, len(words))
+    return -100 * fillers - 0.5 * abs(len(words) - 25) - (40 if len(words) < 8 else 0)
+
+
+def clearest_quotes(store, ids: list[str], how_many: int = 1) -> dict[str, list[tuple[str, str]]]:
+    """For each code id, its ``how_many`` clearest participant quotes with their citations
+    ("Interview 10, p. 6"), by :func:`quote_score`."""
+    from challenge_graph.graph.model import citation
+
+    found: dict[str, list[tuple[tuple, str, str]]] = {}
+    for row in store.run(_CODE_QUOTES, {"ids": sorted(ids)}).as_dicts():
+        where = citation(row.get("line"), row.get("page"))
+        cite = ", ".join(part for part in (row.get("interview") or "", where) if part)
+        found.setdefault(row["id"], []).append((quote_score(row["text"]), row["text"], cite))
+    return {
+        code: [(text, cite) for _, text, cite in sorted(rows, key=lambda r: r[0], reverse=True)[:how_many]]
+        for code, rows in found.items()
+    }
+
+
+def _clearest_quotes(store, graph) -> None:
+    """Each code's quote (``--with-quotes``): the clearest one rather than the first, cited."""
+    codes = {d["id"]: n for n, d in graph.nodes(data=True) if d["kind"] in ("Challenge", "Fix", "Practice")}
+    for code, quotes in clearest_quotes(store, list(codes)).items():
+        text, cite = quotes[0]
+        data = graph.nodes[codes[code]]
+        data["quote"] = text if len(text) <= 160 else text[:159].rsplit(" ", 1)[0] + "…"
+        data["citation"] = cite
+
+
+# --- the talk deck ------------------------------------------------------------------------------
+def _write_deck(store, out: Path, title: str | None, top: int) -> None:
+    from challenge_graph.export.deck import write_deck
+    from challenge_graph.graph.errors import ChallengeGraphError
+
+    if out.suffix.lower() not in (".pdf", ".pptx"):
+        raise ChallengeGraphError(f"{out}: a deck is .pdf or .pptx")
+    if out.parent and not out.parent.exists():
+        raise ChallengeGraphError(f"{out.parent}: no such folder")
+    content = deck_content(store, title, top)
+    slides = write_deck(content, out)
+    click.echo(f"wrote {printable(out)}")
+    click.echo(
+        f"{slides} slides: an overview, {len(content.stages)} stages with evidence, "
+        f"{len(content.challenges)} top challenges"
+    )
+
+
+def deck_content(store, title: str | None = None, top: int = 5):
+    """The deck of the study in ``store``: corpus counts, challenges per stage, a slide for each
+    top-level stage with evidence (challenges-at-stage) and for the ``top`` challenges with a
+    stage (top-challenges), each with its clearest quotes."""
+    from challenge_graph.export.deck import ChallengeSlide, Deck, Item, Quote, StageSlide
+    from challenge_graph.queries.runner import run_query
+
+    summary = corpus_summary(store)
+    counts = [(what, summary.get(what, 0)) for what in ("interviews", "participants", "challenges")]
+    counts.append(("quotes coded", summary.get("coded_excerpts", 0)))
+    stages, per_stage = [], []
+    for row in run_query(store, "stage-overview").as_dicts():
+        if row.get("parent"):
+            continue  # a sub-stage's challenges are its stage's
+        rows = [r for r in run_query(store, "challenges-at-stage", {"stage": row["id"]}).as_dicts() if r["quotes"]]
+        if rows:
+            per_stage.append((row["stage"], len(rows)))
+            items = [Item(r["challenge"], r["participants"], r["quotes"]) for r in rows]
+            stages.append(StageSlide(row["stage"], sorted(items, key=lambda i: (-i.quotes, -i.participants))))
+    chosen = [r for r in run_query(store, "top-challenges", {"limit": 1000}).as_dicts() if r["stage"]][:top]
+    ids = {r["code"]: _code_id(r["code"]) for r in chosen}
+    quotes = clearest_quotes(store, list(ids.values()), how_many=3)
+    challenges = [
+        ChallengeSlide(
+            r["challenge"],
+            r["stage"],
+            r["participants"],
+            r["quotes"],
+            [Quote(text, cite) for text, cite in quotes.get(ids[r["code"]], [])],
+        )
+        for r in chosen
+    ]
+    footer = (
+        f"{summary.get('interviews', 0)} interviews, {summary.get('participants', 0)} participants · challenge-graph"
+    )
+    return Deck(title or "Challenges in the study", counts, per_stage, stages, challenges, footer)
+
+
+def _code_id(code: str) -> str:
+    from challenge_graph.graph.graph_data import code_id
+
+    return code_id(code)
 
 
 COMMANDS = [export]

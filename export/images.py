@@ -13,7 +13,7 @@ font; in the force layout labels that would collide are moved, or left out and c
 
 from __future__ import annotations
 
-import textwrap
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,9 +24,24 @@ import matplotlib.pyplot as plt  # noqa: E402
 import networkx as nx  # noqa: E402
 
 from challenge_graph.export.image_force import draw_force  # noqa: E402
-from challenge_graph.export.image_geometry import FONT, Marks, count_overlaps, crosses, text_rects  # noqa: E402
-from challenge_graph.export.image_workflow import draw_workflow  # noqa: E402
-from challenge_graph.export.visual import KIND_COLOURS, KIND_ORDER  # noqa: E402
+from challenge_graph.export.image_geometry import (  # noqa: E402
+    FONT,
+    Marks,
+    count_overlaps,
+    crosses,
+    shorten,
+    text_rects,
+    wrap,
+)
+from challenge_graph.export.image_workflow import LINE, draw_workflow  # noqa: E402
+from challenge_graph.export.visual import (  # noqa: E402
+    KIND_COLOURS,
+    KIND_ORDER,
+    RELATION_LABELS,
+    RELATION_STYLES,
+    Fonts,
+    fonts_for,
+)
 from challenge_graph.graph.errors import ChallengeGraphError  # noqa: E402
 
 __all__ = ["SIZES", "IMAGE_FORMATS", "RenderInfo", "render_image"]
@@ -38,8 +53,10 @@ IMAGE_FORMATS = (".png", ".svg", ".pdf")
 
 @dataclass(frozen=True)
 class RenderInfo:
-    """What was drawn: pixel size, labels drawn, labels left out, overlapping label pairs, nodes,
-    lines crossing a label (held at zero: such lines are left out)."""
+    """What was drawn: pixel size, texts drawn, nodes left out for lack of room (``hidden``),
+    overlapping text pairs, nodes drawn, lines crossing a text (held at zero: such lines are left
+    out), nodes of the graph, the nodes left out by reason, the footer as drawn and the smallest
+    font (pt)."""
 
     width_px: int
     height_px: int
@@ -48,6 +65,10 @@ class RenderInfo:
     overlaps: int
     nodes: int
     crossings: int = 0
+    total: int = 0
+    left_out: tuple[tuple[str, int], ...] = ()
+    footer: str = ""
+    smallest_font: float = 0.0
 
 
 def render_image(
@@ -61,6 +82,11 @@ def render_image(
 ) -> RenderInfo:
     """Draw ``graph`` (from :mod:`queries.network`) into ``out`` (.png, .svg or .pdf).
 
+    Fonts are fixed by the size (:data:`visual.FONTS`): what does not fit is left out, most
+    evidence first kept, and the footer counts the nodes drawn ("drawn: 13 of 38 nodes (left
+    out: ...)") before ``footer``. Only the kinds of the legend are drawn (:data:`KIND_ORDER`);
+    ``graph.graph["total"]`` (set by ``limit_nodes``) counts nodes cut before the drawing.
+
     Raises
     ------
     ChallengeGraphError
@@ -71,10 +97,15 @@ def render_image(
         raise ChallengeGraphError(f"{out}: images are {', '.join(IMAGE_FORMATS)}")
     if graph.number_of_nodes() == 0:
         raise ChallengeGraphError("nothing to draw: the selection has no nodes")
+    if isinstance(size, str) and size not in SIZES:
+        raise ChallengeGraphError(f"unknown size {size!r} ({', '.join(SIZES)})")
     width, height = SIZES[size] if isinstance(size, str) else size
     if layout not in ("workflow", "force"):
         raise ChallengeGraphError(f"unknown layout {layout!r} (workflow or force)")
-    small = width < 5
+    fonts = fonts_for(size)
+    total = max(graph.graph.get("total", 0), graph.number_of_nodes())
+    drawable = graph.subgraph(n for n, d in graph.nodes(data=True) if d.get("kind") in KIND_ORDER)
+    not_drawn = Counter(d.get("kind", "?") for n, d in graph.nodes(data=True) if n not in drawable)
     # names and quotes are text, never TeX: "$x^2$" in a code name is drawn as written
     with plt.rc_context({"font.family": FONT, "svg.fonttype": "none", "pdf.fonttype": 42, "text.parse_math": False}):
         fig = plt.figure(figsize=(width, height), dpi=dpi)
@@ -82,94 +113,147 @@ def render_image(
         ax.set_xlim(0, width)
         ax.set_ylim(0, height)
         ax.axis("off")
+        margin = 0.25 if width >= 10 else 0.12
         frame: list = []  # title, legend and footer: checked for overlaps with the rest
-        top = _header(ax, graph, width, height, title, small, frame)
-        bottom = 0.32 if not small else 0.2
+        top = _title(ax, title, width, height, margin, fonts, frame) if title else height - margin
+        bottom = margin + _h(2, fonts.note) + _legend_h(drawable, width - 2 * margin, fonts) + 0.1
+        box = (margin, bottom, width - margin, top - 0.1)
         marks = Marks()
-        if layout == "workflow" and any(d["kind"] == "Stage" for _, d in graph.nodes(data=True)):
-            texts, hidden = draw_workflow(ax, graph, (0.15, bottom, width - 0.15, top), small, marks)
+        if layout == "workflow" and any(d["kind"] == "Stage" for _, d in drawable.nodes(data=True)):
+            drawn = draw_workflow(ax, drawable, box, fonts, marks)
         else:
-            texts, hidden = draw_force(fig, ax, graph, (0.15, bottom, width - 0.15, top), small, marks)
-        rects = text_rects(fig, texts)
+            drawn = draw_force(fig, ax, drawable, box, fonts, marks)
+        rects = text_rects(fig, drawn.texts)
         marks.keep_clear_of(rects)
         crossings = sum(crosses(a, b, r) for a, b in marks.segments() for r in rects)
         marks.draw(ax)
-        note = f" · {hidden} labels left out to avoid overlap" if hidden else ""
-        frame.append(
-            _fitted(
-                ax,
-                0.15,
-                0.08 if not small else 0.05,
-                footer + note,
-                7 if not small else 4.5,
-                width - 0.3,
-                color="#666666",
-                va="bottom",
-            )
-        )
-        overlaps = count_overlaps(fig, texts + frame)  # text extents need no drawing
+        kinds = [k for k in KIND_ORDER if any(drawable.nodes[n]["kind"] == k for n in drawn.placed)]
+        _legend(ax, kinds, marks.relations(), (margin, margin + _h(2, fonts.note), width - margin), fonts, frame)
+        left_out = Counter({k: v for k, v in drawn.left_out.items() if v})
+        if total > graph.number_of_nodes():
+            left_out["beyond the node limit"] = total - graph.number_of_nodes()
+        for kind, count in sorted(not_drawn.items()):
+            left_out[f"of kind {kind} (not drawn)"] = count
+        said = _count_line(len(drawn.placed), total, left_out)
+        footer_text = " · ".join(part for part in (said, footer) if part)
+        item = ax.text(margin, margin, footer_text, fontsize=fonts.note, va="bottom", color="#5f6368")
+        item.set_text("\n".join(wrap(footer_text, width - 2 * margin, fonts.note)[:2]))
+        item.set_gid("footer")
+        frame.append(item)
+        texts = drawn.texts + frame
+        overlaps = count_overlaps(fig, texts)  # text extents need no drawing
+        smallest = min(t.get_fontsize() for t in texts if t.get_text().strip())
         fig.savefig(out, dpi=dpi, format=out.suffix[1:].lower())
         plt.close(fig)
     return RenderInfo(
-        round(width * dpi), round(height * dpi), len(texts), hidden, overlaps, graph.number_of_nodes(), crossings
+        round(width * dpi),
+        round(height * dpi),
+        len(texts),
+        left_out["with less evidence"],
+        overlaps,
+        len(drawn.placed),
+        crossings,
+        total,
+        tuple(left_out.items()),
+        footer_text,
+        smallest,
     )
 
 
-# --- header: title and legend -----------------------------------------------------------------
-def _header(ax, graph: nx.DiGraph, width: float, height: float, title: str, small: bool, texts: list):
-    """Title (shrunk, then wrapped, to fit the width) and legend; returns where content starts."""
+def _count_line(drawn: int, total: int, left_out: Counter) -> str:
+    """The footer's count of what is drawn, and why the rest is not.
+
+    >>> _count_line(13, 38, Counter({"with less evidence": 20, "stages with no codes": 5}))
+    'drawn: 13 of 38 nodes (left out: 20 with less evidence, 5 stages with no codes)'
+    >>> _count_line(2, 3, Counter({"stages with no codes": 1}))
+    'drawn: 2 of 3 nodes (left out: 1 stage with no codes)'
+    """
+    said = f"drawn: {drawn} of {total} nodes"
+    reasons = ", ".join(
+        f"{count} {_singular(reason) if count == 1 else reason}" for reason, count in left_out.items() if count
+    )
+    return f"{said} (left out: {reasons})" if reasons else said
+
+
+def _singular(reason: str) -> str:
+    """ "stages with no codes" for one: "stage with no codes"."""
+    first, _, rest = reason.partition(" ")
+    return f"{first[:-1]} {rest}" if first in ("stages", "codes", "nodes") else reason
+
+
+def _h(lines: float, font: float) -> float:
+    return lines * font * LINE / 72
+
+
+# --- frame: title, legend ------------------------------------------------------------------------
+def _title(ax, title: str, width: float, height: float, margin: float, fonts: Fonts, frame: list) -> float:
+    """The title, shrunk (to 6/7 of its size), then wrapped to two lines; returns where it ends."""
     renderer = ax.figure.canvas.get_renderer()
     dpi = ax.figure.dpi
+    room = width - 2 * margin
+    text = ax.text(margin, height - margin, title, fontsize=fonts.title, fontweight="bold", va="top", color="#1f2933")
+    text.set_gid("title")
+    while text.get_window_extent(renderer).width / dpi > room and text.get_fontsize() > fonts.title * 6 / 7:
+        text.set_fontsize(text.get_fontsize() - 0.5)
+    if text.get_window_extent(renderer).width / dpi > room:
+        text.set_text("\n".join(shorten(title, room, text.get_fontsize() * 1.1, 2)))
+    frame.append(text)
+    return height - margin - text.get_window_extent(renderer).height / dpi - 0.1
+
+
+_LEGEND_RELATIONS = ("AT_STAGE", "PART_OF", "ADDRESSES", "REPORTED", "MENTIONS", "CO_OCCURS")
+
+
+def _legend_items(kinds, relations) -> list[tuple[str, str]]:
+    return [("kind", k) for k in kinds] + [("line", r) for r in _LEGEND_RELATIONS if r in relations]
+
+
+def _legend_rows(items, room: float, fonts: Fonts) -> list[list]:
+    rows: list[list] = [[]]
+    used = 0.0
+    for item in items:
+        w = _legend_w(item, fonts)
+        if rows[-1] and used + w > room:
+            rows.append([])
+            used = 0.0
+        rows[-1].append(item)
+        used += w
+    return rows
+
+
+def _legend_w(item, fonts: Fonts) -> float:
+    kind, name = item
+    text = name if kind == "kind" else RELATION_LABELS[name]
+    return len(text) * fonts.note * 0.62 / 72 + (fonts.note * 1.4 if kind == "kind" else fonts.note * 2.6) / 72 + 0.2
+
+
+def _legend_h(graph: nx.DiGraph, room: float, fonts: Fonts) -> float:
+    """The legend's height at most (every kind and line the graph could show)."""
     kinds = [k for k in KIND_ORDER if any(d["kind"] == k for _, d in graph.nodes(data=True))]
-    font = 6 if small else 10
-    legend_w = sum(len(k) * font * 0.62 / 72 + font * 2.6 / 72 for k in kinds)
-    y = height - (0.12 if small else 0.25)
-    bottom_of_title = y
-    if title:
-        room = width - 0.3 - (0 if small else legend_w + 0.3)
-        size = 9.0 if small else 17.0
-        text = ax.text(0.15, y, title, fontsize=size, fontweight="bold", va="top", color="#1f2933")
-        while text.get_window_extent(renderer).width / dpi > room and size > 6:
-            size -= 0.5
-            text.set_fontsize(size)
-        if text.get_window_extent(renderer).width / dpi > room:
-            text.set_text(
-                "\n".join(
-                    textwrap.wrap(
-                        title,
-                        max(10, int(len(title) * room * dpi / text.get_window_extent(renderer).width)),
-                        break_long_words=False,
-                        break_on_hyphens=False,
-                    )
-                )
-            )
-        texts.append(text)
-        bottom_of_title = y - text.get_window_extent(renderer).height / dpi
-    legend_y = bottom_of_title - 0.08 if small else y
-    x = width - 0.15
-    for kind in reversed(kinds):  # right to left, measuring each label
-        label = ax.text(x, legend_y, kind, fontsize=font, va="top", ha="right", color="#333333")
-        texts.append(label)
-        x -= label.get_window_extent(renderer).width / dpi + font * 0.95 / 72  # the marker clear of its word
-        ax.scatter([x], [legend_y - font * 0.6 / 72], s=(font * 0.9) ** 2, color=KIND_COLOURS[kind], zorder=3)
-        x -= font * 1.6 / 72
-    return min(legend_y - font * 1.4 / 72, bottom_of_title) - (0.12 if small else 0.3)
+    relations = {d["relation"] for _, _, d in graph.edges(data=True)}
+    return len(_legend_rows(_legend_items(kinds, relations), room, fonts)) * _h(1.2, fonts.note)
 
 
-def _fitted(ax, x: float, y: float, text: str, size: float, room: float, **style):
-    """A line of text shrunk (to 70%) and then wrapped so it stays within ``room`` inches."""
-    renderer = ax.figure.canvas.get_renderer()
-    item = ax.text(x, y, text, fontsize=size, **style)
-    smallest = size * 0.7
-    while item.get_window_extent(renderer).width / ax.figure.dpi > room and item.get_fontsize() > smallest:
-        item.set_fontsize(item.get_fontsize() - 0.25)
-    width = item.get_window_extent(renderer).width / ax.figure.dpi
-    if width > room:
-        item.set_text(
-            "\n".join(
-                textwrap.wrap(
-                    text, max(10, int(len(text) * room / width)), break_long_words=False, break_on_hyphens=False
-                )
-            )
-        )
-    return item
+def _legend(ax, kinds, relations, box, fonts: Fonts, frame: list) -> None:
+    """What the colours and lines mean: only the kinds and lines drawn."""
+    left, bottom, right = box
+    rows = _legend_rows(_legend_items(kinds, relations), right - left, fonts)
+    y = bottom + len(rows) * _h(1.2, fonts.note)
+    for row in rows:
+        x = left
+        for kind, name in row:
+            mid = y - _h(0.6, fonts.note)
+            if kind == "kind":
+                ax.scatter([x + fonts.note * 0.45 / 72], [mid], s=(fonts.note * 0.9) ** 2, color=KIND_COLOURS[name])
+                gap = fonts.note * 1.4 / 72
+                text = name
+            else:
+                colour, lw, dashes = RELATION_STYLES[name]
+                ax.plot([x, x + fonts.note * 2 / 72], [mid, mid], color=colour, lw=lw * 1.5, linestyle=dashes)
+                gap = fonts.note * 2.6 / 72
+                text = RELATION_LABELS[name]
+            label = ax.text(x + gap, y, text, fontsize=fonts.note, va="top", color="#333333")
+            label.set_gid(f"legend-{len(frame)}")
+            frame.append(label)
+            x += _legend_w((kind, name), fonts)
+        y -= _h(1.2, fonts.note)

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-__all__ = ["KIND_COLOURS", "KIND_ORDER", "RELATION_LABELS", "node_size", "stage_columns"]
+from dataclasses import dataclass
+
+__all__ = [
+    "KIND_COLOURS",
+    "KIND_ORDER",
+    "RELATION_LABELS",
+    "RELATION_STYLES",
+    "Fonts",
+    "FONTS",
+    "fonts_for",
+    "node_size",
+    "stage_columns",
+]
 
 KIND_ORDER = ("Stage", "Challenge", "Fix", "Practice", "Participant", "Tool")
 
@@ -24,6 +36,55 @@ RELATION_LABELS = {
     "PART_OF": "part of",
     "NEXT": "next",
 }
+# how a relation's lines look in images (colour, width in pt, dashes), named in the legend
+RELATION_STYLES = {
+    "ADDRESSES": ("#009E73", 1.6, "solid"),
+    "REPORTED": ("#CC79A7", 1.0, "solid"),
+    "MENTIONS": ("#E69F00", 1.0, "dotted"),
+    "CO_OCCURS": ("#D55E00", 1.2, "dashed"),
+    "AT_STAGE": ("#0072B2", 1.0, "solid"),
+    "PART_OF": ("#0072B2", 1.0, "dashdot"),
+    "NEXT": ("#9aa0a6", 1.0, "solid"),
+}
+
+
+@dataclass(frozen=True)
+class Fonts:
+    """Font sizes (pt) of one image size: title, label (body text: node names, stage headers),
+    quote, note (legend, footer, citations, "and N more"); the narrowest column, in characters
+    of the label font, without and with quotes."""
+
+    title: float
+    label: float
+    quote: float
+    note: float
+    min_chars: int
+    min_chars_quoted: int
+
+    @property
+    def smallest(self) -> float:
+        return min(self.title, self.label, self.quote, self.note)
+
+
+# legible by construction: at slide size (16:9, 13.33 x 7.5 in) nothing under 12 pt and body text
+# 18 pt (a room's back row); in a journal column (3.5 in) or on a page (7 in) nothing under 7 pt
+FONTS = {
+    "slide": Fonts(28, 18, 18, 13, 17, 27),
+    "page": Fonts(14, 10, 9.5, 7.5, 17, 27),
+    "column": Fonts(10, 8, 7.5, 7, 15, 24),
+}
+
+
+def fonts_for(size: str | tuple[float, float]) -> Fonts:
+    """The fonts of a named size, or of the named size a custom width (inches) comes closest to.
+
+    >>> fonts_for("slide").label, fonts_for((7.0, 4.0)).label, fonts_for((3.0, 2.0)).smallest
+    (18, 10, 7)
+    """
+    if isinstance(size, str):
+        return FONTS[size]
+    width = size[0]
+    return FONTS["slide"] if width >= 10 else FONTS["page"] if width >= 5 else FONTS["column"]
 
 
 def node_size(evidence: int, smallest: float = 12, step: float = 4, largest: float = 48) -> float:

@@ -23,6 +23,7 @@ class Exported:
     nodes: int
     edges: int
     note: str = ""
+    drawn: str = ""  # images: what the footer says was drawn ("drawn: 13 of 38 nodes (left out: ...)")
 
 
 def export_graph(
@@ -50,8 +51,8 @@ def export_graph(
             if suffix == ".png"  # vector images have no pixels
             else f"{info.width_px / dpi:.1f} x {info.height_px / dpi:.1f} in"
         )
-        note = size_note + (f", {info.hidden} labels left out" if info.hidden else "")
-        return Exported([out], *counts, note)
+        said = info.footer.split(" · ")[0]  # the footer's count of the nodes drawn
+        return Exported([out], info.nodes, counts[1], size_note, said)
     if suffix == ".html":
         out.write_text(network_html(graph, title=title), encoding="utf-8")
         return Exported([out], *counts)

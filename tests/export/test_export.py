@@ -51,13 +51,14 @@ def test_loss_function_stage_images_have_no_overlapping_labels(loss, tmp_path, l
     assert info.overlaps == 0 and info.labels >= 5 and info.hidden <= 1
 
 
-def test_whole_corpus_slide_shows_every_label(whole, tmp_path):
+def test_whole_corpus_slide_footer_accounts_for_every_node(whole, tmp_path):
+    """At slide fonts the examples do not all fit: the footer says how many were drawn and why
+    the others were not, and the counts add up to the whole graph."""
     info = render_image(whole, tmp_path / "whole.png", title="t", footer="f")
-    assert (info.labels, info.hidden, info.overlaps) == (
-        whole.number_of_nodes() - 12,
-        0,
-        0,
-    )  # 12 stages without codes are not drawn
+    assert info.overlaps == 0 and info.nodes > 15
+    assert info.nodes + sum(count for _, count in info.left_out) == whole.number_of_nodes() == info.total
+    assert dict(info.left_out)["stages with no codes"] == 12  # stages without codes are not drawn
+    assert info.footer.startswith(f"drawn: {info.nodes} of {whole.number_of_nodes()} nodes (left out: ")
 
 
 def test_svg_and_pdf(loss, tmp_path):
@@ -144,7 +145,7 @@ def test_node_limit_is_reported(sample_store, tmp_path):
         cli, ["export", str(tmp_path / "w.png"), "--max-nodes", "30", "--db", str(sample_store.path)]
     )
     assert result.exit_code == 0
-    assert "30 of 61 nodes" in result.stdout
+    assert re.search(r"^drawn: \d+ of 61 nodes \(left out: .*31 beyond the node limit", result.stdout, re.M)
     assert limit_nodes(neighbourhood(sample_store), 30).number_of_nodes() == 30
 
 
@@ -210,7 +211,7 @@ def test_no_line_crosses_a_label_or_quote_in_the_svg(sample_store, tmp_path, lay
     assert result.exit_code == 0, result.output
     root = ET.parse(out).getroot()
     texts, lines = _svg_texts(root), _svg_lines(root)
-    assert len(texts) >= 8 and lines
+    assert len(texts) >= 8 and (lines or layout == "workflow")  # the workflow of one stage may need none
     crossed = [(text, seg) for text, rect in texts for seg in lines if _cuts(*seg, rect)]
     assert not crossed, crossed[:3]
 
