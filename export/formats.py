@@ -15,7 +15,7 @@ from challenge_graph.graph.errors import ChallengeGraphError
 __all__ = ["DATA_FORMATS", "write_data", "xml_text", "NODE_COLUMNS", "EDGE_COLUMNS"]
 
 DATA_FORMATS = (".graphml", ".gexf", ".csv")
-NODE_COLUMNS = ("key", "kind", "id", "label", "evidence", "quote")
+NODE_COLUMNS = ("key", "kind", "id", "label", "evidence", "quote", "citation")
 EDGE_COLUMNS = ("source", "target", "relation", "weight", "source_kind", "source_label", "target_kind", "target_label")
 
 

@@ -34,6 +34,7 @@ from challenge_graph.graph.interview_build import (
     build_interview,
 )
 from challenge_graph.graph.model import (
+    CODE_LABELS,
     CodingSet,
     Interview,
     ParticipantSheet,
@@ -304,7 +305,7 @@ def _count_evidence(graph: GraphData) -> None:
             behind[(rel["dstLabel"], rel["dst"])].add(rel["src"])
     stage_of: dict[tuple[str, str], str] = {(r["srcLabel"], r["src"]): r["dst"] for r in graph.rel_rows("AT_STAGE")}
     at_stage: dict[str, set[str]] = defaultdict(set)
-    for label in ("Challenge", "Fix", "Practice"):
+    for label in CODE_LABELS:
         for row in graph.node_rows(label):
             quotes = behind.get((label, row["id"]), set())
             row["quotes"] = len(quotes)

@@ -43,11 +43,14 @@ def _singular(word: str) -> str:
 
 def code_label(code: str, prefix: str = "", category: str = "", fix_suffix: str = "") -> str:
     """A human label: the code without its prefix and fix suffix, as words; where what is left
-    is one word, the prefix's category comes first, so the label keeps its meaning.
+    says little alone (``Issues``, ``API``), the prefix's category comes first.
 
     >>> rule = ("ME", "Model evaluation")
     >>> code_label("ME-metrics-meaningless", *rule), code_label("ME-issues", *rule), code_label("ME-API", *rule)
     ('Metrics meaningless', 'Model evaluation: issues', 'Model evaluation: API')
+    >>> code_label("ME-robustness", *rule)
+    'Robustness'
+
     >>> code_label("ME-issues-fix", *rule, "-fix"), code_label("ML-drift-fix", fix_suffix="-fix")
     ('Fix: model evaluation: issues', 'Fix: ML drift')
     """
@@ -56,10 +59,15 @@ def code_label(code: str, prefix: str = "", category: str = "", fix_suffix: str 
     if stripped:
         core = core[len(prefix) + 1 :]
     words = " ".join(w for w in re.split(r"[-_]+", core) if w)
-    if stripped and len(words.split()) == 1 and category:
+    if stripped and category and _bare(words):
         words = f"{category}: {lower_first(words)}"
     words = words[:1].upper() + words[1:]
     return f"Fix: {lower_first(words)}" if fix_suffix else words
+
+
+def _bare(words: str) -> bool:
+    """True for a name that says little without its prefix: one generic word or an acronym."""
+    return len(words.split()) == 1 and (words.casefold() in _GENERIC or len(words) <= 3)
 
 
 def lower_first(text: str) -> str:

@@ -12,6 +12,7 @@ import networkx as nx
 
 from challenge_graph.graph.errors import QueryError
 from challenge_graph.graph.graph_data import code_id
+from challenge_graph.graph.model import citation
 from challenge_graph.queries.runner import get_query, resolve_params, run_query
 from challenge_graph.store.base import GraphStore
 
@@ -162,16 +163,20 @@ def select(
 
 def attach_quotes(store: GraphStore, graph: nx.DiGraph, limit: int = 160) -> None:
     """Give each challenge, fix and practice node its first participant quote (``quote``),
-    shortened to ``limit`` characters. Exports leave quotes out unless asked for them."""
+    shortened to ``limit`` characters, and where it stands (``citation``: ``Interview 11, p. 23``
+    for a PDF, ``Interview 4, line 41`` for a text file). Exports leave quotes out unless asked."""
     codes = {d["id"]: n for n, d in graph.nodes(data=True) if d["kind"] in ("Challenge", "Fix", "Practice")}
     if not codes:
         return
     rows = store.run(
         "MATCH (:Participant)-[:SAID]->(e:Excerpt)-[:CODED_AS]->(c) WHERE c.id IN $ids "
-        "RETURN c.id AS id, e.text AS text ORDER BY id, e.interview, e.position",
+        "MATCH (e)-[:FROM]->(i:Interview) "
+        "RETURN c.id AS id, e.text AS text, i.title AS interview, e.line AS line, e.page AS page "
+        "ORDER BY id, e.interview, e.position",
         {"ids": sorted(codes)},
     ).rows
-    for code, text in rows:
+    for code, text, interview, line, page in rows:
         node = graph.nodes[codes[code]]
         if "quote" not in node:
             node["quote"] = text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+            node["citation"] = ", ".join(part for part in (interview, citation(line, page)) if part)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from challenge_graph.graph.autocode import MACHINE_CODERS as _MACHINE_CODERS
+from challenge_graph.graph.model import CODE_LABELS
 
 __all__ = ["HITS", "CODED_WITH", "AT_STAGE", "NEAREST_NEO4J", "MACHINE_CODERS", "EXCERPTS", "TITLES"]
 __all__ += ["CODES_NAMED", "CODES_AT_STAGE"]
@@ -65,10 +66,10 @@ TITLES = "UNWIND $ids AS id MATCH (i:Interview {id: id}) RETURN i.id AS id, i.ti
 # the codes a --code or --stage value names, one small query per code label
 CODES_NAMED = {
     label: f"MATCH (c:{label}) WHERE lower(c.code) = $code OR c.id = $code OR lower(c.name) = $code RETURN c.code"
-    for label in ("Challenge", "Fix", "Practice")
+    for label in CODE_LABELS
 }
 CODES_AT_STAGE = {
     label: "MATCH (top:Stage) WHERE top.id = $stage OR lower(top.name) = $stage "
     f"MATCH (s:Stage)-[:PART_OF*0..3]->(top) MATCH (c:{label})-[:AT_STAGE]->(s) RETURN DISTINCT c.code"
-    for label in ("Challenge", "Fix", "Practice")
+    for label in CODE_LABELS
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from challenge_graph.graph.aggregates import add_aggregates
 from challenge_graph.graph.graph_data import GraphData, code_id
-from challenge_graph.graph.model import slugify
+from challenge_graph.graph.model import CODE_LABELS, slugify
 from challenge_graph.semantic import available
 from challenge_graph.semantic.encoder import SemanticUnavailable
 from challenge_graph.semantic.suggest import AUTO_SEMANTIC, suggest_graph
@@ -67,7 +67,7 @@ def add_suggestions(graph: GraphData, vectors: ExcerptVectors) -> int:
     """Add the suggestions for ``graph``'s uncoded participant turns as codings by
     ``auto-semantic`` (after the evidence counts: they never add to them; the aggregates that
     count every coder are computed again). Returns how many."""
-    label_of = {row["code"]: label for label in ("Challenge", "Fix", "Practice") for row in graph.node_rows(label)}
+    label_of = {row["code"]: label for label in CODE_LABELS for row in graph.node_rows(label)}
     excerpts = graph.nodes["Excerpt"] if "Excerpt" in graph.nodes else {}
     found = suggest_graph(graph, vectors)
     coder = slugify(AUTO_SEMANTIC)

@@ -23,7 +23,7 @@ import numpy as np
 from challenge_graph.graph.autocode import MACHINE_CODERS
 from challenge_graph.graph.errors import StoreError
 from challenge_graph.graph.graph_data import GraphData
-from challenge_graph.graph.model import PARTICIPANT
+from challenge_graph.graph.model import CODE_LABELS, PARTICIPANT
 from challenge_graph.store.base import GraphStore
 
 __all__ = ["ExcerptVectors", "text_hash", "participant_excerpts", "encode_graph", "read", "write", "has_vectors"]
@@ -64,9 +64,7 @@ def text_hash(text: str) -> str:
 
 def human_codes(graph: GraphData) -> dict[str, set[str]]:
     """Excerpt id → the codes humans gave it (suggestions left out)."""
-    code_of = {
-        (label, row["id"]): row["code"] for label in ("Challenge", "Fix", "Practice") for row in graph.node_rows(label)
-    }
+    code_of = {(label, row["id"]): row["code"] for label in CODE_LABELS for row in graph.node_rows(label)}
     out: dict[str, set[str]] = defaultdict(set)
     for rel in graph.rel_rows("CODED_AS"):
         if rel["coder"] not in MACHINE_CODERS:
