@@ -53,7 +53,7 @@ def draw_force(fig, ax, graph: nx.DiGraph, box, fonts: Fonts, marks: Marks) -> D
     drawn.left_out["not linked to anything drawn"] += len(lonely)
     drawn.left_out["with less evidence"] += len(chosen) - len(texts) - len(lonely)
     for node, text in texts.items():
-        text.set_gid(f"node-{len(drawn.placed)}")
+        text.set_gid(f"node-{len(drawn.placed)}-{graph.nodes[node]['kind']}")
         drawn.texts.append(text)
         drawn.placed[node] = xy[node]
         marks.marker(graph.nodes[node], *xy[node], fonts.label)

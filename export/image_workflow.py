@@ -34,11 +34,13 @@ class Drawn:
     texts: list = field(default_factory=list)
     placed: dict = field(default_factory=dict)
     left_out: Counter = field(default_factory=Counter)
+    labels: int = 0
 
-    def label(self, ax, node, x, y, text, size, **style):
-        """A node's label: its SVG group is ``node-<n>``, so the drawn nodes can be counted."""
+    def label(self, ax, node, x, y, text, size, kind="", **style):
+        """A node's label: its SVG group is ``node-<n>-<kind>``, so the drawn nodes can be counted."""
         item = ax.text(x, y, text, fontsize=size, linespacing=1.1, zorder=3, **style)
-        item.set_gid(f"node-{len([t for t in self.texts if (t.get_gid() or '').startswith('node-')])}")
+        item.set_gid(f"node-{self.labels}-{kind}")
+        self.labels += 1
         self.texts.append(item)
         return item
 
@@ -315,7 +317,7 @@ def _draw_group(ax, graph, group: _Group, frame, fonts: Fonts, marks: Marks, dra
     )
     style = {"va": "top", "fontweight": "bold", "color": "white" if group.node else "#1f2933"}
     if group.node:
-        drawn.label(ax, group.node, x + 0.14, y_top - 0.05, "\n".join(lines), fonts.label, **style)
+        drawn.label(ax, group.node, x + 0.14, y_top - 0.05, "\n".join(lines), fonts.label, "Stage", **style)
         drawn.placed[group.node] = (x + 0.1, y_top - head_h / 2)
     else:
         drawn.note(ax, x + 0.14, y_top - 0.05, "\n".join(lines), fonts.label, role="heading", **style)
@@ -330,7 +332,9 @@ def _draw_group(ax, graph, group: _Group, frame, fonts: Fonts, marks: Marks, dra
         marks.marker(data, mx, y - fonts.label * 0.6 / 72, fonts.label)
         tx = mx + fonts.label * 0.75 / 72
         weight = "bold" if node == centre else "normal"
-        drawn.label(ax, node, tx, y, "\n".join(label), fonts.label, va="top", color="#1f2933", fontweight=weight)
+        drawn.label(
+            ax, node, tx, y, "\n".join(label), fonts.label, data["kind"], va="top", color="#1f2933", fontweight=weight
+        )
         y -= _h(len(label), fonts.label)
         if quote:
             drawn.note(ax, tx, y, "\n".join(quote), fonts.quote, "quote", va="top", style="italic", color="#444444")
@@ -380,7 +384,7 @@ def _band(ax, graph, band, box, fonts: Fonts, marks: Marks, drawn: Drawn) -> Non
         y = top - 0.1
         marks.marker(data, x, y - fonts.label * 0.6 / 72, fonts.label)
         tx = x + fonts.label * 0.75 / 72
-        drawn.label(ax, node, tx, y, "\n".join(label), fonts.label, va="top", color="#1f2933")
+        drawn.label(ax, node, tx, y, "\n".join(label), fonts.label, data["kind"], va="top", color="#1f2933")
         drawn.note(ax, tx, y - _h(len(label), fonts.label), note, fonts.note, va="top", color=GREY)
         drawn.placed[node] = (x, y - fonts.label * 0.6 / 72)
         x += w
