@@ -108,11 +108,15 @@ def text_width(text: str, font: float, face: str = "normal") -> float:
     return sum(_advance(c, face) for c in text) * font / 72 * 1.03
 
 
-_IN_PARENTHESES = re.compile(r"\([^()]*\)")
+_IN_PARENTHESES = re.compile(r"\([^()]{1,24}\)")  # a short aside: "(Interview 30)", "(QM)"
 
 
 def _tokens(text: str) -> list[str]:
-    """Words, a group in parentheses counting as one ("(Interview 30)" is never broken)."""
+    """Words, a short group in parentheses counting as one ("(Interview 30)" is never broken).
+
+    >>> _tokens("Interviewee (Interview 30) said")
+    ['Interviewee', '(Interview 30)', 'said']
+    """
     kept = _IN_PARENTHESES.sub(lambda m: m.group(0).replace(" ", "\u00a0"), text)
     return [t.replace("\u00a0", " ") for t in kept.split(" ") if t]
 

@@ -72,6 +72,9 @@ def draw_workflow(ax, graph: nx.DiGraph, box, fonts: Fonts, marks: Marks) -> Dra
     groups = _groups(graph, drawn.left_out)
     band = [n for n, d in graph.nodes(data=True) if d["kind"] in ("Participant", "Tool")]
     band_h = _h(2, fonts.label) + _h(1, fonts.note) + 0.15 if band else 0.0
+    if band and top - bottom - band_h < 2 * (_h(3, fonts.label) + _h(1, fonts.note)):
+        drawn.left_out["with less evidence"] += len(band)  # no room for them and the codes too
+        band, band_h = [], 0.0
     quoted = any(graph.nodes[n].get("quote") for g in groups for b in g.blocks for n, _ in b)
     width, height = right - left, top - bottom - band_h
     rows, dropped = _plan(graph, groups, width, height, fonts, quoted)
@@ -241,7 +244,7 @@ def _share(needs: list[float], height: float) -> list[float]:
 @lru_cache(maxsize=20000)
 def _lines(label: str, quote: str, citation: str, room: float, fonts: Fonts):
     label_lines = wrap(label, room, fonts.label)
-    quote_lines = shorten(f"“{quote}”", room, fonts.quote, 3, "italic") if quote else []
+    quote_lines = shorten(f"“{quote}”", room, fonts.quote, 3 if fonts.label > 8 else 2, "italic") if quote else []
     cite = [f"— {citation}"] if quote and citation else []
     return label_lines, quote_lines, cite
 
@@ -270,7 +273,7 @@ def _fit(graph, group: _Group, span: int, col_w: float, row_h: float, fonts: Fon
     """Where each shown entry of ``group`` goes, [(node, indent, column, y)], and how many are
     left out; blocks (a challenge and its fixes) flow down the columns in order of evidence,
     and a line is kept for "and N more" when not all fit."""
-    room = row_h - _header_h(group.title, span * col_w, fonts) - 0.22
+    room = row_h - _header_h(group.title, span * col_w, fonts) - 0.14
     heights = [[_entry_h(graph, n, i, col_w, fonts) for n, i in block] for block in group.blocks]
     total = sum(len(b) for b in group.blocks)
 

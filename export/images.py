@@ -116,7 +116,8 @@ def render_image(
         margin = 0.25 if width >= 10 else 0.12
         frame: list = []  # title, legend and footer: checked for overlaps with the rest
         top = _title(ax, title, width, height, margin, fonts, frame) if title else height - margin
-        bottom = margin + _h(2, fonts.note) + _legend_h(drawable, width - 2 * margin, fonts) + 0.1
+        footer_lines = 2 if width >= 5 else 3
+        bottom = margin + _h(footer_lines, fonts.note) + _legend_h(drawable, width - 2 * margin, fonts) + 0.1
         box = (margin, bottom, width - margin, top - 0.1)
         marks = Marks()
         if layout == "workflow" and any(d["kind"] == "Stage" for _, d in drawable.nodes(data=True)):
@@ -128,16 +129,20 @@ def render_image(
         crossings = sum(crosses(a, b, r) for a, b in marks.segments() for r in rects)
         marks.draw(ax)
         kinds = [k for k in KIND_ORDER if any(drawable.nodes[n]["kind"] == k for n in drawn.placed)]
-        _legend(ax, kinds, marks.relations(), (margin, margin + _h(2, fonts.note), width - margin), fonts, frame)
+        _legend(
+            ax, kinds, marks.relations(), (margin, margin + _h(footer_lines, fonts.note), width - margin), fonts, frame
+        )
         left_out = Counter({k: v for k, v in drawn.left_out.items() if v})
         if total > graph.number_of_nodes():
             left_out["beyond the node limit"] = total - graph.number_of_nodes()
         for kind, count in sorted(not_drawn.items()):
-            left_out[f"of kind {kind} (not drawn)"] = count
+            left_out[f"{kind.lower()} codes"] = count
         said = _count_line(len(drawn.placed), total, left_out)
         footer_text = " · ".join(part for part in (said, footer) if part)
-        item = ax.text(margin, margin, footer_text, fontsize=fonts.note, va="bottom", color="#5f6368")
-        item.set_text("\n".join(wrap(footer_text, width - 2 * margin, fonts.note)[:2]))
+        lines = wrap(footer_text, width - 2 * margin, fonts.note)
+        if len(lines) > footer_lines:  # the count of what is drawn comes first, whole
+            lines = wrap(said, width - 2 * margin, fonts.note)
+        item = ax.text(margin, margin, "\n".join(lines), fontsize=fonts.note, va="bottom", color="#5f6368")
         item.set_gid("footer")
         frame.append(item)
         texts = drawn.texts + frame
@@ -176,9 +181,17 @@ def _count_line(drawn: int, total: int, left_out: Counter) -> str:
 
 
 def _singular(reason: str) -> str:
-    """ "stages with no codes" for one: "stage with no codes"."""
-    first, _, rest = reason.partition(" ")
-    return f"{first[:-1]} {rest}" if first in ("stages", "codes", "nodes") else reason
+    """The reason for one node: "stage with no codes", "question code".
+
+    >>> _singular("stages with no codes"), _singular("question codes"), _singular("with less evidence")
+    ('stage with no codes', 'question code', 'with less evidence')
+    """
+    words = reason.split(" ")
+    for i, word in enumerate(words):
+        if word in ("stages", "codes", "nodes"):
+            words[i] = word[:-1]
+            break
+    return " ".join(words)
 
 
 def _h(lines: float, font: float) -> float:
