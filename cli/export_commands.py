@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -137,23 +138,49 @@ _CODE_QUOTES = (
     "RETURN DISTINCT c.id AS id, e.text AS text, e.line AS line, e.page AS page, i.title AS interview, "
     "e.position AS turn ORDER BY id, interview, turn"
 )
-_FILLERS = {"um", "uh", "like", "yeah", "so", "okay", "ok", "right", "mean", "know", "the,", "a,", "i,"}
+_FILLERS = {"um", "uh", "mm-hmm", "like", "yeah", "so", "okay", "ok", "right", "mean", "know"}
 
 
-def quote_score(text: str) -> float:
-    """How well a quote reads on a slide: few fillers ("um", "like"), about 25 words, and not a
-    stray "Thank you." (under 8 words). Larger is better.
+def quote_score(text: str, words_wanted: int = 25) -> float:
+    """How well a quote reads on a slide: few fillers ("um", "like") and repeated words ("they,
+    they"), about ``words_wanted`` words, and not a stray "Thank you." (under 8 words). Larger
+    is better.
 
     >>> clear = "The joins between the tables were wrong and nobody checked them before training."
     >>> quote_score("Um, so, uh, yeah.") < quote_score("Thank you.") < quote_score(clear)
     True
     """
-    words = text.split()
-    fillers = sum(w.strip(".,?!").casefold() in _FILLERS for w in words) / max(1, len(words))
-    return -100 * fillers - 0.5 * abs(len(words) - 25) - (40 if len(words) < 8 else 0)
+    words = [w.strip(".,?!…").casefold() for w in text.split()]
+    fillers = sum(w in _FILLERS or (i > 0 and w == words[i - 1]) for i, w in enumerate(words))
+    share = fillers / max(1, len(words))
+    return -100 * share - 0.5 * abs(len(words) - words_wanted) - (40 if len(words) < 8 else 0)
 
 
-def clearest_quotes(store, ids: list[str], how_many: int = 1) -> dict[str, list[tuple[str, str]]]:
+def clearest_passage(text: str, words_wanted: int = 25) -> str:
+    """The clearest run of whole sentences of a long turn (by :func:`quote_score`), verbatim,
+    with "…" where the turn goes on: a slide quotes a passage, as a paper does.
+
+    >>> clearest_passage("Um, so, uh, yeah. The joins were wrong and nobody checked them. Okay.", 8)
+    '… The joins were wrong and nobody checked them. …'
+    """
+    sentences = [s for s in re.split(r"(?<=[.?!])\s+", text.strip()) if s]
+    if len(text.split()) <= words_wanted * 1.5 or len(sentences) < 2:
+        return text
+    best, best_score = text, quote_score(text, words_wanted)
+    for i in range(len(sentences)):
+        for j in range(i + 1, len(sentences) + 1):
+            passage = " ".join(sentences[i:j])
+            if len(passage.split()) > words_wanted * 1.5:
+                break
+            score = quote_score(passage, words_wanted)
+            if score > best_score:
+                best, best_score = ("… " if i else "") + passage + (" …" if j < len(sentences) else ""), score
+    return best
+
+
+def clearest_quotes(
+    store, ids: list[str], how_many: int = 1, words_wanted: int = 25
+) -> dict[str, list[tuple[str, str]]]:
     """For each code id, its ``how_many`` clearest participant quotes with their citations
     ("Interview 10, p. 6"), by :func:`quote_score`."""
     from challenge_graph.graph.model import citation
@@ -162,7 +189,8 @@ def clearest_quotes(store, ids: list[str], how_many: int = 1) -> dict[str, list[
     for row in store.run(_CODE_QUOTES, {"ids": sorted(ids)}).as_dicts():
         where = citation(row.get("line"), row.get("page"))
         cite = ", ".join(part for part in (row.get("interview") or "", where) if part)
-        found.setdefault(row["id"], []).append((quote_score(row["text"]), row["text"], cite))
+        passage = clearest_passage(row["text"], words_wanted)
+        found.setdefault(row["id"], []).append((quote_score(passage.strip("… "), words_wanted), passage, cite))
     return {
         code: [(text, cite) for _, text, cite in sorted(rows, key=lambda r: r[0], reverse=True)[:how_many]]
         for code, rows in found.items()
@@ -172,8 +200,12 @@ def clearest_quotes(store, ids: list[str], how_many: int = 1) -> dict[str, list[
 def _clearest_quotes(store, graph) -> None:
     """Each code's quote (``--with-quotes``): the clearest one rather than the first, cited."""
     codes = {d["id"]: n for n, d in graph.nodes(data=True) if d["kind"] in ("Challenge", "Fix", "Practice")}
-    for code, quotes in clearest_quotes(store, list(codes)).items():
-        text, cite = quotes[0]
+    found = clearest_quotes(store, list(codes), how_many=5, words_wanted=14)  # about three lines in a column
+    used: set[str] = set()
+    for code in sorted(found, key=lambda c: (-graph.nodes[codes[c]]["evidence"], c)):
+        # a turn coded twice is quoted once: the code with less evidence takes its next clearest
+        text, cite = next((q for q in found[code] if q[0] not in used), found[code][0])
+        used.add(text)
         data = graph.nodes[codes[code]]
         data["quote"] = text if len(text) <= 160 else text[:159].rsplit(" ", 1)[0] + "…"
         data["citation"] = cite
@@ -218,17 +250,13 @@ def deck_content(store, title: str | None = None, top: int = 5):
             stages.append(StageSlide(row["stage"], sorted(items, key=lambda i: (-i.quotes, -i.participants))))
     chosen = [r for r in run_query(store, "top-challenges", {"limit": 1000}).as_dicts() if r["stage"]][:top]
     ids = {r["code"]: _code_id(r["code"]) for r in chosen}
-    quotes = clearest_quotes(store, list(ids.values()), how_many=3)
-    challenges = [
-        ChallengeSlide(
-            r["challenge"],
-            r["stage"],
-            r["participants"],
-            r["quotes"],
-            [Quote(text, cite) for text, cite in quotes.get(ids[r["code"]], [])],
-        )
-        for r in chosen
-    ]
+    quotes = clearest_quotes(store, list(ids.values()), how_many=8)
+    challenges, used = [], set()
+    for r in chosen:  # a turn coded with two top challenges is quoted on the first one's slide
+        best = [(text, cite) for text, cite in quotes.get(ids[r["code"]], []) if text not in used][:3]
+        used.update(text for text, _ in best)
+        slide = ChallengeSlide(r["challenge"], r["stage"], r["participants"], r["quotes"], [Quote(*q) for q in best])
+        challenges.append(slide)
     footer = (
         f"{summary.get('interviews', 0)} interviews, {summary.get('participants', 0)} participants · challenge-graph"
     )
