@@ -15,7 +15,7 @@ from pathlib import Path
 from challenge_graph.graph.errors import LoaderError, UnsupportedFormatError
 from challenge_graph.graph.model import Record, SourceFile
 from challenge_graph.loaders import codings_file, delve_pdf, delve_text, plain_text, protocol, refi_qda, tables
-from challenge_graph.loaders.text import decode, split_lines
+from challenge_graph.loaders.text import check_text_size, decode, split_lines
 
 __all__ = ["LOADERS", "SourceFile", "LoadResult", "parse_source", "discover", "read_sources", "load_paths"]
 
@@ -48,6 +48,8 @@ LOADERS: dict[str, Parser] = {
     ".codings.yaml": _parse_codings,
     ".codings.yml": _parse_codings,
 }
+# suffixes whose files are read as text (refused past CHALLENGE_GRAPH_MAX_TEXT_MB, see loaders.text)
+TEXT_SUFFIXES = (".txt", ".csv", ".codings.yaml", ".codings.yml")
 
 
 @dataclass
@@ -117,10 +119,23 @@ def read_sources(paths: Iterable[Path | str]) -> tuple[list[SourceFile], list[Lo
     sources, errors = [], []
     for path, name in files:
         try:
+            _check_size(path, name)  # before the file is read into memory
             sources.append(SourceFile(name, path.read_bytes(), str(path)))
         except OSError as e:
             errors.append(LoaderError(path, None, f"cannot read file: {e.strerror}"))
+        except LoaderError as e:
+            errors.append(e)
     return sources, errors, skipped
+
+
+def _check_size(path: Path, name: str) -> None:
+    """Refuse a file past its format's size limit from its size on disk (the parsers check the
+    bytes they are given again: uploads never pass here)."""
+    size, lower = path.stat().st_size, name.lower()
+    if lower.endswith(TEXT_SUFFIXES):
+        check_text_size(size, path)
+    elif lower.endswith(".pdf") and size > delve_pdf.LIMITS["max_bytes"]:
+        raise LoaderError(path, None, f"PDF of {size} bytes refused (limit {delve_pdf.LIMITS['max_bytes']})")
 
 
 def load_paths(paths: Iterable[Path | str], progress: Callable[[str], None] | None = None) -> LoadResult:

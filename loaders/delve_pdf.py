@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +28,18 @@ __all__ = ["load", "parse_pdf", "read_runs", "classify", "is_page_header", "Run"
 logger = logging.getLogger(__name__)
 
 FORMAT = "delve-pdf"
-# limits against hostile or runaway files: a Delve transcript is a few dozen pages
-LIMITS = {"max_bytes": 50 * 1024 * 1024, "max_pages": 1000}
+# limits against hostile or runaway files: a Delve transcript is a few dozen pages. Reading text
+# costs about 2 s per MB of drawing instructions (content streams, parsed again on every page that
+# draws them), so a small file whose pages share one big stream would read for an hour: the work is
+# budgeted per file. The nine real exports (16-35 pages) hold 0.18-0.47 MB of drawing instructions,
+# 7,000-18,000 operators, and read in under 0.7 s; each budget is 28x or more the largest of them.
+LIMITS = {
+    "max_bytes": 50 * 1024 * 1024,
+    "max_pages": 1000,
+    "max_content_bytes": 16 * 1024 * 1024,  # decoded content streams and forms, summed over pages
+    "max_operators": 500_000,  # drawing operators visited, summed over pages
+    "max_seconds": 60.0,  # wall clock, a backstop (checked between operators and pages)
+}
 _DATE_LINE = re.compile(r"^\d{1,2}/\d{1,2}/\d{2,4},\s+\d{1,2}:\d{2}\s*[AP]M\b")
 _URL_LINE = re.compile(r"^https?://\S+\s+\d+\s*/\s*\d+\s*$")
 _FOOTER = "created with the"
@@ -83,7 +94,10 @@ def read_runs(data: bytes, source: Path | str = "<pdf>") -> list[Run]:
         reader = PdfReader(io.BytesIO(data))
         if len(reader.pages) > LIMITS["max_pages"]:
             raise LoaderError(source, None, f"PDF of {len(reader.pages)} pages refused (limit {LIMITS['max_pages']})")
+        work = _Work(source, len(reader.pages))
         for number, page in enumerate(reader.pages, start=1):
+            work.page = number
+            work.take_bytes(page)
             on_page: list[Run] = []
 
             def visit(text, cm, tm, font, size, page=number, on_page=on_page):
@@ -93,13 +107,93 @@ def read_runs(data: bytes, source: Path | str = "<pdf>") -> list[Run]:
                         Run(text, page, round(float(tm[5]), 1), float(tm[4]), float(size), "bold" in name.lower())
                     )
 
-            page.extract_text(visitor_text=visit)
+            try:
+                page.extract_text(visitor_text=visit, visitor_operand_before=work.operator)
+            except _Stop as stop:
+                raise stop.error from None
+            work.check()
             runs.extend(sorted(on_page, key=lambda r: (r.y, r.x)))
     except LoaderError:
         raise
     except Exception as e:  # noqa: BLE001 - pypdf on untrusted bytes raises many kinds (loops, bad streams)
         raise LoaderError(source, None, f"not a readable PDF ({type(e).__name__}: {e})") from e
     return runs
+
+
+class _Work:
+    """The work a PDF's text costs, counted against ``LIMITS`` (see there): the drawing
+    instructions of each page (before they are parsed), the operators visited, the time taken."""
+
+    def __init__(self, source, pages: int) -> None:
+        self.source, self.pages, self.page = source, pages, 0
+        self.bytes = self.operators = 0
+        self.deadline = time.monotonic() + LIMITS["max_seconds"]
+
+    def take_bytes(self, page) -> None:
+        """Count the page's content streams and the form XObjects its resources hold (each
+        decoded, never parsed), refusing the file as soon as the total passes the budget."""
+        contents = page.get_contents()
+        self._add(len(contents.get_data()) if contents is not None else 0)
+        seen: set[int] = set()
+        stack = [page.get("/Resources")]
+        while stack:  # forms hold resources with forms: walked with a stack, each form once
+            resources = _resolve(stack.pop())
+            xobjects = _resolve(resources.get("/XObject")) if isinstance(resources, dict) else None
+            for ref in xobjects.values() if isinstance(xobjects, dict) else ():
+                form = _resolve(ref)
+                if id(form) in seen or not hasattr(form, "get_data") or form.get("/Subtype") != "/Form":
+                    continue
+                seen.add(id(form))
+                self._add(len(form.get_data()))
+                stack.append(form.get("/Resources"))
+        self.check()
+
+    def _add(self, size: int) -> None:
+        self.bytes += size
+        if self.bytes > LIMITS["max_content_bytes"]:
+            self._refuse(f"more than {LIMITS['max_content_bytes'] / 2**20:g} MB of drawing instructions")
+
+    def operator(self, operator, operands, cm, tm) -> None:
+        """pypdf's visitor of each operator: stops the extraction once past a budget."""
+        self.operators += 1
+        if self.operators > LIMITS["max_operators"] or not self.operators % 1000:
+            try:
+                self.check()
+            except LoaderError as e:
+                raise _Stop(e) from None
+
+    def check(self) -> None:
+        if self.operators > LIMITS["max_operators"]:
+            self._refuse(f"more than {LIMITS['max_operators']} drawing operators")
+        if time.monotonic() > self.deadline:
+            raise LoaderError(
+                self.source,
+                None,
+                f"reading the PDF's text took more than {LIMITS['max_seconds']:g} s (at page {self.page} of "
+                f"{self.pages}): refused as a possible bomb (a Delve export reads in about a second; "
+                "export the transcript from Delve again)",
+            )
+
+    def _refuse(self, what: str) -> None:
+        raise LoaderError(
+            self.source,
+            None,
+            f"the PDF's pages hold {what} (at page {self.page} of {self.pages}): refused as a possible bomb "
+            "(a Delve export of 35 pages holds 0.5 MB and 18,000 operators; export the transcript again)",
+        )
+
+
+class _Stop(BaseException):  # not an Exception: pypdf logs and skips those inside a form XObject
+    """Carries a budget's LoaderError out of pypdf's text extraction."""
+
+    def __init__(self, error: LoaderError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _resolve(value):
+    """An indirect PDF object's target (other values as they are)."""
+    return value.get_object() if hasattr(value, "get_object") else value
 
 
 def classify(runs: list[Run], source: Path | str = "<pdf>") -> tuple[Run, list[Block]]:

@@ -9,6 +9,7 @@ Codes keep the project's names; a code's top-level ancestor in the code tree is 
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -21,6 +22,7 @@ from challenge_graph.graph.errors import LoaderError
 from challenge_graph.graph.model import Coding, Interview, ParticipantSheet, Turn, slugify
 from challenge_graph.graph.speakers import identify_speakers, with_roles
 from challenge_graph.loaders import plain_text
+from challenge_graph.loaders.archives import check_members
 from challenge_graph.loaders.text import decode, split_lines
 
 __all__ = ["parse_qdpx", "LIMITS"]
@@ -49,7 +51,7 @@ def parse_qdpx(data: bytes, source: Path | str = "<qdpx>") -> list[Interview | P
     except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError) as e:
         raise LoaderError(source, None, f"not a REFI-QDA project: corrupt ZIP ({e})") from e
     members = {i.filename.replace("\\", "/"): i for i in archive.infolist() if i.filename and not i.is_dir()}
-    _check_limits(source, list(members.values()))
+    check_members(source, list(members.values()), LIMITS)
     budget = _TextBudget(source)
     project_name = next((n for n in members if n.lower().endswith(".qde")), None)
     if project_name is None:
@@ -87,18 +89,6 @@ def _cases(root: ET.Element) -> tuple[dict[str, str], ...]:
                 row[name.lower()] = text.strip()
         rows.append(row)
     return tuple(rows)
-
-
-def _check_limits(source, infos: list[zipfile.ZipInfo]) -> None:
-    total = sum(i.file_size for i in infos)
-    packed = sum(i.compress_size for i in infos) or 1
-    if total > LIMITS["max_unpacked_bytes"] or total / packed > LIMITS["max_ratio"]:
-        raise LoaderError(
-            source,
-            None,
-            f"archive unpacks to {total} bytes ({total / packed:.0f}x its size): refused as a possible "
-            f"zip bomb (limits: {LIMITS['max_unpacked_bytes']} bytes, ratio {LIMITS['max_ratio']})",
-        )
 
 
 class _TextBudget:
@@ -139,17 +129,18 @@ def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, source, budget: _Text
 
 
 def _code_tree(codes: ET.Element | None) -> dict[str, tuple[str, str]]:
-    """guid -> (code name, category: the name of its top-level ancestor)."""
+    """guid -> (code name, category: the name of its top-level ancestor).
+
+    Walked with an explicit stack, never by recursion: a code tree nested thousands deep (a
+    hostile project) loads like a flat one instead of overflowing Python's stack."""
     found: dict[str, tuple[str, str]] = {}
-
-    def walk(element: ET.Element, top: str) -> None:
-        for code in element.iterfind("q:Code", NS):
-            name = code.get("name") or code.get("guid", "")
-            found[code.get("guid", "")] = (name, top or name)
-            walk(code, top or name)
-
-    if codes is not None:
-        walk(codes, "")
+    # (code, its category so far): popped in document order, each code before its children
+    stack = [(code, "") for code in reversed(codes.findall("q:Code", NS))] if codes is not None else []
+    while stack:
+        code, top = stack.pop()
+        name = code.get("name") or code.get("guid", "")
+        found[code.get("guid", "")] = (name, top or name)
+        stack.extend((child, top or name) for child in reversed(code.findall("q:Code", NS)))
     return found
 
 
@@ -184,7 +175,7 @@ def _interview(text_source, text: str, users, codes, source) -> Interview:
                 f"selection {selection.get('name') or selection.get('guid')!r} of {name!r} has offsets "
                 f"{start}-{end} outside the text ({len(text)} characters)",
             )
-        positions = tuple(i for i, (a, b) in enumerate(spans) if a < max(end, start + 1) and start < b)
+        positions = _covered(spans, start, max(end, start + 1))
         for coding in selection.iterfind("q:Coding", NS):
             coder = users.get(coding.get("creatingUser"), "unknown")
             coders.append(coder)
@@ -204,6 +195,15 @@ def _interview(text_source, text: str, users, codes, source) -> Interview:
         tuple(dict.fromkeys(coders)),
         messages,
     )
+
+
+def _covered(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, ...]:
+    """Positions of the spans that overlap ``start``-``end``. Spans follow each other in the text,
+    so those are one run of positions, found by bisection (a scan per selection made a project
+    of 20,000 selections over 20,000 turns take 85 s)."""
+    lo = bisect.bisect_right(spans, start, key=lambda span: span[1])  # the first span ending after start
+    hi = bisect.bisect_left(spans, end, key=lambda span: span[0])  # the first span beginning at end or later
+    return tuple(range(lo, hi))
 
 
 def _offset(selection: ET.Element, attribute: str, name: str, source) -> int:

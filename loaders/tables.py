@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections import defaultdict
 from pathlib import Path
 
 from challenge_graph.graph.errors import LoaderError
 from challenge_graph.graph.model import Coding, Interview, ParticipantSheet, Record, Turn, slugify
 from challenge_graph.graph.speakers import identify_speakers, with_roles
+from challenge_graph.loaders.archives import check_members
 from challenge_graph.loaders.text import decode
 
 __all__ = ["parse_table", "read_rows", "REFUSED_COLUMNS"]
@@ -46,6 +48,10 @@ REFUSED_COLUMNS = {
     "address",
 }
 _HEADER_ROWS = 5
+# limits on an .xlsx (a ZIP of XML), checked before openpyxl unpacks it: the ratio is a .qdpx's; the
+# size is lower, for openpyxl reads about 2.5 MB of sheet XML a second and holds every row. A
+# 40,000-row codings table (far more than a study codes) unpacks to 20 MB at a ratio of 6.
+LIMITS = {"max_unpacked_bytes": 100 * 1024 * 1024, "max_ratio": 200}
 
 
 def parse_table(data: bytes, source: Path | str, xlsx: bool) -> list[Record]:
@@ -78,6 +84,7 @@ def _rows_and_lines(data: bytes, source: Path | str, xlsx: bool) -> tuple[list[l
     if xlsx:
         from openpyxl import load_workbook
 
+        _check_workbook(data, source)
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
         except Exception as e:  # openpyxl raises many kinds for a broken workbook
@@ -96,6 +103,16 @@ def _rows_and_lines(data: bytes, source: Path | str, xlsx: bool) -> tuple[list[l
     except csv.Error as e:
         raise LoaderError(source, reader.line_num, f"not readable as CSV ({e})") from e
     return rows, lines
+
+
+def _check_workbook(data: bytes, source) -> None:
+    """Refuse a workbook that is no ZIP, or that would unpack beyond ``LIMITS`` (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError) as e:
+        raise LoaderError(source, None, f"not a readable XLSX workbook (corrupt ZIP: {e})") from e
+    check_members(source, infos, LIMITS)
 
 
 def _find_header(rows: list[list[str]], source) -> tuple[int, list[str]]:
@@ -121,9 +138,12 @@ def _missing(header: list[str]) -> str:
 
 
 def _codings(records, source, columns, code_column) -> list[Record]:
+    """One interview per title; a turn per distinct (speaker, text), at its first row's line.
+    Turns are indexed by that key in a dict, so the work grows with the rows, never their square."""
     interview_col, speaker_col, text_col, _ = columns
-    turns: dict[str, dict[tuple[str, str], int]] = defaultdict(dict)
-    found: dict[str, list[tuple[str, str, str, str, int]]] = defaultdict(list)
+    # interview -> (speaker, text) -> (position, line of its first row)
+    turns: dict[str, dict[tuple[str, str], tuple[int, int]]] = defaultdict(dict)
+    found: dict[str, list[tuple[int, str, str, int]]] = defaultdict(list)  # (position, code, coder, line)
     for line, row in records:
         interview = (row.get(interview_col) or "").strip()
         text = " ".join((row.get(text_col) or "").split())
@@ -131,21 +151,15 @@ def _codings(records, source, columns, code_column) -> list[Record]:
         if not interview or not text:
             raise LoaderError(source, line, f"row has no {interview_col if not interview else text_col}")
         speaker = (row.get(speaker_col) or "").strip() if speaker_col else "Participant"
-        found[interview].append((speaker, text, code, (row.get("coder") or "").strip(), line))
-        turns[interview].setdefault((speaker, text), len(turns[interview]))
+        known = turns[interview]
+        position, _ = known.setdefault((speaker, text), (len(known), line))
+        found[interview].append((position, code, (row.get("coder") or "").strip(), line))
     default_coder = "taguette" if code_column == "tag" else Path(str(source)).stem
     interviews = []
     for title, rows in found.items():
         interview_id = slugify(title)
-        turn_list = [
-            Turn(sp, tx, pos, next(r[4] for r in rows if (r[0], r[1]) == (sp, tx)))
-            for (sp, tx), pos in turns[title].items()
-        ]
-        codings = tuple(
-            Coding(code, coder or default_coder, (turns[title][(sp, tx)],), line)
-            for sp, tx, code, coder, line in rows
-            if code
-        )
+        turn_list = [Turn(sp, tx, pos, first) for (sp, tx), (pos, first) in turns[title].items()]
+        codings = tuple(Coding(code, coder or default_coder, (pos,), line) for pos, code, coder, line in rows if code)
         speakers = identify_speakers(turn_list, interview_id, title)
         interviews.append(
             Interview(
