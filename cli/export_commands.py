@@ -101,8 +101,9 @@ def export(
     graph = select(store, query=query_name, params=values, stage=stage, challenge=challenge, participant=participant)
     shown = limit_nodes(graph, max_nodes)
     if with_quotes:
-        attach_quotes(store, shown)
-        _clearest_quotes(store, shown)
+        attach_quotes(store, shown)  # data files: each code's first quote, whole, cited
+        if out.suffix.lower() in (".png", ".svg", ".pdf"):  # a picture: the clearest passage
+            _clearest_quotes(store, shown)
     summary = corpus_summary(store)
     # the image says what it drew before this (render_image counts the nodes it drew)
     footer = f"corpus: {summary['interviews']} interviews, {summary['participants']} participants"
