@@ -21,8 +21,8 @@ def draw_force(fig, ax, graph: nx.DiGraph, box, fonts: Fonts, marks: Marks) -> D
     centre = graph.graph.get("centre_node")
     order = sorted(graph.nodes, key=lambda n: (n != centre, -graph.nodes[n]["evidence"], graph.nodes[n]["label"], n))
     label_w = 14 * fonts.label * 0.62 / 72 + 0.3
-    room = max(4, int((right - left) * (top - bottom) / (label_w * _h(2, fonts.label) * 4.5)))
-    chosen = order[:room]
+    room = max(4, int((right - left) * (top - bottom) / (label_w * _h(2, fonts.label) * 3.5)))
+    chosen = _connected(graph, order, room)
     drawn.left_out["with less evidence"] += len(order) - len(chosen)
     sub = graph.subgraph(chosen)
     pos = _positions(sub, centre)
@@ -61,6 +61,21 @@ def draw_force(fig, ax, graph: nx.DiGraph, box, fonts: Fonts, marks: Marks) -> D
         if src in texts and dst in texts:
             marks.line(xy[src], xy[dst], sub.edges[src, dst]["relation"])
     return drawn
+
+
+def _connected(graph: nx.DiGraph, order: list, room: int) -> list:
+    """Up to ``room`` nodes, grown from the first of ``order`` (the centre, or the most evidence)
+    by the neighbour with most evidence, so every node drawn has a line to another; a new
+    component starts only when the first is drawn whole."""
+    rank = {n: i for i, n in enumerate(order)}
+    chosen: list = []
+    frontier: set = set()
+    while len(chosen) < min(room, len(order)):
+        pick = min(frontier, key=rank.get) if frontier else next(n for n in order if n not in chosen)
+        chosen.append(pick)
+        frontier.discard(pick)
+        frontier |= {m for m in nx.all_neighbors(graph, pick) if m not in chosen}
+    return chosen
 
 
 def _positions(sub: nx.DiGraph, centre) -> dict:
@@ -108,7 +123,7 @@ def _place_labels(fig, ax, candidates, points, font, segments, centre) -> dict:
     placed = {}
     step = font / 72
     near = ((1, 0), (-1, 0), (0, 1.2), (0, -1.2), (1, 1.2), (1, -1.2), (-1, 1.2), (-1, -1.2))
-    spots = [(dx * k * step, dy * k * step) for k in (1, 2, 3.2) for dx, dy in near]
+    spots = [(dx * k * step, dy * k * step) for k in (1, 1.6) for dx, dy in near]  # close: a label names its node
     far = [(dx * k * step, dy * k * step) for k in (1, 2, 3.2, 4.5, 6, 8) for dx, dy in near]
     for node, label in candidates:
         x, y = points[node]
