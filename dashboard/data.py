@@ -34,6 +34,15 @@ __all__ = [
     "cypher",
     "csv_download",
     "console_limits",
+    "codes",
+    "unstaged",
+    "busiest_stage",
+    "top_challenge",
+    "duplicates",
+    "code_quotes",
+    "compared_interviews",
+    "addresses",
+    "NO_STAGE_KEY",
     "DEFAULT_DB",
     "DEFAULT_MAX_ROWS",
 ]
@@ -119,6 +128,133 @@ def network(centre: str, key: str | None = None):
     """The neighbourhood graph around ``key`` (cached per graph)."""
     path = db_path()
     return _network(path, version(path), centre, key)
+
+
+CODE_KINDS = ("Challenge", "Fix", "Practice", "Question")
+NO_STAGE_KEY = "none"  # ?stage=none: the codes at no stage
+_CODES = """MATCH (c:{label}) OPTIONAL MATCH (c)-[:AT_STAGE]->(s:Stage)
+RETURN '{label}' AS kind, c.id AS id, c.code AS code, c.name AS name, c.category AS category,
+       c.description AS description, c.known AS known, c.implied AS implied,
+       s.name AS stage, s.id AS stage_id, c.participants AS participants, c.interviews AS interviews,
+       c.quotes AS quotes, c.allQuotes AS all_quotes
+ORDER BY code"""
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _codes(path: str, stamp: str) -> pd.DataFrame:
+    frames = []
+    for label in CODE_KINDS:
+        result = store(path).run(_CODES.format(label=label))
+        frames.append(pd.DataFrame(result.rows, columns=result.columns))
+    frame = pd.concat(frames, ignore_index=True).drop_duplicates("id")
+    for column in ("stage", "stage_id", "category", "description"):
+        frame[column] = frame[column].fillna("")
+    for column in ("participants", "interviews", "quotes", "all_quotes"):
+        frame[column] = frame[column].fillna(0).astype(int)
+    frame["known"] = frame["known"].fillna(False).astype(bool)
+    frame["implied"] = frame["implied"].fillna(False).astype(bool)
+    return frame.reset_index(drop=True)
+
+
+def codes() -> pd.DataFrame:
+    """Every code (challenges, fixes, practices, protocol questions) with its kind, name,
+    category, description, stage ("" for none) and evidence counts (cached per graph)."""
+    path = db_path()
+    return _codes(path, version(path))
+
+
+def unstaged(kind: str = "Challenge") -> pd.DataFrame:
+    """The codes of ``kind`` coded at no stage: they count among the challenges (tiles, top
+    lists, networks) but stand in no cell of the stage-by-category map nor in the workflow."""
+    frame = codes()
+    return frame[(frame["kind"] == kind) & (frame["stage"] == "")].sort_values(
+        ["participants", "quotes", "name"], ascending=[False, False, True]
+    )
+
+
+def busiest_stage() -> str:
+    """The name of the stage with the most codes at it (then quotes): the pages open on it."""
+    stages = named("stage-overview")
+    if stages.empty:
+        return ""
+    codes_at = stages["challenges"] + stages["fixes"] + stages["practices"]
+    ranked = stages.assign(_codes=codes_at).sort_values(
+        ["_codes", "quotes", "position"], ascending=[False, False, True]
+    )
+    return str(ranked["stage"].iloc[0])
+
+
+def top_challenge() -> str:
+    """The code of the challenge reported by most participants (then quotes), or ""."""
+    top = named("top-challenges", limit=1)
+    return str(top["code"].iloc[0]) if len(top) else ""
+
+
+_CODE_QUOTES = """MATCH (p:Participant)-[:SAID]->(e:Excerpt)-[r:CODED_AS]->(c:{label} {{code: $code}})
+WHERE NOT r.coder IN ['auto', 'auto-semantic']
+WITH DISTINCT e, p
+MATCH (e)-[:FROM]->(i:Interview)
+RETURN i.title AS interview, e.line AS line, e.page AS page, p.pseudonym AS speaker, e.text AS quote
+ORDER BY i.id, e.position LIMIT $limit"""
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _code_quotes(path: str, stamp: str, code: str, label: str, limit: int) -> pd.DataFrame:
+    result = store(path).run(_CODE_QUOTES.format(label=label), {"code": code, "limit": limit})
+    return pd.DataFrame(result.rows, columns=result.columns)
+
+
+def code_quotes(code: str, label: str = "Fix", limit: int = 3) -> pd.DataFrame:
+    """The first ``limit`` participant quotes coded with a fix (or a code of ``label``) by a
+    human coder: interview, line, page, speaker, quote (cached per graph)."""
+    if label not in CODE_KINDS:
+        raise ValueError(f"not a code kind: {label}")
+    path = db_path()
+    return _code_quotes(path, version(path), code, label, limit)
+
+
+def compared_interviews() -> tuple[list[tuple[str, list[str], list[str]]], list[tuple[str, list[str]]]]:
+    """Which interviews inter-coder agreement compares (two coders or more, machine coders left
+    out): ``(title, independent coders, consensus coders)``; and the interviews with one coder:
+    ``(title, coders)``."""
+    from challenge_graph.graph.autocode import MACHINE_CODERS
+
+    rows = named("coders")
+    rows = rows[~rows["coder"].isin(MACHINE_CODERS)]
+    compared, alone = [], []
+    for title, group in rows.groupby("title", sort=True):
+        independent = sorted(group.loc[~group["consensus"].astype(bool), "coder"])
+        consensus = sorted(group.loc[group["consensus"].astype(bool), "coder"])
+        if len(group) >= 2:
+            compared.append((str(title), independent, consensus))
+        else:
+            alone.append((str(title), independent + consensus))
+    return compared, alone
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _addresses(path: str, stamp: str) -> list[tuple[str, str]]:
+    rows = store(path).run("MATCH (f:Fix)-[:ADDRESSES]->(c:Challenge) RETURN f.code, c.code ORDER BY f.code").rows
+    return [(str(f), str(c)) for f, c in rows]
+
+
+def addresses() -> list[tuple[str, str]]:
+    """(fix code, challenge code) of every fix and the challenge it addresses (cached per graph)."""
+    path = db_path()
+    return _addresses(path, version(path))
+
+
+def duplicates(code: str | None = None) -> list[tuple[str, str, str]]:
+    """Pairs of challenges whose names say they are likely the same (``code``'s only, if given):
+    ``(code, other, why)``, as the load's check reports them."""
+    from challenge_graph.graph.code_names import likely_duplicates
+
+    frame = codes()
+    frame = frame[frame["kind"] == "Challenge"]
+    pairs = likely_duplicates(zip(frame["code"], frame["name"], frame["kind"]))
+    if code is None:
+        return pairs
+    return [(a, b, why) if a == code else (b, a, why) for a, b, why in pairs if code in (a, b)]
 
 
 def export_bytes(graph, suffix: str, layout: str, size: str, title: str, footer: str, with_quotes: bool) -> bytes:

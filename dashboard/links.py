@@ -8,7 +8,18 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-__all__ = ["SLUGS", "url", "challenge_url", "challenge_link", "open_page", "keep_page", "param", "set_param"]
+__all__ = [
+    "SLUGS",
+    "url",
+    "challenge_url",
+    "challenge_link",
+    "stage_url",
+    "link",
+    "open_page",
+    "keep_page",
+    "param",
+    "set_param",
+]
 
 # page title -> the short name used in ?page=
 SLUGS = {
@@ -32,9 +43,20 @@ def challenge_url(code: str) -> str:
     return url("challenge", challenge=code)
 
 
+def stage_url(stage: str) -> str:
+    """The Workflow stages page on ``stage`` (an id, or ``none``: the codes at no stage)."""
+    return url("stages", stage=stage)
+
+
+def link(text: str, address: str) -> str:
+    """HTML of ``text`` linking to ``address``, opened in the same tab like every link of the
+    dashboard (an address of the dashboard reloads it on that view)."""
+    return f'<a href="{html.escape(address)}" target="_self">{html.escape(str(text))}</a>'
+
+
 def challenge_link(name: str, code: str) -> str:
     """HTML of a challenge's name linking to its detail (same tab)."""
-    return f'<a href="{html.escape(challenge_url(code))}">{html.escape(name)}</a>'
+    return link(name, challenge_url(code))
 
 
 def open_page(titles: list[str]) -> None:

@@ -1,16 +1,20 @@
-"""Network: an interactive view of a stage's, challenge's or participant's neighbourhood."""
+"""Network: an interactive view of a stage's, challenge's or participant's neighbourhood, or the
+whole workflow."""
 
 from __future__ import annotations
 
+import networkx as nx
 import streamlit as st
 
 from challenge_graph.dashboard import data, links
 from challenge_graph.export.html import frame_height, legend_html, network_html
+from challenge_graph.export.web_layout import web_layout
 from challenge_graph.graph.model import slugify
-from challenge_graph.queries.network import KIND_ORDER, limit_nodes
+from challenge_graph.queries.network import limit_nodes
 
 TITLE = "Network"
 CENTRES = {"Stage": "stage", "Challenge": "challenge", "Participant": "participant", "Whole workflow": "workflow"}
+NO_STAGE = "Stage:"  # the column of the codes at no stage (a stage with an empty id)
 
 
 def render() -> None:
@@ -26,22 +30,21 @@ def render() -> None:
     if centre != "workflow":
         options = data.entities(centre)
         if not options:
-            st.info(f"No {centre} in the graph yet.")
+            st.info(f"No {centre} in the graph yet: load coded interviews on the Load data page.")
             return
         names = list(options)
-        asked = links.param("key").casefold()
-        default = next(
-            (i for i, n in enumerate(names) if asked and asked in (n.casefold(), options[n].casefold())),
-            names.index("Loss function") if "Loss function" in names else 0,
-        )
-        key = options[middle.selectbox(centre_label, names, index=default, key=f"net_{centre}")]
+        index = _default(centre, names, options)
+        key = options[middle.selectbox(centre_label, names, index=index, key=f"net_{centre}")]
         links.set_param("key", key)
     limit = right.slider("Node limit", 10, 200, 80, step=10, key="net_limit")
-    full = data.network(centre, key)
-    if full.number_of_nodes() == 0:
-        st.info("Nothing is connected to it yet.")
+    full, left_out = shaped(centre, key)
+    if full.number_of_nodes() <= 1:
+        busiest = data.busiest_stage()
+        hint = f" The stage with the most codes is {busiest}: choose it above." if centre == "stage" else ""
+        st.info("Nothing is coded here yet." + (hint if busiest else ""))
         return
     shown = limit_nodes(full, limit)
+    layout = web_layout(shown)
     st.caption(
         f"Showing {shown.number_of_nodes()} of {full.number_of_nodes()} nodes"
         + (
@@ -49,24 +52,103 @@ def render() -> None:
             if shown.number_of_nodes() < full.number_of_nodes()
             else ""
         )
-        + " · click a challenge for its detail · hover a node for the evidence behind it"
+        + (
+            f" · {left_out} stage{'s' if left_out != 1 else ''} with nothing coded left out"
+            " (the Workflow stages page draws them all)"
+            if left_out
+            else ""
+        )
+        + " · click a name for its page · point at a node for the evidence behind it"
         + " · drag to rearrange, scroll to zoom"
     )
-    kinds = [k for k in KIND_ORDER if any(d["kind"] == k for _, d in shown.nodes(data=True))]
-    st.html(legend_html(kinds))
-    challenges = {
-        n: links.url("challenge", challenge=d["id"]) for n, d in shown.nodes(data=True) if d["kind"] == "Challenge"
-    }
-    height = frame_height(shown)
-    page = network_html(shown, height=f"{height}px", links=challenges)
+    st.html(legend_html(shown, layout))
+    height = frame_height(shown, layout)
+    page = network_html(shown, height=f"{height}px", links=node_links(shown), legend=False, layout=layout)
     st.iframe(page, height=height + 20)  # labels and titles are escaped by network_html
     name = f"network-{centre}-{slugify(key or 'all')}"
-    st.download_button("Download HTML", page, file_name=f"{name}.html", mime="text/html")
-    _exports(
-        shown,
-        name,
-        title=shown.graph.get("name") or key if key else "Challenges at each stage and the fixes that address them",
+    title = shown.graph.get("name") or key if key else "Challenges at each stage and the fixes that address them"
+    # the download opens on its own, offline: its legend inside, no links into the dashboard
+    st.download_button(
+        "Download HTML", lambda: network_html(shown, title=title), file_name=f"{name}.html", mime="text/html"
     )
+    _exports(shown, name, title=title)
+
+
+def _default(centre: str, names: list[str], options: dict[str, str]) -> int:
+    """The entry ``?key=`` names (label or key, any case), else the stage with the most codes or
+    the challenge most reported: a view that shows something."""
+    asked = links.param("key").casefold()
+    for i, name in enumerate(names):
+        if asked and asked in (name.casefold(), options[name].casefold()):
+            return i
+    if centre == "stage" and data.busiest_stage() in names:
+        return names.index(data.busiest_stage())
+    if centre == "challenge":
+        top = data.top_challenge()
+        return next((i for i, n in enumerate(names) if n.endswith(f"({top})")), 0)
+    return 0
+
+
+def shaped(centre: str, key: str | None) -> tuple[nx.DiGraph, int]:
+    """The neighbourhood as drawn: the workflow with its codes at no stage in a column of their
+    own, stages with nothing coded (but the centre) left out. Returns it and how many stages were
+    left out."""
+    graph = data.network(centre, key).copy()
+    if centre == "workflow":
+        _add_unstaged(graph)
+    if centre not in ("workflow", "stage"):
+        return graph, 0
+    empty = _empty_stages(graph) - {graph.graph.get("centre_node")}
+    graph.remove_nodes_from(empty)
+    return graph, len(empty)
+
+
+def _add_unstaged(graph: nx.DiGraph) -> None:
+    """The challenges and practices at no stage, under a "No stage" header (as the workflow's
+    query leaves them out, they would count as challenges everywhere but here)."""
+    frame = data.codes()
+    frame = frame[(frame["stage"] == "") & frame["kind"].isin(["Challenge", "Practice"])]
+    if frame.empty:
+        return
+    graph.add_node(NO_STAGE, kind="Stage", id="", label="No stage", position=10**6, track="", parent="", evidence=0)
+    for kind, code_id, name, quotes in zip(frame["kind"], frame["id"], frame["name"], frame["all_quotes"]):
+        node = f"{kind}:{code_id}"
+        if node not in graph:
+            graph.add_node(node, kind=kind, id=code_id, label=name, evidence=int(quotes))
+        graph.add_edge(node, NO_STAGE, relation="AT_STAGE", weight=int(quotes))
+    graph.nodes[NO_STAGE]["evidence"] = len(frame)
+
+
+def _empty_stages(graph: nx.DiGraph) -> set[str]:
+    """Stages with no code at them nor at any of their sub-stages."""
+    stages = {n for n, d in graph.nodes(data=True) if d["kind"] == "Stage"}
+    full = {s for s in stages if any(graph.nodes[p]["kind"] != "Stage" for p in graph.predecessors(s))}
+    changed = True
+    while changed:  # a stage whose sub-stage has codes has something under it
+        parents = {f"Stage:{graph.nodes[s].get('parent')}" for s in full if graph.nodes[s].get("parent")}
+        changed = bool(parents & stages - full)
+        full |= parents & stages
+    return stages - full
+
+
+def node_links(graph: nx.DiGraph) -> dict[str, str]:
+    """Where a click on each node goes: a challenge to its detail, a stage to its stage page, a
+    participant to the network around them, a fix to the challenge it addresses, a practice to
+    its stage (all in the same tab)."""
+    out = {}
+    for node, d in graph.nodes(data=True):
+        targets = {graph.nodes[s]["kind"]: graph.nodes[s]["id"] for s in graph.successors(node)}
+        if d["kind"] == "Challenge":
+            out[node] = links.challenge_url(d["id"])
+        elif d["kind"] == "Stage":
+            out[node] = links.stage_url(d["id"] or data.NO_STAGE_KEY)
+        elif d["kind"] == "Participant":
+            out[node] = links.url("network", around="participant", key=d["id"])
+        elif d["kind"] == "Fix" and "Challenge" in targets:
+            out[node] = links.challenge_url(targets["Challenge"])
+        elif d["kind"] == "Practice" and "Stage" in targets:
+            out[node] = links.stage_url(targets["Stage"] or data.NO_STAGE_KEY)
+    return out
 
 
 def _exports(graph, name: str, title: str) -> None:

@@ -41,14 +41,28 @@ def test_overview(app):
     assert "*" not in protocol and "- 1." not in protocol  # no stray asterisks, one number per question
 
 
-def test_workflow_stage_lists_loss_function_challenges(app):
+def _html(at, within=None) -> str:
+    """The HTML that ``st.html`` drew (tables with links, quotes, lists), all of it."""
+    return "\n".join(h.proto.body for h in (within or at).get("html"))
+
+
+def _busiest_stage(store) -> str:
+    """The stage with the most codes at it, counted independently of the dashboard's queries."""
+    return store.run(
+        "MATCH (c)-[:AT_STAGE]->(s:Stage) RETURN s.name, count(c) AS n, s.position ORDER BY n DESC, s.position LIMIT 1"
+    ).rows[0][0]
+
+
+def test_workflow_stage_opens_on_the_stage_with_most_codes(app, sample_store):
     at = _page(app, "Workflow stages")
-    assert at.selectbox(key="stage").value == "Loss function"
-    table = at.dataframe[0].value
-    assert list(table["code"]) == ["Loss-differential-testing", "Loss-complexity"]
+    assert at.selectbox(key="stage").value == _busiest_stage(sample_store)
+    at.selectbox(key="stage").set_value("Loss function").run()
+    table = _html(at)
+    assert "Loss-differential-testing" in table and "Loss-complexity" in table  # linked by code
     at.selectbox(key="stage").set_value("Evaluation").run()
-    assert "QM-robustness" in list(at.dataframe[0].value["code"])
-    assert any("Fix: robustness" in m.value for m in at.markdown)
+    assert "challenge=QM-robustness" in _html(at)
+    assert "Fix: robustness" in _html(at)  # its fix, linked
+    assert 'href="?page=challenge&amp;challenge=QM-robustness"' in _html(at)  # a same-tab link, not a grid cell
 
 
 def test_challenge_detail_shows_quotes_and_fixes(app):
@@ -57,9 +71,11 @@ def test_challenge_detail_shows_quotes_and_fixes(app):
     at.selectbox(key="challenge").set_value(option).run()
     assert not at.exception
     assert any(s.value.startswith("Quotes (4 from 1 participant)") for s in at.subheader)
-    assert len(at.expander) == 4  # each quote can be read with the turns around it
-    assert any("Interviewer 1" in m.value for m in at.expander[0].markdown)
-    assert "Fix: robustness" in list(at.dataframe[0].value["fix"])
+    turns = [e for e in at.expander if e.label == "Turns around it"]
+    assert len(turns) == 4  # each quote can be read with the turns around it
+    assert any("Interviewer 1" in m.value for m in turns[0].markdown)
+    fixes = [e for e in at.expander if e.label.startswith("Fix: robustness")]
+    assert len(fixes) == 1 and " quote" in fixes[0].label  # its fix, with its evidence
 
 
 def test_console_runs_named_query_and_refuses_writes(app):
@@ -75,14 +91,17 @@ def test_console_runs_named_query_and_refuses_writes(app):
     assert at.error and at.error[0].value.startswith("read-only: DELETE is not allowed here")
 
 
-def test_network_page_draws_the_stage_neighbourhood(app):
+def test_network_page_draws_the_stage_neighbourhood(app, sample_store):
     at = _page(app, "Network")
-    assert at.selectbox(key="net_stage").value == "Loss function"
+    assert at.selectbox(key="net_stage").value == _busiest_stage(sample_store)  # a view that shows something
+    at.selectbox(key="net_stage").set_value("Loss function").run()
     assert at.caption[0].value.startswith("Showing 6 of 6 nodes")
+    legend = _html(at)
+    assert "Lines:" in legend and "participant — a code on their quotes" in legend
     at.selectbox(key="net_centre").set_value("Whole workflow").run()
     at.slider(key="net_limit").set_value(20).run()
     assert not at.exception
-    assert at.caption[0].value.startswith("Showing 20 of 61 nodes (the node limit keeps the nodes with most evidence")
+    assert re.match(r"Showing 20 of \d+ nodes \(the node limit keeps the nodes with most evidence", at.caption[0].value)
     assert at.get("download_button")[0].proto.label == "Download HTML"
 
 
@@ -146,6 +165,7 @@ def test_load_page_spreads_a_large_load_over_processes(tmp_path, monkeypatch, ca
 
 def test_network_page_exports_what_it_shows(app):
     at = _page(app, "Network")
+    at.selectbox(key="net_stage").set_value("Loss function").run()
     at.selectbox(key="export_format").set_value("PNG image").run()
     at.button(key="export").click().run()
     assert not at.exception
@@ -178,7 +198,9 @@ def test_method_page_on_three_coders(tmp_path):
     at.session_state["method_pairs"] = True
     at.run()
     pairs = at.dataframe[1].value
-    assert at.expander[0].label.endswith(f": {len(pairs)} rows")
+    from challenge_graph.queries.agreement import agreement
+
+    assert at.expander[0].label.endswith(f": {len(agreement(store)[1])} rows")  # all of them; the table filters
     assert {("Amin (consensus)", "PO"), ("Amin (consensus)", "Rached"), ("PO", "Rached")} <= set(
         zip(pairs["coder_a"], pairs["coder_b"])
     )
@@ -233,23 +255,23 @@ def test_saturation_chart_draws_the_saturation_figures(app, sample_store):
     assert [b.label for b in at.get("download_button")] == ["Download curve (PNG)"]
 
 
-def test_cooccurrence_heat_map_is_the_dashboards_heat_map_of_the_top_pairs(app, sample_store):
-    from challenge_graph.dashboard.views.method import cooccurrence_heat_map
-    from challenge_graph.dashboard.views.tables import heat_map
+def test_cooccurrence_chart_draws_the_top_named_pairs(app, sample_store):
+    from challenge_graph.dashboard.views.method import TOP_PAIRS, cooccurrence_chart
     from challenge_graph.queries.analysis import cooccurrence
 
     at = _method_tab(_page(app, "Method"), "Co-occurrence")
     chart = at.get("vega_lite_chart")[0]
     drawn = _chart_data(chart)
-    expected = pd.DataFrame(cooccurrence(sample_store)[:40])
-    assert len(expected) > 5
-    pd.testing.assert_frame_equal(drawn, expected)
-    tooltip = ["code_a", "code_b", "shared", "jaccard"]
-    altair = heat_map(expected, x="code_b", y="code_a", value="shared", tooltip=tooltip, row_height=22).to_dict()
-    for key in ("data", "datasets", "$schema", "config"):  # where the data sits, and Altair's own defaults
-        altair.pop(key, None)
-    assert cooccurrence_heat_map(expected) == altair
-    assert json.loads(chart.proto.spec)["layer"] == altair["layer"]
+    kinds = dict(sample_store.run("MATCH (c:Challenge) RETURN c.code, 'Challenge'").rows)
+    own = {frozenset(p) for p in sample_store.run("MATCH (f:Fix)-[:ADDRESSES]->(c) RETURN f.code, c.code").rows}
+    expected = [
+        (r["code_a"], r["code_b"], r["shared"])
+        for r in cooccurrence(sample_store)
+        if r["code_a"] in kinds and r["code_b"] in kinds and frozenset((r["code_a"], r["code_b"])) not in own
+    ][:TOP_PAIRS]
+    assert len(expected) >= 3
+    assert list(zip(drawn["code_a"], drawn["code_b"], drawn["shared"])) == expected
+    assert json.loads(chart.proto.spec)["layer"] == cooccurrence_chart(drawn)["layer"]
 
 
 def test_saturation_png_is_the_command_line_drawing(sample_store, tmp_path):
@@ -320,7 +342,7 @@ def test_console_timeout_and_row_cap(sample_store, monkeypatch):
     at = AppTest.from_file(APP, default_timeout=60)
     at.session_state["db_path"] = str(sample_store.path)
     _page(at, "Cypher console")
-    assert "queries stop after 1 s and show at most 5 rows" in at.caption[0].value
+    assert "queries stop after 1 s" in at.caption[0].value and "show at most 5 rows" in at.caption[0].value
     _console_run(at, "MATCH (a),(b),(c),(d) WHERE a.id+b.id+c.id+d.id='x' RETURN count(*)")
     assert at.error[0].value.startswith("query stopped after 1 s")
     _console_run(at, "MATCH (e:Excerpt) RETURN e.id AS id")

@@ -1,0 +1,146 @@
+"""The dashboard on a real study (the Delve PDFs: three interviews, two coders each, a
+moderator), in the real server and headless Chromium, looked at as a researcher would at first
+glance: no network line through a label, whole words, a legend of lines, a default view that shows
+something; codes at no stage shown as such; pages that open on what was coded; headings and
+summaries before the quotes; links that stay in the tab. Screenshots go to $SCREENSHOTS (or the
+test's temporary folder)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright  # noqa: E402  (after the skip of test_browser)
+
+from tests.dashboard.serve import free_port, serve_dashboard, settle
+from tests.dashboard.test_browser import CHROMIUM, LAUNCH_ARGS
+
+MIN_LABEL_PX = 11
+
+
+@pytest.fixture(scope="module")
+def delve_store(tmp_path_factory):
+    from challenge_graph.pipeline.ingest import ingest
+    from challenge_graph.store.ladybug_store import LadybugStore
+    from tests.conftest import FIXTURES
+
+    store = LadybugStore(tmp_path_factory.mktemp("delve") / "db")
+    assert not ingest(store, [FIXTURES / "delve-pdf"]).rejected
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    folder = Path(os.environ.get("SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(delve_store):
+    with serve_dashboard(["--db", str(delve_store.path)], free_port()) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    yield page
+    page.close()
+
+
+def _open(page, server, query: str, heading: str):
+    page.goto(f"{server}/?{query}")
+    page.get_by_role("heading", name=heading).first.wait_for(timeout=120_000)
+    settle(page)
+    return page
+
+
+def _shot(page, path: Path) -> None:
+    """The whole page: the window made as tall as what Streamlit scrolls inside it."""
+    tall = page.evaluate("() => Math.max(...[...document.querySelectorAll('div, section')].map(e => e.scrollHeight))")
+    page.set_viewport_size({"width": 1400, "height": min(int(tall) + 40, 8000)})
+    settle(page)
+    page.screenshot(path=str(path))
+    page.set_viewport_size({"width": 1400, "height": 1000})
+
+
+# every line drawn at first paint followed along its path (straight or curved, as vis-network
+# draws it) against every box but its ends'; labels as vis-network wrapped them
+_NETWORK = """() => {
+    const ids = network.body.data.nodes.getIds();
+    const boxes = Object.fromEntries(ids.map(id => [id, network.getBoundingBox(id)]));
+    const canvas = document.querySelector("#mynetwork canvas").getBoundingClientRect();
+    const out = {nodes: ids.length, drawn: 0, crossings: [], rewrapped: [], fonts: [], scale: network.getScale(),
+                 canvas: [canvas.width, canvas.height]};
+    for (const id of network.body.data.edges.getIds()) {
+        const edge = network.body.edges[id];
+        if (edge.options.hidden) { continue; }
+        out.drawn += 1;
+        let hit = null;
+        for (let i = 0; i <= 200 && !hit; i++) {
+            const p = edge.edgeType.getPoint(i / 200);
+            for (const node of ids) {
+                const b = boxes[node];
+                if (node !== edge.fromId && node !== edge.toId && p.x > b.left && p.x < b.right
+                    && p.y > b.top && p.y < b.bottom) { hit = node; break; }
+            }
+        }
+        if (hit) { out.crossings.push([edge.fromId, edge.toId, hit]); }
+    }
+    for (const id of ids) {
+        const node = network.body.nodes[id];
+        const given = String(network.body.data.nodes.get(id).label).split("\\n");
+        const drawn = node.labelModule.lines.map(l => l.blocks.map(b => b.text).join(""));
+        if (drawn.length !== given.length) { out.rewrapped.push([id, given, drawn]); }
+        out.fonts.push(node.options.font.size * out.scale);
+    }
+    return out;
+}"""
+
+
+def _network(page) -> dict:
+    frame = page.frame_locator("iframe").first
+    frame.locator("#mynetwork canvas").wait_for(timeout=60_000)
+    body = frame.locator("body")
+    body.evaluate(
+        "() => new Promise(done => { (function wait() { window.networkFitted ? done() : setTimeout(wait, 50); })(); })"
+    )
+    return body.evaluate(_NETWORK)
+
+
+@pytest.mark.parametrize("around", ["", "workflow", "challenge", "participant"])
+def test_network_no_line_crosses_a_label_at_first_paint(page, server, shots, around):
+    _open(page, server, "page=network" + (f"&around={around}" if around else ""), "Network")
+    shown = _network(page)
+    assert shown["nodes"] >= 5, "the default view shows something"
+    assert shown["drawn"] >= 3, "lines are drawn"
+    assert not shown["crossings"], f"lines through a label box: {shown['crossings']}"
+    assert not shown["rewrapped"], f"labels broken by the browser, not between words: {shown['rewrapped']}"
+    assert min(shown["fonts"]) >= MIN_LABEL_PX, f"labels {min(shown['fonts']):.1f} px at first paint {shown['canvas']}"
+    legend = page.locator(".network-legend")
+    assert legend.count() == 1 and "Lines:" in legend.inner_text()  # what a line means
+    _shot(page, shots / f"delve-network-{around or 'default'}.png")
+
+
+def test_network_opens_on_the_stage_with_most_codes(page, server, delve_store):
+    _open(page, server, "page=network", "Network")
+    busiest = delve_store.run(
+        "MATCH (c)-[:AT_STAGE]->(s:Stage) RETURN s.name, count(c) AS n ORDER BY n DESC, s.name LIMIT 1"
+    ).rows[0][0]
+    box = page.get_by_test_id("stSelectbox").nth(1).locator("input")
+    assert box.input_value() == busiest
+    assert (
+        page.get_by_test_id("stCaptionContainer").filter(has_text=re.compile(r"Showing \d+ of \d+ nodes")).count() == 1
+    )
