@@ -95,6 +95,10 @@ def export(
 
     store = open_store(db, neo4j)
     if deck or out.suffix.lower() == ".pptx":
+        if query_name or stage or challenge or participant:
+            raise click.UsageError(
+                "a deck is of the whole study: --query, --stage, --challenge and --participant do not apply"
+            )
         _write_deck(store, out, title, top)
         return
     values = parse_params(params)
@@ -222,6 +226,8 @@ def _write_deck(store, out: Path, title: str | None, top: int) -> None:
     if out.parent and not out.parent.exists():
         raise ChallengeGraphError(f"{out.parent}: no such folder")
     content = deck_content(store, title, top)
+    if not content.per_stage:
+        raise ChallengeGraphError("nothing to put in a deck: no challenge at a stage has quotes")
     slides = write_deck(content, out)
     click.echo(f"wrote {printable(out)}")
     click.echo(

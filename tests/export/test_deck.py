@@ -158,3 +158,11 @@ def _texts(slide, role: str) -> list[str]:
         for shape in slide.shapes
         if shape.has_text_frame and shape.name == f"{role} text"
     ]
+
+
+def test_a_deck_is_of_the_whole_study(delve_store, tmp_path):
+    db = str(delve_store.path)
+    result = CliRunner().invoke(cli, ["export", str(tmp_path / "x.pptx"), "--stage", "evaluation", "--db", db])
+    assert result.exit_code == 2 and "a deck is of the whole study" in result.output
+    result = CliRunner().invoke(cli, ["export", str(tmp_path / "x.html"), "--deck", "--db", db])
+    assert result.exit_code == 1 and "a deck is .pdf or .pptx" in result.output
