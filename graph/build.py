@@ -44,6 +44,7 @@ from challenge_graph.graph.model import (
     slugify,
 )
 from challenge_graph.graph.speakers import identify_speakers, with_roles
+from challenge_graph.graph.taxonomy import load_taxonomy
 
 __all__ = ["InterviewJob", "InterviewBuilds", "BuildEach", "build_graph"]
 
@@ -321,8 +322,23 @@ def _count_evidence(graph: GraphData) -> None:
 
 # --- workflow and protocol --------------------------------------------------------------------
 def _add_workflow(graph: GraphData, codebook: Codebook) -> None:
+    """The codebook's stages, how they follow each other, and their mappings onto the reference
+    taxonomy (every reference stage is a node, mapped or not)."""
+    for ref in load_taxonomy().stages:
+        graph.add_node(
+            "ReferenceStage",
+            {
+                "id": ref.id,
+                "name": ref.name,
+                "position": ref.position,
+                "description": ref.description,
+                "addedFor": ref.added_for,
+            },
+        )
     previous: dict[tuple[str, str], str] = {}
     for stage in codebook.stages:
+        for ref, relation in stage.maps_to:
+            graph.add_rel("MAPS_TO", ("Stage", stage.id), ("ReferenceStage", ref), relation=relation)
         graph.add_node(
             "Stage",
             {

@@ -23,6 +23,7 @@ import yaml
 from challenge_graph.graph.code_names import code_label, normalise_name, tolerant_key
 from challenge_graph.graph.errors import CodebookError
 from challenge_graph.graph.model import CODE_LABELS, slugify
+from challenge_graph.graph.taxonomy import RELATIONS, inherited_relation, load_taxonomy
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in
 
@@ -65,6 +66,7 @@ _SCHEMA: dict[str, dict[str, Any]] = {
         "parent": str,
         "track": str,
         "description": str,
+        "maps_to": {"*": str},
     },
     "prefix": {"prefix": str, "kind": str, "category": str, "stage": str},
     "code": {
@@ -99,6 +101,8 @@ class Stage:
     parent: str
     aliases: tuple[str, ...]
     description: str = ""
+    # reference stages (graph/taxonomy.py) with the SKOS relation from this stage: (id, relation)
+    maps_to: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -236,7 +240,11 @@ class Codebook:
                     self.source, line, f"stage {entry['id']!r}: parent {parent!r} must be listed before it"
                 )
             ids.add(entry["id"])
-            parent_track = next((s.track for s in stages if s.id == parent), "")
+            parent_stage = next((s for s in stages if s.id == parent), None)
+            parent_track = parent_stage.track if parent_stage else ""
+            maps_to = self._mappings(entry.get("maps_to", {}), line)
+            if not maps_to and parent_stage:  # a sub-stage is narrower than what its parent maps to
+                maps_to = tuple((ref, inherited_relation(rel)) for ref, rel in parent_stage.maps_to)
             stages.append(
                 Stage(
                     entry["id"],
@@ -246,9 +254,25 @@ class Codebook:
                     parent,
                     tuple(entry.get("aliases", ())),
                     entry.get("description", ""),
+                    maps_to,
                 )
             )
         return tuple(stages)
+
+    def _mappings(self, given: dict[str, str], line: int) -> tuple[tuple[str, str], ...]:
+        """``maps_to`` of a stage, checked against the reference taxonomy and SKOS's relations."""
+        taxonomy = load_taxonomy()
+        out = []
+        for ref, relation in given.items():
+            if taxonomy.stage(ref) is None:
+                hint = _did_you_mean(ref, [s.id for s in taxonomy.stages])
+                raise CodebookError(self.source, line, f"maps_to: no reference stage {ref!r}{hint}")
+            if relation not in RELATIONS:
+                raise CodebookError(
+                    self.source, line, f"maps_to {ref}: {relation!r} is not a SKOS relation ({', '.join(RELATIONS)})"
+                )
+            out.append((ref, relation))
+        return tuple(out)
 
     # --- codes ----------------------------------------------------------------------------
     def _prefixes(self, entries: list[dict[str, Any]]) -> tuple[PrefixRule, ...]:

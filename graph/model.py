@@ -233,6 +233,14 @@ NODES: dict[str, dict[str, str]] = {
         "participants": "INT64",  # who reported a challenge coded at this stage
         "quotes": "INT64",
     },
+    # a stage of the reference taxonomy (codebooks/taxonomy.yaml), the axis studies share
+    "ReferenceStage": {
+        "id": "STRING",
+        "name": "STRING",
+        "position": "INT64",
+        "description": "STRING",
+        "addedFor": "STRING",  # the study an addition to the published taxonomy was made for
+    },
     "Tool": {"id": "STRING", "name": "STRING", "kind": "STRING"},
     "Coder": {"id": "STRING", "name": "STRING", "consensus": "BOOLEAN"},
     "Protocol": {"id": "STRING", "title": "STRING", "source": "STRING"},
@@ -275,6 +283,7 @@ RELATIONSHIPS: dict[str, tuple[tuple[tuple[str, str], ...], dict[str, str]]] = {
     "ADDRESSES": ((("Fix", "Challenge"),), {}),
     "NEXT": ((("Stage", "Stage"),), {}),
     "PART_OF": ((("Stage", "Stage"),), {}),
+    "MAPS_TO": ((("Stage", "ReferenceStage"),), {"relation": "STRING"}),  # a SKOS mapping relation
     "MENTIONS": ((("Excerpt", "Tool"),), {}),
     "ASKED_IN": ((("ProtocolQuestion", "Protocol"),), {}),
     # aggregates stored by graph/aggregates.py (counts of participant turns between small nodes)

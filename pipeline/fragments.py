@@ -40,6 +40,8 @@ _BUILD_MODULES = (
     "codebook.py",
     "model.py",
     "speakers.py",
+    "taxonomy.py",
+    "code_names.py",
 )
 
 

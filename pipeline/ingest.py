@@ -87,6 +87,11 @@ def check_sources(sources: list[SourceFile], codebook: Codebook) -> tuple[Report
     graph = _build(records, codebook, report)
     codes = [(row["code"], row["name"], label) for label in CODE_LABELS for row in graph.node_rows(label)]
     report.duplicates = likely_duplicates(codes)
+    report.notes.extend(
+        f"codebook: stage {stage.id!r} maps onto no stage of the reference taxonomy (add maps_to)"
+        for stage in codebook.stages
+        if not stage.maps_to
+    )
     return report, graph
 
 

@@ -10,7 +10,8 @@ Each ``NAME.cypher`` starts with a header of ``// key: value`` lines::
     // returns: challenge, code, participants, quotes
 
 Parameters of type STAGE, CHALLENGE and PARTICIPANT accept names, codes, ids or aliases,
-case-insensitively; the runner resolves them to node ids before the query runs. A parameter
+case-insensitively; the runner resolves them to node ids before the query runs. ANYSTAGE is a
+STAGE or the exact id of a stage of the reference taxonomy (``model-training``), which wins. A parameter
 ``NAME`` of type PAGE is a 1-based page of ``PAGE_SIZE`` rows: the query receives ``$NAME``
 and the rows to pass over and take as ``$NAME_skip`` and ``$NAME_size`` (LadybugDB's SKIP
 and LIMIT accept a parameter or a literal, never an expression).
@@ -42,7 +43,7 @@ __all__ = [
 ]
 
 QUERY_DIR = Path(str(resources.files("challenge_graph.queries")))  # the .cypher files are package data
-PARAM_TYPES = ("STAGE", "CHALLENGE", "PARTICIPANT", "INT", "STRING", "PAGE")
+PARAM_TYPES = ("STAGE", "ANYSTAGE", "CHALLENGE", "PARTICIPANT", "INT", "STRING", "PAGE")
 PAGE_SIZE = 50  # rows of a page (a PAGE parameter)
 _HEADER = re.compile(r"^//\s*(\w+):\s*(.*)$")
 _PARAM = re.compile(r"^(?P<name>\w+)\s+(?P<type>[A-Z]+)(?:\s*=\s*(?P<default>\S+))?\s*(?P<help>.*)$")
@@ -141,7 +142,11 @@ def _convert(store: GraphStore, query: NamedQuery, param: Param, value: Any) -> 
         return _page_number(query, param, value)
     if param.type == "STRING":
         return str(value)
-    cypher, kind = _LOOKUPS[param.type]
+    if param.type == "ANYSTAGE":  # a reference stage by its exact id, else a study's stage
+        references = store.run("MATCH (r:ReferenceStage) RETURN r.id AS id").rows
+        if str(value).strip().casefold() in {ref for (ref,) in references}:
+            return str(value).strip().casefold()
+    cypher, kind = _LOOKUPS["STAGE" if param.type == "ANYSTAGE" else param.type]
     wanted = normalise_name(str(value))
     candidates = store.run(cypher).as_dicts()
     for row in candidates:

@@ -156,3 +156,15 @@ def test_check_notes_likely_duplicate_codes(tmp_path):
         "note: MLP-integration-difficult and MLP-integration-issues are likely the same code: "
         "the same words but for 'difficult', 'issues'",
     ]
+
+
+def test_check_names_stages_without_a_mapping(tmp_path):
+    codebook = tmp_path / "book.yaml"
+    codebook.write_text(
+        "workflow:\n  - {id: training, name: Training, maps_to: {model-training: exactMatch}}\n"
+        "  - {id: vibes, name: Vibes}\n",
+        encoding="utf-8",
+    )
+    result = invoke("check", str(INTERVIEW_35), "--codebook", str(codebook))
+    notes = [line for line in result.output.splitlines() if "reference taxonomy" in line]
+    assert notes == ["note: codebook: stage 'vibes' maps onto no stage of the reference taxonomy (add maps_to)"]

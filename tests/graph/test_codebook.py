@@ -121,3 +121,24 @@ def test_a_bad_kind_or_question_pattern_names_the_line():
         parse_codebook(MINIMAL.replace("kind: challenge", "kind: problem"))
     with pytest.raises(CodebookError, match="question_pattern '\\(Q' is not a regular expression"):
         parse_codebook(MINIMAL + "question_pattern: '(Q'\n")
+
+
+def test_stages_map_onto_the_reference_taxonomy(codebook):
+    from challenge_graph.graph.taxonomy import RELATIONS, load_taxonomy
+
+    reference = {s.id for s in load_taxonomy().stages}
+    assert {"model-training", "model-evaluation", "data-labeling"} <= reference and len(reference) >= 9
+    for stage in codebook.stages:
+        assert stage.maps_to, f"{stage.id} maps onto no reference stage"
+        assert all(ref in reference and rel in RELATIONS for ref, rel in stage.maps_to)
+    by_id = {s.id: dict(s.maps_to) for s in codebook.stages}
+    assert by_id["training"] == {"model-training": "exactMatch"}
+    assert by_id["loss-function"] == {"model-training": "broadMatch"}  # from its parent, Implementation
+
+
+def test_a_bad_mapping_names_the_line():
+    stage = "  - {id: training, name: Training}"
+    with pytest.raises(CodebookError, match=r"<cb>:2: maps_to: no reference stage 'model-trainin'.*model-training"):
+        parse_codebook(MINIMAL.replace(stage, stage[:-1] + ", maps_to: {model-trainin: exactMatch}}"), source="<cb>")
+    with pytest.raises(CodebookError, match="'sameAs' is not a SKOS relation"):
+        parse_codebook(MINIMAL.replace(stage, stage[:-1] + ", maps_to: {model-training: sameAs}}"), source="<cb>")

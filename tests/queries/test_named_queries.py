@@ -15,8 +15,9 @@ LOSS = [
         1,
         1,
         1,
+        "",
     ),
-    ("Loss function is hard to implement and test", "Loss-complexity", "Loss function", 1, 1, 1),
+    ("Loss function is hard to implement and test", "Loss-complexity", "Loss function", 1, 1, 1, ""),
 ]
 
 
@@ -226,3 +227,19 @@ def test_stored_evidence_counts_match_the_quotes_behind_them(sample_store):
         (r[0], (r[1], r[2])) for r in sample_store.run("MATCH (s:Stage) RETURN s.id, s.participants, s.quotes").rows
     )
     assert all(stages[s] == (p, q) for s, p, q in computed)
+
+
+def test_a_reference_stage_gathers_every_stage_mapped_onto_it(sample_store, codebook):
+    """``model-training`` (the reference taxonomy's id) answers with the challenges of every study
+    stage the codebook maps onto it, each with its SKOS relation; counted here from the codebook."""
+    mapped = {s.name: rel for s in codebook.stages for ref, rel in s.maps_to if ref == "model-training"}
+    assert {"Training", "Loss function", "Implementation"} <= set(mapped)
+    rows = run_query(sample_store, "challenges-at-stage", {"stage": "model-training"}).as_dicts()
+    assert rows and all(mapped[r["stage"]] == r["mapping"] for r in rows)
+    at_stage = sample_store.run(
+        "MATCH (c:Challenge)-[:AT_STAGE]->(s:Stage) RETURN c.code AS code, s.name AS stage"
+    ).as_dicts()
+    assert sorted(r["code"] for r in rows) == sorted(r["code"] for r in at_stage if r["stage"] in mapped)
+    # a study's stage named like a reference stage is still the study's, with its sub-stages
+    study_stage = run_query(sample_store, "challenges-at-stage", {"stage": "implementation"}).as_dicts()
+    assert study_stage and {r["mapping"] for r in study_stage} == {""}
