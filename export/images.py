@@ -2,13 +2,15 @@
 
 Two layouts:
 
-- ``workflow``: stages left to right in workflow order (a row per track when they do not fit),
-  each stage's challenges and practices stacked under it, most evidence first, each fix right
-  under the challenge it addresses; participants and tools in a band at the bottom.
+- ``workflow``: stages left to right in workflow order (in as many rows as show the most), each
+  stage's challenges and practices stacked under it, most evidence first, each fix right under the
+  challenge it addresses; participants and tools in a band at the bottom.
 - ``force``: a spring layout (networkx) for neighbourhoods that are not about the workflow.
 
-Labels never overlap: in the workflow layout every label has a slot of its own, sized from the
-font; in the force layout labels that would collide are moved, or left out and counted.
+The fonts are fixed by the size (:data:`visual.FONTS`: 18 pt body text on a slide, nothing under
+7 pt in a column), so an image is legible by construction; what does not fit is left out, most
+evidence kept, and the footer counts the nodes drawn and why the rest are not. Labels never
+overlap and no line crosses a label.
 """
 
 from __future__ import annotations
