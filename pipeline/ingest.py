@@ -53,14 +53,20 @@ class Report:
         return 2 if self.rejected else 0
 
 
+BUNDLED = "bundled:"  # the stored name of the bundled codebook, which follows the installed version
+
+
 def read_codebook(path: Path | str | None, store: GraphStore | None = None) -> tuple[SourceFile, Codebook]:
-    """The codebook to use: ``path`` if given, else the store's last one, else the bundled one."""
-    if path is None and store is not None and (stored := store.codebook()) is not None:
+    """The codebook to use: ``path`` if given, else the store's last one, else the bundled one. A
+    store built with the bundled codebook gets the installed version's (an upgrade reaches it)."""
+    stored = store.codebook() if path is None and store is not None else None
+    if stored is not None and not stored.name.startswith(BUNDLED):
         source = stored
     else:
         file = Path(path) if path else default_codebook_path()
+        name = file.name if path else BUNDLED + file.name
         try:
-            source = SourceFile(file.name, file.read_bytes(), str(file))
+            source = SourceFile(name, file.read_bytes(), str(file))
         except OSError as e:
             raise LoaderError(file, None, f"cannot read codebook: {e.strerror}") from e
     try:

@@ -119,3 +119,28 @@ def test_parsed_copies_leave_the_disk_with_their_source_and_go_stale_with_the_lo
     monkeypatch.setattr(cache_module, "loader_version", lambda: "another version")
     assert cache_module.ParseCache(folder).key(source, ()) != key
     store.close()
+
+
+def test_a_store_built_with_the_bundled_codebook_follows_the_installed_version(tmp_path, monkeypatch):
+    """An upgrade's codebook reaches stores that never chose one; a chosen codebook stays."""
+    from challenge_graph.graph.codebook import default_codebook_path
+    from challenge_graph.pipeline import ingest as ingest_module
+
+    store = LadybugStore(tmp_path / "db")
+    ingest(store, [INTERVIEW_35])
+    assert store.codebook().name == "bundled:ml-engineering.yaml"
+    newer = tmp_path / "ml-engineering.yaml"
+    newer.write_text(
+        default_codebook_path()
+        .read_text(encoding="utf-8")
+        .replace("codes:\n", "codes:\n  feedback-loop: {kind: fix}\n", 1),
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(ingest_module, "default_codebook_path", lambda: newer)
+    ingest(store, [INTERVIEW_35], replace=True)
+    assert store.run("MATCH (f:Fix {code: 'feedback-loop'}) RETURN count(f)").rows == [(1,)]
+    chosen = tmp_path / "team.yaml"
+    chosen.write_text(default_codebook_path().read_text(encoding="utf-8"), encoding="utf-8")
+    ingest(store, [INTERVIEW_35], codebook_path=chosen)
+    ingest(store, [INTERVIEW_35], replace=True)  # no codebook given: the store's own, the team's
+    assert store.codebook().name == "team.yaml"
