@@ -15,7 +15,7 @@ from challenge_graph.cli.options import (
 )
 from challenge_graph.cli.output import render
 from challenge_graph.queries.runner import list_queries, run_query
-from challenge_graph.store.base import DEFAULT_TIMEOUT
+from challenge_graph.store.base import DEFAULT_TIMEOUT, MAX_TIMEOUT
 from challenge_graph.store.sandbox import QueryLimits, run_isolated
 
 DEFAULT_CLI_ROWS = 100_000  # rows `cypher` prints at most unless --max-rows says otherwise
@@ -67,7 +67,7 @@ def query(name: str, params: tuple[str, ...], fmt: str, db: str | None, neo4j: b
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="A $parameter for the query (text).")
 @click.option(
     "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=click.FloatRange(min=0, min_open=True, max=MAX_TIMEOUT),
     envvar="CHALLENGE_GRAPH_QUERY_TIMEOUT",
     default=DEFAULT_TIMEOUT,
     show_default=True,

@@ -26,7 +26,7 @@ from challenge_graph.cli.options import (
 )
 from challenge_graph.cli.output import printable
 from challenge_graph.pipeline.ingest import ingest
-from challenge_graph.store.base import DEFAULT_TIMEOUT
+from challenge_graph.store.base import DEFAULT_TIMEOUT, MAX_TIMEOUT
 
 # bundled with the package (package data), wherever it is installed
 
@@ -41,7 +41,7 @@ DASHBOARD_APP = Path(str(resources.files("challenge_graph.dashboard") / "app.py"
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (127.0.0.1: this machine only).")
 @click.option(
     "--query-timeout",
-    type=click.FloatRange(min=0, min_open=True),
+    type=click.FloatRange(min=0, min_open=True, max=MAX_TIMEOUT),
     envvar="CHALLENGE_GRAPH_QUERY_TIMEOUT",
     default=DEFAULT_TIMEOUT,
     show_default=True,
@@ -96,6 +96,7 @@ def demo(db: str | None, port: int, host: str, no_dashboard: bool) -> None:
 def _serve_dashboard(db: Path, host: str, port: int, neo4j: bool = False, extra: list[str] | None = None) -> None:
     command = [
         sys.executable,
+        "-P",  # the working directory is not on the path: no module planted there runs in the server
         "-m",
         "streamlit",
         "run",

@@ -69,7 +69,7 @@ class DamagedKeptFile(ValueError):
 def register(cls: type) -> type:
     """Let kept files hold instances of the dataclass ``cls`` (a class decorator for types that
     live above the model, such as a built interview's fragment)."""
-    KEPT_TYPES[cls.__name__] = cls
+    KEPT_TYPES.setdefault(cls.__name__, cls)  # the first import's class: pytest's doctests import modules twice
     return cls
 
 
@@ -79,7 +79,10 @@ def pack(value: Any) -> bytes:
     return msgpack.packb(value, default=_encode, strict_types=True, use_bin_type=True)
 
 
-def unpack(data: bytes) -> Any:
+MAX_DEPTH = 32  # nested tuples, sets and records: deeper is not a file this program wrote
+
+
+def unpack(data: bytes, _depth: int = 0) -> Any:
     """The value :func:`pack` gave ``data`` for.
 
     Raises
@@ -87,8 +90,16 @@ def unpack(data: bytes) -> Any:
     DamagedKeptFile
         If ``data`` is not what :func:`pack` writes, or names a type outside :data:`KEPT_TYPES`.
     """
+    if _depth > MAX_DEPTH:
+        raise DamagedKeptFile(f"values nested more than {MAX_DEPTH} deep")
     try:
-        return msgpack.unpackb(data, ext_hook=_decode, raw=False, strict_map_key=False, use_list=True)
+        return msgpack.unpackb(
+            data,
+            ext_hook=lambda code, inner: _decode(code, inner, _depth + 1),
+            raw=False,
+            strict_map_key=False,
+            use_list=True,
+        )
     except DamagedKeptFile:
         raise
     except Exception as e:  # noqa: BLE001 - any malformed input is one kind of damage
@@ -121,8 +132,8 @@ def _graph_field(graph: GraphData, name: str) -> Any:
     return value
 
 
-def _decode(code: int, data: bytes) -> Any:
-    value = unpack(data)
+def _decode(code: int, data: bytes, depth: int) -> Any:
+    value = unpack(data, depth)
     if code == _TUPLE:
         return tuple(value)
     if code == _SET:
@@ -153,9 +164,11 @@ def _decode(code: int, data: bytes) -> Any:
     raise DamagedKeptFile(f"unknown extension type {code}")
 
 
-def read_kept(path: Path) -> Any | None:
+def read_kept(path: Path, expect: type | tuple[type, ...] = object, items: tuple[type, ...] = ()) -> Any | None:
     """The value kept at ``path``, or None when there is none or it is damaged (logged: the
-    caller builds it again from the sources)."""
+    caller builds it again from the sources). A value that is not an ``expect`` (a list whose
+    items are not all ``items``, when given) is damaged too: a file that checks out but holds
+    something else is never handed on."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -164,7 +177,10 @@ def read_kept(path: Path) -> Any | None:
         logger.warning("ignoring unreadable %s: %s", path, e)
         return None
     try:
-        return _checked(data)
+        value = _checked(data)
+        if not isinstance(value, expect) or (items and not all(isinstance(v, items) for v in value)):
+            raise DamagedKeptFile(f"holds a {type(value).__name__}, not what this file keeps")
+        return value
     except DamagedKeptFile as e:
         logger.warning("ignoring damaged %s (built again from the sources): %s", path, e)
         return None

@@ -91,7 +91,7 @@ class FragmentCache:
 
     def get(self, key: str) -> Any | None:
         self.used.add(key)
-        return read_kept(self.folder / key)
+        return read_kept(self.folder / key, Fragment)
 
     def put(self, key: str, fragment: Any) -> None:
         self.used.add(key)
@@ -102,7 +102,7 @@ class FragmentCache:
         load: for figures the build needs about unchanged files, such as the likeness of two
         coders' files of one interview."""
         if self._memo is None:
-            self._memo = read_kept(self.folder / MEMO) or {}
+            self._memo = read_kept(self.folder / MEMO, dict) or {}
         full = (build_version(), self.salt, key)
         self._memo_used.add(full)
         if full not in self._memo:

@@ -15,7 +15,9 @@ from importlib import resources
 from pathlib import Path
 
 from challenge_graph.graph.kept_values import read_kept, write_kept
-from challenge_graph.graph.model import Record, SourceFile
+from challenge_graph.graph.model import CodingSet, Interview, ParticipantSheet, Protocol, Record, SourceFile
+
+RECORD_TYPES = (Interview, CodingSet, Protocol, ParticipantSheet)
 
 __all__ = ["ParseCache", "loader_version"]
 
@@ -49,7 +51,7 @@ class ParseCache:
 
     def get(self, key: str) -> list[Record] | None:
         """The cached records, or None (a missing or unreadable entry is simply parsed again)."""
-        return read_kept(self.folder / key)
+        return read_kept(self.folder / key, list, RECORD_TYPES)
 
     def put(self, key: str, records: list[Record]) -> None:
         write_kept(self.folder / key, records)

@@ -13,10 +13,11 @@ from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.model import SourceFile
 from challenge_graph.store.cypher import check_read_only
 
-__all__ = ["GraphStore", "QueryResult", "Progress", "DEFAULT_TIMEOUT", "cap_rows"]
+__all__ = ["GraphStore", "QueryResult", "Progress", "DEFAULT_TIMEOUT", "MAX_TIMEOUT", "cap_rows"]
 
 Progress = Callable[[str], None]
 DEFAULT_TIMEOUT = 30.0  # seconds an analyst's query may run
+MAX_TIMEOUT = 24 * 3600.0  # at most a day: a finite clock
 
 
 @dataclass(frozen=True)

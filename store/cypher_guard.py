@@ -110,7 +110,8 @@ _NUMBER = re.compile(r"\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _LINE_BREAKS = "\n\r\x0b\x0c\x85\u2028\u2029"
 _OPERATORS = ("<>", "<=", ">=", "=~", "->", "<-", "..", "+=", "::", "!=")
 _UNICODE_ESCAPE = re.compile(r"\\u+([0-9A-Fa-f]{4})")  # Java's form: \u, \uu… then four hex digits
-MAX_NESTING = 64  # brackets inside brackets
+MAX_NESTING = 64  # brackets (or CASE … END) inside brackets
+MAX_TOKENS = 5_000  # terms of a query: the named queries use a few hundred
 MAX_QUERY_CHARS = 100_000
 _HINT = "the console runs read queries only (MATCH, WHERE, WITH, UNWIND, RETURN, ORDER BY, SKIP, LIMIT, UNION)"
 
@@ -270,20 +271,26 @@ def _check_tokens(tokens: list[Token]) -> None:
 
 
 def _check_nesting(tokens: list[Token]) -> None:
-    """Refuse brackets nested deeper than :data:`MAX_NESTING`: engines parse deep nesting slowly
-    or crash on it, and no question about a graph needs it."""
+    """Refuse brackets (and ``CASE … END``) nested deeper than :data:`MAX_NESTING`, and queries of
+    more than :data:`MAX_TOKENS` terms: engines parse them slowly or crash on them (Neo4j keeps
+    parsing on the server after its client is gone), and no question about a graph needs them."""
     depth = deepest = 0
-    for token in tokens:
-        if token.kind == "op" and token.text in "([{":
+    for index, token in enumerate(tokens):
+        keyword = token.upper in ("CASE", "END") and _in_keyword_position(tokens, index)  # not n.end
+        opens = token.kind == "op" and token.text in "([{" or keyword and token.upper == "CASE"
+        closes = token.kind == "op" and token.text in ")]}" or keyword and token.upper == "END"
+        if opens:
             depth += 1
             deepest = max(deepest, depth)
             if depth > MAX_NESTING:
                 raise _refuse(
-                    f"brackets nested more than {MAX_NESTING} deep (at offset {token.at}); "
+                    f"brackets or CASE nested more than {MAX_NESTING} deep (at offset {token.at}); "
                     "write the query with WITH steps instead"
                 )
-        elif token.kind == "op" and token.text in ")]}":
+        elif closes:
             depth -= 1
+    if len(tokens) > MAX_TOKENS:
+        raise _refuse(f"the query has {len(tokens):,} terms; the console takes {MAX_TOKENS:,} at most")
 
 
 def _check_start(tokens: list[Token], index: int) -> None:

@@ -101,7 +101,7 @@ def snapshot_of(graph: GraphData, database: str) -> Snapshot | None:
 
 
 def read_snapshot(path: Path) -> Snapshot | None:
-    return read_kept(path)
+    return read_kept(path, Snapshot)
 
 
 def write_snapshot(path: Path, snapshot: Snapshot | None) -> None:

@@ -48,6 +48,7 @@ logger = logging.getLogger(__name__)
 DB_FILE = "graph.lbug"
 SNAPSHOT_FILE = "written.snapshot"  # the rows last written, to write only the next load's changes
 PENDING_SUFFIXES = (".wal", ".shadow")  # left by an unfinished checkpoint
+MAX_SOURCE_BYTES = 600 << 20  # larger than any file a loader accepts (REFI-QDA projects: 500 MB)
 ANALYST_THREADS = 2  # per analyst query: one query never takes a shared pool
 ANALYST_BUFFER_BYTES = 1 << 30  # at least; four times the database file when that is larger
 _RECOVERY_PENDING = "checkpoint recovery is pending"
@@ -347,10 +348,18 @@ class _StoredSource(SourceFile):
         """The kept copy's bytes, checked against the SHA-256 recorded when it was loaded: a
         changed copy is reported, never built into the graph."""
         try:
-            data = self._path.read_bytes()
+            size = self._path.stat().st_size
+            if size > MAX_SOURCE_BYTES:  # no loader takes a file this large: never read it whole
+                raise StoreError(f"the kept copy of {self.name} ({self._path}) is {size:,} bytes, no source's size")
+            digest = hashlib.sha256()
+            with self._path.open("rb") as f:  # checked as it streams, before it is held whole
+                while chunk := f.read(1 << 20):
+                    digest.update(chunk)
+            matches = digest.hexdigest() == self.sha256
+            data = self._path.read_bytes() if matches else b""
         except OSError as e:
             raise StoreError(f"stored copy of {self.name} is missing ({e.strerror})") from e
-        if hashlib.sha256(data).hexdigest() != self.sha256:
+        if not matches or hashlib.sha256(data).hexdigest() != self.sha256:  # changed while read: still refused
             raise StoreError(
                 f"the kept copy of {self.name} ({self._path}) has changed since it was loaded (its SHA-256 "
                 f"differs): load the original file again, or load with --replace without it"

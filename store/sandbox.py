@@ -39,7 +39,7 @@ from challenge_graph.graph.errors import (
     ReadOnlyError,
     StoreError,
 )
-from challenge_graph.store.base import DEFAULT_TIMEOUT, GraphStore, QueryResult
+from challenge_graph.store.base import DEFAULT_TIMEOUT, MAX_TIMEOUT, GraphStore, QueryResult
 from challenge_graph.store.cypher import check_read_only
 
 __all__ = ["QueryLimits", "run_isolated", "DEFAULT_MEMORY", "DEFAULT_MAX_BYTES", "memory_text"]
@@ -91,6 +91,8 @@ def run_isolated(
         If the engine rejects the query, crashes on it, or the rows pass ``limits.max_bytes``.
     """
     check_read_only(cypher)
+    if not (0 < limits.timeout <= MAX_TIMEOUT) or limits.memory < (64 << 20):  # nan fails too
+        raise QueryError(f"limits out of range: timeout {limits.timeout} s, memory {limits.memory} bytes")
     request = {
         "store": store.reopen_spec(),
         "cypher": cypher,
@@ -108,7 +110,8 @@ def run_isolated(
 def _run_child(request: bytes, limits: QueryLimits) -> dict[str, Any]:
     started = time.monotonic()
     child = subprocess.Popen(
-        [sys.executable, "-m", "challenge_graph.store.sandbox"],
+        # -P: the working directory is not on the path, so no module planted there runs in the child
+        [sys.executable, "-P", "-m", "challenge_graph.store.sandbox"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -116,11 +119,7 @@ def _run_child(request: bytes, limits: QueryLimits) -> dict[str, Any]:
     )
     output = _Drain(child.stdout, limits.max_bytes + (1 << 20))  # the rows' cap, plus the envelope
     errors = _Drain(child.stderr, 64 << 10)
-    try:
-        child.stdin.write(request)
-        child.stdin.close()
-    except BrokenPipeError:
-        pass
+    threading.Thread(target=_send, args=(child.stdin, request), daemon=True).start()  # never blocks the clock
     stopped = ""
     while child.poll() is None:
         if time.monotonic() - started > limits.timeout:
@@ -158,6 +157,14 @@ def _run_child(request: bytes, limits: QueryLimits) -> dict[str, Any]:
             f"the query process ended without an answer (exit {child.returncode})"
             + (f": {detail[-1]}" if detail else "")
         ) from None
+
+
+def _send(pipe: Any, request: bytes) -> None:
+    try:
+        pipe.write(request)
+        pipe.close()
+    except (BrokenPipeError, OSError):
+        pass
 
 
 class _Drain(threading.Thread):
@@ -210,6 +217,7 @@ def _limit_self(limits: dict[str, Any]) -> None:
         os._exit(1)
     cpu = int(limits["timeout"] * 4) + 5  # every engine thread counts: a backstop, the wall clock rules
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash leaves no core file behind
 
 
 def _limit_address_space(size: int) -> None:
@@ -274,7 +282,7 @@ def _answer(request: dict[str, Any]) -> dict[str, Any]:
             request["cypher"], request["params"], timeout=limits["timeout"], max_rows=limits["max_rows"]
         )
     except QueryError as e:
-        if "bad_alloc" in str(e) or "Buffer manager exception" in str(e):
+        if str(e).startswith(("std::bad_alloc", "Buffer manager exception")):  # the engine's, not the query's words
             raise QueryMemoryError(_memory_message(limits["memory"])) from None
         raise
     finally:
@@ -301,6 +309,8 @@ def main() -> None:
         answer = {"error": type(e).__name__, "message": str(e)}
     except MemoryError:
         answer = {"error": "QueryMemoryError", "message": _memory_message(request["limits"]["memory"])}
+    except Exception as e:  # noqa: BLE001 - any other failure is the query's, in one line
+        answer = {"error": "QueryError", "message": f"the query failed: {type(e).__name__}: {e}"}
     sys.stdout.write(json.dumps(answer, ensure_ascii=False))
     sys.stdout.flush()
 

@@ -141,3 +141,38 @@ def test_leftovers_of_a_killed_load_are_removed_by_the_next(loaded):
         path.write_bytes(b"half written")
     assert _load(loaded, EXAMPLES / "participants.csv").exit_code in (0, 2)
     assert [p for p in planted if p.exists()] == []
+
+
+def test_kept_files_that_check_out_but_hold_something_else_are_rebuilt(loaded):
+    import hashlib
+
+    from challenge_graph.graph.kept_values import MAGIC
+
+    def plant(path, value):
+        payload = pack(value)
+        path.write_bytes(MAGIC + hashlib.sha256(payload).digest() + payload)
+
+    before = _texts(loaded)
+    plant(loaded / "written.snapshot", 42)
+    for path in (loaded / "parsed").iterdir():
+        plant(path, ["x"])
+    for path in (loaded / "fragments").iterdir():
+        plant(path, "x")
+    result = _load(loaded, EXAMPLES / "participants.csv")
+    assert result.exit_code in (0, 2) and "Traceback" not in result.output, result.output
+    assert _texts(loaded) == before
+
+
+def test_a_deeply_nested_kept_value_is_damage_never_a_crash(tmp_path):
+    import hashlib
+
+    import msgpack
+
+    from challenge_graph.graph.kept_values import MAGIC
+
+    payload = msgpack.packb([1])
+    for _ in range(250):  # each level is a nested unpack: 250 of them overflowed the C stack
+        payload = msgpack.packb([msgpack.ExtType(1, payload)])
+    path = tmp_path / "kept"
+    path.write_bytes(MAGIC + hashlib.sha256(payload).digest() + payload)
+    assert read_kept(path) is None

@@ -247,3 +247,27 @@ def _state(pid) -> str:
         return open(f"/proc/{pid}/stat", "rb").read().rsplit(b")", 1)[1].split()[0].decode()
     except OSError:
         return ""
+
+
+def test_case_nesting_and_long_queries_are_refused_before_any_engine():
+    """Neo4j keeps parsing on the server after its client is gone: the guard is the only wall there."""
+    from challenge_graph.store.cypher_guard import check_analyst_cypher
+
+    with pytest.raises(ReadOnlyError, match="nested more than 64 deep"):
+        check_analyst_cypher("RETURN " + "CASE WHEN true THEN " * 240 + "1" + " ELSE 0 END" * 240)
+    with pytest.raises(ReadOnlyError, match="the console takes 5,000 at most"):
+        check_analyst_cypher("RETURN " + " + ".join(["1"] * 20_000))
+    check_analyst_cypher("MATCH (n) RETURN n.end AS end, CASE WHEN n.end THEN 1 END AS x")  # end as a name
+
+
+def test_a_module_planted_in_the_working_directory_never_runs(sample_store, tmp_path, monkeypatch):
+    (tmp_path / "decimal.py").write_text(f"open({str(tmp_path / 'ran')!r}, 'w').write('x')\n")
+    monkeypatch.chdir(tmp_path)
+    assert run_isolated(sample_store, "MATCH (i:Interview) RETURN count(i) AS n").rows == [(4,)]
+    assert not (tmp_path / "ran").exists()
+
+
+def test_limits_out_of_range_are_refused(sample_store):
+    for limits in (QueryLimits(timeout=float("nan")), QueryLimits(timeout=float("inf")), QueryLimits(memory=1)):
+        with pytest.raises(QueryError, match="limits out of range"):
+            run_isolated(sample_store, "RETURN 1 AS x", limits=limits)
