@@ -13,7 +13,7 @@ from tests.dashboard import test_app as embedded
 from tests.dashboard.test_app import APP, _page
 
 # the same assertions as on the embedded store, now through `app` below
-test_workflow_stage_lists_loss_function_challenges = embedded.test_workflow_stage_lists_loss_function_challenges
+test_workflow_stage_opens_on_the_stage_with_most_codes = embedded.test_workflow_stage_opens_on_the_stage_with_most_codes
 test_challenge_detail_shows_quotes_and_fixes = embedded.test_challenge_detail_shows_quotes_and_fixes
 test_console_runs_named_query_and_refuses_writes = embedded.test_console_runs_named_query_and_refuses_writes
 test_network_page_draws_the_stage_neighbourhood = embedded.test_network_page_draws_the_stage_neighbourhood
