@@ -213,23 +213,31 @@ def code_quotes(code: str, label: str = "Fix", limit: int = 3) -> pd.DataFrame:
     return _code_quotes(path, version(path), code, label, limit)
 
 
-def compared_interviews() -> tuple[list[tuple[str, list[str], list[str]]], list[tuple[str, list[str]]]]:
+def compared_interviews() -> tuple[list[tuple[tuple, tuple, list[str]]], list[tuple[tuple, list[str]]]]:
     """Which interviews inter-coder agreement compares (two coders or more, machine coders left
-    out): ``(title, independent coders, consensus coders)``; and the interviews with one coder:
-    ``(title, coders)``."""
+    out), grouped by who coded them: ``(independent coders, consensus coders, titles)``; and the
+    interviews with one coder: ``(coders, titles)``. Titles in natural order (Interview 9 before 10)."""
     from challenge_graph.graph.autocode import MACHINE_CODERS
 
     rows = named("coders")
     rows = rows[~rows["coder"].isin(MACHINE_CODERS)]
-    compared, alone = [], []
-    for title, group in rows.groupby("title", sort=True):
-        independent = sorted(group.loc[~group["consensus"].astype(bool), "coder"])
-        consensus = sorted(group.loc[group["consensus"].astype(bool), "coder"])
+    compared: dict[tuple, list[str]] = {}
+    alone: dict[tuple, list[str]] = {}
+    for title, group in rows.groupby("title", sort=False):
+        independent = tuple(sorted(group.loc[~group["consensus"].astype(bool), "coder"]))
+        consensus = tuple(sorted(group.loc[group["consensus"].astype(bool), "coder"]))
         if len(group) >= 2:
-            compared.append((str(title), independent, consensus))
+            compared.setdefault((independent, consensus), []).append(str(title))
         else:
-            alone.append((str(title), independent + consensus))
-    return compared, alone
+            alone.setdefault(independent + consensus, []).append(str(title))
+
+    def natural(title: str) -> list:
+        return [int(t) if t.isdigit() else t.casefold() for t in re.split(r"(\d+)", title)]
+
+    return (
+        [(a, b, sorted(ts, key=natural)) for (a, b), ts in sorted(compared.items())],
+        [(c, sorted(ts, key=natural)) for c, ts in sorted(alone.items())],
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -11,7 +11,7 @@ from challenge_graph.dashboard import data
 
 __all__ = ["search", "more_like", "quote", "has_vectors"]
 
-COLUMNS = ["score", "speaker", "interview", "line", "codes", "quote", "excerpt"]
+COLUMNS = ["score", "speaker", "interview", "line", "page", "codes", "quote", "excerpt"]
 
 
 @st.cache_resource(show_spinner="Loading the sentence model…")
@@ -61,12 +61,12 @@ def more_like(excerpt: str, code: str | None = None, stage: str | None = None, l
 
 
 def quote(excerpt: str) -> dict | None:
-    """The stored quote ``excerpt``: speaker, interview, line, text."""
+    """The stored quote ``excerpt``: speaker, interview, line, page, text."""
     rows = (
         data.store(data.db_path())
         .run(
             "MATCH (e:Excerpt {id: $id})-[:FROM]->(i:Interview) "
-            "RETURN e.speaker AS speaker, i.title AS interview, e.line AS line, e.text AS quote",
+            "RETURN e.speaker AS speaker, i.title AS interview, e.line AS line, e.page AS page, e.text AS quote",
             {"id": excerpt},
         )
         .as_dicts()
@@ -75,5 +75,7 @@ def quote(excerpt: str) -> dict | None:
 
 
 def _frame(hits) -> pd.DataFrame:
-    rows = [asdict(h) | {"codes": ", ".join(h.codes)} for h in hits]
+    """Hits as rows; ``page`` 0 where the search gives none (a text file's turn, or a search
+    from before hits carried their page)."""
+    rows = [{"page": 0} | asdict(h) | {"codes": ", ".join(h.codes)} for h in hits]
     return pd.DataFrame(rows, columns=COLUMNS)

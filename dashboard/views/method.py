@@ -51,10 +51,12 @@ def _agreement() -> None:
     shown_kinds = left.multiselect(
         "Kinds of code", KINDS, default=[k for k in ("Challenge",) if k in set(table["kind"])], key="agree_kinds"
     )
-    search = middle.text_input("Codes containing", key="agree_search", placeholder="e.g. data").strip().casefold()
+    search = middle.text_input("Codes or names containing", key="agree_search", placeholder="e.g. data")
+    search = search.strip().casefold()
     low_only = right.toggle(f"Only under {LOW}", key="agree_low")
     rows = table[table["code"] != ALL_CODES]
-    rows = rows[rows["kind"].isin(shown_kinds or KINDS) & rows["code"].str.casefold().str.contains(search, regex=False)]
+    found = (rows["code"] + " " + rows["name"]).str.casefold().str.contains(search, regex=False)
+    rows = rows[rows["kind"].isin(shown_kinds or KINDS) & found]
     if low_only:
         rows = rows[[_defined(v, u) and v < LOW for v, u in zip(rows["fleiss_kappa"], rows["units"])]]
     constant = rows["units"].nunique() <= 1  # the same turns for every code: said here, not on every row
@@ -66,6 +68,7 @@ def _agreement() -> None:
     )
     columns = [
         "code",
+        "name",
         "kind",
         *([] if constant else ["units"]),
         "percent_agreement",
@@ -146,20 +149,30 @@ def _headline(table: pd.DataFrame) -> None:
         else "",
         "**Compared:** "
         + "; ".join(
-            f"{title} — {', '.join(independent) or 'no independent coder'}"
+            f"{', '.join(independent) or 'no independent coder'}"
             + (f" (consensus: {', '.join(consensus)})" if consensus else "")
-            for title, independent, consensus in compared
+            + f": {_titles(titles)}"
+            for independent, consensus, titles in compared
         )
         + ". Consensus (moderation) coders are compared with each coder in the coder pairs, not in κ and α.",
     ]
     if alone:
-        lines.append("**Not compared** (one coder): " + "; ".join(f"{t} ({', '.join(c)})" for t, c in alone) + ".")
-    lines.append(
-        "**Why observed agreement is high while κ is low:** most codes are absent from most turns, so any "
-        "two coders agree on “not this code” almost everywhere. κ and α discount the agreement that chance "
-        "alone gives at that prevalence, and so measure agreement on the turns where codes are applied."
-    )
+        lines.append(
+            "**Not compared** (one coder): " + "; ".join(f"{', '.join(c)}: {_titles(t)}" for c, t in alone) + "."
+        )
+    if _defined(kappa, row["units"]) and _defined(agreed, row["units"]) and agreed - kappa > 0.2:
+        lines.append(
+            "**Why observed agreement is high while κ is low:** most codes are absent from most turns, so any "
+            "two coders agree on “not this code” almost everywhere. κ and α discount the agreement that chance "
+            "alone gives at that prevalence, and so measure agreement on the turns where codes are applied."
+        )
     st.markdown("\n\n".join(line for line in lines if line))
+
+
+def _titles(titles: list[str], most: int = 6) -> str:
+    """Interview titles, the first ``most`` named and the rest counted."""
+    named = ", ".join(titles[:most])
+    return named + (f" and {len(titles) - most} more ({len(titles)} interviews)" if len(titles) > most else "")
 
 
 def scale(kappa: float) -> str:
@@ -277,7 +290,7 @@ def cooccurrence_chart(top: pd.DataFrame) -> dict:
             },
         ],
         "encoding": {"x": x, "y": y, "tooltip": tooltip},
-        "height": 24 * len(top),
+        "height": {"step": 26},  # a row per pair, each label whole and level
         "usermeta": {"embedOptions": {"renderer": "svg"}},  # axis labels stay text that can be read whole
     }
 

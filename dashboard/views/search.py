@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from challenge_graph.dashboard import data, semantic_data
+from challenge_graph.dashboard import data, links, semantic_data
+from challenge_graph.dashboard.views.tables import quote_card, where
 from challenge_graph.semantic import available
 from challenge_graph.semantic.encoder import INSTALL_HINT
 
@@ -34,8 +35,8 @@ def render() -> None:
     elif like:
         shown = semantic_data.quote(like)
         if shown:
-            st.markdown(f"Quotes like this one ({shown['speaker']} · {shown['interview']}, line {shown['line']}):")
-            st.markdown(f"> {shown['quote']}")
+            st.markdown("Quotes like this one:")
+            quote_card(shown["quote"], f"{shown['speaker']} · {where(shown)}")
         hits = semantic_data.more_like(like, code or None, stage, limit)
     else:
         st.caption("Type a sentence, or open “More like this” on a quote card. Nothing leaves this machine.")
@@ -44,13 +45,33 @@ def render() -> None:
         st.info("No quote matches the filters.")
         return
     st.subheader(f"{len(hits)} nearest quote{'' if len(hits) == 1 else 's'}")
+    targets = code_links()
     for _, hit in hits.iterrows():
         with st.container(border=True):
-            st.markdown(f"> {hit['quote']}")
-            codes = f" · codes: {hit['codes']}" if hit["codes"] else " · not coded"
-            where = f"{hit['speaker']} · {hit['interview']}, line {hit['line']}"
-            st.caption(f"{where}{codes} · similarity {hit['score']:.2f}")
+            quote_card(hit["quote"], f"{hit['speaker']} · {where(hit)} · similarity {hit['score']:.2f}")
+            codes = [c.strip() for c in hit["codes"].split(",") if c.strip()]
+            st.html(
+                "<div style='font-size:14px;color:#31333f'>"
+                + (
+                    "Coded: " + ", ".join(links.link(c, targets[c]) if c in targets else c for c in codes)
+                    if codes
+                    else "Not coded"
+                )
+                + "</div>"
+            )
             more_like_button(hit["excerpt"], key_prefix="search")
+
+
+def code_links() -> dict[str, str]:
+    """Where each code of a search hit links: a challenge to its detail, a fix to the challenge it
+    addresses (same tab)."""
+    out = {}
+    for kind, code in zip(data.codes()["kind"], data.codes()["code"]):
+        if kind == "Challenge":
+            out[code] = links.challenge_url(code)
+    for fix, challenge in data.addresses():
+        out.setdefault(fix, links.challenge_url(challenge))
+    return out
 
 
 def more_like_button(excerpt: str, key_prefix: str = "") -> None:

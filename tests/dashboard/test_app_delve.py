@@ -150,8 +150,8 @@ def test_method_page_leads_with_the_agreement_over_all_codes(delve_store):
     overall = next(r for r in agreement(delve_store)[0] if r.code == "(all codes)")
     assert at.metric[0].value == f"{overall.fleiss_kappa:.3f}"
     text = " ".join(m.value for m in at.markdown)
-    assert "**Compared:** Interview 19 — PO, Rached (consensus: Amin)" in text
-    assert "**Not compared** (one coder): Interview 10 (Rached); Interview 5 (PO)" in text
+    assert "**Compared:** PO, Rached (consensus: Amin): Interview 19." in text
+    assert "**Not compared** (one coder): PO: Interview 5; Rached: Interview 10." in text
     assert "Why observed agreement is high while κ is low" in text
     table = at.dataframe[0]
     shown = table.value

@@ -24,7 +24,12 @@ def app(semantic_store):
 
 
 def _quotes(at):
-    return [m.value.removeprefix("> ") for m in at.markdown if m.value.startswith("> ")]
+    """The quote cards' texts, in order (drawn at full contrast, as HTML)."""
+    import html
+    import re
+
+    bodies = "".join(h.proto.body for h in at.get("html"))
+    return [html.unescape(q) for q in re.findall(r"<blockquote[^>]*>(.*?)</blockquote>", bodies, re.S)]
 
 
 def test_search_page_lists_the_nearest_quotes(app, semantic_store):
@@ -37,6 +42,7 @@ def test_search_page_lists_the_nearest_quotes(app, semantic_store):
     expected = search(semantic_store, encoder(), "the labels were inconsistent between annotators", limit=10)
     assert _quotes(app) == [h.quote for h in expected]
     assert f"similarity {expected[0].score:.2f}" in app.caption[0].value
+    assert 'href="?page=challenge&amp;challenge=' in "".join(h.proto.body for h in app.get("html"))  # codes link
 
 
 def test_more_like_this_opens_the_quote_neighbours(app, semantic_store):

@@ -144,3 +144,68 @@ def test_network_opens_on_the_stage_with_most_codes(page, server, delve_store):
     assert (
         page.get_by_test_id("stCaptionContainer").filter(has_text=re.compile(r"Showing \d+ of \d+ nodes")).count() == 1
     )
+
+
+def _stays_in_the_tab(page, click, address: str, heading: str) -> None:
+    """A click on a link opens ``address`` in this tab (no new tab, the page's heading there)."""
+    click()
+    page.wait_for_url(re.compile(address), timeout=60_000)
+    page.get_by_role("heading", name=heading).first.wait_for(timeout=60_000)
+    assert len(page.context.pages) == 1, "a link opened another tab"
+
+
+def test_links_open_their_page_in_the_same_tab(page, server, delve_store):
+    _open(page, server, "page=stages", "Workflow stages")
+    box = page.locator("[data-testid=stGraphVizChart] svg a").filter(has=page.get_by_text("Training", exact=True))
+    _stays_in_the_tab(page, box.click, r"page=stages&stage=training", "Challenges at Training")  # a stage box
+    _open(page, server, "page=overview", "Challenges in ML engineering")
+    name = page.locator(".cg-table a").first
+    code = re.search(r"challenge=([^&#]+)", name.get_attribute("href")).group(1)
+    _stays_in_the_tab(page, name.click, rf"challenge={re.escape(code)}", "Challenge detail")  # a table's name
+    _open(page, server, "page=overview", "Challenges in ML engineering")
+    cell = page.locator(".vega-embed svg g.mark-text text").first  # the count a reader clicks on
+    cell.wait_for(timeout=60_000)
+    _stays_in_the_tab(page, cell.click, r"page=stages&stage=", "Workflow stages")  # a heat-map cell
+
+
+def test_challenge_detail_reads_heading_summary_then_quotes(page, server, delve_store, shots):
+    _open(page, server, "page=challenge&challenge=Data-metadata-issue", "Challenge detail")
+    heading = page.get_by_role("heading", name="Metadata issue", exact=True)
+    fixes = page.get_by_role("heading", name="Fixes")
+    quotes = page.get_by_role("heading", name=re.compile(r"^Quotes \(\d+ from"))
+    quotes.wait_for(timeout=60_000)
+    tops = [h.bounding_box()["y"] for h in (heading, fixes, quotes)]
+    assert tops == sorted(tops), "heading, then summary, then quotes"
+    card = page.locator("blockquote").first
+    colour = card.evaluate("e => getComputedStyle(e).color")
+    assert colour == "rgb(31, 41, 51)", colour  # as dark as body text, not greyed
+    assert page.get_by_text(re.compile(r"Interview \d+, p\. \d+ · coded by")).count() >= 1
+    _shot(page, shots / "delve-challenge.png")
+
+
+def test_overview_stages_and_method_as_a_researcher_sees_them(page, server, shots):
+    _open(page, server, "page=overview", "Challenges in ML engineering")
+    page.locator(".vega-embed svg g.role-axis-label text").first.wait_for(timeout=60_000)
+    labels = page.locator(".vega-embed svg g.role-axis-label text").all_text_contents()
+    assert "(no stage)" in labels
+    ticks = page.locator(".vega-embed svg g.role-legend-label text").all_text_contents()
+    assert len(ticks) > 2 and all(re.fullmatch(r"\d+", t) for t in ticks), ticks
+    _shot(page, shots / "delve-overview.png")
+    _open(page, server, "page=stages", "Workflow stages")
+    page.get_by_role("heading", name=re.compile("^Challenges at ")).wait_for(timeout=60_000)
+    _shot(page, shots / "delve-stages.png")
+    _open(page, server, "page=method", "Method")
+    page.get_by_text("Fleiss' κ, all codes").wait_for(timeout=120_000)
+    metric = page.get_by_test_id("stMetric").first.bounding_box()["y"]
+    table = page.get_by_test_id("stDataFrame").first.bounding_box()["y"]
+    assert metric < table, "the figure over all codes comes before the table of codes"
+    _shot(page, shots / "delve-method.png")
+    page.get_by_role("tab", name="Co-occurrence").click()
+    page.get_by_role("heading", name="Co-occurrence").wait_for(timeout=120_000)
+    page.locator(".vega-embed svg g.role-axis-label text").first.wait_for(timeout=60_000)
+    settle(page)
+    angles = page.locator(".vega-embed svg g.role-axis-label text").evaluate_all(
+        "ts => ts.map(t => t.getAttribute('transform') || '')"
+    )
+    assert not [a for a in angles if "rotate" in a], "labels level, not slanted"
+    _shot(page, shots / "delve-method-co-occurrence.png")

@@ -1,6 +1,6 @@
 """Every dashboard page at 1,000 synthetic interviews, in the real server and headless Chromium,
-checked as a person would look at it: network labels legible at first paint and the whole view in
-its frame, heat-map labels whole, one card per quoted turn, one count for the same quotes,
+checked as a person would look at it: network labels legible at first paint, the whole view in
+its frame and no line through a label, heat-map labels whole, one card per quoted turn, one count for the same quotes,
 undefined statistics explained, links between pages. Screenshots go to $SCREENSHOTS (or the
 test's temporary folder)."""
 
@@ -16,6 +16,7 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from tests.dashboard.serve import free_port, serve_dashboard, settle
 from tests.dashboard.test_browser import CHROMIUM, LAUNCH_ARGS
+from tests.dashboard.test_browser_delve import _network
 
 INTERVIEWS = 1000
 MIN_LABEL_PX = 11
@@ -131,6 +132,15 @@ def test_overview_heat_map_labels_whole(page, server, corpus_store, shots):
     categories = {
         r[0] for r in _rows(corpus_store, "MATCH (c:Challenge)-[:AT_STAGE]->(:Stage) RETURN DISTINCT c.category")
     }
+    unstaged = {
+        r[0] or "Uncategorised"
+        for r in _rows(
+            corpus_store,
+            "MATCH (c:Challenge) WHERE NOT EXISTS { MATCH (c)-[:AT_STAGE]->(:Stage) } RETURN DISTINCT c.category",
+        )
+    }
+    if unstaged:  # a row for the challenges at no stage, so that the map adds up to the tile
+        stages, categories = stages | {"(no stage)"}, categories | unstaged
     assert set(labels) == stages | categories and len(labels) == len(stages) + len(categories)  # none cut, none dropped
     ticks = chart.locator("g.role-legend-label text").all_text_contents()
     assert ticks and all(re.fullmatch(r"\d+", t) for t in ticks), ticks
@@ -194,6 +204,9 @@ def test_network_readable_at_first_paint_and_a_click_opens_the_challenge(page, s
     assert shown["nodes"] >= 40
     assert min(shown["fonts"]) >= MIN_LABEL_PX, f"labels {min(shown['fonts']):.1f} px at first paint"
     assert not shown["outside"], f"{len(shown['outside'])} nodes outside the frame"
+    lines = _network(page)  # every line drawn at first paint followed along its path
+    assert not lines["crossings"], f"lines through a label box: {lines['crossings'][:5]}"
+    assert not lines["rewrapped"], f"labels broken by the browser: {lines['rewrapped'][:5]}"
     page.screenshot(path=str(shots / f"network-{view}.png"), full_page=True)
     node, point = min(
         ((n, p) for n, p in shown["centres"].items() if n.startswith("Challenge:")), key=lambda x: x[1]["y"]
@@ -206,7 +219,7 @@ def test_network_readable_at_first_paint_and_a_click_opens_the_challenge(page, s
 
 def test_method_page_explains_undefined_statistics_and_labels_whole(page, server, shots):
     _open(page, server, "page=method", "Method")
-    page.get_by_text("Units: turns of interviews coded by two or more coders").wait_for(timeout=180_000)
+    page.get_by_text("Fleiss' κ, all codes").wait_for(timeout=180_000)  # the figure over all codes first
     cells = page.locator("[role=gridcell]")
     cells.first.wait_for(state="attached", timeout=60_000)
     texts = [t.strip() for t in cells.all_inner_texts()]
