@@ -42,8 +42,8 @@ def search(
         hits = more_like(store, text, limit, code, stage)
     else:
         hits = run_search(store, encoder(), text, limit, code, stage)
-    columns = ["score", "speaker", "interview", "line", "codes", "quote", "excerpt"]
-    rows = [(h.score, h.speaker, h.interview, h.line, ", ".join(h.codes), h.quote, h.excerpt) for h in hits]
+    columns = ["score", "speaker", "interview", "line", "page", "codes", "quote", "excerpt"]
+    rows = [(h.score, h.speaker, h.interview, h.line, h.page, ", ".join(h.codes), h.quote, h.excerpt) for h in hits]
     click.echo(render(QueryResult(columns, rows), fmt))
 
 

@@ -34,6 +34,7 @@ class Hit:
     codes: tuple[str, ...]
     quote: str
     excerpt: str
+    page: int = 0  # the page of a PDF (line is 0 then)
 
 
 def top_k(matrix: np.ndarray, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
@@ -158,6 +159,7 @@ def _fast_hits(store: GraphStore, vectors: ExcerptVectors, scored: list[tuple[in
             tuple(vectors.codes[i]),
             row["quote"],
             row["excerpt"],
+            row.get("page") or 0,
         )
         for i, score in scored
         if (row := rows.get(vectors.ids[i])) is not None  # a vector whose excerpt a newer load removed
@@ -196,6 +198,7 @@ def _hits(store: GraphStore, scored: list[tuple[str, float]]) -> list[Hit]:
             tuple(sorted(c for c in rows[e]["codes"] if c)),
             rows[e]["quote"],
             e,
+            rows[e].get("page") or 0,
         )
         for e, score in scored
         if e in rows  # a vector whose excerpt a newer load removed

@@ -89,7 +89,16 @@ def test_search_command_formats(semantic_store):
     )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
-    assert len(rows) == 3 and list(rows[0]) == ["score", "speaker", "interview", "line", "codes", "quote", "excerpt"]
+    assert len(rows) == 3 and list(rows[0]) == [
+        "score",
+        "speaker",
+        "interview",
+        "line",
+        "page",
+        "codes",
+        "quote",
+        "excerpt",
+    ]
     like = CliRunner().invoke(cli, ["search", rows[0]["excerpt"], "--like", "--db", str(semantic_store.path)])
     assert like.exit_code == 0 and rows[0]["excerpt"] not in like.stdout
 
@@ -99,3 +108,15 @@ def test_a_store_without_vectors_says_what_to_do(sample_store):
     result = CliRunner().invoke(cli, ["search", "anything", "--db", str(sample_store.path)])
     assert result.exit_code == 1
     assert "has no excerpt vectors yet: load the files again with --semantic" in result.output
+
+
+def test_hits_from_pdfs_cite_their_page(tmp_path):
+    require_extra()
+    from challenge_graph.pipeline.ingest import ingest
+    from challenge_graph.store.ladybug_store import LadybugStore
+    from tests.conftest import FIXTURES
+
+    store = LadybugStore(tmp_path / "db")
+    ingest(store, [FIXTURES / "delve-pdf" / "2023-06-04-Interview 19 - PO.pdf"], semantic=True)
+    hits = search(store, encoder(), "the data description was missing", limit=3)
+    assert hits and all(h.page > 0 and h.line == 0 for h in hits)
