@@ -85,6 +85,16 @@ def sample_store(tmp_path_factory):
     store.close()
 
 
+@pytest.fixture(scope="session")
+def delve_store(tmp_path_factory):
+    """The Delve PDFs of tests/fixtures/delve-pdf (a real study: three interviews, each coded by
+    three coders) loaded once into an embedded store (read-only use)."""
+    store = LadybugStore(tmp_path_factory.mktemp("delve") / "db")
+    assert not ingest(store, [FIXTURES / "delve-pdf"]).rejected
+    yield store
+    store.close()
+
+
 @pytest.fixture
 def empty_store(tmp_path):
     store = LadybugStore(tmp_path / "db")

@@ -8,22 +8,9 @@ import json
 import re
 
 import pyarrow as pa
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.dashboard.test_app import APP, _html, _method_tab
-
-
-@pytest.fixture(scope="module")
-def delve_store(tmp_path_factory):
-    from challenge_graph.pipeline.ingest import ingest
-    from challenge_graph.store.ladybug_store import LadybugStore
-    from tests.conftest import FIXTURES
-
-    store = LadybugStore(tmp_path_factory.mktemp("delve") / "db")
-    assert not ingest(store, [FIXTURES / "delve-pdf"]).rejected
-    yield store
-    store.close()
 
 
 def _app(store, **params) -> AppTest:

@@ -21,18 +21,6 @@ MIN_LABEL_PX = 11
 
 
 @pytest.fixture(scope="module")
-def delve_store(tmp_path_factory):
-    from challenge_graph.pipeline.ingest import ingest
-    from challenge_graph.store.ladybug_store import LadybugStore
-    from tests.conftest import FIXTURES
-
-    store = LadybugStore(tmp_path_factory.mktemp("delve") / "db")
-    assert not ingest(store, [FIXTURES / "delve-pdf"]).rejected
-    yield store
-    store.close()
-
-
-@pytest.fixture(scope="module")
 def shots(tmp_path_factory):
     folder = Path(os.environ.get("SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
     folder.mkdir(parents=True, exist_ok=True)

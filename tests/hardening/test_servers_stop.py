@@ -60,15 +60,20 @@ def end_all(pids: list[int]) -> None:
             os.kill(pid, signal.SIGKILL)
 
 
-@pytest.mark.parametrize("command", ["dashboard", "demo"])
-def test_sigterm_stops_the_streamlit_child(sample_store, tmp_path, command):
-    port = free_port()
-    db = sample_store.path if command == "dashboard" else tmp_path / "db"
-    proc = subprocess.Popen(
+def launch(command: str, db, port: int) -> subprocess.Popen:
+    """``challenge-graph COMMAND --db DB --port PORT`` in a process of its own, output discarded."""
+    return subprocess.Popen(
         [sys.executable, "-m", "challenge_graph", command, "--db", str(db), "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+
+@pytest.mark.parametrize("command", ["dashboard", "demo"])
+def test_sigterm_stops_the_streamlit_child(sample_store, tmp_path, command):
+    port = free_port()
+    db = sample_store.path if command == "dashboard" else tmp_path / "db"
+    proc = launch(command, db, port)
     servers: list[int] = []
     try:
         wait_healthy(f"http://127.0.0.1:{port}", proc)
@@ -92,11 +97,7 @@ def test_sigterm_stops_the_streamlit_child(sample_store, tmp_path, command):
 def test_sigkill_of_the_command_stops_the_streamlit_child(sample_store):
     """However the command dies (SIGKILL cannot be caught or forwarded), its server goes too."""
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "challenge_graph", "dashboard", "--db", str(sample_store.path), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = launch("dashboard", sample_store.path, port)
     servers: list[int] = []
     try:
         wait_healthy(f"http://127.0.0.1:{port}", proc)
