@@ -29,6 +29,7 @@ __all__ = [
     "format_option",
     "parse_params",
     "memory_option",
+    "timeout_option",
     "parse_size",
     "summary",
 ]
@@ -152,3 +153,17 @@ def memory_option(func: Callable[..., Any]) -> Callable[..., Any]:
         show_default=True,
         help="Memory an analyst's query may use (1G, 512M); past it the query is stopped.",
     )(func)
+
+
+def timeout_option(name: str, help: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The seconds an analyst's query may run, as option ``name`` (CHALLENGE_GRAPH_QUERY_TIMEOUT)."""
+    from challenge_graph.store.base import DEFAULT_TIMEOUT, MAX_TIMEOUT
+
+    return click.option(
+        name,
+        type=click.FloatRange(min=0, min_open=True, max=MAX_TIMEOUT),
+        envvar="CHALLENGE_GRAPH_QUERY_TIMEOUT",
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        help=help,
+    )

@@ -12,10 +12,10 @@ from challenge_graph.cli.options import (
     neo4j_option,
     open_store,
     parse_params,
+    timeout_option,
 )
 from challenge_graph.cli.output import render
 from challenge_graph.queries.runner import list_queries, run_query
-from challenge_graph.store.base import DEFAULT_TIMEOUT, MAX_TIMEOUT
 from challenge_graph.store.sandbox import QueryLimits, run_isolated
 
 DEFAULT_CLI_ROWS = 100_000  # rows `cypher` prints at most unless --max-rows says otherwise
@@ -65,14 +65,7 @@ def query(name: str, params: tuple[str, ...], fmt: str, db: str | None, neo4j: b
 @click.command()
 @click.argument("statement")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="A $parameter for the query (text).")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True, max=MAX_TIMEOUT),
-    envvar="CHALLENGE_GRAPH_QUERY_TIMEOUT",
-    default=DEFAULT_TIMEOUT,
-    show_default=True,
-    help="Stop the query after this many seconds (parsing included).",
-)
+@timeout_option("--timeout", "Stop the query after this many seconds (parsing included).")
 @click.option(
     "--max-rows",
     type=click.IntRange(min=1),

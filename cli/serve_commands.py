@@ -23,10 +23,10 @@ from challenge_graph.cli.options import (
     neo4j_option,
     open_store,
     summary,
+    timeout_option,
 )
 from challenge_graph.cli.output import printable
 from challenge_graph.pipeline.ingest import ingest
-from challenge_graph.store.base import DEFAULT_TIMEOUT, MAX_TIMEOUT
 
 # bundled with the package (package data), wherever it is installed
 
@@ -39,14 +39,7 @@ DASHBOARD_APP = Path(str(resources.files("challenge_graph.dashboard") / "app.py"
 @neo4j_option
 @click.option("--port", default=8501, show_default=True, help="Port to serve on.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind (127.0.0.1: this machine only).")
-@click.option(
-    "--query-timeout",
-    type=click.FloatRange(min=0, min_open=True, max=MAX_TIMEOUT),
-    envvar="CHALLENGE_GRAPH_QUERY_TIMEOUT",
-    default=DEFAULT_TIMEOUT,
-    show_default=True,
-    help="Seconds a Cypher console query may run.",
-)
+@timeout_option("--query-timeout", "Seconds a Cypher console query may run.")
 @click.option(
     "--max-rows",
     type=click.IntRange(min=1),
