@@ -37,7 +37,7 @@ from challenge_graph.graph.model import CODE_LABELS
 if TYPE_CHECKING:  # build.py calls add_aggregates: no import at run time
     from challenge_graph.graph.graph_data import GraphData
 
-__all__ = ["add_aggregates", "AGGREGATE_NODES", "AGGREGATE_RELS", "CORPUS_ITEMS"]
+__all__ = ["add_aggregates", "add_corpus_counts", "AGGREGATE_NODES", "AGGREGATE_RELS", "CORPUS_ITEMS"]
 
 # corpus-summary's items: item -> node label counted (coded_excerpts is counted apart)
 CORPUS_ITEMS = {
@@ -78,7 +78,7 @@ def add_aggregates(graph: GraphData) -> None:
     _add_mentioned_at(graph, codes_on, tools_on, speaker)
     _add_co_occurs(graph, codes_on)
     _add_stage_categories(graph, codes_on, speaker)
-    _add_corpus_counts(graph)
+    add_corpus_counts(graph)
 
 
 def _codes_on_turns(graph: GraphData) -> dict[str, Counter[Code]]:
@@ -212,11 +212,14 @@ def _add_stage_categories(graph: GraphData, codes_on: dict[str, Counter[Code]], 
             "category": cat,
             "challenges": len(members),
             "quotes": len(quotes[(stage, cat)]),
+            "study": graph.nodes["Stage"].get(stage, {}).get("study", ""),
         }
         graph.add_node("StageCategory", row)
 
 
-def _add_corpus_counts(graph: GraphData) -> None:
+def add_corpus_counts(graph: GraphData) -> None:
+    """The corpus-summary counts, one ``CorpusCount`` node per item (replacing any there)."""
+    graph.nodes.pop("CorpusCount", None)
     coded = {r["src"] for r in graph.rel_rows("CODED_AS")}
     for item, label in CORPUS_ITEMS.items():
         total = len(coded) if item == "coded_excerpts" else len(graph.nodes.get(label, {}))

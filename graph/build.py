@@ -35,6 +35,7 @@ from challenge_graph.graph.interview_build import (
 )
 from challenge_graph.graph.model import (
     CODE_LABELS,
+    DEFAULT_STUDY,
     CodingSet,
     Interview,
     ParticipantSheet,
@@ -44,6 +45,7 @@ from challenge_graph.graph.model import (
     slugify,
 )
 from challenge_graph.graph.speakers import identify_speakers, with_roles
+from challenge_graph.graph.study_scope import scope
 from challenge_graph.graph.taxonomy import load_taxonomy
 
 __all__ = ["InterviewJob", "InterviewBuilds", "BuildEach", "build_graph"]
@@ -89,9 +91,10 @@ def build_graph(
     codebook: Codebook,
     autocode: bool = False,
     builds: InterviewBuilds | None = None,
+    study: str = DEFAULT_STUDY,
 ) -> GraphData:
-    """Turn ``(source file, record)`` pairs into graph rows; with ``autocode``, add the
-    codebook's suggestions for uncoded turns (coder ``auto``).
+    """Turn ``(source file, record)`` pairs of one ``study`` into graph rows; with ``autocode``,
+    add the codebook's suggestions for uncoded turns (coder ``auto``).
 
     Several records of the same interview (codings by several coders) merge into one
     interview: their codings are mapped onto the first record's turns by aligning the texts.
@@ -157,6 +160,9 @@ def build_graph(
     _add_participant_attributes(graph, sheets)
     _count_evidence(graph)
     add_aggregates(graph)  # figures stored for the queries, from the finished rows (graph/aggregates.py)
+    scope(graph, study)  # every row says its study; a named study's ids carry its id
+    for iid in graph.nodes.get("Interview", {}):
+        graph.add_rel("IN_STUDY", ("Interview", iid), ("Study", study))
     graph.built_counts = graph.counts()
     return graph
 

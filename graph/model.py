@@ -23,6 +23,10 @@ __all__ = [
     "ProtocolQuestion",
     "Protocol",
     "ParticipantSheet",
+    "Study",
+    "CrosswalkRow",
+    "Crosswalk",
+    "DEFAULT_STUDY",
     "Record",
     "SourceFile",
     "NODES",
@@ -155,6 +159,47 @@ class ParticipantSheet:
 
 Record = Interview | CodingSet | Protocol | ParticipantSheet
 
+DEFAULT_STUDY = "default"  # the study of files in no study folder; its ids carry no prefix
+
+
+@dataclass(frozen=True)
+class Study:
+    """A study: a folder with a ``study.yaml``. ``codebook`` is the stored name of its codebook
+    file ("" for the codebook every study without one uses); ``consensus_folders`` replace the
+    codebook's when given."""
+
+    id: str
+    title: str
+    source: str = ""
+    citation: str = ""
+    doi: str = ""
+    year: int = 0
+    codebook: str = ""
+    consensus_folders: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class CrosswalkRow:
+    """One row of a crosswalk: code ``from_code`` of study ``from_study`` relates to ``to_code`` of
+    ``to_study`` with a SKOS ``relation``; only ``accepted`` rows reach the graph."""
+
+    from_study: str
+    from_code: str
+    to_study: str
+    to_code: str
+    relation: str
+    note: str = ""
+    status: str = "accepted"
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Crosswalk:
+    """A crosswalk file: rows relating codes of different studies."""
+
+    source: str
+    rows: tuple[CrosswalkRow, ...] = ()
+
 
 @dataclass(frozen=True)
 class SourceFile:
@@ -191,6 +236,7 @@ CODE_PROPERTIES = {
     # the same two counts with the suggestions of auto included (graph/aggregates.py)
     "allQuotes": "INT64",
     "allParticipants": "INT64",
+    "study": "STRING",  # the study whose codebook it belongs to
 }
 NODES: dict[str, dict[str, str]] = {
     "Interview": {
@@ -201,6 +247,7 @@ NODES: dict[str, dict[str, str]] = {
         "turns": "INT64",
         "words": "INT64",
         "coded": "BOOLEAN",
+        "study": "STRING",
     },
     "Participant": {
         "id": "STRING",
@@ -208,6 +255,7 @@ NODES: dict[str, dict[str, str]] = {
         "role": "STRING",
         "interview": "STRING",
         "attributes": "STRING",  # JSON of a participants sheet's columns
+        "study": "STRING",
     },
     "Excerpt": {
         "id": "STRING",
@@ -232,6 +280,7 @@ NODES: dict[str, dict[str, str]] = {
         "aliases": "STRING[]",
         "participants": "INT64",  # who reported a challenge coded at this stage
         "quotes": "INT64",
+        "study": "STRING",
     },
     # a stage of the reference taxonomy (codebooks/taxonomy.yaml), the axis studies share
     "ReferenceStage": {
@@ -242,8 +291,17 @@ NODES: dict[str, dict[str, str]] = {
         "addedFor": "STRING",  # the study an addition to the published taxonomy was made for
     },
     "Tool": {"id": "STRING", "name": "STRING", "kind": "STRING"},
-    "Coder": {"id": "STRING", "name": "STRING", "consensus": "BOOLEAN"},
-    "Protocol": {"id": "STRING", "title": "STRING", "source": "STRING"},
+    "Coder": {"id": "STRING", "name": "STRING", "consensus": "BOOLEAN", "study": "STRING"},
+    "Protocol": {"id": "STRING", "title": "STRING", "source": "STRING", "study": "STRING"},
+    # a study: a folder with a study.yaml, or the default study of files in no study folder
+    "Study": {
+        "id": "STRING",
+        "title": "STRING",
+        "citation": "STRING",
+        "doi": "STRING",
+        "year": "INT64",
+        "codebook": "STRING",  # the codebook's name
+    },
     "ProtocolQuestion": {
         "id": "STRING",
         "section": "STRING",
@@ -267,6 +325,7 @@ NODES: dict[str, dict[str, str]] = {
         "category": "STRING",
         "challenges": "INT64",
         "quotes": "INT64",
+        "study": "STRING",
     },
     "CorpusCount": {"id": "STRING", "total": "INT64"},
 }
@@ -286,6 +345,9 @@ RELATIONSHIPS: dict[str, tuple[tuple[tuple[str, str], ...], dict[str, str]]] = {
     "MAPS_TO": ((("Stage", "ReferenceStage"),), {"relation": "STRING"}),  # a SKOS mapping relation
     "MENTIONS": ((("Excerpt", "Tool"),), {}),
     "ASKED_IN": ((("ProtocolQuestion", "Protocol"),), {}),
+    "IN_STUDY": ((("Interview", "Study"),), {}),
+    # an accepted crosswalk row: two codes of different studies, with a SKOS relation read from ``a``
+    "MATCHES": (tuple((label, label) for label in CODE_LABELS), {"relation": "STRING", "note": "STRING"}),
     # aggregates stored by graph/aggregates.py (counts of participant turns between small nodes)
     "REPORTED": (
         tuple(("Participant", label) for label in CODE_LABELS),

@@ -14,7 +14,16 @@ from pathlib import Path
 
 from challenge_graph.graph.errors import LoaderError, UnsupportedFormatError
 from challenge_graph.graph.model import Record, SourceFile
-from challenge_graph.loaders import codings_file, delve_pdf, delve_text, plain_text, protocol, refi_qda, tables
+from challenge_graph.loaders import (
+    codings_file,
+    delve_pdf,
+    delve_text,
+    plain_text,
+    protocol,
+    refi_qda,
+    study_files,
+    tables,
+)
 from challenge_graph.loaders.text import check_text_size, decode, split_lines
 
 __all__ = ["LOADERS", "SourceFile", "LoadResult", "parse_source", "discover", "read_sources", "load_paths"]
@@ -90,33 +99,50 @@ def parse_source(source: SourceFile, known_codes: Collection[str] = ()) -> list[
     return parsed if isinstance(parsed, list) else [parsed]
 
 
-def discover(paths: Iterable[Path | str]) -> tuple[list[tuple[Path, str]], list[str]]:
-    """Expand files and folders into ``(path, name)`` pairs, and list what folders held that no
-    loader reads. Names are relative to the folder given, so the same corpus loads the same."""
+def discover(paths: Iterable[Path | str]) -> tuple[list[tuple[Path, str]], list[str], list[LoaderError]]:
+    """Expand files and folders into ``(path, name)`` pairs, list what folders held that no
+    loader reads, and the files that cannot load. Names are relative to the folder given, or
+    ``<study-id>/<path>`` for a file in a study folder (:mod:`loaders.study_files`), so the same
+    corpus loads the same; a study's ``study.yaml`` and codebook come with any of its files."""
     found: list[tuple[Path, str]] = []
     skipped: list[str] = []
+    errors: list[LoaderError] = []
+    studies = study_files.StudyNames()
+
+    def add(path: Path, name: str) -> None:
+        named = studies.name(path, name)
+        if isinstance(named, LoaderError):
+            errors.append(named)
+        elif not studies.is_study_file(named):
+            found.append((path, named))
+
     for given in map(Path, paths):
         if given.is_dir():
             for root, dirs, files in os.walk(given):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
                 for file in sorted(files):
                     path = Path(root) / file
-                    name = path.relative_to(given).as_posix()
                     if file.startswith(".") or file == "__init__.py":  # hidden, or a data package's marker
                         continue
-                    if parser_for(file) is None:
+                    if file == study_files.STUDY_FILE or study_files.is_crosswalk(file):
+                        add(path, path.relative_to(given).as_posix())
+                    elif parser_for(file) is None:
                         skipped.append(str(path))
                     else:
-                        found.append((path, name))
+                        add(path, path.relative_to(given).as_posix())
         else:
-            found.append((given, given.name))
-    return found, skipped
+            add(given, given.name)
+    own, missing = studies.own_files()
+    taken = {name for _, name in found}
+    found.extend((path, name) for path, name in own if name not in taken)
+    skipped = [s for s in skipped if not any(Path(s).resolve() == p.resolve() for p, _ in own)]
+    return found, skipped, [*studies.errors.values(), *missing, *errors]
 
 
 def read_sources(paths: Iterable[Path | str]) -> tuple[list[SourceFile], list[LoaderError], list[str]]:
     """Read every file under ``paths``; unreadable files are returned as errors, not raised."""
-    files, skipped = discover(paths)
-    sources, errors = [], []
+    files, skipped, errors = discover(paths)
+    sources = []
     for path, name in files:
         try:
             _check_size(path, name)  # before the file is read into memory

@@ -15,15 +15,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from challenge_graph.graph.build import build_graph
 from challenge_graph.graph.code_names import likely_duplicates
 from challenge_graph.graph.codebook import Codebook, default_codebook_path, parse_codebook
 from challenge_graph.graph.errors import ChallengeGraphError, LoaderError
 from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.model import CODE_LABELS, Interview, Protocol, Record, SourceFile
+from challenge_graph.graph.studies import build_corpus
 from challenge_graph.loaders import parse_source, read_sources
 from challenge_graph.pipeline.fragments import FragmentCache, KeptBuilds
 from challenge_graph.pipeline.parse_cache import ParseCache, loader_version
+from challenge_graph.pipeline.study_checks import unmapped_stages, unmatched_codes
+from challenge_graph.pipeline.study_files import StudyFiles, bundled_codebook, split_study_files
 from challenge_graph.pipeline.workers import map_in_processes
 from challenge_graph.semantic import load as semantic_load
 from challenge_graph.store.base import GraphStore, Progress
@@ -88,16 +90,21 @@ def check(paths: Iterable[Path | str], codebook: Codebook) -> tuple[Report, Grap
 def check_sources(sources: list[SourceFile], codebook: Codebook) -> tuple[Report, GraphData]:
     """Parse and build ``sources`` without writing anything (what a load would do)."""
     report = Report()
-    records = _parse(sources, report, codebook)
-    report.loaded = list(dict.fromkeys(s.name for s, _ in records))
-    graph = _build(records, codebook, report)
-    codes = [(row["code"], row["name"], label) for label in CODE_LABELS for row in graph.node_rows(label)]
-    report.duplicates = likely_duplicates(codes)
-    report.notes.extend(
-        f"codebook: stage {stage.id!r} maps onto no stage of the reference taxonomy (add maps_to)"
-        for stage in codebook.stages
-        if not stage.maps_to
-    )
+    studies, sources = split_study_files(sources)
+    report.rejected.extend(studies.errors)
+    records = _parse(sources, report, studies, codebook)
+    report.loaded = list(dict.fromkeys([*(s.name for s in studies.files), *(s.name for s, _ in records)]))
+    graph = _build(records, studies, codebook, report)
+    for study in sorted({row["study"] for label in CODE_LABELS for row in graph.node_rows(label)}):
+        codes = [
+            (row["code"], row["name"], label)
+            for label in CODE_LABELS
+            for row in graph.node_rows(label)
+            if row["study"] == study
+        ]
+        report.duplicates.extend(likely_duplicates(codes))
+    report.notes.extend(unmapped_stages(graph))
+    report.notes.extend(unmatched_codes(graph))
     return report, graph
 
 
@@ -162,22 +169,28 @@ def _ingest_locked(
     kept = {} if replace else {s.name: s for s in store.sources()}
     folder = store.parse_cache_dir()
     cache = ParseCache(folder) if folder else None
-    new_records = _parse(new, report, codebook, progress, cache)
-    if not new_records and not (replace or codebook_changed):
+    new_study_files, new = split_study_files(new)
+    new_names = {s.name for s in new_study_files.files}
+    studies, old_sources = split_study_files(
+        [s for s in kept.values() if s.name not in new_names] + new_study_files.files
+    )
+    report.rejected.extend(studies.errors)
+    new_records = _parse(new, report, studies, codebook, progress, cache)
+    if not new_records and not new_study_files.files and not (replace or codebook_changed):
         return report
     given = {x.name for x, _ in new_records} | {(x.sha256, Path(x.name).name) for x, _ in new_records}
     # a file given again replaces its stored copy: the same name, or the same contents and file name
     # reached by another path (load corpus/, then corpus/a.txt); a copy under a new name is another file
-    old = [s for s in kept.values() if s.name not in given and (s.sha256, Path(s.name).name) not in given]
+    old = [s for s in old_sources if s.name not in given and (s.sha256, Path(s.name).name) not in given]
     stored = Report()
-    records = _parse(old, stored, codebook, cache=cache) + new_records
+    records = _parse(old, stored, studies, codebook, cache=cache) + new_records
     for error in stored.rejected:  # say so, and keep the file: a later version may read it again
         report.rejected.append(LoaderError(error.path, error.line, f"stored copy no longer loads: {error.reason}"))
-    report.loaded = list(dict.fromkeys(s.name for s, _ in records))
+    report.loaded = list(dict.fromkeys([*(s.name for s in studies.files), *(s.name for s, _ in records)]))
     if progress:
         progress(f"building the graph from {len(records)} files")
     fragments = FragmentCache(folder.with_name("fragments"), salt=loader_version()) if folder else None
-    graph = _build(records, codebook, report, autocode, fragments)
+    graph = _build(records, studies, codebook, report, autocode, fragments)
     parsed = {s.name for s, _ in records}
     unreadable = [s for s in old if s.name not in parsed]
     for source in unreadable:  # listed with the graph's sources, so the store keeps its copy
@@ -186,11 +199,10 @@ def _ingest_locked(
             {"id": source.name, "name": source.name, "kind": "unreadable", "format": "", "sha256": source.sha256},
         )
     vectors = semantic_load.prepare(store, graph, semantic, suggest, progress)  # the optional extra's step
-    store.replace_graph(graph, [s for s, _ in records] + unreadable, codebook_file, progress)
+    store.replace_graph(graph, [*studies.files, *(s for s, _ in records), *unreadable], codebook_file, progress)
     semantic_load.finish(store, vectors)
     if cache:  # entries of files no longer loaded leave the disk with them
-        known = set(codebook.codes)
-        cache.keep_only(cache.key(s, known) for s, _ in records)
+        cache.keep_only(cache.key(s, _known(studies, codebook, s)) for s, _ in records)
     if fragments:
         fragments.keep_only(fragments.used)
     report.written = True
@@ -219,20 +231,26 @@ def _existing(paths: Iterable[Path | str]) -> list[Path]:
     return out
 
 
+def _known(studies: StudyFiles, codebook: Codebook, source: SourceFile) -> frozenset[str]:
+    """The codes the codebook of ``source``'s study knows (text exports read them as tags)."""
+    return frozenset(studies.codebook_for(source.name, codebook).codes)
+
+
 def _parse(
     sources: list[SourceFile],
     report: Report,
+    studies: StudyFiles,
     codebook: Codebook,
     progress: Progress | None = None,
     cache: ParseCache | None = None,
 ) -> list[tuple[SourceFile, Record]]:
     records = []
-    known = set(codebook.codes)
-    keys = [cache.key(source, known) if cache else "" for source in sources]
+    known = [_known(studies, codebook, source) for source in sources]
+    keys = [cache.key(source, codes) if cache else "" for source, codes in zip(sources, known)]
     cached = [cache.get(key) if cache else None for key in keys]
-    missing = [(source, key) for source, key, parsed in zip(sources, keys, cached) if parsed is None]
+    missing = [(s, k, codes) for s, k, codes, parsed in zip(sources, keys, known, cached) if parsed is None]
     # in the order of the files, as they come; closed at once if anything fails (the processes end)
-    with contextlib.closing(map_in_processes(_parse_one, (known, cache), missing)) as fresh:
+    with contextlib.closing(map_in_processes(_parse_one, cache, missing)) as fresh:
         for source, parsed in zip(sources, cached):
             if parsed is None:
                 parsed = next(fresh)
@@ -255,10 +273,10 @@ def _parse(
     return records
 
 
-def _parse_one(shared: tuple[set[str], ParseCache | None], job: tuple[SourceFile, str]) -> list[Record] | LoaderError:
+def _parse_one(cache: ParseCache | None, job: tuple[SourceFile, str, frozenset[str]]) -> list[Record] | LoaderError:
     """One file's records, kept in the cache under its key (in a worker process, see
     :func:`map_in_processes`); a file that cannot be read gives its error."""
-    (known, cache), (source, key) = shared, job
+    source, key, known = job
     try:
         parsed = parse_source(source, known)
     except LoaderError as e:
@@ -270,13 +288,21 @@ def _parse_one(shared: tuple[set[str], ParseCache | None], job: tuple[SourceFile
 
 def _build(
     records: list[tuple[SourceFile, Record]],
+    studies: StudyFiles,
     codebook: Codebook,
     report: Report,
     autocode: bool = False,
     fragments: FragmentCache | None = None,
 ) -> GraphData:
     records = sorted(records, key=lambda pair: pair[0].name)  # the graph never depends on the order of loads
-    graph = build_graph(records, codebook, autocode=autocode, builds=KeptBuilds(fragments))
+    graph = build_corpus(
+        [*records, *studies.records()],
+        codebook,
+        studies.codebooks,
+        bundled_codebook(),
+        autocode=autocode,
+        builds=KeptBuilds(fragments),
+    )
     report.rejected.extend(graph.rejected)
     report.notes.extend(graph.warnings)
     _report_tags(records, graph, report)

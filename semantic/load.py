@@ -8,8 +8,9 @@ on every load keeps them up to date, encoding only texts it has not seen.
 from __future__ import annotations
 
 from challenge_graph.graph.aggregates import add_aggregates
-from challenge_graph.graph.graph_data import GraphData, code_id
+from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.model import CODE_LABELS, slugify
+from challenge_graph.graph.study_scope import scoped_id
 from challenge_graph.semantic import available
 from challenge_graph.semantic.encoder import SemanticUnavailable
 from challenge_graph.semantic.suggest import AUTO_SEMANTIC, suggest_graph
@@ -67,18 +68,23 @@ def add_suggestions(graph: GraphData, vectors: ExcerptVectors) -> int:
     """Add the suggestions for ``graph``'s uncoded participant turns as codings by
     ``auto-semantic`` (after the evidence counts: they never add to them; the aggregates that
     count every coder are computed again). Returns how many."""
-    label_of = {row["code"]: label for label in CODE_LABELS for row in graph.node_rows(label)}
+    node_of = {
+        (row["study"], row["code"]): (label, row["id"]) for label in CODE_LABELS for row in graph.node_rows(label)
+    }
     excerpts = graph.nodes["Excerpt"] if "Excerpt" in graph.nodes else {}
-    found = suggest_graph(graph, vectors)
-    coder = slugify(AUTO_SEMANTIC)
+    study_of = {iid: row["study"] for iid, row in graph.nodes.get("Interview", {}).items()}
+    found = suggest_graph(graph, vectors)  # within each study: a code of its codebook for its turns
     interviews = set()
     for excerpt, codes in found.items():
+        interview = excerpts[excerpt]["interview"]
         for code, _share in codes:
-            graph.add_rel("CODED_AS", ("Excerpt", excerpt), (label_of[code], code_id(code)), coder=AUTO_SEMANTIC)
-        interviews.add(excerpts[excerpt]["interview"])
+            graph.add_rel("CODED_AS", ("Excerpt", excerpt), node_of[(study_of[interview], code)], coder=AUTO_SEMANTIC)
+        interviews.add(interview)
+    for interview in sorted(interviews):
+        study = study_of[interview]
+        coder = scoped_id(study, slugify(AUTO_SEMANTIC))
+        graph.add_node("Coder", {"id": coder, "name": AUTO_SEMANTIC, "consensus": False, "study": study})
+        graph.add_rel("CODED", ("Coder", coder), ("Interview", interview), consensus=False)
     if found:
-        graph.add_node("Coder", {"id": coder, "name": AUTO_SEMANTIC, "consensus": False})
-        for interview in sorted(interviews):
-            graph.add_rel("CODED", ("Coder", coder), ("Interview", interview), consensus=False)
         add_aggregates(graph)  # the stored figures that count every coder (allQuotes, REPORTED…) count these too
     return sum(len(c) for c in found.values())

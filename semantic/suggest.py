@@ -8,12 +8,14 @@ the queries leave them out unless asked to show them.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from challenge_graph.graph.autocode import AUTO_SEMANTIC
 from challenge_graph.graph.graph_data import GraphData
+from challenge_graph.graph.model import DEFAULT_STUDY
 from challenge_graph.semantic.search import top_k
 from challenge_graph.semantic.vectors import ExcerptVectors, human_codes
 
@@ -36,12 +38,14 @@ class Reference:
     interviews: list[str]
 
     @classmethod
-    def from_graph(cls, graph: GraphData, vectors: ExcerptVectors) -> Reference:
-        """The participant turns of ``graph`` that a human coded."""
+    def from_graph(cls, graph: GraphData, vectors: ExcerptVectors, study: str | None = None) -> Reference:
+        """The participant turns of ``graph`` that a human coded (of one ``study`` when given:
+        a study's turns are coded with its own codebook only)."""
         codes = human_codes(graph)
         rows = vectors.row()
         excerpts = graph.nodes.get("Excerpt", {})
-        chosen = [e for e in vectors.ids if e in codes]
+        study_of = _study_of_excerpt(graph)
+        chosen = [e for e in vectors.ids if e in codes and (study is None or study_of(e) == study)]
         matrix = vectors.matrix[[rows[e] for e in chosen]] if chosen else np.zeros((0, vectors.matrix.shape[1]))
         return cls(
             np.asarray(matrix, dtype=np.float32),
@@ -82,6 +86,13 @@ def vote(
     return sorted(((c, round(w / total, 2)) for c, w in weight.items()), key=lambda cw: (-cw[1], cw[0]))
 
 
+def _study_of_excerpt(graph: GraphData) -> Callable[[str], str]:
+    """Excerpt id -> the study of its interview."""
+    interviews = graph.nodes.get("Interview", {})
+    excerpts = graph.nodes.get("Excerpt", {})
+    return lambda e: interviews.get(excerpts[e]["interview"], {}).get("study", DEFAULT_STUDY)
+
+
 def suggest_graph(
     graph: GraphData,
     vectors: ExcerptVectors,
@@ -92,14 +103,20 @@ def suggest_graph(
     """Excerpt id → suggested codes with their vote share, for every participant turn of
     ``graph`` that no human coded (neighbours: the coded turns of ``reference``, by default
     those of ``graph`` itself)."""
-    reference = reference if reference is not None else Reference.from_graph(graph, vectors)
     coded = human_codes(graph)
     excerpts = graph.nodes.get("Excerpt", {})
+    study_of = _study_of_excerpt(graph)
+    references: dict[str, Reference] = {}
     out = {}
     for i, excerpt in enumerate(vectors.ids):
         if excerpt in coded or len(excerpts[excerpt]["text"].split()) < MIN_WORDS:
             continue
-        ranked = [(c, share) for c, share in vote(reference, np.asarray(vectors.matrix[i])) if share >= threshold]
+        study = study_of(excerpt)
+        if study not in references:  # neighbours from the excerpt's own study
+            references[study] = reference if reference is not None else Reference.from_graph(graph, vectors, study)
+        ranked = [
+            (c, share) for c, share in vote(references[study], np.asarray(vectors.matrix[i])) if share >= threshold
+        ]
         if ranked:
             out[excerpt] = ranked[:max_codes]
     return out

@@ -49,6 +49,7 @@ INTERVIEW_RELS = {
     "FROM": "dst",
     "INTERVIEWED_IN": "dst",
     "CODED": "dst",
+    "IN_STUDY": "src",
     "SAID": "dst:excerpt",
     "CODED_AS": "src:excerpt",
     "MENTIONS": "src:excerpt",

@@ -21,11 +21,14 @@ EXAMPLES = ROOT / "examples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 # the seed documents, as copied into examples/
-LEADER_4 = EXAMPLES / "transcripts" / "reengineering-leader-4.txt"  # seed 000
-ENGINEER_2 = EXAMPLES / "transcripts" / "reengineering-engineer-2.txt"  # seed 001
-PROTOCOL = EXAMPLES / "protocols" / "cv-reengineering-leader-protocol.txt"  # seed 002
-INTERVIEW_35 = EXAMPLES / "delve" / "interview-35-ilan.txt"  # seed 003
-INTERVIEW_38 = EXAMPLES / "delve" / "interview-38-amin.txt"  # seed 004
+# the two example studies (folders with a study.yaml: their files' ids start with the study's id)
+JIANG = EXAMPLES / "jiang-2024"
+COTE = EXAMPLES / "cote-2024"
+LEADER_4 = JIANG / "transcripts" / "reengineering-leader-4.txt"  # seed 000
+ENGINEER_2 = JIANG / "transcripts" / "reengineering-engineer-2.txt"  # seed 001
+PROTOCOL = JIANG / "protocols" / "cv-reengineering-leader-protocol.txt"  # seed 002
+INTERVIEW_35 = COTE / "delve" / "interview-35-ilan.txt"  # seed 003
+INTERVIEW_38 = COTE / "delve" / "interview-38-amin.txt"  # seed 004
 
 
 # parts of the suite by what they need, so each can be run alone: python3 -m pytest -m neo4j

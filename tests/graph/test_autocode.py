@@ -21,7 +21,7 @@ def test_seed_000_suggestions_match_the_analyst(codebook):
         ("Test-differential-testing-mismatch", 22, "Leader 4"),
         ("Loss-complexity", 25, "Leader 4"),
     } <= found
-    analyst = yaml.safe_load((EXAMPLES / "codings" / "reengineering-leader-4.codings.yaml").read_text())
+    analyst = yaml.safe_load((EXAMPLES / "jiang-2024" / "codings" / "reengineering-leader-4.codings.yaml").read_text())
     analyst_codes = {c["code"] for c in analyst["codings"]}
     assert {code for code, _, _ in found} <= analyst_codes  # nothing the analyst would not code
 
@@ -37,13 +37,13 @@ def test_interviewer_turns_and_coded_turns_get_no_suggestions(codebook):
 
 def test_cli_writes_reviewable_codings_files_that_load(tmp_path):
     out = tmp_path / "suggestions"
-    result = CliRunner().invoke(cli, ["autocode", str(EXAMPLES / "transcripts"), "--out", str(out)])
+    result = CliRunner().invoke(cli, ["autocode", str(EXAMPLES / "jiang-2024" / "transcripts"), "--out", str(out)])
     assert result.exit_code == 0, result.output
     written = out / "reengineering-leader-4.auto.codings.yaml"
     data = yaml.safe_load(written.read_text())
     assert data["coder"] == "auto" and data["transcript"] == "reengineering-leader-4.txt"
     db = str(tmp_path / "db")
-    load = CliRunner().invoke(cli, ["load", str(EXAMPLES / "transcripts"), str(out), "--db", db])
+    load = CliRunner().invoke(cli, ["load", str(EXAMPLES / "jiang-2024" / "transcripts"), str(out), "--db", db])
     assert load.exit_code == 0, load.output
     from challenge_graph.store.ladybug_store import LadybugStore
 
@@ -58,7 +58,7 @@ def test_auto_codings_are_never_counted_as_evidence(codebook, sample_store, tmp_
     from challenge_graph.store.ladybug_store import LadybugStore
 
     store = LadybugStore(tmp_path / "db")
-    ingest(store, [EXAMPLES / "transcripts", EXAMPLES / "delve"], autocode=True)
+    ingest(store, [EXAMPLES / "jiang-2024" / "transcripts", EXAMPLES / "cote-2024" / "delve"], autocode=True)
     human = run_query(store, "challenge-quotes", {"challenge": "Loss-complexity"}).rows
     everything = run_query(store, "challenge-quotes", {"challenge": "Loss-complexity", "coders": "all"}).as_dicts()
     assert human == [] and {c for q in everything for c in q["coders"]} == {"auto"}

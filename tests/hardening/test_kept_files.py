@@ -68,7 +68,7 @@ def test_a_planted_pickle_is_never_run(loaded, tmp_path, where):
     targets = [loaded / where] if where.endswith("snapshot") else sorted((loaded / where).iterdir())
     for target in targets:
         target.write_bytes(pickle.dumps(_Planted(marker)))
-    result = _load(loaded, EXAMPLES / "participants.csv")
+    result = _load(loaded, EXAMPLES / "jiang-2024" / "participants.csv")
     assert result.exit_code in (0, 2), result.output
     assert not marker.exists(), f"a pickle planted in {where} was run"
     assert _texts(loaded) == before  # rebuilt from the sources, the same graph
@@ -83,7 +83,7 @@ def test_a_changed_byte_in_a_fragment_never_reaches_the_graph(loaded):
             edited += 1
     assert edited == 1
     (loaded / "written.snapshot").unlink()  # the next load writes every row, from the kept fragments
-    assert _load(loaded, EXAMPLES / "participants.csv").exit_code in (0, 2)
+    assert _load(loaded, EXAMPLES / "jiang-2024" / "participants.csv").exit_code in (0, 2)
     texts = "\n".join(_texts(loaded))
     assert SENTENCE in texts and "pretty hard" not in texts
 
@@ -93,14 +93,14 @@ def test_a_changed_copy_of_a_source_is_reported_and_the_graph_kept(loaded, tmp_p
     copy.write_bytes(copy.read_bytes().replace(SENTENCE.encode(), b"pretty hard"))
     shutil.rmtree(loaded / "parsed")  # the next load must read the copies again
     before = _texts(loaded)
-    result = _load(loaded, EXAMPLES / "participants.csv")
+    result = _load(loaded, EXAMPLES / "jiang-2024" / "participants.csv")
     assert result.exit_code == 1
     assert f"the kept copy of {LEADER_4.relative_to(EXAMPLES).as_posix()}" in result.output
     assert "has changed since it was loaded" in result.output
     assert _texts(loaded) == before  # the previous graph is intact
     again = _load(loaded, LEADER_4)  # loading the original again mends it
     assert again.exit_code in (0, 2), again.output
-    assert _load(loaded, EXAMPLES / "participants.csv").exit_code in (0, 2)
+    assert _load(loaded, EXAMPLES / "jiang-2024" / "participants.csv").exit_code in (0, 2)
     assert "pretty hard" not in "\n".join(_texts(loaded))
 
 
@@ -139,7 +139,7 @@ def test_leftovers_of_a_killed_load_are_removed_by_the_next(loaded):
     ]
     for path in planted:
         path.write_bytes(b"half written")
-    assert _load(loaded, EXAMPLES / "participants.csv").exit_code in (0, 2)
+    assert _load(loaded, EXAMPLES / "jiang-2024" / "participants.csv").exit_code in (0, 2)
     assert [p for p in planted if p.exists()] == []
 
 
@@ -158,7 +158,7 @@ def test_kept_files_that_check_out_but_hold_something_else_are_rebuilt(loaded):
         plant(path, ["x"])
     for path in (loaded / "fragments").iterdir():
         plant(path, "x")
-    result = _load(loaded, EXAMPLES / "participants.csv")
+    result = _load(loaded, EXAMPLES / "jiang-2024" / "participants.csv")
     assert result.exit_code in (0, 2) and "Traceback" not in result.output, result.output
     assert _texts(loaded) == before
 

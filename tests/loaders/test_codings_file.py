@@ -8,7 +8,7 @@ from tests.conftest import EXAMPLES
 
 
 def test_example_codings_file():
-    cs = codings_file.load(EXAMPLES / "codings" / "reengineering-leader-4.codings.yaml")
+    cs = codings_file.load(EXAMPLES / "jiang-2024" / "codings" / "reengineering-leader-4.codings.yaml")
     assert cs.transcript == "reengineering-leader-4.txt" and cs.coder == "example"
     assert "Loss-differential-testing" in {c.code for c in cs.codings}
     assert all(c.line > 0 for c in cs.codings)

@@ -28,7 +28,7 @@ def test_a_stored_source_that_no_longer_parses_is_reported_and_kept(tmp_path, mo
     monkeypatch.setitem(loaders.LOADERS, ".txt", upgraded)
     monkeypatch.setattr(cache_module, "loader_version", lambda: "upgraded")  # new loader code: cache stale
     other = tmp_path / "engineer.txt"
-    other.write_bytes((EXAMPLES / "transcripts" / "reengineering-engineer-2.txt").read_bytes())
+    other.write_bytes((EXAMPLES / "jiang-2024" / "transcripts" / "reengineering-engineer-2.txt").read_bytes())
     report = ingest(store, [other])
     assert [str(e) for e in report.rejected] == [
         "interview-35-ilan.txt:1: stored copy no longer loads: format no longer supported"

@@ -124,7 +124,7 @@ def test_a_load_killed_midway_completes_on_rerun(neo4j_env, neo4j_store, corpus,
 
 
 def test_two_concurrent_loads_lose_nothing(neo4j_env, neo4j_store, corpus, tmp_path):
-    protocols = EXAMPLES / "protocols"
+    protocols = EXAMPLES / "jiang-2024" / "protocols"
     reference = LadybugStore(tmp_path / "reference")  # the same loads, one after the other
     for path in (protocols, corpus / "a", EXAMPLES):
         ingest(reference, [path])
