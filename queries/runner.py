@@ -11,7 +11,8 @@ Each ``NAME.cypher`` starts with a header of ``// key: value`` lines::
 
 Parameters of type STAGE, CHALLENGE and PARTICIPANT accept names, codes, ids or aliases,
 case-insensitively; the runner resolves them to node ids before the query runs. ANYSTAGE is a
-STAGE or the exact id of a stage of the reference taxonomy (``model-training``), which wins. A parameter
+STAGE or the exact id of a stage of the reference taxonomy (``model-training``), which wins. STUDY
+is a study's id or title, or ``all`` (the query receives "" and keeps every study). A parameter
 ``NAME`` of type PAGE is a 1-based page of ``PAGE_SIZE`` rows: the query receives ``$NAME``
 and the rows to pass over and take as ``$NAME_skip`` and ``$NAME_size`` (LadybugDB's SKIP
 and LIMIT accept a parameter or a literal, never an expression).
@@ -40,10 +41,12 @@ __all__ = [
     "resolve_params",
     "run_query",
     "corpus_summary",
+    "ALL_STUDIES",
 ]
 
 QUERY_DIR = Path(str(resources.files("challenge_graph.queries")))  # the .cypher files are package data
-PARAM_TYPES = ("STAGE", "ANYSTAGE", "CHALLENGE", "PARTICIPANT", "INT", "STRING", "PAGE")
+PARAM_TYPES = ("STAGE", "ANYSTAGE", "CHALLENGE", "PARTICIPANT", "STUDY", "INT", "STRING", "PAGE")
+ALL_STUDIES = "all"  # a STUDY parameter's value for every study (the query receives "")
 PAGE_SIZE = 50  # rows of a page (a PAGE parameter)
 _HEADER = re.compile(r"^//\s*(\w+):\s*(.*)$")
 _PARAM = re.compile(r"^(?P<name>\w+)\s+(?P<type>[A-Z]+)(?:\s*=\s*(?P<default>\S+))?\s*(?P<help>.*)$")
@@ -53,6 +56,7 @@ _LOOKUPS = {
     "STAGE": ("MATCH (s:Stage) RETURN s.id AS id, s.name AS name, s.aliases AS aliases ORDER BY s.position", "stage"),
     "CHALLENGE": ("MATCH (c:Challenge) RETURN c.id AS id, c.name AS name, c.code AS code ORDER BY c.code", "challenge"),
     "PARTICIPANT": ("MATCH (p:Participant) RETURN p.id AS id, p.pseudonym AS name ORDER BY p.pseudonym", "participant"),
+    "STUDY": ("MATCH (s:Study) RETURN s.id AS id, s.title AS name ORDER BY s.id", "study"),
 }
 
 
@@ -142,6 +146,8 @@ def _convert(store: GraphStore, query: NamedQuery, param: Param, value: Any) -> 
         return _page_number(query, param, value)
     if param.type == "STRING":
         return str(value)
+    if param.type == "STUDY" and str(value).strip().casefold() == ALL_STUDIES:
+        return ""
     if param.type == "ANYSTAGE":  # a reference stage by its exact id, else a study's stage
         references = store.run("MATCH (r:ReferenceStage) RETURN r.id AS id").rows
         if str(value).strip().casefold() in {ref for (ref,) in references}:
