@@ -5,10 +5,20 @@ from __future__ import annotations
 import streamlit as st
 
 from challenge_graph.dashboard import data, links
-from challenge_graph.dashboard.views import challenge, console, load, method, network, overview, search, stages
+from challenge_graph.dashboard.views import (
+    challenge,
+    console,
+    load,
+    method,
+    network,
+    overview,
+    search,
+    stages,
+    studies,
+)
 from challenge_graph.graph.errors import ChallengeGraphError
 
-PAGES = {view.TITLE: view for view in (overview, stages, challenge, search, network, method, console, load)}
+PAGES = {view.TITLE: view for view in (overview, studies, stages, challenge, search, network, method, console, load)}
 
 
 def main() -> None:
@@ -18,6 +28,7 @@ def main() -> None:
     links.keep_page(page)
     st.sidebar.caption(data.store(data.db_path()).describe())
     try:
+        studies.sidebar_filter()  # after keep_page, which drops other pages' parameters
         PAGES[page].render()
     except ChallengeGraphError as e:
         data.show_error(e)

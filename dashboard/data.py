@@ -19,7 +19,7 @@ import streamlit as st
 from challenge_graph.export.csv_safe import csv_text
 from challenge_graph.graph.errors import ChallengeGraphError
 from challenge_graph.queries.network import neighbourhood
-from challenge_graph.queries.runner import run_query
+from challenge_graph.queries.runner import ALL_STUDIES, get_query, run_query
 from challenge_graph.store.base import DEFAULT_TIMEOUT, GraphStore
 from challenge_graph.store.ladybug_store import LadybugStore
 from challenge_graph.store.sandbox import DEFAULT_MEMORY, QueryLimits, run_isolated
@@ -42,6 +42,9 @@ __all__ = [
     "code_quotes",
     "compared_interviews",
     "addresses",
+    "study_filter",
+    "interview_studies",
+    "STUDY_KEY",
     "NO_STAGE_KEY",
     "DEFAULT_DB",
     "DEFAULT_MAX_ROWS",
@@ -98,9 +101,33 @@ def summary() -> dict[str, int]:
 
 
 def named(name: str, **params: Any) -> pd.DataFrame:
-    """Rows of a named query as a DataFrame (cached until the graph changes)."""
+    """Rows of a named query as a DataFrame (cached until the graph changes). A query that
+    declares a study parameter, unless given one, gets the study chosen in the sidebar."""
+    for param in get_query(name).params:
+        if param.type == "STUDY" and param.name not in params:
+            params[param.name] = study_filter()
     path = db_path()
     return _named(path, version(path), name, tuple(sorted(params.items())))
+
+
+STUDY_KEY = "study"  # the sidebar's study filter (session state) and its ?study= parameter
+
+
+def study_filter() -> str:
+    """The study chosen in the sidebar (its id), or ``all``."""
+    return st.session_state.get(STUDY_KEY) or ALL_STUDIES
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _interview_studies(path: str, stamp: str) -> dict[str, str]:
+    rows = store(path).run("MATCH (i:Interview)-[:IN_STUDY]->(s:Study) RETURN i.id, s.id").rows
+    return {str(i): str(s) for i, s in rows}
+
+
+def interview_studies() -> dict[str, str]:
+    """Interview id -> the id of its study (cached per graph)."""
+    path = db_path()
+    return _interview_studies(path, version(path))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -28,6 +28,7 @@ SLUGS = {
     "Challenge detail": "challenge",
     "Search by meaning": "search",
     "Network": "network",
+    "Studies": "studies",
     "Method": "method",
     "Cypher console": "console",
     "Load data": "load",
