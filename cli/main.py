@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from challenge_graph.cli import (
+    crosswalk_commands,
     export_commands,
     load_commands,
     method_commands,
@@ -28,7 +29,15 @@ def cli() -> None:
     """
 
 
-for module in (load_commands, query_commands, export_commands, serve_commands, method_commands, semantic_commands):
+for module in (
+    load_commands,
+    query_commands,
+    export_commands,
+    serve_commands,
+    method_commands,
+    semantic_commands,
+    crosswalk_commands,
+):
     for command in module.COMMANDS:
         cli.add_command(command)
 
