@@ -175,7 +175,13 @@ class _Dumper(yaml.SafeDumper):
 
 @click.group()
 def crosswalk() -> None:
-    """Relate codes of different studies (crosswalk.yaml)."""
+    """Relate codes of different studies (crosswalk.yaml). suggest proposes rows for the codes
+    likely alike that no accepted row relates yet (options: --cutoff, --limit, --existing FILE,
+    --output FILE, --force, --no-semantic; challenge-graph crosswalk suggest --help says more).
+
+    \b
+        challenge-graph crosswalk suggest --existing crosswalk.yaml --output suggested.crosswalk.yaml
+    """
 
 
 @crosswalk.command()
