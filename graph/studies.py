@@ -12,13 +12,23 @@ import copy
 import hashlib
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
+from pathlib import Path
 
 from challenge_graph.graph.aggregates import add_corpus_counts
 from challenge_graph.graph.build import InterviewBuilds, build_graph
 from challenge_graph.graph.code_names import tolerant_key
 from challenge_graph.graph.codebook import Codebook
 from challenge_graph.graph.graph_data import GraphData
-from challenge_graph.graph.model import CODE_LABELS, DEFAULT_STUDY, Crosswalk, Record, SourceFile, Study
+from challenge_graph.graph.model import (
+    CODE_LABELS,
+    DEFAULT_STUDY,
+    CodingSet,
+    Crosswalk,
+    Interview,
+    Record,
+    SourceFile,
+    Study,
+)
 
 __all__ = ["DEFAULT_TITLE", "study_of", "with_consensus_folders", "build_corpus"]
 
@@ -71,9 +81,14 @@ def build_corpus(
             crosswalks.append((source, record))
             own.append((source, "crosswalk", "crosswalk-yaml"))
     members: dict[str, list[tuple[SourceFile, Record]]] = defaultdict(list)
+    transcripts = _transcript_studies(records, studies)
     for source, record in records:
-        if not isinstance(record, Study | Crosswalk):
-            members[study_of(source.name, studies)].append((source, record))  # type: ignore[arg-type]
+        if isinstance(record, Study | Crosswalk):
+            continue
+        study = study_of(source.name, studies)
+        if isinstance(record, CodingSet) and study == DEFAULT_STUDY:  # codings kept apart from a study's files
+            study = transcripts.get(Path(record.transcript).name, study)
+        members[study].append((source, record))  # type: ignore[arg-type]
     graph = GraphData()
     used: dict[str, Codebook] = {}
     for study_id in sorted(set(members) | set(studies)):
@@ -107,6 +122,17 @@ def build_corpus(
         _add_crosswalk(graph, source, crosswalk, set(used))
     add_corpus_counts(graph)
     return graph
+
+
+def _transcript_studies(records: Iterable[tuple[SourceFile, object]], studies: Collection[str]) -> dict[str, str]:
+    """File name -> the study of the one transcript with that name in a study folder (names in
+    several studies are left out: a codings file outside them cannot say which it means)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for source, record in records:
+        study = study_of(source.name, studies)
+        if isinstance(record, Interview) and study != DEFAULT_STUDY:
+            found[Path(source.name).name].add(study)
+    return {name: next(iter(s)) for name, s in found.items() if len(s) == 1}
 
 
 def _merge(graph: GraphData, part: GraphData) -> None:

@@ -165,10 +165,14 @@ def _check_size(path: Path, name: str) -> None:
 
 
 def load_paths(paths: Iterable[Path | str], progress: Callable[[str], None] | None = None) -> LoadResult:
-    """Read and parse every file under ``paths``; a broken file is listed, the others load."""
+    """Read and parse every file under ``paths``; a broken file is listed, the others load (the
+    studies' own files, which hold no records, are left out: the load pipeline reads them)."""
     sources, errors, skipped = read_sources(paths)
     result = LoadResult(rejected=errors, skipped=skipped)
+    own = study_files.own_file_names(sources)
     for source in sources:
+        if source.name in own:  # a study.yaml, a study's codebook or a crosswalk: no transcript
+            continue
         if progress:
             progress(source.name)
         try:

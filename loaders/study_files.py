@@ -10,13 +10,14 @@ holds ``rows``, each with ``from`` and ``to`` (``study-id/Code``), a SKOS ``rela
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from challenge_graph.graph.errors import LoaderError
-from challenge_graph.graph.model import DEFAULT_STUDY, Crosswalk, CrosswalkRow, Study, slugify
+from challenge_graph.graph.model import DEFAULT_STUDY, Crosswalk, CrosswalkRow, SourceFile, Study, slugify
 from challenge_graph.graph.taxonomy import RELATIONS
 
 __all__ = [
@@ -226,3 +227,21 @@ class StudyNames:
         """True for a study's own file (its ``study.yaml`` or codebook), which is no transcript."""
         study_id, _, rest = name.partition("/")
         return study_id in self.studies and (rest == STUDY_FILE or name == self.studies[study_id][1].codebook)
+
+
+def own_file_names(sources: Iterable[SourceFile]) -> set[str]:
+    """The names among ``sources`` of study files: ``<study>/study.yaml``, the codebooks they name,
+    and crosswalks."""
+    sources = list(sources)
+    names = set()
+    for source in sources:
+        parts = source.name.split("/")
+        if len(parts) == 2 and parts[1] == STUDY_FILE:
+            names.add(source.name)
+            try:
+                names.add(parse_study(source.data, source.where).codebook)
+            except LoaderError:
+                pass
+        elif is_crosswalk(source.name):
+            names.add(source.name)
+    return names

@@ -93,6 +93,7 @@ def check_sources(sources: list[SourceFile], codebook: Codebook) -> tuple[Report
     studies, sources = split_study_files(sources)
     report.rejected.extend(studies.errors)
     records = _parse(sources, report, studies, codebook)
+    report.files[:0] = studies.describe()
     report.loaded = list(dict.fromkeys([*(s.name for s in studies.files), *(s.name for s, _ in records)]))
     graph = _build(records, studies, codebook, report)
     for study in sorted({row["study"] for label in CODE_LABELS for row in graph.node_rows(label)}):

@@ -27,6 +27,18 @@ class StudyFiles:
     crosswalks: list[tuple[SourceFile, Crosswalk]] = field(default_factory=list)
     errors: list[LoaderError] = field(default_factory=list)
 
+    def describe(self) -> list[str]:
+        """One line per study file for the check report."""
+        lines = []
+        for study_id, (source, study) in sorted(self.studies.items()):
+            book = study.codebook or "the bundled codebook"
+            lines.append(f"{source.name} (study {study_id!r}: {study.title}; codebook {book})")
+        for source, crosswalk in self.crosswalks:
+            statuses = [row.status for row in crosswalk.rows]
+            counts = ", ".join(f"{statuses.count(s)} {s}" for s in ("accepted", "proposed", "rejected") if s in statuses)
+            lines.append(f"{source.name} (crosswalk: {counts or 'no rows'})")
+        return lines
+
     def records(self) -> list[tuple[SourceFile, Study | Crosswalk]]:
         return [*self.studies.values(), *self.crosswalks]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+import shutil
 from pathlib import Path
 
 import pytest
@@ -78,10 +79,34 @@ def codebook():
     return load_codebook()
 
 
+def one_study_copy(dest: Path) -> Path:
+    """A copy of the example corpus at ``dest`` without its study files (study.yaml, the studies'
+    codebooks, the crosswalk): one default study read with the bundled codebook, the corpus a
+    single-study user has."""
+    shutil.copytree(EXAMPLES, dest, ignore=shutil.ignore_patterns("study.yaml", "codebook.yaml", "crosswalk.yaml"))
+    return dest
+
+
 @pytest.fixture(scope="session")
-def sample_store(tmp_path_factory):
-    """The example corpus loaded once into an embedded store (read-only use)."""
+def one_study(tmp_path_factory) -> Path:
+    """The example corpus as one study (see :func:`one_study_copy`)."""
+    return one_study_copy(tmp_path_factory.mktemp("one-study") / "examples")
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory, one_study):
+    """The example corpus as one study, loaded once into an embedded store (read-only use)."""
     store = LadybugStore(tmp_path_factory.mktemp("sample") / "db")
+    report = ingest(store, [one_study])
+    assert not report.rejected
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def studies_store(tmp_path_factory):
+    """The example corpus as it ships, two studies and a crosswalk, loaded once (read-only use)."""
+    store = LadybugStore(tmp_path_factory.mktemp("studies") / "db")
     report = ingest(store, [EXAMPLES])
     assert not report.rejected
     yield store

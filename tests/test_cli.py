@@ -22,7 +22,7 @@ def invoke(*args):
 def test_done_when_loss_function_challenges_from_the_command_line(db):
     load = invoke("load", EXAMPLES, "--db", db)
     assert load.exit_code == 0, load.output
-    assert load.stdout.startswith("Loaded 8 file(s) into embedded LadybugDB at")
+    assert load.stdout.startswith("Loaded 14 file(s) into embedded LadybugDB at")  # 9 + 2 study.yaml, 2 codebooks, 1 crosswalk
     result = invoke("query", "challenges-at-stage", "--param", "stage=loss function", "--format", "json", "--db", db)
     assert result.exit_code == 0
     rows = json.loads(result.stdout)
@@ -73,7 +73,7 @@ def test_missing_path_is_a_user_error(db):
 def test_check_validates_without_writing(db, tmp_path):
     result = CliRunner().invoke(cli, ["check", str(EXAMPLES)], env={"CHALLENGE_GRAPH_DB": db})
     assert result.exit_code == 0
-    assert "ok  delve/interview-35-ilan.txt (delve-text): 1 interview(s)" in result.stdout
+    assert "ok  cote-2024/delve/interview-35-ilan.txt (delve-text): 1 interview(s)" in result.stdout
     assert "feedback-loop" in result.stderr
     assert not (tmp_path / "db").exists()
 
@@ -165,6 +165,8 @@ def test_check_names_stages_without_a_mapping(tmp_path):
         "  - {id: vibes, name: Vibes}\n",
         encoding="utf-8",
     )
-    result = invoke("check", str(INTERVIEW_35), "--codebook", str(codebook))
+    transcript = tmp_path / INTERVIEW_35.name  # in no study folder: --codebook is the default study's
+    transcript.write_bytes(INTERVIEW_35.read_bytes())
+    result = invoke("check", str(transcript), "--codebook", str(codebook))
     notes = [line for line in result.output.splitlines() if "reference taxonomy" in line]
     assert notes == ["note: codebook: stage 'vibes' maps onto no stage of the reference taxonomy (add maps_to)"]

@@ -145,7 +145,8 @@ def comparison_table(comparison: pd.DataFrame, studies: pd.DataFrame) -> str:
         name = html.escape(str(rows["reference_stage"].iloc[0]))
         body.append(f"<tr><td>{name}</td>{''.join(tds)}</tr>")
     return (
-        f"{_TABLE_STYLE}<table class='cg-table' id='study-comparison'><thead><tr>{head}</tr></thead>"
+        f"{_TABLE_STYLE}<style>#study-comparison a{{color:#123f7a}}</style>"
+        f"<table class='cg-table' id='study-comparison'><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
     )
 
@@ -169,7 +170,8 @@ def _at_reference_stage(comparison: pd.DataFrame) -> None:
         st.info(f"No challenge of {where} is coded at a stage mapped onto {choice}.")
         return
     st.html(
-        link_table(
+        _nowrap("at-stage", (2,))
+        + link_table(
             rows,
             {
                 "challenge": "Challenge",
@@ -182,7 +184,14 @@ def _at_reference_stage(comparison: pd.DataFrame) -> None:
             },
             {"challenge": lambda row: links.challenge_url(row["code"])},
         )
+        + "</div>"
     )
+
+
+def _nowrap(block: str, columns: tuple[int, ...]) -> str:
+    """``<div id=block>`` opening a table whose study columns (1-based) never wrap (``cote-2024``)."""
+    cells = ",".join(f"#{block} td:nth-child({c})" for c in columns)
+    return f"<style>{cells}{{white-space:nowrap}}</style><div id='{block}'>"
 
 
 def _matched() -> None:
@@ -193,16 +202,16 @@ def _matched() -> None:
         st.info("No accepted crosswalk row relates challenges of two studies.")
         return
     st.html(
-        link_table(
-            pairs,
+        _nowrap("matched", (1, 4, 6))
+        + link_table(
+            pairs.assign(evidence=[f"{a} and {b}" for a, b in zip(pairs["participants"], pairs["other_participants"])]),
             {
                 "study": "Study",
                 "challenge": "Challenge",
                 "relation": "Relation",
                 "other_study": "Other study",
                 "other_challenge": "Other challenge",
-                "participants": "Participants",
-                "other_participants": "Other's participants",
+                "evidence": "Participants",
                 "note": "Note",
             },
             {
@@ -210,5 +219,9 @@ def _matched() -> None:
                 "other_challenge": lambda row: links.challenge_url(row["other_code"]),
             },
         )
+        + "</div>"
     )
-    st.caption("Relations are SKOS mapping relations, read from the first challenge to the other.")
+    st.caption(
+        "Relations are SKOS mapping relations, read from the first challenge to the other; participants are "
+        "those behind each challenge in its own study."
+    )

@@ -31,10 +31,10 @@ def test_a_stored_source_that_no_longer_parses_is_reported_and_kept(tmp_path, mo
     other.write_bytes((EXAMPLES / "jiang-2024" / "transcripts" / "reengineering-engineer-2.txt").read_bytes())
     report = ingest(store, [other])
     assert [str(e) for e in report.rejected] == [
-        "interview-35-ilan.txt:1: stored copy no longer loads: format no longer supported"
+        "cote-2024/delve/interview-35-ilan.txt:1: stored copy no longer loads: format no longer supported"
     ]
     assert report.exit_code == 2
-    assert "interview-35-ilan.txt" in {s.name for s in store.sources()}  # kept for a later version
+    assert "cote-2024/delve/interview-35-ilan.txt" in {s.name for s in store.sources()}  # kept for a later version
     monkeypatch.setitem(loaders.LOADERS, ".txt", original)
     ingest(store, [other])
     assert "interview-35-ilan.txt" in _interviews(store)
@@ -45,7 +45,7 @@ def test_a_copy_under_a_new_name_is_another_file_and_orphans_nothing(tmp_path):
     store = LadybugStore(tmp_path / "db")
     ingest(store, [EXAMPLES])
     coded = store.run(
-        "MATCH (e:Excerpt)-[r:CODED_AS]->() WHERE e.interview = 'reengineering-leader-4' RETURN count(r)"
+        "MATCH (e:Excerpt)-[r:CODED_AS]->() WHERE e.interview = 'jiang-2024/reengineering-leader-4' RETURN count(r)"
     ).rows[0][0]
     copy = tmp_path / "copy-of-leader-4.txt"
     shutil.copy(LEADER_4, copy)
@@ -53,7 +53,7 @@ def test_a_copy_under_a_new_name_is_another_file_and_orphans_nothing(tmp_path):
     assert not report.rejected
     assert {"reengineering-leader-4.txt", "copy-of-leader-4.txt"} <= set(_interviews(store))
     again = store.run(
-        "MATCH (e:Excerpt)-[r:CODED_AS]->() WHERE e.interview = 'reengineering-leader-4' RETURN count(r)"
+        "MATCH (e:Excerpt)-[r:CODED_AS]->() WHERE e.interview = 'jiang-2024/reengineering-leader-4' RETURN count(r)"
     ).rows[0][0]
     assert again == coded > 0
     # the same file reached by another path replaces its stored copy
@@ -127,7 +127,9 @@ def test_a_store_built_with_the_bundled_codebook_follows_the_installed_version(t
     from challenge_graph.pipeline import ingest as ingest_module
 
     store = LadybugStore(tmp_path / "db")
-    ingest(store, [INTERVIEW_35])
+    interview = tmp_path / INTERVIEW_35.name  # in no study folder: the store's codebook applies
+    shutil.copy(INTERVIEW_35, interview)
+    ingest(store, [interview])
     assert store.codebook().name == "bundled:ml-engineering.yaml"
     newer = tmp_path / "ml-engineering.yaml"
     newer.write_text(
@@ -137,10 +139,10 @@ def test_a_store_built_with_the_bundled_codebook_follows_the_installed_version(t
         encoding="utf-8",
     )
     monkeypatch.setattr(ingest_module, "default_codebook_path", lambda: newer)
-    ingest(store, [INTERVIEW_35], replace=True)
+    ingest(store, [interview], replace=True)
     assert store.run("MATCH (f:Fix {code: 'feedback-loop'}) RETURN count(f)").rows == [(1,)]
     chosen = tmp_path / "team.yaml"
     chosen.write_text(default_codebook_path().read_text(encoding="utf-8"), encoding="utf-8")
-    ingest(store, [INTERVIEW_35], codebook_path=chosen)
-    ingest(store, [INTERVIEW_35], replace=True)  # no codebook given: the store's own, the team's
+    ingest(store, [interview], codebook_path=chosen)
+    ingest(store, [interview], replace=True)  # no codebook given: the store's own, the team's
     assert store.codebook().name == "team.yaml"

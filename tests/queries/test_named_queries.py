@@ -16,8 +16,9 @@ LOSS = [
         1,
         1,
         "",
+        "default",
     ),
-    ("Loss function is hard to implement and test", "Loss-complexity", "Loss function", 1, 1, 1, ""),
+    ("Loss function is hard to implement and test", "Loss-complexity", "Loss function", 1, 1, 1, "", "default"),
 ]
 
 
@@ -165,7 +166,7 @@ def test_protocol_questions(sample_store):
         (
             "challenges-at-stage",
             {"stage": "loss", "x": "1"},
-            "challenges-at-stage: unknown parameter 'x' (expected: stage)",
+            "challenges-at-stage: unknown parameter 'x' (expected: stage, study)",
         ),
         ("top-challenges", {"limit": "ten"}, "top-challenges: limit must be a whole number, not 'ten'"),
         (
