@@ -1,4 +1,5 @@
-"""AppTest of the Studies page and the sidebar's study filter on the example corpus (two studies)."""
+"""AppTest of the Studies page and the sidebar's study filter on the example corpus as it ships (two
+studies and a crosswalk), and of a store with one study."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ TITLES = {"jiang-2024": "Deep-learning model re-engineering", "cote-2024": "Qual
 
 
 @pytest.fixture
-def app(sample_store):
+def app(studies_store):
     at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state["db_path"] = str(sample_store.path)
+    at.session_state["db_path"] = str(studies_store.path)
     return at
 
 
@@ -46,7 +47,7 @@ def _comparison_rows(store) -> list[tuple[str, str, int, int]]:
     return sorted((str(a), str(b), int(n), int(q)) for a, b, n, q in rows)
 
 
-def test_studies_page_shows_each_study_and_the_comparison(app, sample_store):
+def test_studies_page_shows_each_study_and_the_comparison(app, studies_store):
     at = _studies(app)
     assert [h.value for h in at.header] == [TITLES["cote-2024"], TITLES["jiang-2024"]]
     page = _html(at)
@@ -57,14 +58,14 @@ def test_studies_page_shows_each_study_and_the_comparison(app, sample_store):
     assert any("**Coders:** Ilan (1 interview)" in m.value for m in at.markdown)
     table = page[page.index("id='study-comparison'") :]
     table = table[: table.index("</table>")]
-    expected = _comparison_rows(sample_store)
+    expected = _comparison_rows(studies_store)
     assert len(expected) >= 6
     for stage, study, participants, quotes in expected:
         assert f"<td>{stage}</td>" in table
         cell = (
             f"{participants} participant{'s' if participants != 1 else ''} · {quotes} quote{'s' if quotes != 1 else ''}"
         )
-        stage_id = sample_store.run("MATCH (r:ReferenceStage {name: $n}) RETURN r.id", {"n": stage}).rows[0][0]
+        stage_id = studies_store.run("MATCH (r:ReferenceStage {name: $n}) RETURN r.id", {"n": stage}).rows[0][0]
         link = f'href="?page=studies&amp;stage={stage_id}&amp;study={study}" target="_self">{cell}</a>'
         assert link in table, (stage, study)
     assert table.count("<tr>") == 1 + len({s for s, *_ in expected})  # a row per reference stage coded
@@ -98,9 +99,10 @@ def test_the_study_filter_reaches_the_workflow_stages_page(app):
     assert "Loss-complexity" not in _html(at)  # a jiang-2024 stage holds no challenge of cote-2024
 
 
-def test_no_study_filter_with_one_study(delve_store):
+@pytest.mark.parametrize("store", ["sample_store", "delve_store"])
+def test_no_study_filter_with_one_study(store, request):
     at = AppTest.from_file(APP, default_timeout=30)
-    at.session_state["db_path"] = str(delve_store.path)
+    at.session_state["db_path"] = str(request.getfixturevalue(store).path)
     at.run()
     assert not at.exception
     assert not at.sidebar.pills  # a single study: nothing to choose

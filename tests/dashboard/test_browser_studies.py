@@ -1,4 +1,4 @@
-"""The Studies page in the real server and headless Chromium, on the example corpus (two studies):
+"""The Studies page in the real server and headless Chromium, on the example corpus as it ships (two studies):
 both studies, the reference stage × study table, a cell opening that stage's challenges of that
 study. A screenshot 1,280 px wide goes to $SCREENSHOTS (or the test's temporary folder)."""
 
@@ -17,8 +17,8 @@ TITLES = ("Quality issues in ML software systems", "Deep-learning model re-engin
 
 
 @pytest.fixture(scope="module")
-def server(sample_store):
-    with serve_dashboard(["--db", str(sample_store.path)], free_port()) as url:
+def server(studies_store):
+    with serve_dashboard(["--db", str(studies_store.path)], free_port()) as url:
         yield url
 
 
