@@ -49,6 +49,7 @@ def test_studies_page_shows_both_studies(page, server, tmp_path):
     for title in TITLES:
         assert page.get_by_role("heading", name=title).is_visible()
     table = page.locator("#study-comparison")
+    table.locator("tbody tr").last.wait_for(timeout=30_000)  # st.html draws after the run has ended
     assert [h.strip() for h in table.locator("th").all_inner_texts()] == ["Reference stage", "cote-2024", "jiang-2024"]
     stages = [row.strip() for row in table.locator("tbody tr td:first-child").all_inner_texts()]
     assert "Model training" in stages and "Data cleaning" in stages and "Reproducibility" in stages
@@ -64,6 +65,7 @@ def test_studies_page_shows_both_studies(page, server, tmp_path):
 def test_a_cell_opens_the_challenges_of_that_study_at_that_stage(page, server):
     _open(page, server, "page=studies")
     table = page.locator("#study-comparison")
+    table.locator("tbody tr").last.wait_for(timeout=30_000)
     table.locator("tr", has_text="Model training").get_by_role("link", name="1 participant · 3 quotes").click()
     page.get_by_role("heading", name="Challenges at Model training (jiang-2024)").wait_for(timeout=60_000)
     settle(page)
