@@ -256,7 +256,7 @@ def deck_content(store, title: str | None = None, top: int = 5):
             items = [Item(r["challenge"], r["participants"], r["quotes"]) for r in rows]
             stages.append(StageSlide(row["stage"], sorted(items, key=lambda i: (-i.quotes, -i.participants))))
     chosen = [r for r in run_query(store, "top-challenges", {"limit": 1000}).as_dicts() if r["stage"]][:top]
-    ids = {r["code"]: _code_id(r["code"]) for r in chosen}
+    ids = {r["code"]: _code_id(r["code"], r["study"]) for r in chosen}
     quotes = clearest_quotes(store, list(ids.values()), how_many=8)
     challenges, used = [], set()
     for r in chosen:  # a turn coded with two top challenges is quoted on the first one's slide
@@ -270,10 +270,12 @@ def deck_content(store, title: str | None = None, top: int = 5):
     return Deck(title or "Challenges in the study", counts, per_stage, stages, challenges, footer)
 
 
-def _code_id(code: str) -> str:
+def _code_id(code: str, study: str) -> str:
+    """The id of ``code`` of ``study`` in the graph."""
     from challenge_graph.graph.graph_data import code_id
+    from challenge_graph.graph.study_scope import scoped_id
 
-    return code_id(code)
+    return scoped_id(study, code_id(code))
 
 
 COMMANDS = [export]

@@ -11,7 +11,7 @@ from challenge_graph.graph.codebook import Codebook, default_codebook_path, pars
 from challenge_graph.graph.errors import LoaderError
 from challenge_graph.graph.model import DEFAULT_STUDY, Crosswalk, SourceFile, Study
 from challenge_graph.graph.studies import study_of, with_consensus_folders
-from challenge_graph.loaders.study_files import STUDY_FILE, is_crosswalk, parse_crosswalk, parse_study
+from challenge_graph.loaders.study_files import STATUSES, STUDY_FILE, is_crosswalk, parse_crosswalk, parse_study
 
 __all__ = ["StudyFiles", "split_study_files"]
 
@@ -35,7 +35,7 @@ class StudyFiles:
             lines.append(f"{source.name} (study {study_id!r}: {study.title}; codebook {book})")
         for source, crosswalk in self.crosswalks:
             statuses = [row.status for row in crosswalk.rows]
-            counts = ", ".join(f"{statuses.count(s)} {s}" for s in ("accepted", "proposed", "rejected") if s in statuses)
+            counts = ", ".join(f"{statuses.count(s)} {s}" for s in STATUSES if s in statuses)
             lines.append(f"{source.name} (crosswalk: {counts or 'no rows'})")
         return lines
 

@@ -12,7 +12,8 @@ import networkx as nx
 
 from challenge_graph.graph.errors import QueryError
 from challenge_graph.graph.graph_data import code_id
-from challenge_graph.graph.model import citation
+from challenge_graph.graph.model import DEFAULT_STUDY, citation
+from challenge_graph.graph.study_scope import scoped_id
 from challenge_graph.queries.runner import get_query, resolve_params, run_query
 from challenge_graph.store.base import GraphStore
 
@@ -144,9 +145,17 @@ def select(
         return neighbourhood(store, centre, key)
     if "code" not in result.columns:
         raise QueryError(f"{query}: its rows have no 'code' (or source/target) column to select a subgraph")
-    ids = {code_id(row["code"]) for row in result.as_dicts() if row["code"]}
+    # a row names its code within its study (the study column, when the query has one)
+    ids = {
+        scoped_id(row.get("study") or DEFAULT_STUDY, code_id(row["code"])) for row in result.as_dicts() if row["code"]
+    }
+    local = {code_id(row["code"]) for row in result.as_dicts() if row["code"] and "study" not in result.columns}
     whole = neighbourhood(store)
-    keep = {n for n, d in whole.nodes(data=True) if d["kind"] != "Stage" and d["id"] in ids}
+    keep = {
+        n
+        for n, d in whole.nodes(data=True)
+        if d["kind"] != "Stage" and (d["id"] in ids or d["id"].rsplit("/", 1)[-1] in local)
+    }
     keep |= {f for n in keep for f in whole.predecessors(n) if whole.nodes[f]["kind"] == "Fix"}
     keep |= {s for n in keep for s in whole.successors(n) if whole.nodes[s]["kind"] == "Stage"}
     keep |= {

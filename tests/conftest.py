@@ -4,8 +4,8 @@ test server (``python tests/neo4j_server.py start`` prints the variables these r
 from __future__ import annotations
 
 import os
-import socket
 import shutil
+import socket
 from pathlib import Path
 
 import pytest

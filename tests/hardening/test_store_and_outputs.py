@@ -15,7 +15,7 @@ from challenge_graph.cli import cli
 from challenge_graph.graph.errors import StoreBusyError
 from challenge_graph.pipeline.ingest import ingest
 from challenge_graph.store.ladybug_store import LadybugStore
-from tests.conftest import EXAMPLES, INTERVIEW_35, LEADER_4
+from tests.conftest import EXAMPLES, INTERVIEW_35, LEADER_4, one_study_copy
 
 
 def invoke(*args):
@@ -106,6 +106,9 @@ def test_replaced_and_removed_sources_leave_the_folder(tmp_path):
     db = tmp_path / "db"
     store = LadybugStore(db)
     ingest(store, [LEADER_4, INTERVIEW_35])
+    study_files = {p.name for p in (db / "sources").iterdir()} - {
+        SourceFile("x", f.read_bytes()).sha256 for f in (LEADER_4, INTERVIEW_35)
+    }  # the two studies' study.yaml and codebooks, and the store's codebook
     transcript = tmp_path / "t.txt"
     transcript.write_text("Interviewer: Why?\nP3: Because.\n", encoding="utf-8")
     ingest(store, [transcript])
@@ -114,8 +117,10 @@ def test_replaced_and_removed_sources_leave_the_folder(tmp_path):
     ingest(store, [transcript])  # the same file again: its new copy replaces the old one
     kept = {p.name for p in (db / "sources").iterdir()}
     assert old not in kept and SourceFile("t.txt", transcript.read_bytes()).sha256 in kept
-    ingest(store, [INTERVIEW_35], replace=True)  # LEADER_4 and t.txt taken out of the corpus
-    expected = {SourceFile("x", INTERVIEW_35.read_bytes()).sha256, store.codebook().sha256}
+    ingest(store, [INTERVIEW_35], replace=True)  # LEADER_4, its study and t.txt taken out of the corpus
+    cote = [EXAMPLES / "cote-2024" / "study.yaml", EXAMPLES / "cote-2024" / "codebook.yaml", INTERVIEW_35]
+    expected = {SourceFile("x", f.read_bytes()).sha256 for f in cote} | {store.codebook().sha256}
+    assert expected < study_files | {SourceFile("x", INTERVIEW_35.read_bytes()).sha256}
     assert {p.name for p in (db / "sources").iterdir()} == expected
     store.close()
 
@@ -150,8 +155,9 @@ def test_replace_without_codebook_keeps_the_stored_codebook(tmp_path):
         encoding="utf-8",
     )
     db = tmp_path / "db"
-    assert invoke("load", EXAMPLES, "--codebook", book, "--db", db).exit_code == 0
-    assert invoke("load", EXAMPLES, "--replace", "--db", db).exit_code == 0
+    corpus = one_study_copy(tmp_path / "examples")  # --codebook is the codebook of files in no study folder
+    assert invoke("load", corpus, "--codebook", book, "--db", db).exit_code == 0
+    assert invoke("load", corpus, "--replace", "--db", db).exit_code == 0
     store = LadybugStore(db)
     assert store.codebook().name == "team-book.yaml" and store.codebook().data == book.read_bytes()
     assert store.run("MATCH (c:Challenge {code: 'Loss-complexity'}) RETURN c.name").rows == [

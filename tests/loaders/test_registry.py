@@ -8,17 +8,33 @@ from tests.conftest import EXAMPLES
 def test_files_are_told_apart_by_content():
     result = load_paths([EXAMPLES])
     kinds = {s.name: type(r).__name__ for s, r in result.records}
+    # files in a study folder are named <study-id>/<path in the folder>; the study files hold no records
     assert kinds == {
-        "codings/reengineering-engineer-2.codings.yaml": "CodingSet",
-        "codings/reengineering-leader-4.codings.yaml": "CodingSet",
-        "delve/interview-35-ilan.txt": "Interview",
-        "delve/interview-38-amin.txt": "Interview",
-        "participants.csv": "ParticipantSheet",
-        "protocols/cv-reengineering-leader-protocol.txt": "Protocol",
-        "transcripts/reengineering-engineer-2.txt": "Interview",
-        "transcripts/reengineering-leader-4.txt": "Interview",
+        "jiang-2024/codings/reengineering-engineer-2.codings.yaml": "CodingSet",
+        "jiang-2024/codings/reengineering-leader-4.codings.yaml": "CodingSet",
+        "cote-2024/delve/interview-35-ilan.txt": "Interview",
+        "cote-2024/delve/interview-38-amin.txt": "Interview",
+        "cote-2024/participants.csv": "ParticipantSheet",
+        "jiang-2024/participants.csv": "ParticipantSheet",
+        "jiang-2024/protocols/cv-reengineering-leader-protocol.txt": "Protocol",
+        "jiang-2024/transcripts/reengineering-engineer-2.txt": "Interview",
+        "jiang-2024/transcripts/reengineering-leader-4.txt": "Interview",
     }
     assert result.skipped == [str(EXAMPLES / "README.md")]
+
+
+def test_a_file_in_a_study_folder_is_named_by_its_study_however_it_is_reached():
+    from challenge_graph.loaders import read_sources
+
+    by_folder = {s.name: s.sha256 for s in read_sources([EXAMPLES])[0]}
+    alone = read_sources([EXAMPLES / "jiang-2024" / "transcripts" / "reengineering-leader-4.txt"])[0]
+    # the study's own files come along, named as when the whole corpus is read
+    assert sorted(s.name for s in alone) == [
+        "jiang-2024/codebook.yaml",
+        "jiang-2024/study.yaml",
+        "jiang-2024/transcripts/reengineering-leader-4.txt",
+    ]
+    assert all(by_folder[s.name] == s.sha256 for s in alone)
 
 
 def test_broken_files_are_listed_and_the_others_load(tmp_path):

@@ -13,7 +13,7 @@ from challenge_graph.graph.errors import LoaderError
 from challenge_graph.graph.model import ParticipantSheet, SourceFile
 from challenge_graph.loaders import load_paths, parse_source
 from challenge_graph.loaders.tables import parse_table
-from tests.conftest import EXAMPLES, FIXTURES
+from tests.conftest import FIXTURES
 
 TABLES = FIXTURES / "tables"
 
@@ -87,10 +87,10 @@ def test_bad_tables_are_clear_errors(name, data, message):
     assert str(e.value).startswith(message)
 
 
-def test_participants_sheet_adds_attributes(codebook):
-    result = load_paths([EXAMPLES])
+def test_participants_sheet_adds_attributes(codebook, one_study):
+    result = load_paths([one_study])
     sheet = [r for _, r in result.records if isinstance(r, ParticipantSheet)]
-    assert len(sheet) == 1 and not result.rejected
+    assert len(sheet) == 2 and not result.rejected  # one per example study
     graph = build_graph(result.records, codebook)
     leader = graph.nodes["Participant"]["leader-4"]
     assert json.loads(leader["attributes"]) == {"domain": "computer vision", "position": "team leader"}
