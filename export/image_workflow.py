@@ -361,7 +361,9 @@ def _stage_title(graph, stage) -> str:
     parent_label = next(
         (graph.nodes[n]["label"] for n, d in graph.nodes(data=True) if d["kind"] == "Stage" and d["id"] == parent), ""
     )
-    return f"{parent_label} › {data['label']}" if parent_label else data["label"]
+    title = f"{parent_label} › {data['label']}" if parent_label else data["label"]
+    studies = {d.get("study", "") for _, d in graph.nodes(data=True) if d["kind"] == "Stage"}
+    return f"{title} ({data['study']})" if len(studies) > 1 and data.get("study") else title  # which study's stage
 
 
 def _band(ax, graph, band, box, fonts: Fonts, marks: Marks, drawn: Drawn) -> None:

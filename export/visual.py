@@ -97,12 +97,13 @@ def node_size(evidence: int, smallest: float = 12, step: float = 4, largest: flo
 
 
 def stage_columns(graph, keep_empty: bool = False) -> list[tuple[str, list[tuple[str, float]]]]:
-    """Stages in workflow order with what stands under each: its codes (most evidence first) and,
+    """Stages in workflow order (study by study) with what stands under each: its codes (most evidence first) and,
     indented (0.16), the fixes under the challenge they address. Stages with nothing under them
     are left out unless ``keep_empty`` (or no stage has anything)."""
     stages = sorted(
         (n for n, d in graph.nodes(data=True) if d["kind"] == "Stage"),
-        key=lambda n: (graph.nodes[n].get("position", 0), graph.nodes[n]["label"]),
+        # each study's stages together, in its workflow order
+        key=lambda n: (graph.nodes[n].get("study", ""), graph.nodes[n].get("position", 0), graph.nodes[n]["label"]),
     )
     fixes_of: dict[str, list[str]] = {}
     for src, dst, d in graph.edges(data=True):

@@ -197,7 +197,7 @@ def _sorted_codes(graph: nx.DiGraph, nodes) -> list[str]:
 
 
 def _stage_key(graph: nx.DiGraph, node: str) -> tuple:
-    return (graph.nodes[node].get("position", 0), graph.nodes[node]["label"], node)
+    return (graph.nodes[node].get("study", ""), graph.nodes[node].get("position", 0), graph.nodes[node]["label"], node)
 
 
 def _root(graph: nx.DiGraph, stage: str) -> str:

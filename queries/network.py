@@ -62,7 +62,12 @@ def neighbourhood(store: GraphStore, centre: str = "workflow", key: str | None =
     for node, data in graph.nodes(data=True):
         if data["kind"] == "Stage":
             info = stages.get(data["id"], {})
-            data.update(position=info.get("position", 0), track=info.get("track", ""), parent=info.get("parent", ""))
+            data.update(
+                position=info.get("position", 0),
+                track=info.get("track", ""),
+                parent=info.get("parent", ""),
+                study=info.get("study", ""),
+            )
         if data["kind"] == "Stage":  # codes (not stages) attached to it
             data["evidence"] = sum(1 for p in graph.predecessors(node) if graph.nodes[p]["kind"] != "Stage")
         else:

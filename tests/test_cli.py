@@ -82,10 +82,13 @@ def test_check_validates_without_writing(db, tmp_path):
 def test_query_formats(db):
     invoke("load", EXAMPLES, "--db", db)
     table = invoke("query", "top-challenges", "--param", "limit=2", "--db", db).stdout.splitlines()
-    assert table[0].split() == ["challenge", "code", "stage", "participants", "interviews", "quotes"]
+    assert table[0].split() == ["challenge", "code", "stage", "participants", "interviews", "quotes", "study"]
     assert table[-1] == "(2 rows)"
     csv_out = invoke("query", "top-challenges", "--param", "limit=2", "--format", "csv", "--db", db).stdout
-    assert csv_out.splitlines()[1] == "Costly platforms,MLP-costly-platforms,ML platform and infrastructure,1,1,4"
+    assert (
+        csv_out.splitlines()[1]
+        == "Costly platforms,MLP-costly-platforms,ML platform and infrastructure,1,1,4,cote-2024"
+    )
 
 
 def test_cypher_is_read_only(db):

@@ -58,8 +58,9 @@ def test_stage_overview(sample_store):
         0,
         1,
         2,
+        "default",
     )
-    assert rows["Evaluation"] == (23, "evaluation", "Evaluation", "", "lifecycle", 3, 2, 0, 1, 8)
+    assert rows["Evaluation"] == (23, "evaluation", "Evaluation", "", "lifecycle", 3, 2, 0, 1, 8, "default")
     assert rows["Data collection"][7] == 1  # the Data-collection-* practice
 
 
@@ -89,17 +90,17 @@ def test_challenge_quotes_trace_the_counts(sample_store):
 def test_top_challenges(sample_store):
     rows = run_query(sample_store, "top-challenges", {"limit": "3"}).rows
     assert rows == [
-        ("Costly platforms", "MLP-costly-platforms", "ML platform and infrastructure", 1, 1, 4),
-        ("Feedback loop", "feedback-loop", None, 1, 1, 4),
-        ("Reproducibility", "QM-reproducibility", "Evaluation", 1, 1, 4),
+        ("Costly platforms", "MLP-costly-platforms", "ML platform and infrastructure", 1, 1, 4, "default"),
+        ("Feedback loop", "feedback-loop", None, 1, 1, 4, "default"),
+        ("Reproducibility", "QM-reproducibility", "Evaluation", 1, 1, 4, "default"),
     ]
     assert len(run_query(sample_store, "top-challenges").rows) == 10  # default limit
 
 
 def test_tools_by_stage(sample_store):
     rows = run_query(sample_store, "tools-by-stage").rows
-    assert (6, "Loss function", "ANONYMIZED_DL_FRAMEWORK_2", "framework", 1, 1) in rows
-    assert (26, "ML platform and infrastructure", "Amazon EC2", "service", 1, 2) in rows
+    assert (6, "Loss function", "ANONYMIZED_DL_FRAMEWORK_2", "framework", 1, 1, "default") in rows
+    assert (26, "ML platform and infrastructure", "Amazon EC2", "service", 1, 2, "default") in rows
     assert [r[0] for r in rows] == sorted(r[0] for r in rows)
 
 
@@ -185,13 +186,13 @@ def test_bad_parameters_are_clear(sample_store, name, params, message):
 
 def test_header_parameters():
     query = get_query("top-challenges")
-    assert [(p.name, p.type, p.default) for p in query.params] == [("limit", "INT", "10")]
+    assert [(p.name, p.type, p.default) for p in query.params] == [("limit", "INT", "10"), ("study", "STUDY", "all")]
 
 
 def test_stage_category_matrix(sample_store):
     rows = run_query(sample_store, "stage-category-matrix").rows
-    assert (18, "Data preparation", "Data quality", 6, 7) in rows
-    assert (6, "Loss function", "Re-engineering", 2, 2) in rows
+    assert (18, "Data preparation", "Data quality", 6, 7, "default") in rows
+    assert (6, "Loss function", "Re-engineering", 2, 2, "default") in rows
     assert sum(r[3] for r in rows) == 24  # every challenge with a stage (feedback-loop has none)
 
 
