@@ -21,7 +21,7 @@ PARAMS = {
     "stage": "loss function",
     "challenge": "QM-robustness",
     "participant": "Leader 4",
-    "excerpt": "interview-35:72",
+    "excerpt": "cote-2024/interview-35:72",  # the examples are two studies: ids carry the study
 }
 UNORDERED = {"network-stage", "network-challenge", "network-participant", "network-workflow", "corpus-summary"}
 ANALYSES = [
