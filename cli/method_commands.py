@@ -10,12 +10,19 @@ from challenge_graph.cli.options import db_option, format_option, friendly, neo4
 from challenge_graph.cli.output import json_text, render
 from challenge_graph.graph.errors import ChallengeGraphError
 
+study_option = click.option(
+    "--study",
+    help="Only this study (its id). With several studies, each is computed on its own by default: "
+    "codes and coders of different studies are never pooled.",
+)
+
 
 @click.command()
 @click.option("--interview", help="Only this interview (id or title).")
 @click.option("--code", help="Only this code.")
 @click.option("--include-auto", is_flag=True, help="Count suggestions by the coder auto as a coder.")
 @click.option("--consensus", multiple=True, help="A coder to treat as consensus (besides the codebook's).")
+@study_option
 @format_option
 @db_option
 @neo4j_option
@@ -25,6 +32,7 @@ def agreement(
     code: str | None,
     include_auto: bool,
     consensus: tuple[str, ...],
+    study: str | None,
     fmt: str,
     db: str | None,
     neo4j: bool,
@@ -41,7 +49,7 @@ def agreement(
     from challenge_graph.queries.agreement import agreement as compute
     from challenge_graph.store.base import QueryResult
 
-    table, pairs = compute(open_store(db, neo4j), interview, code, include_auto, consensus)
+    table, pairs = compute(open_store(db, neo4j), interview, code, include_auto, consensus, study)
     if not table:
         raise ChallengeGraphError("no interview has two or more coders: nothing to compare")
     if fmt == "json":
@@ -70,11 +78,14 @@ def _round(value):
     "--run", "run_length", default=2, show_default=True, help="Run length: interviews that must add nothing new."
 )
 @click.option("--out", type=click.Path(path_type=Path), help="Draw the curve: .png, .svg or .pdf.")
+@click.option("--study", help="The study to measure (its id): required when the graph holds several.")
 @format_option
 @db_option
 @neo4j_option
 @friendly
-def saturation(order: str, base: int, run_length: int, out: Path | None, fmt: str, db: str | None, neo4j: bool) -> None:
+def saturation(
+    order: str, base: int, run_length: int, out: Path | None, study: str | None, fmt: str, db: str | None, neo4j: bool
+) -> None:
     """Code saturation: distinct codes and challenges as interviews accumulate, new codes per
     interview, and the base size + run length check.
 
@@ -84,10 +95,17 @@ def saturation(order: str, base: int, run_length: int, out: Path | None, fmt: st
     from dataclasses import asdict
 
     from challenge_graph.queries.analysis import saturation as compute
-    from challenge_graph.queries.analysis import saturation_check
+    from challenge_graph.queries.analysis import saturation_check, studies_coded
     from challenge_graph.store.base import QueryResult
 
-    rows = compute(open_store(db, neo4j), order)
+    store = open_store(db, neo4j)
+    studies = studies_coded(store)
+    if study is None and len(studies) > 1:
+        raise ChallengeGraphError(
+            f"the graph holds {len(studies)} coded studies ({', '.join(studies)}): saturation is measured "
+            "within one; give --study ID"
+        )
+    rows = compute(store, order, study=study)
     if not rows:
         raise ChallengeGraphError("no coded interview yet")
     click.echo(render(QueryResult(list(asdict(rows[0])), [tuple(asdict(r).values()) for r in rows]), fmt))
@@ -116,11 +134,12 @@ def saturation(order: str, base: int, run_length: int, out: Path | None, fmt: st
     "--out", type=click.Path(path_type=Path), help="Also write the matrix: .csv, or a heat map .png/.svg/.pdf."
 )
 @click.option("--top", default=20, show_default=True, help="Pairs to print.")
+@study_option
 @format_option
 @db_option
 @neo4j_option
 @friendly
-def cooccurrence(out: Path | None, top: int, fmt: str, db: str | None, neo4j: bool) -> None:
+def cooccurrence(out: Path | None, top: int, study: str | None, fmt: str, db: str | None, neo4j: bool) -> None:
     """Codes applied to the same turns: shared turns and Jaccard per pair, most shared first.
 
     \b
@@ -130,7 +149,7 @@ def cooccurrence(out: Path | None, top: int, fmt: str, db: str | None, neo4j: bo
     from challenge_graph.queries.analysis import cooccurrence as compute
     from challenge_graph.store.base import QueryResult
 
-    pairs = compute(open_store(db, neo4j))
+    pairs = compute(open_store(db, neo4j), study=study)
     click.echo(
         render(
             QueryResult(

@@ -309,21 +309,21 @@ def export_bytes(graph, suffix: str, layout: str, size: str, title: str, footer:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _method(path: str, stamp: str, what: str):
-    return _method_frames(store(path), what)
+def _method(path: str, stamp: str, what: str, study: str | None = None):
+    return _method_frames(store(path), what, study)
 
 
-def _method_frames(graph_store: GraphStore, what: str):
-    """The method analyses as frames."""
+def _method_frames(graph_store: GraphStore, what: str, study: str | None = None):
+    """The method analyses as frames, within ``study`` (each study in turn when None)."""
     from challenge_graph.queries.agreement import AgreementRow, PairRow, agreement
     from challenge_graph.queries.analysis import SaturationRow, cooccurrence, saturation
 
     if what == "agreement":
-        table, pairs = agreement(graph_store)
+        table, pairs = agreement(graph_store, study=study)
         return _frame(table, AgreementRow), _frame(pairs, PairRow)
     if what == "saturation":
-        return _frame(saturation(graph_store), SaturationRow)
-    return pd.DataFrame(cooccurrence(graph_store), columns=["code_a", "code_b", "shared", "jaccard"])
+        return _frame(saturation(graph_store, study=study), SaturationRow)
+    return pd.DataFrame(cooccurrence(graph_store, study=study), columns=["code_a", "code_b", "shared", "jaccard"])
 
 
 def _frame(rows: list, row_type: type) -> pd.DataFrame:
@@ -336,7 +336,8 @@ def _frame(rows: list, row_type: type) -> pd.DataFrame:
 def method(what: str):
     """A method analysis (agreement, saturation, co-occurrence), cached per graph."""
     path = db_path()
-    return _method(path, version(path), what)
+    chosen = study_filter()
+    return _method(path, version(path), what, None if chosen == ALL_STUDIES else chosen)
 
 
 def console_limits() -> QueryLimits:

@@ -18,6 +18,7 @@ reference libraries.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -67,8 +68,11 @@ def agreement(
     code: str | None = None,
     include_auto: bool = False,
     consensus: tuple[str, ...] = (),
+    study: str | None = None,
 ) -> tuple[list[AgreementRow], list[PairRow]]:
-    """Agreement tables: one row per code (and ``(all codes)``), one row per code and rater pair.
+    """Agreement tables: one row per code (and ``(all codes)``), one row per code and rater pair,
+    within one ``study``. With several studies and none given, each study's tables in turn, codes
+    named ``study: code``: coders of different studies are never pooled.
 
     A rater is a coder's independent files, or a coder's consensus (moderation) files, shown as
     ``Name (consensus)``: the same person can code some interviews and moderate others.
@@ -79,6 +83,17 @@ def agreement(
         coders = [c for c in coders if c["coder"] not in MACHINE_CODERS]
     if interview:
         coders = [c for c in coders if interview in (c["interview"], c["title"])]
+    studies = sorted({c["study"] for c in coders})
+    if study is None and len(studies) > 1:
+        table: list[AgreementRow] = []
+        pairs: list[PairRow] = []
+        for one in studies:
+            t, p = agreement(store, interview, code, include_auto, consensus, one)
+            table += [dataclasses.replace(row, code=f"{one}: {row.code}") for row in t]
+            pairs += [dataclasses.replace(row, code=f"{one}: {row.code}") for row in p]
+        return table, pairs
+    if study is not None:
+        coders = [c for c in coders if c["study"] == study]
     moderators = set(consensus)
     rater: dict[tuple[str, str], str] = {}  # (interview, coder) -> rater
     by_interview: dict[str, list[str]] = defaultdict(list)
@@ -91,7 +106,7 @@ def agreement(
         turns[row["interview"]] = row["turns"]
     shared = {i for i, rs in by_interview.items() if len(rs) >= 2}
     applied: dict[str, set[tuple[str, str, int]]] = defaultdict(set)  # code -> (rater, interview, turn)
-    for row in coded_turns(store):
+    for row in coded_turns(store, study=study):
         mine = applied[row.code]
         for i, position in zip(row.interviews, row.positions):
             name = rater.get((i, row.coder))

@@ -5,6 +5,7 @@ Human codings only unless asked otherwise (the coder ``auto`` suggests, it does 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -74,14 +75,20 @@ class CodedTurns(NamedTuple):
     coder: str
     interviews: list[str]
     positions: list[int]
+    study: str  # the study of the code (and so of every turn listed)
 
 
 _FETCHED: dict[tuple[str, str], tuple[CodedTurns, ...]] = {}  # (store, graph version) -> rows; the last only
 
 
-def coded_turns(store: GraphStore, include_auto: bool = True) -> list[CodedTurns]:
-    """The rows of coded-turns (the codings grouped by code and coder), fetched once per graph
-    version; without ``include_auto``, the machine coders' rows are left out. The analyses read
+def studies_coded(store: GraphStore) -> list[str]:
+    """The studies with codings, in order: analyses run within each, never pooling them."""
+    return sorted({row.study for row in coded_turns(store)})
+
+
+def coded_turns(store: GraphStore, include_auto: bool = True, study: str | None = None) -> list[CodedTurns]:
+    """The rows of coded-turns (the codings grouped by code and coder) of one ``study`` or all,
+    fetched once per graph version; without ``include_auto``, the machine coders' rows are left out. The analyses read
     these lists as they are: one Python object per coding would cost more than the query."""
     key = (store.describe(), store.version())
     found = _FETCHED.get(key)
@@ -89,18 +96,33 @@ def coded_turns(store: GraphStore, include_auto: bool = True) -> list[CodedTurns
         found = tuple(CodedTurns(*row) for row in run_query(store, "coded-turns").rows)
         _FETCHED.clear()
         _FETCHED[key] = found
-    return [row for row in found if include_auto or row.coder not in MACHINE_CODERS]
+    return [
+        row
+        for row in found
+        if (include_auto or row.coder not in MACHINE_CODERS) and (study is None or row.study == study)
+    ]
 
 
-def saturation(store: GraphStore, order: str = "interview", include_auto: bool = False) -> list[SaturationRow]:
-    """Cumulative distinct codes (and challenges) over the coded interviews in order.
+def saturation(
+    store: GraphStore, order: str = "interview", include_auto: bool = False, study: str | None = None
+) -> list[SaturationRow]:
+    """Cumulative distinct codes (and challenges) over the coded interviews in order, within one
+    ``study``; with several studies and none given, each study's rows in turn, titles prefixed
+    with the study (``jiang-2024: Interview 5``): codes of two studies are never pooled.
 
     ``order``: ``interview`` (titles in natural order: Interview 2 before Interview 10) or
     ``date`` (an ISO date in the source file name, as Delve names its exports; undated last).
     """
+    studies = studies_coded(store)
+    if study is None and len(studies) > 1:
+        return [
+            dataclasses.replace(row, interview=f"{s}: {row.interview}")
+            for s in studies
+            for row in saturation(store, order, include_auto, s)
+        ]
     codes_of: dict[str, set[str]] = defaultdict(set)  # coded interviews only, in the order first met
     challenges_of: dict[str, set[str]] = defaultdict(set)
-    for row in coded_turns(store, include_auto):
+    for row in coded_turns(store, include_auto, study):
         for interview in dict.fromkeys(row.interviews):
             codes_of[interview].add(row.code)
             if row.kind == "challenge":
@@ -143,10 +165,14 @@ def saturation_check(rows: list[SaturationRow], base: int = 4, run: int = 2) -> 
     }
 
 
-def cooccurrence(store: GraphStore, include_auto: bool = False) -> list[dict]:
+def cooccurrence(store: GraphStore, include_auto: bool = False, study: str | None = None) -> list[dict]:
     """Pairs of distinct codes applied to the same turns: count of shared turns and Jaccard
-    (shared / turns with either), most shared first. A code never pairs with itself."""
-    rows = coded_turns(store, include_auto)
+    (shared / turns with either), most shared first. A code never pairs with itself. Turns belong
+    to one study, so pairs never cross studies; with several studies, codes are named
+    ``study/code``."""
+    rows = coded_turns(store, include_auto, study)
+    if len({row.study for row in rows}) > 1:
+        rows = [row._replace(code=f"{row.study}/{row.code}") for row in rows]
     codes = sorted({row.code for row in rows})
     if not codes:
         return []

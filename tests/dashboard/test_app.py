@@ -111,7 +111,9 @@ def test_load_page_checks_then_loads(tmp_path):
     from tests.conftest import INTERVIEW_35
 
     store = LadybugStore(tmp_path / "db")
-    ingest(store, [INTERVIEW_35])
+    alone = tmp_path / INTERVIEW_35.name  # in no study folder, as an upload is
+    alone.write_bytes(INTERVIEW_35.read_bytes())
+    ingest(store, [alone])
     at = AppTest.from_file(APP, default_timeout=30)
     at.session_state["db_path"] = str(store.path)
     at.run()
@@ -133,16 +135,16 @@ def test_load_page_checks_then_loads(tmp_path):
     store.close()
 
 
-def test_load_page_spreads_a_large_load_over_processes(tmp_path, monkeypatch, capfd):
+def test_load_page_spreads_a_large_load_over_processes(tmp_path, monkeypatch, capfd, one_study):
     """In the dashboard Streamlit's main module is the app: the load's worker processes must not
     run it again (graph/workers.py)."""
     from challenge_graph.pipeline.ingest import ingest
     from challenge_graph.pipeline.workers import WORKERS_ENV
     from challenge_graph.store.ladybug_store import LadybugStore
-    from tests.conftest import EXAMPLES
     from tests.pipeline.test_incremental import _dump
 
-    files = sorted(p for p in EXAMPLES.rglob("*") if p.suffix in (".txt", ".yaml", ".csv"))
+    # uploads carry no folders: the examples as one study (see tests/conftest.py)
+    files = sorted(p for p in one_study.rglob("*") if p.suffix in (".txt", ".yaml", ".csv"))
     monkeypatch.setenv(WORKERS_ENV, "2")
     store = LadybugStore(tmp_path / "db")
     at = AppTest.from_file(APP, default_timeout=120)
