@@ -207,3 +207,43 @@ def test_check_names_unmapped_stages_and_likely_matches_without_a_crosswalk_row(
     # the two 'low quality' challenges share their words; the crosswalk relates neither
     assert any("cote-2024/Data-low-quality and jiang-2024/Analysis-paper-low-quality" in n for n in likely), likely
     assert not any("Data-messy-real-world-data" in n for n in likely)  # related by an accepted row
+
+
+def _coded_study(folder: Path, study_id: str, second_agrees: bool) -> None:
+    """A study with one interview coded with the code Shared-code by two coders (codings files)."""
+    _write_study(folder, study_id)
+    (folder / "i1.txt").write_text(
+        "Interviewer: What was hard?\nP1: The data was messy.\nInterviewer: And then?\nP1: The loss diverged.\n",
+        encoding="utf-8",
+    )
+    for coder, quote in (
+        ("ann", "The data was messy"),
+        ("bob", "The data was messy" if second_agrees else "The loss diverged"),
+    ):
+        (folder / f"i1.{coder}.codings.yaml").write_text(
+            yaml.safe_dump(
+                {"transcript": "i1.txt", "coder": coder, "codings": [{"code": "Shared-code", "quote": quote}]}
+            ),
+            encoding="utf-8",
+        )
+
+
+def test_agreement_and_cooccurrence_never_pool_two_studies(tmp_path):
+    from challenge_graph.queries.agreement import agreement
+    from challenge_graph.queries.analysis import saturation
+
+    _coded_study(tmp_path / "agree", "agree", second_agrees=True)
+    _coded_study(tmp_path / "differ", "differ", second_agrees=False)
+    store = LadybugStore(tmp_path / "db")
+    assert not ingest(store, [tmp_path]).rejected
+    table, _ = agreement(store)
+    by_code = {row.code: row for row in table}
+    # each study on its own: the coders agree on every turn in one study, not in the other
+    assert set(by_code) == {"agree: Shared-code", "differ: Shared-code"}
+    assert by_code["agree: Shared-code"].percent_agreement == 1.0
+    assert by_code["differ: Shared-code"].percent_agreement < 1.0
+    assert agreement(store, study="agree")[0][0].percent_agreement == 1.0
+    rows = saturation(store)
+    assert [r.interview for r in rows] == ["agree: i1", "differ: i1"]
+    assert [r.codes for r in rows] == [1, 1]  # the same code name in two studies is two codes, never one
+    store.close()
