@@ -74,15 +74,19 @@ def _heat_map(unstaged, tile: int) -> None:
     add up to the Challenges tile; each cell opens its stage's page."""
     matrix = data.named("stage-category-matrix")
     stages = data.named("stage-overview")
-    ids = dict(zip(stages["stage"], stages["id"]))
-    matrix = matrix.assign(href=[links.stage_url(ids.get(s, "")) for s in matrix["stage"]])
-    order = list(dict.fromkeys(matrix.sort_values("position")["stage"]))
+    ids = {(s, study): i for s, study, i in zip(stages["stage"], stages["study"], stages["id"])}
+    several = stages["study"].nunique() > 1  # two studies' stages may share a name: say whose
+    matrix = matrix.assign(
+        href=[links.stage_url(ids.get((s, study), "")) for s, study in zip(matrix["stage"], matrix["study"])],
+        stage=[f"{s} ({study})" if several else s for s, study in zip(matrix["stage"], matrix["study"])],
+    )
+    order = list(dict.fromkeys(matrix.sort_values(["study", "position"])["stage"]))
     if len(unstaged):
         none = (
             unstaged.assign(category=unstaged["category"].replace("", "Uncategorised"))
             .groupby("category", as_index=False)
             .agg(challenges=("code", "count"), quotes=("all_quotes", "sum"))
-            .assign(stage="(no stage)", position=10**6, href=links.stage_url(data.NO_STAGE_KEY))
+            .assign(stage="(no stage)", position=10**6, href=links.stage_url(data.NO_STAGE_KEY), study="")
         )
         matrix = pd.concat([matrix, none[matrix.columns]], ignore_index=True)
         order.append("(no stage)")

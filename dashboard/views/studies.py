@@ -12,6 +12,7 @@ import streamlit as st
 from challenge_graph.dashboard import data, links
 from challenge_graph.dashboard.views.tables import _TABLE_STYLE, link_table
 from challenge_graph.graph.autocode import MACHINE_CODERS
+from challenge_graph.graph.errors import ChallengeGraphError
 from challenge_graph.queries.runner import ALL_STUDIES
 
 TITLE = "Studies"
@@ -21,7 +22,10 @@ ALL_LABEL = "All studies"
 def sidebar_filter() -> None:
     """The sidebar's "Study" choice (shown when the store holds two studies or more), kept in
     ``?study=``; queries that declare a study parameter get it (:func:`data.named`)."""
-    studies = data.named("studies")
+    try:
+        studies = data.named("studies")
+    except ChallengeGraphError:  # no graph yet: nothing to choose from (the page says why)
+        studies = []
     if len(studies) < 2:
         st.session_state.pop(data.STUDY_KEY, None)
         return

@@ -145,6 +145,7 @@ def test_load_page_spreads_a_large_load_over_processes(tmp_path, monkeypatch, ca
 
     # uploads carry no folders: the examples as one study (see tests/conftest.py)
     files = sorted(p for p in one_study.rglob("*") if p.suffix in (".txt", ".yaml", ".csv"))
+    files = list({p.name: p for p in reversed(files)}.values())  # one file per name: uploads have no folders
     monkeypatch.setenv(WORKERS_ENV, "2")
     store = LadybugStore(tmp_path / "db")
     at = AppTest.from_file(APP, default_timeout=120)
