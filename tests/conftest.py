@@ -170,10 +170,11 @@ _NEO4J_LOADED: dict[str, str] = {}  # what the shared database holds, by its ver
 
 
 @pytest.fixture
-def neo4j_examples(neo4j_store):
-    """The Neo4j store holding exactly the example corpus (re-loaded when a test changed it)."""
+def neo4j_examples(neo4j_store, one_study):
+    """The Neo4j store holding exactly what sample_store holds, the example corpus as one study
+    (re-loaded when a test changed it)."""
     if _NEO4J_LOADED.get("examples") != neo4j_store.version():
-        report = ingest(neo4j_store, [EXAMPLES], replace=True)
+        report = ingest(neo4j_store, [one_study], replace=True)
         assert not report.rejected
         _NEO4J_LOADED["examples"] = neo4j_store.version()
     return neo4j_store

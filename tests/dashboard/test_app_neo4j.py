@@ -60,7 +60,7 @@ def test_load_page_loads_into_neo4j(app, neo4j_examples):
     ).run()
     at.button(key="load").click().run()
     assert not at.exception
-    assert at.success[0].value.startswith("Loaded 9 file(s): the graph now holds 5 interviews")
+    assert at.success[0].value.startswith("Loaded 10 file(s): the graph now holds 5 interviews")
     titles = [t for (t,) in neo4j_examples.run("MATCH (i:Interview) RETURN i.title ORDER BY i.title").rows]
     assert "p9" in titles and len(titles) == 5
 

@@ -16,11 +16,10 @@ test_console_runs_a_named_query = embedded.test_console_runs_a_named_query
 
 
 @pytest.fixture(scope="module")
-def server(neo4j_store, neo4j_env, unused_port_module):
+def server(neo4j_store, neo4j_env, unused_port_module, one_study):
     from challenge_graph.pipeline.ingest import ingest
-    from tests.conftest import EXAMPLES
 
-    ingest(neo4j_store, [EXAMPLES], replace=True)
+    ingest(neo4j_store, [one_study], replace=True)  # what the embedded tests' sample_store holds
     with serve_dashboard(["--neo4j"], unused_port_module, env={**os.environ, **neo4j_env}, wait=90) as url:
         yield url
 

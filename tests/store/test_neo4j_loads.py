@@ -90,7 +90,7 @@ def _wait_for_lock(store, process, timeout=120):
 def test_examples_and_the_sample_delve_pdfs_load_as_on_the_embedded_store(neo4j_env, neo4j_store, tmp_path):
     loaded = _cli(neo4j_env, "load", EXAMPLES, PDFS, "--neo4j", "--replace")
     assert loaded.returncode == 0, loaded.stderr
-    assert loaded.stdout.startswith("Loaded 17 file(s) into Neo4j at " + neo4j_env["NEO4J_URI"])
+    assert loaded.stdout.startswith("Loaded 23 file(s) into Neo4j at " + neo4j_env["NEO4J_URI"])  # 14 + 9 PDFs
     reference = _embedded(tmp_path, EXAMPLES, PDFS)
     assert _counts(neo4j_store) == _counts(reference)
     assert _counts(neo4j_store)[0]["Interview"] == 4 + 3  # the examples' four, interviews 5, 10 and 19

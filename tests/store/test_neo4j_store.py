@@ -52,20 +52,20 @@ def test_everything_carries_the_generation_of_the_last_load(neo4j_examples):
 def test_sources_travel_with_the_graph(neo4j_examples, sample_store):
     on_server = {s.name: s.data for s in neo4j_examples.sources()}
     assert on_server == {s.name: s.data for s in sample_store.sources()}
-    assert on_server["delve/interview-35-ilan.txt"] == INTERVIEW_35.read_bytes()
+    assert on_server["cote-2024/delve/interview-35-ilan.txt"] == INTERVIEW_35.read_bytes()
     assert neo4j_examples.codebook().data == sample_store.codebook().data
 
 
-def test_small_batches_give_the_same_graph(neo4j_env, neo4j_store, sample_store):
+def test_small_batches_give_the_same_graph(neo4j_env, neo4j_store, sample_store, one_study):
     small = connect_neo4j(neo4j_env, batch_size=7)
     try:
-        ingest(small, [EXAMPLES], replace=True)
+        ingest(small, [one_study], replace=True)
         assert _counts(small) == _counts(sample_store)
     finally:
         small.close()
 
 
-def test_a_load_sweeps_what_earlier_loads_left_but_not_foreign_nodes(neo4j_examples, sample_store):
+def test_a_load_sweeps_what_earlier_loads_left_but_not_foreign_nodes(neo4j_examples, sample_store, one_study):
     _write(neo4j_examples, "CREATE (:Tool {id: 'stale-tool', name: 'Gone', loadGeneration: 'old'})")
     _write(
         neo4j_examples,
@@ -74,7 +74,7 @@ def test_a_load_sweeps_what_earlier_loads_left_but_not_foreign_nodes(neo4j_examp
     )
     _write(neo4j_examples, "CREATE (:Invoice {id: 'foreign', total: 12})")
     try:
-        ingest(neo4j_examples, [EXAMPLES])
+        ingest(neo4j_examples, [one_study])
         assert _counts(neo4j_examples) == _counts(sample_store)
         assert not neo4j_examples.run("MATCH (t:Tool) WHERE t.id STARTS WITH 'stale' RETURN t").rows
         assert _write(neo4j_examples, "MATCH (i:Invoice {id: 'foreign'}) RETURN i.total AS total")[0]["total"] == 12
