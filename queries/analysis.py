@@ -62,7 +62,7 @@ def codings(store: GraphStore, include_auto: bool = True) -> list[Coding]:
     that run one after another (the Method page runs three) share one fetch."""
     return [
         Coding(interview, position, coder, code, kind)
-        for code, kind, coder, interviews, positions in coded_turns(store, include_auto)
+        for code, kind, coder, interviews, positions, _study in coded_turns(store, include_auto)
         for interview, position in zip(interviews, positions)
     ]
 

@@ -53,7 +53,11 @@ _PARAM = re.compile(r"^(?P<name>\w+)\s+(?P<type>[A-Z]+)(?:\s*=\s*(?P<default>\S+
 
 # how each entity parameter is looked up: Cypher listing candidates, and the kind's name
 _LOOKUPS = {
-    "STAGE": ("MATCH (s:Stage) RETURN s.id AS id, s.name AS name, s.aliases AS aliases ORDER BY s.position", "stage"),
+    "STAGE": (
+        "MATCH (s:Stage) RETURN s.id AS id, s.name AS name, s.aliases AS aliases, s.study AS study "
+        "ORDER BY s.position, s.id",
+        "stage",
+    ),
     "CHALLENGE": ("MATCH (c:Challenge) RETURN c.id AS id, c.name AS name, c.code AS code ORDER BY c.code", "challenge"),
     "PARTICIPANT": ("MATCH (p:Participant) RETURN p.id AS id, p.pseudonym AS name ORDER BY p.pseudonym", "participant"),
     "STUDY": ("MATCH (s:Study) RETURN s.id AS id, s.title AS name ORDER BY s.id", "study"),
@@ -125,18 +129,19 @@ def resolve_params(store: GraphStore, query: NamedQuery, given: dict[str, Any]) 
             expected = ", ".join(known) or "none"
             raise QueryError(f"{query.name}: unknown parameter {key!r} (expected: {expected})")
     out: dict[str, Any] = {}
-    for param in query.params:
+    # the study first: a stage's name is looked up among that study's stages
+    for param in sorted(query.params, key=lambda p: p.type != "STUDY"):
         value = given.get(param.name, param.default)
         if value is None or (isinstance(value, str) and not value.strip()):
             raise QueryError(f"{query.name}: missing parameter {param.name!r} ({param.help})")
-        out[param.name] = _convert(store, query, param, value)
+        out[param.name] = _convert(store, query, param, value, out.get("study", ""))
         if param.type == "PAGE":
             out[f"{param.name}_skip"] = (out[param.name] - 1) * PAGE_SIZE
             out[f"{param.name}_size"] = PAGE_SIZE
     return out
 
 
-def _convert(store: GraphStore, query: NamedQuery, param: Param, value: Any) -> Any:
+def _convert(store: GraphStore, query: NamedQuery, param: Param, value: Any, study: str = "") -> Any:
     if param.type == "INT":
         try:
             return int(value)
@@ -155,14 +160,32 @@ def _convert(store: GraphStore, query: NamedQuery, param: Param, value: Any) -> 
     cypher, kind = _LOOKUPS["STAGE" if param.type == "ANYSTAGE" else param.type]
     wanted = normalise_name(str(value))
     candidates = store.run(cypher).as_dicts()
-    for row in candidates:
-        keys = [row["id"], row["name"], row.get("code") or "", *(row.get("aliases") or [])]
-        if wanted in {normalise_name(k) for k in keys if k}:
-            return row["id"]
+    if study and kind == "stage":
+        candidates = [row for row in candidates if row["study"] == study]
+    found = [
+        row
+        for row in candidates
+        if wanted
+        in {normalise_name(k) for k in (row["id"], row["name"], row.get("code"), *(row.get("aliases") or [])) if k}
+    ]
+    exact = [row for row in found if row["id"] == str(value).strip()]
+    if exact or len(found) == 1 or (found and kind != "stage"):
+        return (exact or found)[0]["id"]
+    if found:  # the same stage name in several studies' codebooks
+        studies = ", ".join(sorted({row["study"] for row in found}))
+        raise QueryError(
+            f"{query.name}: stage {value!r} is a stage of several studies ({studies}): "
+            f"give its id ({', '.join(row['id'] for row in found)}) or a study"
+        )
     names = [row.get("code") or row["name"] for row in candidates]
     close = difflib.get_close_matches(str(value), names, n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
     raise QueryError(f"{query.name}: no {kind} matches {value!r}{hint}")
+
+
+def _names(row: dict[str, Any]) -> list[str]:
+    """What a candidate entity answers to: its id, name, code and aliases."""
+    return [row["id"], row["name"], row.get("code") or "", *(row.get("aliases") or [])]
 
 
 def _page_number(query: NamedQuery, param: Param, value: Any) -> int:

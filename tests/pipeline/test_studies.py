@@ -247,3 +247,15 @@ def test_agreement_and_cooccurrence_never_pool_two_studies(tmp_path):
     assert [r.interview for r in rows] == ["agree: i1", "differ: i1"]
     assert [r.codes for r in rows] == [1, 1]  # the same code name in two studies is two codes, never one
     store.close()
+
+
+def test_a_stage_name_of_several_studies_asks_which(tmp_path, one_study):
+    from challenge_graph.graph.errors import QueryError
+
+    store = LadybugStore(tmp_path / "db")
+    ingest(store, [EXAMPLES, one_study / "jiang-2024" / "transcripts"])  # Loss function: jiang-2024's and the default's
+    with pytest.raises(QueryError, match="stage 'loss function' is a stage of several studies"):
+        run_query(store, "challenges-at-stage", {"stage": "loss function"})
+    rows = run_query(store, "challenges-at-stage", {"stage": "loss function", "study": "jiang-2024"}).as_dicts()
+    assert rows and {r["study"] for r in rows} == {"jiang-2024"}
+    store.close()

@@ -18,7 +18,7 @@ from tests.conftest import EXAMPLES, FIXTURES
 
 CORPORA = {"examples": [EXAMPLES], "examples+delve-pdf": [EXAMPLES, FIXTURES / "delve-pdf"]}
 PARAMS = {
-    "stage": "loss function",
+    "stage": "jiang-2024/loss-function",  # "loss function" is a stage of two studies with the PDFs
     "challenge": "QM-robustness",
     "participant": "Leader 4",
     "excerpt": "cote-2024/interview-35:72",  # the examples are two studies: ids carry the study
