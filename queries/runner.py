@@ -58,8 +58,14 @@ _LOOKUPS = {
         "ORDER BY s.position, s.id",
         "stage",
     ),
-    "CHALLENGE": ("MATCH (c:Challenge) RETURN c.id AS id, c.name AS name, c.code AS code ORDER BY c.code", "challenge"),
-    "PARTICIPANT": ("MATCH (p:Participant) RETURN p.id AS id, p.pseudonym AS name ORDER BY p.pseudonym", "participant"),
+    "CHALLENGE": (
+        "MATCH (c:Challenge) RETURN c.id AS id, c.name AS name, c.code AS code, c.study AS study ORDER BY c.code, c.id",
+        "challenge",
+    ),
+    "PARTICIPANT": (
+        "MATCH (p:Participant) RETURN p.id AS id, p.pseudonym AS name, p.study AS study ORDER BY p.pseudonym, p.id",
+        "participant",
+    ),
     "STUDY": ("MATCH (s:Study) RETURN s.id AS id, s.title AS name ORDER BY s.id", "study"),
 }
 
@@ -160,21 +166,16 @@ def _convert(store: GraphStore, query: NamedQuery, param: Param, value: Any, stu
     cypher, kind = _LOOKUPS["STAGE" if param.type == "ANYSTAGE" else param.type]
     wanted = normalise_name(str(value))
     candidates = store.run(cypher).as_dicts()
-    if study and kind == "stage":
+    if study and kind != "study":
         candidates = [row for row in candidates if row["study"] == study]
-    found = [
-        row
-        for row in candidates
-        if wanted
-        in {normalise_name(k) for k in (row["id"], row["name"], row.get("code"), *(row.get("aliases") or [])) if k}
-    ]
+    found = [row for row in candidates if wanted in {normalise_name(k) for k in _names(row) if k}]
     exact = [row for row in found if row["id"] == str(value).strip()]
-    if exact or len(found) == 1 or (found and kind != "stage"):
+    if exact or len({row.get("study") for row in found}) == 1 or (found and kind == "study"):
         return (exact or found)[0]["id"]
-    if found:  # the same stage name in several studies' codebooks
+    if found:  # the same name in several studies' codebooks (or two studies' pseudonyms)
         studies = ", ".join(sorted({row["study"] for row in found}))
         raise QueryError(
-            f"{query.name}: stage {value!r} is a stage of several studies ({studies}): "
+            f"{query.name}: {kind} {value!r} is a {kind} of several studies ({studies}): "
             f"give its id ({', '.join(row['id'] for row in found)}) or a study"
         )
     names = [row.get("code") or row["name"] for row in candidates]

@@ -259,3 +259,15 @@ def test_a_stage_name_of_several_studies_asks_which(tmp_path, one_study):
     rows = run_query(store, "challenges-at-stage", {"stage": "loss function", "study": "jiang-2024"}).as_dicts()
     assert rows and {r["study"] for r in rows} == {"jiang-2024"}
     store.close()
+
+
+def test_a_code_of_several_studies_asks_which(tmp_path, one_study):
+    from challenge_graph.graph.errors import QueryError
+
+    store = LadybugStore(tmp_path / "db")
+    ingest(store, [EXAMPLES / "cote-2024", one_study / "cote-2024" / "delve"])  # QM-robustness twice
+    with pytest.raises(QueryError, match="challenge 'QM-robustness' is a challenge of several studies"):
+        run_query(store, "challenge-quotes", {"challenge": "QM-robustness"})
+    rows = run_query(store, "challenge-quotes", {"challenge": "cote-2024/qm-robustness"}).as_dicts()
+    assert rows and {r["interview"] for r in rows} == {"Interview 35"}
+    store.close()
