@@ -133,11 +133,15 @@ def interview_studies() -> dict[str, str]:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _entities(path: str, stamp: str, kind: str) -> list[tuple[str, str]]:
     cypher_text = {
-        "stage": "MATCH (s:Stage) RETURN s.name AS label, s.id AS key ORDER BY s.position",
-        "challenge": "MATCH (c:Challenge) RETURN c.name + ' (' + c.code + ')' AS label, c.code AS key ORDER BY label",
-        "participant": "MATCH (p:Participant) RETURN p.pseudonym AS label, p.id AS key ORDER BY label",
+        "stage": "MATCH (s:Stage) RETURN s.name AS label, s.id AS key, s.study AS study ORDER BY s.study, s.position",
+        "challenge": "MATCH (c:Challenge) RETURN c.name + ' (' + c.code + ')' AS label, c.code AS key, "
+        "c.study AS study ORDER BY label",
+        "participant": "MATCH (p:Participant) RETURN p.pseudonym AS label, p.id AS key, p.study AS study "
+        "ORDER BY label",
     }[kind]
-    return [tuple(row) for row in store(path).run(cypher_text).rows]
+    rows = store(path).run(cypher_text).rows
+    several = len({study for _, _, study in rows}) > 1  # labels say their study: two may share a name
+    return [(f"{label} · {study}" if several else label, key) for label, key, study in rows]
 
 
 def entities(kind: str) -> dict[str, str]:
