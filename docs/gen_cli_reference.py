@@ -54,6 +54,13 @@ def render() -> str:
                 continue
             parts.append(f"## {PROGRAM} {name}\n")
             parts.append(_block(_help(command, name, parent=root)))
+            if isinstance(command, click.Group):  # a group's commands, each with its own help
+                with click.Context(command, info_name=name, parent=root, **settings) as group:
+                    for sub in sorted(command.list_commands(group)):
+                        subcommand = command.get_command(group, sub)
+                        if subcommand is not None and not subcommand.hidden:
+                            parts.append(f"### {PROGRAM} {name} {sub}\n")
+                            parts.append(_block(_help(subcommand, sub, parent=group)))
     return "\n".join(parts)
 
 
