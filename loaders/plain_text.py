@@ -2,13 +2,19 @@
 
 Continuation lines (tab-indented or not) belong to the current turn; a blank line followed by
 the same ``Name:`` starts a new turn. ``load(path)`` wraps ``parse(lines)``.
+
+A known label glued to one capitalised word on a line of its own, with the speech on the next
+lines (``Interviewer:ANONYMIZED_NAME``, as in Jiang et al.'s transcripts), is that speaker's
+label: the word is the speaker's (redacted) name, not speech, and is dropped, so the turn is
+``Interviewer``'s like the file's other ``Interviewer:`` turns. The same words followed by
+another label line (``Speaker2:Yes`` then ``Speaker1:Ok``) are not read that way.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from challenge_graph.graph.errors import LoaderError
@@ -16,12 +22,14 @@ from challenge_graph.graph.model import Interview, Turn, slugify
 from challenge_graph.graph.speakers import identify_speakers, is_generic_label, is_interviewer_label, with_roles
 from challenge_graph.loaders.text import read_lines
 
-__all__ = ["load", "parse", "speaker_label", "looks_like_transcript"]
+__all__ = ["load", "parse", "speaker_label", "glued_label", "looks_like_transcript"]
 
 FORMAT = "plain-transcript"
 _PSEUDONYM = re.compile(r"^[A-Z][A-Za-z]*\s?\d+$")  # P7, Leader 4, Engineer 12
 # ``Name: text``; CJK transcripts write ``Speaker2:教育背景是…`` (no space, often a full-width colon)
 _LABEL = re.compile(r"^(?P<label>[^\W\d_][\w .'’()-]{0,39}?)\s*(?::(?:\s+|$|(?=[^\x00-\u2fff]))|：\s*)(?P<text>.*)$")
+# ``Interviewer:ANONYMIZED_NAME``: a label glued to a name (one capitalised word or ``[NAME]``)
+_GLUED = re.compile(r"^(?P<label>[^\W\d_][\w .'’()-]{0,39}?):(?P<name>[A-Z][\w.'’-]*|\[[^\]\s]+\])$")
 
 
 def load(path: Path) -> Interview:
@@ -64,6 +72,11 @@ def parse(lines: Sequence[str], source: Path | str = "<text>", title: str = "") 
             close()
             speaker, start, parts = match["label"].strip(), lineno, [match["text"] or ""]
             continue
+        glued = glued_label(line, labels, lines[lineno:]) if line else None
+        if glued:
+            close()
+            speaker, start, parts = glued, lineno, [""]
+            continue
         if not line:
             continue
         if not parts:
@@ -92,6 +105,28 @@ def speaker_label(line: str) -> str | None:
         return None
     label = match["label"].strip()
     return label if len(label.split()) <= 4 else None
+
+
+def glued_label(line: str, labels: Collection[str], following: Sequence[str] = ()) -> str | None:
+    """The label of a line ``Label:Name`` (a known label, or an interviewer's or generic one,
+    glued to one capitalised word or ``[NAME]``), when the next non-blank line of ``following``
+    is speech rather than another label line; ``None`` otherwise.
+
+    >>> glued_label("Interviewer:ANONYMIZED_NAME", {"Leader 2"}, ["So what broke?"])
+    'Interviewer'
+    >>> glued_label("Note:the", {"Note"}, ["x"]), glued_label("Speaker2:Yes", {"Speaker2"}, ["Speaker1:Ok"])
+    (None, None)
+    """
+    match = _GLUED.match(line.strip())
+    if not match:
+        return None
+    label = match["label"].strip()
+    if label not in labels and not is_interviewer_label(label) and not is_generic_label(label):
+        return None
+    after = next((x.strip() for x in following if x.strip()), "")
+    if not after or speaker_label(after) in labels or _GLUED.match(after):
+        return None
+    return label
 
 
 def looks_like_transcript(lines: Sequence[str]) -> bool:

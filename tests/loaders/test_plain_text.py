@@ -97,3 +97,56 @@ def test_a_labelled_first_line_with_a_dash_is_a_turn(tmp_path):
     (iv,) = parse_source(SourceFile("t.txt", text.encode()))
     assert iv.format == "plain-transcript" and iv.title == "t"
     assert [t.role for t in iv.turns] == ["interviewer", "participant", "interviewer"]
+
+
+# Jiang et al., Interview_leader2&3.txt, line 262: the interviewer's label glued to the redacted
+# name, on a line of its own, then the question. Made-up words in the same shape.
+GLUED = """Interviewer:
+What did you work on first?
+
+Leader 2:
+We ported the detector.
+
+Leader 2:
+Then we trained it again.
+
+Interviewer:ANONYMIZED_NAME
+And what was hard about the training?
+
+Leader 2:
+The loss did not match.
+"""
+
+
+def test_a_label_glued_to_a_name_on_its_own_line_starts_the_speakers_turn(tmp_path):
+    path = tmp_path / "Interview_leader2&3.txt"
+    path.write_text(GLUED)
+    iv = plain_text.load(path)
+    # by hand: four labels, one turn each; the glued name is dropped, not quoted
+    assert [(t.speaker, t.role, t.text, t.line) for t in iv.turns] == [
+        ("Interviewer", "interviewer", "What did you work on first?", 1),
+        ("Leader 2", "participant", "We ported the detector.", 4),
+        ("Leader 2", "participant", "Then we trained it again.", 7),
+        ("Interviewer", "interviewer", "And what was hard about the training?", 10),
+        ("Leader 2", "participant", "The loss did not match.", 13),
+    ]
+    assert not any("ANONYMIZED" in t.text for t in iv.turns)
+
+
+def test_words_glued_to_a_colon_are_not_labels_unless_a_known_label_and_a_name():
+    iv = plain_text.parse(
+        [
+            "Interviewer: Tell me.",
+            "Leader 4: We tried a new schedule.",
+            "Note:the schedule helped.",  # lower case, and words follow: text
+            "Schedule:Cosine",  # not a speaker of this file: text
+            "Results",
+            "Interviewer: Ok.",
+            "Leader 4:Yes",  # glued, but the next line is a label: not a name
+            "Interviewer: Good.",
+        ],
+        title="x",
+    )
+    assert [t.speaker for t in iv.turns] == ["Interviewer", "Leader 4", "Interviewer", "Interviewer"]
+    assert iv.turns[1].text == "We tried a new schedule.\nNote:the schedule helped.\nSchedule:Cosine\nResults"
+    assert "Yes" in iv.turns[2].text  # kept as words, never dropped as a name
