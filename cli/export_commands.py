@@ -55,6 +55,9 @@ from challenge_graph.queries.runner import corpus_summary
     help="A talk deck (.pdf or .pptx): an overview, a slide per stage, a slide per top challenge with quotes.",
 )
 @click.option("--top", default=5, show_default=True, help="How many top challenges get a slide of their own (--deck).")
+@click.option(
+    "--study", help="The study a .qdpx or .qdc holds (its id or title): required when the graph holds several."
+)
 @db_option
 @neo4j_option
 @friendly
@@ -73,6 +76,7 @@ def export(
     with_quotes: bool,
     deck: bool,
     top: int,
+    study: str | None,
     db: str | None,
     neo4j: bool,
 ) -> None:
@@ -94,6 +98,16 @@ def export(
     from challenge_graph.queries.network import attach_quotes, limit_nodes, select
 
     store = open_store(db, neo4j)
+    if out.suffix.lower() in (".qdpx", ".qdc"):
+        if query_name or stage or challenge or participant or deck:
+            raise click.UsageError(
+                "a REFI-QDA file holds a whole study: --query, --stage, --challenge, --participant "
+                "and --deck do not apply (use --study)"
+            )
+        _write_refi(store, out, study)
+        return
+    if study:
+        raise click.UsageError("--study applies to .qdpx and .qdc exports")
     if deck or out.suffix.lower() == ".pptx":
         if query_name or stage or challenge or participant:
             raise click.UsageError(
@@ -133,6 +147,32 @@ def export(
         f"{result.nodes} of {graph.number_of_nodes()} nodes, {result.edges} edges"
         + (f"; {result.note}" if result.note else "")
     )
+
+
+# --- REFI-QDA: a study for another QDA tool -----------------------------------------------------
+def _write_refi(store, out: Path, study: str | None) -> None:
+    from challenge_graph.export.refi_qda import write_qdc, write_qdpx
+    from challenge_graph.graph.errors import ChallengeGraphError
+    from challenge_graph.queries.qda_project import read_project
+
+    if out.parent and not out.parent.exists():
+        raise ChallengeGraphError(f"{out.parent}: no such folder")
+    project = read_project(store, study)
+    if out.suffix.lower() == ".qdc":
+        if not project.codes:
+            raise ChallengeGraphError(f"study {project.study} has no codes: nothing to put in a codebook")
+        written = write_qdc(project, out)
+        click.echo(f"wrote {printable(out)}")
+        click.echo(f"{written.codes} codes of study {project.study}, with their stages and kinds as sets")
+        return
+    written = write_qdpx(project, out)
+    click.echo(f"wrote {printable(out)}")
+    click.echo(
+        f"study {project.study}: {written.sources} sources, {written.users} users, {written.codes} codes, "
+        f"{written.codings} codings on {written.selections} selections, {written.cases} cases"
+    )
+    for what in project.left_out:
+        click.echo(f"not in the project: {what}")
 
 
 # --- quotes: the clearest of each code's, cited ---------------------------------------------------
