@@ -8,6 +8,9 @@ codebook's known codes, and, for plain words (``monitoring``, ``Issues with perf
 alerts``), by where they stand: right after a paragraph or another tag. Tags read that way are
 listed in the interview's messages so that an analyst can check them.
 
+A known label glued to a name (``Interviewer:ANONYMIZED_NAME``) on a line of its own is that
+speaker's label, as in plain transcripts (:func:`~challenge_graph.loaders.plain_text.glued_label`).
+
 Stray OCR fragments (lines with tabs, lines of one or two symbols) and Delve's trailing
 "Created with the Delve…" line are noise, unless a code tag follows them: a tagged paragraph
 is never noise.
@@ -24,7 +27,7 @@ from pathlib import Path
 from challenge_graph.graph.errors import LoaderError
 from challenge_graph.graph.model import Coding, Interview, Turn, slugify
 from challenge_graph.graph.speakers import identify_speakers, is_generic_label, is_interviewer_label, with_roles
-from challenge_graph.loaders.plain_text import speaker_label
+from challenge_graph.loaders.plain_text import glued_label, speaker_label
 from challenge_graph.loaders.text import read_lines
 
 __all__ = [
@@ -239,6 +242,8 @@ def parse(lines: Sequence[str], source: Path | str = "<text>", known_codes: Coll
             blocks.extend(Block(TAG, tag, lineno) for tag in tags)
         elif line in labels:
             blocks.append(Block(LABEL, line, lineno))
+        elif glued := glued_label(line, labels, [x for _, x in body[index + 1 : index + 2]]):
+            blocks.append(Block(LABEL, glued, lineno))  # Interviewer:ANONYMIZED_NAME, the name dropped
         elif is_noise_line(line) and not _tag_follows(body, index, known_codes):
             continue
         else:

@@ -124,7 +124,7 @@ def glued_label(line: str, labels: Collection[str], following: Sequence[str] = (
     if label not in labels and not is_interviewer_label(label) and not is_generic_label(label):
         return None
     after = next((x.strip() for x in following if x.strip()), "")
-    if not after or speaker_label(after) in labels or _GLUED.match(after):
+    if not after or after in labels or speaker_label(after) in labels or _GLUED.match(after):
         return None
     return label
 

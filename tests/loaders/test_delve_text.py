@@ -134,3 +134,20 @@ def test_a_tagged_one_letter_paragraph_is_kept():
     iv = _parse("Interview 9 - PO\n\nInterviewee\n\nI\n\nData-x\n\nı\n\nInterviewee\n\nYes.\n")
     assert [t.text for t in iv.turns] == ["I", "Yes."]
     assert [(c.code, c.positions) for c in iv.codings] == [("Data-x", (0,))]
+
+
+def test_a_label_glued_to_a_name_is_the_speakers_label():
+    # the shape of Jiang et al.'s "Interviewer:ANONYMIZED_NAME", in a Delve text export
+    iv = _parse(
+        "Interview 3 - Ana\n\nInterviewer\n\nWhat broke?\n\nLeader 2\n\nThe loss.\n\nQ1\n\n"
+        "Interviewer:ANONYMIZED_NAME\n\nAnd then?\n\nLeader 2\n\nWe fixed it.\n\nQ1\n\nLeader 2\n\nDone.\n"
+    )
+    # by hand: five paragraphs under labels Interviewer, Leader 2, Interviewer, Leader 2, Leader 2
+    assert [(t.speaker, t.text) for t in iv.turns] == [
+        ("Interviewer", "What broke?"),
+        ("Leader 2", "The loss."),
+        ("Interviewer", "And then?"),
+        ("Leader 2", "We fixed it."),
+        ("Leader 2", "Done."),
+    ]
+    assert {(c.code, c.positions) for c in iv.codings} == {("Q1", (1,)), ("Q1", (3,))}
