@@ -177,7 +177,7 @@ def _interview(text_source, text: str, users, codes, source) -> Interview:
             )
         positions = _covered(spans, start, max(end, start + 1))
         for coding in selection.iterfind("q:Coding", NS):
-            coder = users.get(coding.get("creatingUser"), "unknown")
+            coder = _coder(selection, coding, users)
             coders.append(coder)
             for ref in coding.iterfind("q:CodeRef", NS):
                 code, category = codes.get(ref.get("targetGUID"), (ref.get("targetGUID", "unknown"), ""))
@@ -195,6 +195,16 @@ def _interview(text_source, text: str, users, codes, source) -> Interview:
         tuple(dict.fromkeys(coders)),
         messages,
     )
+
+
+def _coder(selection: ET.Element, coding: ET.Element, users: dict[str, str]) -> str:
+    """Who coded: the user who made the selection (NVivo credits every ``Coding`` to the user who
+    exported or merged the project), else the coding's user, else "unknown"."""
+    for element in (selection, coding):
+        user = element.get("creatingUser")
+        if user in users:
+            return users[user]
+    return "unknown"
 
 
 def _covered(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, ...]:
