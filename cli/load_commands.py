@@ -10,6 +10,7 @@ import click
 
 from challenge_graph.cli.options import (
     EXAMPLES_DIR,
+    codebook_among,
     codebook_option,
     db_option,
     friendly,
@@ -48,7 +49,7 @@ def load(
     suggest: bool,
     silent: bool,
 ) -> None:
-    """Load transcripts, Delve exports, protocols and codings files into the graph.
+    """Load transcripts, Delve exports, REFI-QDA projects, protocols and codings files into the graph.
 
     Folders are read recursively. A file that cannot be read is listed and left out; the
     others load (exit code 2). The graph is rebuilt from every file loaded so far, so loading
@@ -57,9 +58,10 @@ def load(
     \b
         challenge-graph load examples/
         challenge-graph load interviews/ --codebook my-codebook.yaml --replace
+        challenge-graph load codebook.qdc interviews/
         challenge-graph load examples/ --neo4j
     """
-    paths = _bundled_examples(paths, silent)
+    paths, codebook = codebook_among(_bundled_examples(paths, silent), codebook)
     store = open_store(db, neo4j, batch_size)
     report = ingest(
         store, paths, codebook_path=codebook, replace=replace, autocode=autocode, semantic=semantic, suggest=suggest
@@ -121,6 +123,7 @@ def check(paths: tuple[str, ...], codebook: str | None, privacy: bool) -> None:
         challenge-graph check examples/ --codebook codebooks/ml-engineering.yaml
         challenge-graph check interviews/ --privacy
     """
+    paths, codebook = codebook_among(paths, codebook)
     _, book = read_codebook(codebook)
     report, graph = check_files(paths, book)
     if privacy:

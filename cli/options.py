@@ -26,6 +26,7 @@ __all__ = [
     "db_option",
     "neo4j_option",
     "codebook_option",
+    "codebook_among",
     "format_option",
     "parse_params",
     "memory_option",
@@ -88,8 +89,22 @@ neo4j_option = click.option(
 codebook_option = click.option(
     "--codebook",
     type=click.Path(dir_okay=False),
-    help="Codebook YAML [default: the last one loaded, else codebooks/ml-engineering.yaml].",
+    help="Codebook: YAML, or a REFI-QDA codebook (.qdc) [default: the last one loaded, else "
+    "codebooks/ml-engineering.yaml]. A .qdc given among PATHS is the codebook too.",
 )
+
+
+def codebook_among(paths: tuple[str, ...], codebook: str | None) -> tuple[tuple[str, ...], str | None]:
+    """Take a REFI-QDA codebook (``.qdc``) given among ``paths`` as the codebook: the paths
+    left, and the codebook to use."""
+    books = [p for p in paths if p.casefold().endswith(".qdc")]
+    if not books:
+        return paths, codebook
+    if len(books) > 1 or codebook:
+        raise click.UsageError(f"one codebook at a time: {', '.join([*([codebook] if codebook else []), *books])}")
+    return tuple(p for p in paths if p not in books), books[0]
+
+
 format_option = click.option(
     "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."
 )

@@ -26,7 +26,7 @@ __all__ = ["ProjectWritten", "source_text", "project_xml", "codebook_xml", "writ
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 KIND_COLOURS = {"challenge": "#D55E00", "fix": "#009E73", "practice": "#56B4E9", "question": "#999999"}
-STAGE_SET, KIND_SET, ADDRESSES_SET = "Stage: ", "Kind: ", "Addresses: "
+STAGE_SET, KIND_SET, ADDRESSES_SET, LABEL_LINE = "Stage: ", "Kind: ", "Addresses: ", "Label: "
 CONSENSUS_NOTE = "Consensus coder"
 _NAMESPACE = uuid.UUID("8d2f4f0c-3b1e-5c55-9d44-2f6a1c0b7e10")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # a fixed time: the same graph gives the same archive
@@ -107,8 +107,8 @@ def _code_tree(parent: ET.Element, project: QdaProject, ns: str) -> dict[str, st
 
 
 def _description(code: ProjectCode) -> str:
-    """The code's description, led by its label when the label is not the tag itself."""
-    label = code.name if code.name and code.name != code.code else ""
+    """The code's description, led by ``Label: <label>`` when the label is not the tag itself."""
+    label = f"{LABEL_LINE}{code.name}" if code.name and code.name != code.code else ""
     return "\n".join(part for part in (label, code.description) if part)
 
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from challenge_graph.graph.code_names import likely_duplicates
-from challenge_graph.graph.codebook import Codebook, default_codebook_path, parse_codebook
+from challenge_graph.graph.codebook import Codebook, default_codebook_path
+from challenge_graph.graph.codebook_qdc import parse_codebook_file
 from challenge_graph.graph.errors import ChallengeGraphError, LoaderError
 from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.model import CODE_LABELS, Interview, Protocol, Record, SourceFile
@@ -71,11 +72,7 @@ def read_codebook(path: Path | str | None, store: GraphStore | None = None) -> t
             source = SourceFile(name, file.read_bytes(), str(file))
         except OSError as e:
             raise LoaderError(file, None, f"cannot read codebook: {e.strerror}") from e
-    try:
-        text = source.data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise LoaderError(source.where, None, "codebook is not UTF-8 text") from e
-    return source, parse_codebook(text, source=source.where)
+    return source, parse_codebook_file(source.data, source.where)
 
 
 def check(paths: Iterable[Path | str], codebook: Codebook) -> tuple[Report, GraphData]:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from challenge_graph.graph.codebook import Codebook, default_codebook_path, parse_codebook
+from challenge_graph.graph.codebook_qdc import parse_codebook_file
 from challenge_graph.graph.errors import LoaderError
 from challenge_graph.graph.model import DEFAULT_STUDY, Crosswalk, SourceFile, Study
 from challenge_graph.graph.studies import study_of, with_consensus_folders
@@ -90,11 +91,8 @@ def split_study_files(sources: Iterable[SourceFile]) -> tuple[StudyFiles, list[S
             found.files.append(source)
         elif source.name in wanted:
             found.files.append(source)
-            try:  # like the default codebook, a study's codebook that does not load stops the load
-                text = source.data.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise LoaderError(source.where, None, "codebook is not UTF-8 text") from None
-            found.codebooks[wanted[source.name]] = (source, parse_codebook(text, source=source.where))
+            # like the default codebook, a study's codebook that does not load stops the load
+            found.codebooks[wanted[source.name]] = (source, parse_codebook_file(source.data, source.where))
         elif is_crosswalk(source.name):
             found.files.append(source)
             try:
