@@ -23,6 +23,7 @@ from challenge_graph.graph.model import Coding, Interview, ParticipantSheet, Tur
 from challenge_graph.graph.speakers import identify_speakers, with_roles
 from challenge_graph.loaders import plain_text
 from challenge_graph.loaders.archives import check_members
+from challenge_graph.loaders.refi_qda_offsets import POINTS, Reading, SourceOffsets, choose_reading
 from challenge_graph.loaders.text import decode, split_lines
 
 __all__ = ["parse_qdpx", "LIMITS"]
@@ -65,10 +66,12 @@ def parse_qdpx(data: bytes, source: Path | str = "<qdpx>") -> list[Interview | P
 
     users = {u.get("guid"): u.get("name") or "unknown" for u in root.iterfind("q:Users/q:User", NS)}
     codes = _code_tree(root.find("q:CodeBook/q:Codes", NS))
-    interviews = []
-    for text_source in root.iterfind("q:Sources/q:TextSource", NS):
-        text = _source_text(text_source, archive, members, source, budget)
-        interviews.append(_interview(text_source, text, users, codes, source))
+    texts = [
+        (text_source, SourceOffsets(_source_text(text_source, archive, members, source, budget)))
+        for text_source in root.iterfind("q:Sources/q:TextSource", NS)
+    ]
+    reading = choose_reading(root.get("origin") or "", [(offsets, _selections(ts, source)) for ts, offsets in texts])
+    interviews = [_interview(ts, offsets, reading, users, codes, source) for ts, offsets in texts]
     if not interviews:
         raise LoaderError(source, None, "the project has no text sources")
     cases = _cases(root)
@@ -160,21 +163,38 @@ def _source_text(text_source, archive, members, source, budget: _TextBudget) -> 
     return decode(_read(archive, members[match], source, budget), f"{source}!{match}")
 
 
-def _interview(text_source, text: str, users, codes, source) -> Interview:
-    name = text_source.get("name") or Path(text_source.get("plainTextPath") or "source").stem
+def _name(text_source: ET.Element) -> str:
+    return text_source.get("name") or Path(text_source.get("plainTextPath") or "source").stem
+
+
+def _selections(text_source: ET.Element, source) -> list[tuple[int, int]]:
+    """The ``(start, end)`` offsets of a source's selections, as the project writes them."""
+    name = _name(text_source)
+    return [
+        (_offset(selection, "startPosition", name, source), _offset(selection, "endPosition", name, source))
+        for selection in text_source.iterfind("q:PlainTextSelection", NS)
+    ]
+
+
+def _interview(text_source, offsets: SourceOffsets, reading: Reading, users, codes, source) -> Interview:
+    text, name = offsets.text, _name(text_source)
     title = Path(name).stem if "." in name else name
     interview_id = slugify(title)
     turns, spans = _turns(text, interview_id, title)
     codings, coders = [], []
-    for selection in text_source.iterfind("q:PlainTextSelection", NS):
-        start, end = _offset(selection, "startPosition", name, source), _offset(selection, "endPosition", name, source)
-        if not 0 <= start <= end <= len(text):
+    length = offsets.length(reading.unit)
+    for selection, (start, end) in zip(
+        text_source.iterfind("q:PlainTextSelection", NS), _selections(text_source, source)
+    ):
+        if not 0 <= start <= end <= length:
+            counted = "characters" if reading.unit == POINTS or not offsets.astral else reading.unit
             raise LoaderError(
                 source,
                 None,
                 f"selection {selection.get('name') or selection.get('guid')!r} of {name!r} has offsets "
-                f"{start}-{end} outside the text ({len(text)} characters)",
+                f"{start}-{end} outside the text ({length} {counted})",
             )
+        start, end = offsets.points(start, reading.unit)[0], offsets.points(end, reading.unit)[0]
         positions = _covered(spans, start, max(end, start + 1))
         for coding in selection.iterfind("q:Coding", NS):
             coder = _coder(selection, coding, users)
@@ -184,6 +204,8 @@ def _interview(text_source, text: str, users, codes, source) -> Interview:
                 codings.append(Coding(code, coder, positions, None, category))
     speakers = identify_speakers(turns, interview_id, title)
     messages = () if codings else ("no coded selections: loaded as an uncoded interview",)
+    if offsets.astral and codings and reading.message():  # the reading made a difference here
+        messages = (*messages, reading.message())
     return Interview(
         interview_id,
         title,
