@@ -3,10 +3,18 @@
 Delve draws each kind of item in its own type, so the runs of text pypdf reports (with font
 and size) are classified without guessing from the words: the title is the largest type,
 speaker labels are bold at the body size, every code tag is its own run in a smaller type
-(10.5 pt beside a 14 pt body), and page headers and footers are smaller still (8 pt). A
-paragraph is the body text between a label and the next label or tag row, wherever the pages
-break; Delve's "Created with the Delve…" line is dropped. ``Turn.line`` and ``Coding.line``
-are page numbers.
+(10.5 pt beside a 14 pt body), and page headers and footers are smaller still (8 pt).
+
+A paragraph is the body text between a label, a tag row or a paragraph break and the next one,
+wherever the pages break; Delve's "Created with the Delve…" line is dropped. A turn can hold
+several paragraphs, and a coder tags some of them: each tag row codes the paragraph just
+before it, not the untagged paragraphs above it in the same turn. Delve leaves at least a blank
+line between paragraphs (twice the line pitch, 61 pt beside a 31 pt pitch) where lines of one
+paragraph follow each other at the pitch, so a gap of more than 1.5 pitches between two body
+lines on one page is a paragraph break; each paragraph is a turn of the last label's speaker, as
+each line is in a Delve text export. Between pages the gap says nothing (the page margins add
+anything from -10 to 90 pt), so a break that falls exactly on a page break is not seen and the
+two paragraphs stay one. ``Turn.line`` and ``Coding.line`` are page numbers.
 """
 
 from __future__ import annotations
@@ -209,6 +217,7 @@ def classify(runs: list[Run], source: Path | str = "<pdf>") -> tuple[Run, list[B
     if title is None:
         raise LoaderError(source, None, "not a Delve print-view PDF (no title in large type)")
     footer = {(r.page, r.y) for r in runs if r.size == body and r.text.strip().lower().startswith(_FOOTER)}
+    pitch = _line_pitch([r for r in runs if not r.bold and 0.95 * body <= r.size <= 1.2 * body and r is not title])
     blocks: list[Block] = []
     paragraph: list[Run] = []
     label_at = None  # (page, y) of the label just read: a label drawn in two runs is one label
@@ -233,10 +242,19 @@ def classify(runs: list[Run], source: Path | str = "<pdf>") -> tuple[Run, list[B
             label_at = (run.page, run.y)
             continue
         elif run.size <= 1.2 * body:
+            if paragraph and run.page == paragraph[-1].page and run.y - paragraph[-1].y > 1.5 * pitch:
+                close()  # a paragraph break inside the turn
             paragraph.append(run)
         label_at = None
     close()
     return title, blocks
+
+
+def _line_pitch(body_runs: list[Run]) -> float:
+    """The usual distance between two lines of body text on a page: the most frequent, the
+    smallest of equally frequent ones (a short file); infinite without two lines on a page."""
+    gaps = Counter(round(b.y - a.y) for a, b in zip(body_runs, body_runs[1:]) if a.page == b.page and b.y > a.y)
+    return float(min(gaps, key=lambda gap: (-gaps[gap], gap))) if gaps else float("inf")
 
 
 def _join(runs: list[Run]) -> str:

@@ -175,3 +175,89 @@ def test_headers_are_recognised():
     assert delve_pdf.is_page_header("6/4/23, 5:45 PM 2023-06-04-Interview 19 - PO")
     assert delve_pdf.is_page_header("https://app.delvetool.com/transcripts/87692/print 4/16")
     assert not delve_pdf.is_page_header("Interview 19 - PO")
+
+
+# A tag codes the paragraph just before it: a turn of several paragraphs, some tagged (the shape
+# of Interview 7 by Rached, whose paragraphs differ from the base file's), drawn small in Delve's
+# layout. The expected codings are read off the document itself: each tag row codes the item
+# before it.
+RACHED_7 = [
+    ("label", "Interviewer"),
+    ("text", ["What was hard about the data?"]),
+    ("tags", ["Q1"]),
+    ("label", "Interviewee"),
+    ("text", ["First we spent weeks on", "the annotation guide."]),
+    ("text", ["Then the labels drifted", "between the two vendors."]),
+    ("tags", ["Data-label-drift", "Q2"]),
+    ("text", ["We had no budget left."]),
+    ("text", ["So we retrained on the", "old labels and it held up."]),
+    ("tags", ["Model-retraining"]),
+    ("label", "Interviewer"),
+    ("text", ["Thanks."]),
+]
+# the base file (the interview's first file): the same words, a label on every paragraph, and the
+# last tagged paragraph in two
+PO_7 = [
+    ("label", "Interviewer"),
+    ("text", ["What was hard about the data?"]),
+    ("label", "Interviewee"),
+    ("text", ["First we spent weeks on", "the annotation guide."]),
+    ("label", "Interviewee"),
+    ("text", ["Then the labels drifted", "between the two vendors."]),
+    ("label", "Interviewee"),
+    ("text", ["We had no budget left."]),
+    ("label", "Interviewee"),
+    ("text", ["So we retrained on the"]),
+    ("label", "Interviewee"),
+    ("text", ["old labels and it held up."]),
+    ("label", "Interviewer"),
+    ("text", ["Thanks."]),
+]
+
+
+def _tagged(items) -> dict[str, str]:
+    """tag -> the text of the paragraph just before its row, from the document's items."""
+    return {
+        tag: " ".join(before[1]) for before, (kind, tags) in zip(items, items[1:]) if kind == "tags" for tag in tags
+    }
+
+
+def test_a_tag_codes_the_paragraph_just_before_it_not_the_whole_turn():
+    from tests.loaders.delve_pdf_layout import delve_pdf as draw
+
+    iv = delve_pdf.parse_pdf(draw("Interview 7 - Rached", RACHED_7))
+    paragraphs = [(speaker, " ".join(value)) for speaker, (kind, value) in _speakers(RACHED_7) if kind == "text"]
+    assert [(t.speaker, t.text) for t in iv.turns] == paragraphs
+    coded = {c.code: " ".join(iv.turns[p].text for p in c.positions) for c in iv.codings}
+    assert coded == _tagged(RACHED_7)
+    assert len(iv.codings) == iv.tags_read == sum(len(value) for kind, value in RACHED_7 if kind == "tags")
+    untagged = {"First we spent weeks on the annotation guide.", "We had no budget left."}
+    assert not [c for c in iv.codings for p in c.positions if iv.turns[p].text in untagged]
+
+
+def _speakers(items):
+    speaker = ""
+    for kind, value in items:
+        speaker = value if kind == "label" else speaker
+        yield speaker, (kind, value)
+
+
+def test_coders_who_paragraph_differently_place_tags_on_the_tagged_paragraph_only(tmp_path, codebook):
+    from tests.loaders.delve_pdf_layout import delve_pdf as draw
+
+    (tmp_path / "Interview 7 - PO.pdf").write_bytes(draw("Interview 7 - PO", PO_7))
+    (tmp_path / "Interview 7 - Rached.pdf").write_bytes(draw("Interview 7 - Rached", RACHED_7))
+    result = load_paths([tmp_path])
+    assert not result.rejected
+    graph = build_graph(result.records, codebook)
+    excerpts = graph.nodes["Excerpt"]
+    placed: dict[str, set[str]] = {}
+    for r in graph.rel_rows("CODED_AS"):
+        placed.setdefault(r["dst"], set()).add(excerpts[r["src"]]["text"])
+    # each of Rached's tags lands on the base paragraphs holding the words of the one he tagged:
+    # the paragraph in two in the base file is both halves; no untagged paragraph is coded
+    base = [" ".join(value) for kind, value in PO_7 if kind == "text"]
+    expected = {code_id(tag): {b for b in base if b in text} for tag, text in _tagged(RACHED_7).items()}
+    assert placed == expected
+    assert expected[code_id("Model-retraining")] == {"So we retrained on the", "old labels and it held up."}
+    assert all(t.read == t.placed for t in graph.tags.values())
