@@ -8,11 +8,11 @@ speaker labels are bold at the body size, every code tag is its own run in a sma
 A paragraph is the body text between a label, a tag row or a paragraph break and the next one,
 wherever the pages break; Delve's "Created with the Delve…" line is dropped. A turn can hold
 several paragraphs, and a coder tags some of them: each tag row codes the paragraph just
-before it, not the untagged paragraphs above it in the same turn. Delve leaves at least a blank
-line between paragraphs (twice the line pitch, 61 pt beside a 31 pt pitch) where lines of one
-paragraph follow each other at the pitch, so a gap of more than 1.5 pitches between two body
-lines on one page is a paragraph break; each paragraph is a turn of the last label's speaker, as
-each line is in a Delve text export. Between pages the gap says nothing (the page margins add
+before it, not the untagged paragraphs above it in the same turn. The lines of a paragraph
+follow each other at the line pitch (31 pt beside a 14 pt body in the exports measured), and a
+break inside a turn leaves a blank line (61 pt), so a gap of more than 1.5 pitches between two
+body lines on one page is a paragraph break; each paragraph is a turn of the last label's
+speaker, as each line is in a Delve text export. Between pages the gap says nothing (the page margins add
 anything from -10 to 90 pt), so a break that falls exactly on a page break is not seen and the
 two paragraphs stay one. ``Turn.line`` and ``Coding.line`` are page numbers.
 """
