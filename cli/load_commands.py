@@ -61,7 +61,7 @@ def load(
         challenge-graph load codebook.qdc interviews/
         challenge-graph load examples/ --neo4j
     """
-    paths, codebook = codebook_among(_bundled_examples(paths, silent), codebook)
+    paths, codebook = codebook_among(_bundled_examples(paths, silent), codebook, silent)
     store = open_store(db, neo4j, batch_size)
     report = ingest(
         store, paths, codebook_path=codebook, replace=replace, autocode=autocode, semantic=semantic, suggest=suggest

@@ -94,15 +94,49 @@ codebook_option = click.option(
 )
 
 
-def codebook_among(paths: tuple[str, ...], codebook: str | None) -> tuple[tuple[str, ...], str | None]:
-    """Take a REFI-QDA codebook (``.qdc``) given among ``paths`` as the codebook: the paths
-    left, and the codebook to use."""
-    books = [p for p in paths if p.casefold().endswith(".qdc")]
+def codebook_among(
+    paths: tuple[str, ...], codebook: str | None, silent: bool = False
+) -> tuple[tuple[str, ...], str | None]:
+    """Take a REFI-QDA codebook (``.qdc``), or a project holding codes and no coding, given
+    among ``paths`` as the codebook: the paths left, and the codebook to use. Such a project's
+    text sources still load (as uncoded interviews)."""
+    books, keep = [], []
+    for path in paths:
+        if path.casefold().endswith(".qdc"):
+            books.append(path)
+            continue
+        found = _codebook_project(path)
+        if found is not None:
+            codes, has_sources = found
+            books.append(path)
+            if not silent:
+                click.echo(f"note: {path} holds {codes} codes and no coding: read as the codebook", err=True)
+            if not has_sources:
+                continue
+        keep.append(path)
     if not books:
         return paths, codebook
     if len(books) > 1 or codebook:
         raise click.UsageError(f"one codebook at a time: {', '.join([*([codebook] if codebook else []), *books])}")
-    return tuple(p for p in paths if p not in books), books[0]
+    return tuple(keep), books[0]
+
+
+def _codebook_project(path: str) -> tuple[int, bool] | None:
+    """For a ``.qdpx`` file holding codes and no coding, how many codes and whether it has
+    text sources; None for anything else (a broken project is the loader's to report)."""
+    from challenge_graph.graph.errors import LoaderError
+    from challenge_graph.loaders.refi_codebook import code_count, has_text_sources, is_codebook_only, project_xml
+
+    if not path.casefold().endswith(".qdpx") or not Path(path).is_file():
+        return None
+    try:
+        data = Path(path).read_bytes()
+        if not is_codebook_only(data, path):
+            return None
+        xml = project_xml(data, path)
+    except (OSError, LoaderError):
+        return None
+    return code_count(xml), has_text_sources(xml)
 
 
 format_option = click.option(

@@ -50,6 +50,7 @@ class InterviewGroup:
             self.others.append((source.name, record))
         self.inputs.append(("interview", source.name, source.sha256, index, record.id))
         self.consensus |= {c for c in record.coders if codebook.is_consensus(c, source.name)}
+        self.consensus |= set(record.consensus_coders) & set(record.coders)
 
 
 @dataclass

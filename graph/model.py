@@ -101,6 +101,7 @@ class Interview:
     messages: tuple[str, ...] = ()
     tags_read: int = 0  # code tags the file held, each one a (code, paragraph) to place
     file_coder: str = ""  # who made the file, even when it holds no codings
+    consensus_coders: tuple[str, ...] = ()  # coders the file itself names as consensus (a REFI-QDA note)
 
     @property
     def words(self) -> int:

@@ -17,12 +17,12 @@ from pathlib import Path
 
 from challenge_graph.graph.code_names import likely_duplicates
 from challenge_graph.graph.codebook import Codebook, default_codebook_path
-from challenge_graph.graph.codebook_qdc import parse_codebook_file
 from challenge_graph.graph.errors import ChallengeGraphError, LoaderError
 from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.model import CODE_LABELS, Interview, Protocol, Record, SourceFile
 from challenge_graph.graph.studies import build_corpus
 from challenge_graph.loaders import parse_source, read_sources
+from challenge_graph.pipeline.codebook_files import parse_codebook_source
 from challenge_graph.pipeline.fragments import FragmentCache, KeptBuilds
 from challenge_graph.pipeline.parse_cache import ParseCache, loader_version
 from challenge_graph.pipeline.study_checks import unmapped_stages, unmatched_codes
@@ -72,7 +72,7 @@ def read_codebook(path: Path | str | None, store: GraphStore | None = None) -> t
             source = SourceFile(name, file.read_bytes(), str(file))
         except OSError as e:
             raise LoaderError(file, None, f"cannot read codebook: {e.strerror}") from e
-    return source, parse_codebook_file(source.data, source.where)
+    return source, parse_codebook_source(source.data, source.where)
 
 
 def check(paths: Iterable[Path | str], codebook: Codebook) -> tuple[Report, GraphData]:

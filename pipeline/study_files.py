@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from challenge_graph.graph.codebook import Codebook, default_codebook_path, parse_codebook
-from challenge_graph.graph.codebook_qdc import parse_codebook_file
 from challenge_graph.graph.errors import LoaderError
 from challenge_graph.graph.model import DEFAULT_STUDY, Crosswalk, SourceFile, Study
 from challenge_graph.graph.studies import study_of, with_consensus_folders
 from challenge_graph.loaders.study_files import STATUSES, STUDY_FILE, is_crosswalk, parse_crosswalk, parse_study
+from challenge_graph.pipeline.codebook_files import parse_codebook_source
 
 __all__ = ["StudyFiles", "split_study_files"]
 
@@ -92,7 +92,7 @@ def split_study_files(sources: Iterable[SourceFile]) -> tuple[StudyFiles, list[S
         elif source.name in wanted:
             found.files.append(source)
             # like the default codebook, a study's codebook that does not load stops the load
-            found.codebooks[wanted[source.name]] = (source, parse_codebook_file(source.data, source.where))
+            found.codebooks[wanted[source.name]] = (source, parse_codebook_source(source.data, source.where))
         elif is_crosswalk(source.name):
             found.files.append(source)
             try:
