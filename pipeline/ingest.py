@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from challenge_graph.graph.code_names import likely_duplicates
-from challenge_graph.graph.codebook import Codebook, default_codebook_path
+from challenge_graph.graph.codebook import IGNORED, Codebook, default_codebook_path
 from challenge_graph.graph.errors import ChallengeGraphError, LoaderError
-from challenge_graph.graph.graph_data import GraphData
+from challenge_graph.graph.graph_data import GraphData, code_id
 from challenge_graph.graph.model import CODE_LABELS, Interview, Protocol, Record, SourceFile
 from challenge_graph.graph.studies import build_corpus
 from challenge_graph.loaders import parse_source, read_sources
@@ -257,7 +257,7 @@ def _parse(
             if isinstance(parsed, LoaderError):
                 report.rejected.append(parsed)
                 continue
-            report.files.append(_describe(source, parsed))
+            report.files.append(_describe(source, parsed, studies.codebook_for(source.name, codebook)))
             for record in parsed:
                 records.append((source, record))
                 if isinstance(record, Interview):
@@ -333,16 +333,27 @@ def _report_tags(records: list[tuple[SourceFile, Record]], graph: GraphData, rep
         )
 
 
-def _describe(source: SourceFile, records: list[Record]) -> str:
-    """``name (format): interviews, turns, codings, coders`` for the check report."""
+def _describe(source: SourceFile, records: list[Record], codebook: Codebook) -> str:
+    """``name (format): interviews, turns, codings, coders`` for the check report. A coding is
+    what the graph stores (a ``CODED_AS`` row): one per turn per code per coder, so a tag over
+    three turns is three, codes that differ only in case or punctuation are one, and codes of
+    kind ignore are left out."""
     interviews = [r for r in records if isinstance(r, Interview)]
     if not interviews:
         kinds = {type(r).__name__ for r in records}
         what = {"Protocol": "interview protocol", "CodingSet": "codings file", "ParticipantSheet": "participants sheet"}
         return f"{source.name} ({', '.join(what.get(k, k) for k in sorted(kinds))})"
     coders = sorted({c for i in interviews for c in i.coders})
+    codings = {
+        (index, position, code_id(coding.code), coding.coder)
+        for index, interview in enumerate(interviews)
+        for coding in interview.codings
+        if codebook.classify(coding.code).label != IGNORED
+        for position in coding.positions
+    }
     return (
         f"{source.name} ({interviews[0].format}): {len(interviews)} interview(s), "
-        f"{sum(len(i.turns) for i in interviews)} turns, {sum(len(i.codings) for i in interviews)} codings"
+        f"{sum(len(i.turns) for i in interviews)} turns, {len(codings)} codings"
+        + (" (one per code per turn)" if codings else "")
         + (f" by {', '.join(coders)}" if coders else ", uncoded")
     )
