@@ -11,6 +11,7 @@ pattern, consensus folders) comes from the bundled codebook; its prefix rules do
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,10 @@ def codebook_data(codes: list[dict[str, str]], sets: list[tuple[str, list[str]]]
         elif set_name.startswith(ADDRESSES_SET):
             for code in names:
                 entries[code]["addresses"] = set_name.removeprefix(ADDRESSES_SET).strip()
+    question = re.compile(bundled.get("question_pattern") or r"(?!)")
+    for code, entry in entries.items():  # an explicit entry would hide the pattern from classify
+        if "kind" not in entry and question.fullmatch(code):
+            entry["kind"] = "question"
     data: dict[str, Any] = {k: bundled[k] for k in _KEPT_FROM_BUNDLED if k in bundled}
     data.update(name=name, workflow=workflow, codes=entries)
     for tool in data.get("tools", []):
