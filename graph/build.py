@@ -13,7 +13,7 @@ import functools
 import hashlib
 import json
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,7 @@ from typing import Protocol as TypingProtocol
 from challenge_graph.graph.aggregates import add_aggregates
 from challenge_graph.graph.align import similarity
 from challenge_graph.graph.autocode import MACHINE_CODERS
-from challenge_graph.graph.code_names import lower_first, tolerant_key
+from challenge_graph.graph.code_names import kept_spelling, lower_first, tolerant_key
 from challenge_graph.graph.codebook import Codebook, CodeInfo
 from challenge_graph.graph.errors import LoaderError
 from challenge_graph.graph.graph_data import GraphData, TagReport, code_id
@@ -156,6 +156,7 @@ def build_graph(
     for (iid, _, _), (fragment, key) in zip(jobs, builds.fragments(jobs, codebook, autocode), strict=True):
         _absorb(graph, fragment, infos)
         graph.fragment_keys[iid] = key
+    _keep_spellings(graph, groups.values(), codebook, infos, study)
     _add_fixes(graph, codebook, infos)
     _add_participant_attributes(graph, sheets)
     _count_evidence(graph)
@@ -193,6 +194,45 @@ def _absorb(graph: GraphData, fragment: Fragment, infos: dict[str, CodeInfo]) ->
         graph.tags.setdefault(name, TagReport()).unplaced.extend(tags.unplaced)
     for key, info in fragment.infos.items():
         infos.setdefault(key, info)
+
+
+def _keep_spellings(
+    graph: GraphData,
+    groups: Iterable[InterviewGroup],
+    codebook: Codebook,
+    infos: dict[str, CodeInfo],
+    study: str,
+) -> None:
+    """Codes merge whatever their case (one id), but keep a spelling their coders used: the most
+    used over the study's files (:func:`graph.code_names.kept_spelling`), whatever came first.
+    Each merge of several spellings is a note."""
+    uses: dict[str, Counter[str]] = defaultdict(Counter)  # code id -> spelling -> turns tagged with it
+    for group in groups:
+        for interview in [group.base, *(other for _, other in group.others)]:
+            for coding in interview.codings:
+                uses[code_id(coding.code)][coding.code] += len(coding.positions)
+        for coding_set in group.coding_sets:
+            for item in coding_set.codings:
+                uses[code_id(item.code)][item.code] += 1
+    rows = {cid: row for label in CODE_LABELS for cid, row in graph.nodes.get(label, {}).items()}
+    for cid, spellings in sorted(uses.items()):
+        if cid not in rows:  # a code of kind ignore
+            continue
+        kept = kept_spelling(spellings)
+        row = rows[cid]
+        if row["code"] != kept:  # the row and what fixes are linked by take the kept spelling
+            info = codebook.classify(kept)
+            row["code"], row["name"] = kept, info.name
+            if cid in infos:
+                infos[cid] = dataclasses.replace(infos[cid], code=kept, name=info.name, addresses=info.addresses)
+        if len(spellings) > 1:
+            ordered = sorted(spellings, key=lambda spelling: (spelling != kept, -spellings[spelling], spelling))
+            how = "case" if len({s.casefold() for s in spellings}) == 1 else "case and punctuation"
+            where = "" if study == DEFAULT_STUDY else f" in study {study}"
+            graph.warnings.append(
+                f"codes merged ignoring {how}{where}: {' = '.join(ordered)} (kept: {kept}, the spelling "
+                f"on {spellings[kept]} of {sum(spellings.values())} tagged turns)"
+            )
 
 
 def _unique_id(

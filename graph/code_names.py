@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-__all__ = ["code_label", "lower_first", "normalise_name", "tolerant_key", "likely_duplicates"]
+__all__ = ["code_label", "lower_first", "normalise_name", "tolerant_key", "likely_duplicates", "kept_spelling"]
 
 
 def normalise_name(text: str) -> str:
@@ -80,6 +80,20 @@ _GENERIC = frozenset(
     "issue issues problem problems difficult difficulty difficulties challenge challenges hard hardness "
     "lack of the a an with in to".split()
 )
+
+
+def kept_spelling(uses: Mapping[str, int]) -> str:
+    """The spelling a code is shown with when its coders spelt it several ways that merge into one
+    code (``ME-Metrics-Meaningless`` and ``ME-metrics-meaningless``): the most used (``uses``:
+    spelling -> turns tagged with it); on a tie, the first in code-point order, so capitals win.
+    It never depends on the order of the files.
+
+    >>> kept_spelling({"ME-metrics-meaningless": 3, "ME-Metrics-Meaningless": 5})
+    'ME-Metrics-Meaningless'
+    >>> kept_spelling({"data-drift": 2, "Data-drift": 2, "Data-Drift": 1})
+    'Data-drift'
+    """
+    return min(uses, key=lambda spelling: (-uses[spelling], spelling))
 
 
 def likely_duplicates(codes: Iterable[tuple[str, str, str]], cutoff: float = 0.92) -> list[tuple[str, str, str]]:
