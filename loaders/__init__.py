@@ -21,6 +21,7 @@ from challenge_graph.loaders import (
     plain_text,
     protocol,
     refi_qda,
+    refi_qda_folder,
     study_files,
     tables,
 )
@@ -52,6 +53,8 @@ LOADERS: dict[str, Parser] = {
     ".txt": _parse_txt,
     ".pdf": lambda data, name, known=(): delve_pdf.parse_pdf(data, source=name),
     ".qdpx": lambda data, name, known=(): refi_qda.parse_qdpx(data, source=name),
+    # an unpacked project (MAXQDA): read_sources packs the .qde with the texts of its sources/ folder
+    ".qde": lambda data, name, known=(): refi_qda.parse_qde(data, source=name),
     ".csv": lambda data, name, known=(): tables.parse_table(data, name, xlsx=False),
     ".xlsx": lambda data, name, known=(): tables.parse_table(data, name, xlsx=True),
     ".codings.yaml": _parse_codings,
@@ -120,6 +123,8 @@ def discover(paths: Iterable[Path | str]) -> tuple[list[tuple[Path, str]], list[
         if given.is_dir():
             for root, dirs, files in os.walk(given):
                 dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+                if any(f.lower().endswith(".qde") for f in files):  # a project's texts load with its .qde
+                    dirs[:] = [d for d in dirs if d.lower() != "sources"]
                 for file in sorted(files):
                     path = Path(root) / file
                     if file.startswith(".") or file == "__init__.py":  # hidden, or a data package's marker
@@ -146,7 +151,11 @@ def read_sources(paths: Iterable[Path | str]) -> tuple[list[SourceFile], list[Lo
     for path, name in files:
         try:
             _check_size(path, name)  # before the file is read into memory
-            sources.append(SourceFile(name, path.read_bytes(), str(path)))
+            if name.lower().endswith(".qde"):  # with the texts of the sources/ folder beside it
+                data = refi_qda_folder.read_project(path, refi_qda.LIMITS)
+            else:
+                data = path.read_bytes()
+            sources.append(SourceFile(name, data, str(path)))
         except OSError as e:
             errors.append(LoaderError(path, None, f"cannot read file: {e.strerror}"))
         except LoaderError as e:

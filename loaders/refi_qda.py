@@ -23,10 +23,11 @@ from challenge_graph.graph.model import Coding, Interview, ParticipantSheet, Tur
 from challenge_graph.graph.speakers import identify_speakers, with_roles
 from challenge_graph.loaders import plain_text
 from challenge_graph.loaders.archives import check_members
+from challenge_graph.loaders.refi_qda_folder import internal_path
 from challenge_graph.loaders.refi_qda_offsets import POINTS, Reading, SourceOffsets, choose_reading
 from challenge_graph.loaders.text import decode, split_lines
 
-__all__ = ["parse_qdpx", "LIMITS"]
+__all__ = ["parse_qdpx", "parse_qde", "LIMITS"]
 
 FORMAT = "refi-qda"
 NS = {"q": "urn:QDA-XML:project:1.0"}
@@ -47,6 +48,22 @@ def parse_qdpx(data: bytes, source: Path | str = "<qdpx>") -> list[Interview | P
     LoaderError
         For a corrupt ZIP, a missing or malformed project XML, or offsets outside the text.
     """
+    return _parse_archive(data, source, "the archive")
+
+
+def parse_qde(data: bytes, source: Path | str = "<qde>") -> list[Interview | ParticipantSheet]:
+    """Parse a ``.qde`` project: as discovery reads it (:func:`refi_qda_folder.read_project`), the
+    ZIP of the project and the texts of its ``sources/`` folder, or the project XML alone (its
+    texts then inline, ``PlainTextContent``)."""
+    if data[:4] != b"PK\x03\x04":  # the XML alone: one code path all the same, through a ZIP of it
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+            archive.writestr("project.qde", data)
+        data = out.getvalue()
+    return _parse_archive(data, source, "the sources folder beside the .qde")
+
+
+def _parse_archive(data: bytes, source: Path | str, container: str) -> list[Interview | ParticipantSheet]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError) as e:
@@ -67,7 +84,7 @@ def parse_qdpx(data: bytes, source: Path | str = "<qdpx>") -> list[Interview | P
     users = {u.get("guid"): u.get("name") or "unknown" for u in root.iterfind("q:Users/q:User", NS)}
     codes = _code_tree(root.find("q:CodeBook/q:Codes", NS))
     texts = [
-        (text_source, SourceOffsets(_source_text(text_source, archive, members, source, budget)))
+        (text_source, SourceOffsets(_source_text(text_source, archive, members, source, budget, container)))
         for text_source in root.iterfind("q:Sources/q:TextSource", NS)
     ]
     reading = choose_reading(root.get("origin") or "", [(offsets, _selections(ts, source)) for ts, offsets in texts])
@@ -147,7 +164,7 @@ def _code_tree(codes: ET.Element | None) -> dict[str, tuple[str, str]]:
     return found
 
 
-def _source_text(text_source, archive, members, source, budget: _TextBudget) -> str:
+def _source_text(text_source, archive, members, source, budget: _TextBudget, container: str) -> str:
     inline = text_source.find("q:PlainTextContent", NS)
     if inline is not None and inline.text is not None:
         return inline.text
@@ -156,10 +173,12 @@ def _source_text(text_source, archive, members, source, budget: _TextBudget) -> 
         raise LoaderError(
             source, None, f"text source {text_source.get('name') or text_source.get('guid')!r} has no text"
         )
-    wanted = path.removeprefix("internal://").lstrip("/").lower()
+    wanted = internal_path(path)
+    if wanted is None:
+        raise LoaderError(source, None, f"text source file {path!r} lies outside the project's sources: refused")
     match = next((m for m in members if m.lower() == wanted or m.lower().endswith("sources/" + wanted)), None)
     if match is None:
-        raise LoaderError(source, None, f"text source file {path!r} is not in the archive")
+        raise LoaderError(source, None, f"text source file {path!r} is not in {container}")
     return decode(_read(archive, members[match], source, budget), f"{source}!{match}")
 
 
