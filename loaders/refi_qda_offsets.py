@@ -22,6 +22,7 @@ __all__ = ["POINTS", "UTF16", "Reading", "SourceOffsets", "choose_reading"]
 
 POINTS, UTF16 = "code points", "UTF-16 code units"
 _NVIVO = re.compile(r"nvivo", re.IGNORECASE)
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")  # two UTF-16 units each
 
 
 class SourceOffsets:
@@ -29,7 +30,7 @@ class SourceOffsets:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        astral = [i for i, char in enumerate(text) if ord(char) > 0xFFFF]
+        astral = [m.start() for m in _ASTRAL.finditer(text)]
         # the UTF-16 offset at which each astral character starts (it takes two units)
         self._starts = [i + k for k, i in enumerate(astral)]
         self.astral = len(astral)
