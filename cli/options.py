@@ -122,19 +122,21 @@ def codebook_among(
 
 
 def _codebook_project(path: str) -> tuple[int, bool] | None:
-    """For a ``.qdpx`` file holding codes and no coding, how many codes and whether it has
-    text sources; None for anything else (a broken project is the loader's to report)."""
+    """For a REFI-QDA project (``.qdpx``, or an unpacked ``.qde``) holding codes and no coding,
+    how many codes and whether it has text sources; None for anything else (a broken project is
+    the loader's to report)."""
     from challenge_graph.graph.errors import LoaderError
-    from challenge_graph.loaders.refi_codebook import code_count, has_text_sources, is_codebook_only, project_xml
+    from challenge_graph.loaders.refi_codebook import code_count, has_text_sources, holds_codes_only, project_xml
 
-    if not path.casefold().endswith(".qdpx") or not Path(path).is_file():
+    suffix = Path(path).suffix.casefold()
+    if suffix not in (".qdpx", ".qde") or not Path(path).is_file():
         return None
     try:
         data = Path(path).read_bytes()
-        if not is_codebook_only(data, path):
-            return None
-        xml = project_xml(data, path)
+        xml = project_xml(data, path) if suffix == ".qdpx" else data
     except (OSError, LoaderError):
+        return None
+    if not holds_codes_only(xml):
         return None
     return code_count(xml), has_text_sources(xml)
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from challenge_graph.graph.errors import LoaderError
 from challenge_graph.loaders.archives import check_members
 
-__all__ = ["project_xml", "is_codebook_only", "code_count", "has_text_sources"]
+__all__ = ["project_xml", "holds_codes_only", "code_count", "has_text_sources"]
 
 LIMITS = {"max_unpacked_bytes": 500 * 1024 * 1024, "max_ratio": 200, "max_xml_bytes": 50 * 1024 * 1024}
 _CODING = re.compile(rb"<(?:\w+:)?Coding[\s>/]")
@@ -49,18 +49,13 @@ def project_xml(data: bytes, source: Path | str = "<qdpx>") -> bytes:
         raise LoaderError(source, None, f"corrupt archive member {member.filename!r} ({e})") from e
 
 
-def is_codebook_only(data: bytes, source: Path | str = "<qdpx>") -> bool:
-    """True for a project that holds codes and no coding at all (a codebook to load as one).
+def holds_codes_only(xml: bytes) -> bool:
+    """True for project XML that holds codes and no coding at all (a codebook to load as one).
 
-    >>> import io, zipfile
-    >>> buffer = io.BytesIO()
-    >>> with zipfile.ZipFile(buffer, "w") as z:
-    ...     z.writestr("p.qde", '<Project xmlns="urn:QDA-XML:project:1.0"><CodeBook><Codes>'
-    ...                '<Code guid="x" name="a" isCodable="true"/></Codes></CodeBook></Project>')
-    >>> is_codebook_only(buffer.getvalue())
+    >>> holds_codes_only(b'<Project xmlns="urn:QDA-XML:project:1.0"><CodeBook><Codes>'
+    ...                  b'<Code guid="x" name="a" isCodable="true"/></Codes></CodeBook></Project>')
     True
     """
-    xml = project_xml(data, source)
     return bool(_CODE.search(xml)) and not _CODING.search(xml)
 
 

@@ -31,6 +31,7 @@ __all__ = ["parse_qdpx", "parse_qde", "LIMITS"]
 
 FORMAT = "refi-qda"
 NS = {"q": "urn:QDA-XML:project:1.0"}
+CONSENSUS_NOTE = "Consensus coder"  # a project note whose author's codings are the consensus
 # limits against hostile archives (a zip bomb): total unpacked size and compression ratio, and
 # the text actually read (project XML and transcripts, counted while streaming): parsing costs
 # tens of bytes of memory per byte of text, so this bounds memory, not just the archive
@@ -88,15 +89,35 @@ def _parse_archive(data: bytes, source: Path | str, container: str) -> list[Inte
         for text_source in root.iterfind("q:Sources/q:TextSource", NS)
     ]
     reading = choose_reading(root.get("origin") or "", [(offsets, _selections(ts, source)) for ts, offsets in texts])
-    interviews = [_interview(ts, offsets, reading, users, codes, source) for ts, offsets in texts]
+    consensus = _consensus_coders(root, users)
+    interviews = [
+        replace(_interview(ts, offsets, reading, users, codes, source), consensus_coders=consensus)
+        for ts, offsets in texts
+    ]
     if not interviews:
-        raise LoaderError(source, None, "the project has no text sources")
+        hint = f" (its {len(codes)} codes load as the codebook: challenge-graph load {Path(str(source)).name})"
+        raise LoaderError(source, None, "the project has no text sources" + (hint if codes else ""))
     cases = _cases(root)
     return [*interviews, ParticipantSheet(Path(str(source)).name, cases)] if cases else interviews
 
 
+def _consensus_coders(root: ET.Element, users: dict[str, str]) -> tuple[str, ...]:
+    """Users a note named ``Consensus coder`` was made by: the moderated (consensus) coders, as
+    ``challenge-graph export`` marks them."""
+    notes = root.iterfind("q:Notes/q:Note", NS)
+    return tuple(
+        dict.fromkeys(
+            users[note.get("creatingUser")]
+            for note in notes
+            if (note.get("name") or "").strip().casefold() == CONSENSUS_NOTE.casefold()
+            and note.get("creatingUser") in users
+        )
+    )
+
+
 def _cases(root: ET.Element) -> tuple[dict[str, str], ...]:
-    """Cases with their variable values, as participants-sheet rows keyed by the case name."""
+    """Cases with their variable values, as participants-sheet rows keyed by the case name (a
+    case with no value says nothing about its participant: no row)."""
     variables = {v.get("guid"): v.get("name") or "variable" for v in root.iterfind("q:Variables/q:Variable", NS)}
     rows = []
     for case in root.iterfind("q:Cases/q:Case", NS):
@@ -107,7 +128,8 @@ def _cases(root: ET.Element) -> tuple[dict[str, str], ...]:
             text = next((v.text for v in value if v.tag != f"{{{NS['q']}}}VariableRef" and v.text), "")
             if text:
                 row[name.lower()] = text.strip()
-        rows.append(row)
+        if len(row) > 1:
+            rows.append(row)
     return tuple(rows)
 
 

