@@ -73,7 +73,10 @@ def test_auto_codings_are_never_counted_as_evidence(codebook, sample_store, tmp_
 
 def test_check_reports_each_file(tmp_path):
     result = CliRunner().invoke(cli, ["check", str(EXAMPLES)])
-    line = "ok  cote-2024/delve/interview-35-ilan.txt (delve-text): 1 interview(s), 157 turns, 47 codings (one per code per turn) by Ilan"
+    line = (
+        "ok  cote-2024/delve/interview-35-ilan.txt (delve-text): 1 interview(s), 157 turns, "
+        "47 codings (one per code per turn) by Ilan"
+    )
     assert line in result.stdout
     assert "ok  jiang-2024/participants.csv (participants sheet)" in result.stdout
     assert "fix for QM-data-privacy-issue, which is never coded itself" in result.stderr
