@@ -12,6 +12,7 @@ so exporting the same graph twice gives the same bytes.
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 import xml.etree.ElementTree as ET
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from challenge_graph.graph.qda_project import ProjectCode, ProjectSource, QdaProject
 
-__all__ = ["ProjectWritten", "source_text", "project_xml", "codebook_xml", "write_qdpx", "write_qdc"]
+__all__ = ["ProjectWritten", "source_text", "project_xml", "codebook_xml", "qdpx_bytes", "write_qdpx", "write_qdc"]
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -289,13 +290,22 @@ def _bytes(root: ET.Element) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def write_qdpx(project: QdaProject, out: Path) -> ProjectWritten:
-    """Write ``project`` as a ``.qdpx`` archive (``project.qde`` and ``sources/``) at ``out``."""
+def qdpx_bytes(project: QdaProject) -> tuple[bytes, int, int]:
+    """The ``.qdpx`` archive of ``project`` (``project.qde`` and ``sources/``), and the numbers
+    of selections and codings in it."""
     xml, texts, selections, codings = project_xml(project)
-    out = Path(out)
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in (("project.qde", xml), *((n, t.encode("utf-8")) for n, t in sorted(texts.items()))):
             archive.writestr(zipfile.ZipInfo(name, _ZIP_TIME), data, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue(), selections, codings
+
+
+def write_qdpx(project: QdaProject, out: Path) -> ProjectWritten:
+    """Write ``project`` as a ``.qdpx`` archive (``project.qde`` and ``sources/``) at ``out``."""
+    data, selections, codings = qdpx_bytes(project)
+    out = Path(out)
+    out.write_bytes(data)
     users = len({c.name for c in project.coders} | {c.coder for s in project.sources for c in s.codings})
     return ProjectWritten(out, len(project.sources), users, len(project.codes), selections, codings, len(project.cases))
 

@@ -11,8 +11,10 @@ import streamlit as st
 
 from challenge_graph.dashboard import data, links
 from challenge_graph.dashboard.views.tables import _TABLE_STYLE, link_table
+from challenge_graph.export.refi_qda import codebook_xml, qdpx_bytes
 from challenge_graph.graph.autocode import MACHINE_CODERS
 from challenge_graph.graph.errors import ChallengeGraphError
+from challenge_graph.queries.qda_project import read_project
 from challenge_graph.queries.runner import ALL_STUDIES
 
 TITLE = "Studies"
@@ -96,6 +98,33 @@ def _study(study: pd.Series) -> None:
     ):
         col.metric(label, int(study[key] or 0))
     st.markdown(coders_line(str(study["study"])))
+    _downloads(str(study["study"]))
+
+
+def _downloads(study: str) -> None:
+    """The study as a REFI-QDA project and codebook, for NVivo, ATLAS.ti, MAXQDA or QualCoder
+    (written when clicked, as `challenge-graph export study.qdpx --study ID` writes them)."""
+    store = data.store(data.db_path())
+    project = lambda: read_project(store, study)  # noqa: E731 - read when a button is clicked
+    left, right = st.columns(2)
+    left.download_button(
+        "Download as a REFI-QDA project (.qdpx)",
+        data=lambda: qdpx_bytes(project())[0],
+        file_name=f"{study}.qdpx",
+        mime="application/zip",
+        on_click="ignore",
+        key=f"qdpx-{study}",
+        help="Interviews, coders, the code tree and every coded turn, for NVivo, ATLAS.ti, MAXQDA or QualCoder.",
+    )
+    right.download_button(
+        "Download its codebook (.qdc)",
+        data=lambda: codebook_xml(project()),
+        file_name=f"{study}.qdc",
+        mime="application/xml",
+        on_click="ignore",
+        key=f"qdc-{study}",
+        help="The study's codes as a REFI-QDA codebook: categories, descriptions, stages and kinds as sets.",
+    )
 
 
 def coders_line(study: str) -> str:

@@ -74,3 +74,34 @@ def test_a_cell_opens_the_challenges_of_that_study_at_that_stage(page, server):
     assert page.get_by_role("heading", name=TITLES[0]).count() == 0  # the other study is filtered out
     page.get_by_role("link", name="Loss function is hard to implement", exact=False).first.wait_for(timeout=30_000)
     assert page.get_by_role("link", name="Robustness", exact=True).count() == 0  # cote-2024's
+
+
+def test_a_study_downloads_as_a_refi_qda_project_that_loads_back(page, server, studies_store, tmp_path):
+    """The download button gives the jiang-2024 study as a .qdpx: valid against the REFI-QDA
+    schema, and loaded into a fresh store it holds that study's interviews and codings."""
+    import zipfile
+
+    from lxml import etree
+
+    from challenge_graph.pipeline.ingest import ingest
+    from challenge_graph.store.ladybug_store import LadybugStore
+    from tests.conftest import FIXTURES
+
+    _open(page, server, "page=studies&study=jiang-2024")
+    with page.expect_download(timeout=60_000) as caught:
+        page.get_by_role("button", name="Download as a REFI-QDA project (.qdpx)").click()
+    download = caught.value
+    assert download.suggested_filename == "jiang-2024.qdpx"
+    out = tmp_path / download.suggested_filename
+    download.save_as(out)
+    schema = etree.XMLSchema(etree.parse(str(FIXTURES / "refi-qda" / "Project-mrt2019.xsd")))
+    with zipfile.ZipFile(out) as archive:
+        assert schema.validate(etree.fromstring(archive.read("project.qde"))), schema.error_log
+    copy = LadybugStore(tmp_path / "copy")
+    assert not ingest(copy, [out]).rejected
+    count = (
+        "MATCH (e:Excerpt)-[r:CODED_AS]->(:Challenge) MATCH (e)-[:FROM]->(i:Interview) "
+        "WHERE i.study = $s RETURN count(r)"
+    )
+    assert copy.run(count, {"s": "default"}).rows == studies_store.run(count, {"s": "jiang-2024"}).rows
+    copy.close()
