@@ -13,6 +13,7 @@ so exporting the same graph twice gives the same bytes.
 from __future__ import annotations
 
 import io
+import json
 import re
 import uuid
 import xml.etree.ElementTree as ET
@@ -20,7 +21,14 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from challenge_graph.graph.qda_project import ProjectCode, ProjectSource, QdaProject
+from challenge_graph.graph.qda_project import (
+    CONSENSUS_NOTE,
+    TURNS_NOTE,
+    ProjectCode,
+    ProjectSource,
+    ProjectTurn,
+    QdaProject,
+)
 
 __all__ = ["ProjectWritten", "source_text", "project_xml", "codebook_xml", "qdpx_bytes", "write_qdpx", "write_qdc"]
 
@@ -28,7 +36,6 @@ PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 KIND_COLOURS = {"challenge": "#D55E00", "fix": "#009E73", "practice": "#56B4E9", "question": "#999999"}
 STAGE_SET, KIND_SET, ADDRESSES_SET, LABEL_LINE = "Stage: ", "Kind: ", "Addresses: ", "Label: "
-CONSENSUS_NOTE = "Consensus coder"
 _NAMESPACE = uuid.UUID("8d2f4f0c-3b1e-5c55-9d44-2f6a1c0b7e10")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # a fixed time: the same graph gives the same archive
 # characters XML 1.0 cannot hold (control characters a PDF's text layer may carry)
@@ -67,12 +74,17 @@ def source_text(source: ProjectSource) -> tuple[str, dict[int, tuple[int, int]]]
     """
     parts, spans, offset = [], {}, 0
     for turn in source.turns:
-        prefix = f"{turn.speaker}: " if turn.speaker else ""
+        prefix = _prefix(turn)
         paragraph = prefix + turn.text
         spans[turn.position] = (offset + len(prefix), offset + len(paragraph))
         parts.append(paragraph)
         offset += len(paragraph) + 2  # the blank line between turns
     return "\n\n".join(parts) + "\n", spans
+
+
+def _prefix(turn: ProjectTurn) -> str:
+    """What a turn's paragraph starts with: its speaker label and ": ", or nothing."""
+    return f"{turn.speaker}: " if turn.speaker else ""
 
 
 def _code_tree(parent: ET.Element, project: QdaProject, ns: str) -> dict[str, str]:
@@ -172,12 +184,15 @@ def project_xml(project: QdaProject) -> tuple[bytes, dict[str, str], int, int]:
         guids = _code_tree(ET.SubElement(root, q + "CodeBook"), project, PROJECT_NS)
     source_guids = {s.interview_id: _guid(project.study, "source", s.interview_id) for s in project.sources}
     _cases(root, project, source_guids)
-    texts, selections, codings = {}, 0, 0
+    texts, selections, codings, turn_table = {}, 0, 0, {}
     holder = ET.SubElement(root, q + "Sources") if project.sources else None
     for source in project.sources:
         guid = source_guids[source.interview_id]
         text, spans = source_text(source)
         texts[f"sources/{guid}.txt"] = text
+        turn_table[guid] = [
+            [start - len(_prefix(t)), end, t.speaker] for t, (start, end) in zip(source.turns, spans.values())
+        ]
         element = ET.SubElement(
             holder, q + "TextSource", guid=guid, name=_safe(source.title), plainTextPath=f"internal://{guid}.txt"
         )
@@ -190,7 +205,7 @@ def project_xml(project: QdaProject) -> tuple[bytes, dict[str, str], int, int]:
                 element,
                 q + "PlainTextSelection",
                 guid=_guid(project.study, "selection", source.interview_id, str(position), coder),
-                name=f"{source.title}, turn {position + 1}",
+                name=_safe(f"{source.title}, turn {position + 1}"),
                 startPosition=str(start),
                 endPosition=str(end),
                 creatingUser=users[coder],
@@ -205,7 +220,7 @@ def project_xml(project: QdaProject) -> tuple[bytes, dict[str, str], int, int]:
                 )
                 ET.SubElement(coding, q + "CodeRef", targetGUID=guids[code_id])
                 codings += 1
-    _notes(root, project, users)
+    _notes(root, project, users, turn_table)
     _links(root, project, guids)
     sets = _code_sets(project, guids, with_addresses=False)
     if sets:
@@ -242,7 +257,9 @@ def _cases(root: ET.Element, project: QdaProject, source_guids: dict[str, str]) 
                 ET.SubElement(element, q + "SourceRef", targetGUID=source_guids[interview])
 
 
-def _notes(root: ET.Element, project: QdaProject, users: dict[str, str]) -> None:
+def _notes(root: ET.Element, project: QdaProject, users: dict[str, str], turn_table: dict[str, list]) -> None:
+    """The consensus coders' notes, the project's own notes, and the turns of each source (see
+    ``TURNS_NOTE``: what lets a load give back every turn, whatever its label)."""
     q = f"{{{PROJECT_NS}}}"
     notes = [
         (CONSENSUS_NOTE, users[c.name], f"{c.name}'s codings are the moderated (consensus) version.")
@@ -250,6 +267,8 @@ def _notes(root: ET.Element, project: QdaProject, users: dict[str, str]) -> None
         if c.consensus
     ]
     notes += [(title, None, text) for title, text in project.notes]
+    if turn_table:  # ASCII JSON: any character of a label survives the XML
+        notes.append((TURNS_NOTE, None, json.dumps(turn_table, separators=(",", ":"))))
     if not notes:
         return
     holder = ET.SubElement(root, q + "Notes")

@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["ProjectTurn", "ProjectCoding", "ProjectSource", "ProjectCode", "ProjectCase", "ProjectCoder", "QdaProject"]
+__all__ = ["CONSENSUS_NOTE", "TURNS_NOTE", "ProjectTurn", "ProjectCoding", "ProjectSource", "ProjectCode", "ProjectCase", "ProjectCoder", "QdaProject"]
+
+
+# project notes a challenge-graph export writes and its loader reads back: the consensus coder
+# (the note's author), and each source's turns (JSON: source guid -> [[start, end, speaker], ...],
+# code-point offsets of each turn's paragraph), so turns come back whatever their labels
+CONSENSUS_NOTE = "Consensus coder"
+TURNS_NOTE = "challenge-graph turns"
 
 
 @dataclass(frozen=True)

@@ -20,18 +20,21 @@ from pathlib import Path
 
 from challenge_graph.graph.errors import LoaderError
 from challenge_graph.graph.model import Coding, Interview, ParticipantSheet, Turn, slugify
+from challenge_graph.graph.qda_project import CONSENSUS_NOTE
 from challenge_graph.graph.speakers import identify_speakers, with_roles
 from challenge_graph.loaders import plain_text
 from challenge_graph.loaders.archives import check_members
 from challenge_graph.loaders.refi_qda_folder import internal_path
 from challenge_graph.loaders.refi_qda_offsets import POINTS, Reading, SourceOffsets, choose_reading
+from challenge_graph.loaders.refi_qda_turns import turn_tables, turns_from_table
 from challenge_graph.loaders.text import decode, split_lines
 
 __all__ = ["parse_qdpx", "parse_qde", "LIMITS"]
 
 FORMAT = "refi-qda"
 NS = {"q": "urn:QDA-XML:project:1.0"}
-CONSENSUS_NOTE = "Consensus coder"  # a project note whose author's codings are the consensus
+# what a source's name may end with that is not part of its title
+DOCUMENT_SUFFIXES = {".txt", ".text", ".rtf", ".doc", ".docx", ".odt", ".pdf", ".htm", ".html", ".md"}
 # limits against hostile archives (a zip bomb): total unpacked size and compression ratio, and
 # the text actually read (project XML and transcripts, counted while streaming): parsing costs
 # tens of bytes of memory per byte of text, so this bounds memory, not just the archive
@@ -89,9 +92,12 @@ def _parse_archive(data: bytes, source: Path | str, container: str) -> list[Inte
         for text_source in root.iterfind("q:Sources/q:TextSource", NS)
     ]
     reading = choose_reading(root.get("origin") or "", [(offsets, _selections(ts, source)) for ts, offsets in texts])
-    consensus = _consensus_coders(root, users)
+    consensus, tables = _consensus_coders(root, users), turn_tables(root)
     interviews = [
-        replace(_interview(ts, offsets, reading, users, codes, source), consensus_coders=consensus)
+        replace(
+            _interview(ts, offsets, reading, users, codes, source, tables.get(ts.get("guid") or "")),
+            consensus_coders=consensus,
+        )
         for ts, offsets in texts
     ]
     if not interviews:
@@ -204,6 +210,13 @@ def _source_text(text_source, archive, members, source, budget: _TextBudget, con
     return decode(_read(archive, members[match], source, budget), f"{source}!{match}")
 
 
+def _title(name: str) -> str:
+    """A source's title: its name without a document suffix (``Leader 4.txt``); a dot inside a
+    title (``Dr. Smith interview``, ``P7 notes.v2``) stays."""
+    suffix = Path(name).suffix
+    return name[: -len(suffix)] if suffix.casefold() in DOCUMENT_SUFFIXES and len(name) > len(suffix) else name
+
+
 def _name(text_source: ET.Element) -> str:
     return text_source.get("name") or Path(text_source.get("plainTextPath") or "source").stem
 
@@ -217,11 +230,11 @@ def _selections(text_source: ET.Element, source) -> list[tuple[int, int]]:
     ]
 
 
-def _interview(text_source, offsets: SourceOffsets, reading: Reading, users, codes, source) -> Interview:
+def _interview(text_source, offsets: SourceOffsets, reading: Reading, users, codes, source, table=None) -> Interview:
     text, name = offsets.text, _name(text_source)
-    title = Path(name).stem if "." in name else name
+    title = _title(name)
     interview_id = slugify(title)
-    turns, spans = _turns(text, interview_id, title)
+    turns, spans = turns_from_table(text, table) or _turns(text, interview_id, title)
     codings, coders = [], []
     length = offsets.length(reading.unit)
     for selection, (start, end) in zip(

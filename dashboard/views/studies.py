@@ -98,10 +98,10 @@ def _study(study: pd.Series) -> None:
     ):
         col.metric(label, int(study[key] or 0))
     st.markdown(coders_line(str(study["study"])))
-    _downloads(str(study["study"]))
+    _downloads(str(study["study"]), has_codes=int(study["challenges"] or 0) > 0)
 
 
-def _downloads(study: str) -> None:
+def _downloads(study: str, has_codes: bool) -> None:
     """The study as a REFI-QDA project and codebook, for NVivo, ATLAS.ti, MAXQDA or QualCoder
     (written when clicked, as `challenge-graph export study.qdpx --study ID` writes them)."""
     store = data.store(data.db_path())
@@ -123,7 +123,10 @@ def _downloads(study: str) -> None:
         mime="application/xml",
         on_click="ignore",
         key=f"qdc-{study}",
-        help="The study's codes as a REFI-QDA codebook: categories, descriptions, stages and kinds as sets.",
+        disabled=not has_codes,
+        help="The study's codes as a REFI-QDA codebook: categories, descriptions, stages and kinds as sets."
+        if has_codes
+        else "The study has no challenge: there is no codebook to download.",
     )
 
 

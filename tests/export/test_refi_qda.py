@@ -156,21 +156,28 @@ def test_several_studies_need_a_study_and_an_unknown_one_is_named(studies_store)
 
 
 # --- offsets, counted another way -----------------------------------------------------------
-def test_every_selection_spans_its_turn_text_exactly(sample_store):
-    """Each selection's offsets, read as code points of the source file, give the turn's text."""
+def test_every_selection_spans_its_own_turn_text_exactly(sample_store):
+    """Each selection's offsets, read as code points of the source file, give the text of the
+    turn its codings are on (the turns and codings read from the store with plain Cypher)."""
     xml, texts, selections, _ = project_xml(read_project(sample_store))
     root = etree.fromstring(xml)
-    by_title = {}
-    for title, position, _speaker, _role, text in turns(sample_store):
-        by_title.setdefault(title, {})[text] = position
+    text_of = {(title, position): text for title, position, _speaker, _role, text in turns(sample_store)}
+    coded = {}
+    for title, position, code, coder in codings(sample_store):
+        coded.setdefault((title, coder), {}).setdefault(position, set()).add(code)
+    users = {u.get("guid"): u.get("name") for u in root.iter(QE + "User")}
+    codes = {c.get("guid"): c.get("name") for c in root.iter(QE + "Code")}
     seen = 0
     for source in root.iter(QE + "TextSource"):
+        title = source.get("name")
         text = texts["sources/" + source.get("plainTextPath").removeprefix("internal://")]
         for selection in source.iter(QE + "PlainTextSelection"):
             start, end = int(selection.get("startPosition")), int(selection.get("endPosition"))
-            assert text[start:end] in by_title[source.get("name")]
+            names = {codes[ref.get("targetGUID")] for ref in selection.iter(QE + "CodeRef")}
+            positions = coded[(title, users[selection.get("creatingUser")])]
+            (position,) = [p for p, on in positions.items() if text_of[(title, p)] == text[start:end] and on == names]
             seen += 1
-    assert seen == selections > 0
+    assert seen == selections == len({(t, p, k) for t, p, _, k in codings(sample_store)}) > 0
 
 
 def test_astral_characters_count_as_one_code_point_each(tmp_path):
@@ -213,7 +220,9 @@ def test_codebook_round_trip_keeps_kinds_stages_categories_and_labels(delve_stor
     )
     for label in CODE_LABELS:
         assert copy.run(query.format(label=label)).rows == delve_store.run(query.format(label=label)).rows
-    fixes = "MATCH (f:Fix)-[:ADDRESSES]->(c:Challenge) RETURN f.code AS fix, c.code AS challenge ORDER BY fix, challenge"
+    fixes = (
+        "MATCH (f:Fix)-[:ADDRESSES]->(c:Challenge) RETURN f.code AS fix, c.code AS challenge ORDER BY fix, challenge"
+    )
     assert copy.run(fixes).rows == delve_store.run(fixes).rows
     copy.close()
 
@@ -273,3 +282,45 @@ def test_zip_holds_the_project_and_one_text_per_source(sample_store, tmp_path):
         names = archive.namelist()
     assert names[0] == "project.qde" and sum(n.startswith("sources/") for n in names) == written.sources
     assert written.sources == len(interviews(sample_store))
+
+
+AWKWARD = [  # (interview, speaker, text, code, coder): labels and texts a plain transcript could not hold
+    ("leader.4", "Interviewer", "What was hard?", "", ""),
+    ("leader.4", "Speaker #2", "The loss function.\nNote: this was in May.", "Loss-complexity", "ana"),
+    ("leader.4", "Dr: Who", "Interviewer: quoted him, then left.", "Data-missing-values", "ana"),
+    ("leader.4", "", "(inaudible)", "", ""),
+    ("leader.4", "The senior engineer of the team", "We ported it 🤔 twice.", "Impl-framework-porting", "bo"),
+    ("Dr. Smith interview", "2nd engineer", "Nothing else.", "Loss-complexity", "bo"),
+]
+
+
+def test_labels_and_titles_a_plain_transcript_cannot_hold_round_trip(tmp_path):
+    """Turns come back whatever their labels (``Speaker #2``, ``Dr: Who``, none, five words) or
+    texts (a line like a label), and a title keeps its dots."""
+    import csv
+
+    table = tmp_path / "codings.csv"
+    with table.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["interview", "speaker", "text", "code", "coder"])
+        writer.writerows(AWKWARD)
+    original = LadybugStore(tmp_path / "original")
+    assert not ingest(original, [table]).rejected
+    assert len(turns(original)) == len(AWKWARD)  # the table's rows are the turns
+    out = tmp_path / "awkward.qdpx"
+    write_qdpx(read_project(original), out)
+    assert_valid_project(out)
+    copy = reloaded(tmp_path, out)
+    assert_same(original, copy)
+    assert interviews(copy) == sorted({row[0] for row in AWKWARD})
+    copy.close()
+    original.close()
+
+
+def test_characters_xml_cannot_hold_are_left_out_of_the_xml():
+    turn = ProjectTurn(0, "P1", "It broke\x01 at once.")
+    source = ProjectSource("iv", "iv\x01one", (turn,), (ProjectCoding(0, "x", "ana"),))
+    xml, *_ = project_xml(QdaProject("iv", "default", (source,), (ProjectCode("x", "X\x02", "X", "challenge"),)))
+    root = etree.fromstring(xml)  # well formed
+    assert [s.get("name") for s in root.iter(QE + "TextSource")] == ["ivone"]
+    assert [s.get("name") for s in root.iter(QE + "PlainTextSelection")] == ["ivone, turn 1"]
