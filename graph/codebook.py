@@ -199,6 +199,7 @@ class Codebook:
         self.source = str(source)
         self.digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
         self.name = data.get("name", Path(self.source).stem)
+        self.notes = tuple(data.get("reading_notes", ()))  # what a reader noticed (a .qdc's merged codes)
         self.fix_suffix = data.get("fix_suffix", "-fix")
         self.consensus_coders = tuple(data.get("consensus_coders", ()))
         self.consensus_folders = tuple(data.get("consensus_folders", ("moderation", "consensus")))

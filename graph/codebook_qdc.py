@@ -72,9 +72,17 @@ def codebook_data(codes: list[dict[str, str]], sets: list[tuple[str, list[str]]]
     and ``sets`` (name, member guids)."""
     bundled = yaml.safe_load(default_codebook_path().read_text(encoding="utf-8"))
     known_stages = {normalise_name(s["name"]): s for s in bundled["workflow"]}
-    by_guid = {c["guid"]: c for c in codes}
     entries: dict[str, dict[str, Any]] = {}
+    owners: dict[str, dict[str, str]] = {}  # a code name, any case -> the code that defines it
+    notes = []
     for code in codes:
+        owner = owners.setdefault(code["name"].casefold(), code)
+        if owner is not code:  # the codebook knows a code by its name: the first one defines it
+            notes.append(
+                f"{name}: code {code['name']!r}{_under(code)} is also {owner['name']!r}{_under(owner)}: "
+                f"read as one code, described as the first"
+            )
+            continue
         entry: dict[str, Any] = {"__line__": None}
         description = code["description"]
         if description.startswith(LABEL_LINE):
@@ -85,6 +93,7 @@ def codebook_data(codes: list[dict[str, str]], sets: list[tuple[str, list[str]]]
         if code["category"]:
             entry["category"] = code["category"]
         entries.setdefault(code["name"], entry)
+    by_guid = {c["guid"]: c for c in codes if owners[c["name"].casefold()] is c}
     workflow: list[dict[str, Any]] = []
     for set_name, members in sets:
         names = [by_guid[g]["name"] for g in members if g in by_guid]
@@ -104,10 +113,14 @@ def codebook_data(codes: list[dict[str, str]], sets: list[tuple[str, list[str]]]
         if "kind" not in entry and question.fullmatch(code):
             entry["kind"] = "question"
     data: dict[str, Any] = {k: bundled[k] for k in _KEPT_FROM_BUNDLED if k in bundled}
-    data.update(name=name, workflow=workflow, codes=entries)
+    data.update(name=name, workflow=workflow, codes=entries, reading_notes=notes)
     for tool in data.get("tools", []):
         tool.setdefault("__line__", None)
     return data
+
+
+def _under(code: dict[str, str]) -> str:
+    return f" (in {code['category']})" if code["category"] else ""
 
 
 def _stage(name: str, known: dict[str, dict], ids: set[str], position: int) -> dict[str, Any]:

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["CONSENSUS_NOTE", "TURNS_NOTE", "ProjectTurn", "ProjectCoding", "ProjectSource", "ProjectCode", "ProjectCase", "ProjectCoder", "QdaProject"]
+__all__ = [
+    "CONSENSUS_NOTE",
+    "TURNS_NOTE",
+    "ProjectTurn",
+    "ProjectCoding",
+    "ProjectSource",
+    "ProjectCode",
+    "ProjectCase",
+    "ProjectCoder",
+    "QdaProject",
+]
 
 
 # project notes a challenge-graph export writes and its loader reads back: the consensus coder

@@ -87,6 +87,7 @@ def check(paths: Iterable[Path | str], codebook: Codebook) -> tuple[Report, Grap
 def check_sources(sources: list[SourceFile], codebook: Codebook) -> tuple[Report, GraphData]:
     """Parse and build ``sources`` without writing anything (what a load would do)."""
     report = Report()
+    report.notes.extend(codebook.notes)  # what reading the codebook noticed
     studies, sources = split_study_files(sources)
     report.rejected.extend(studies.errors)
     records = _parse(sources, report, studies, codebook)
@@ -164,6 +165,7 @@ def _ingest_locked(
     store, new, codebook_file, codebook, replace, codebook_changed, progress, autocode, semantic=False, suggest=False
 ) -> Report:
     report = Report()
+    report.notes.extend(codebook.notes)  # what reading the codebook noticed
     kept = {} if replace else {s.name: s for s in store.sources()}
     folder = store.parse_cache_dir()
     cache = ParseCache(folder) if folder else None

@@ -146,3 +146,27 @@ def test_a_project_of_codes_alone_inside_a_folder_says_how_to_load_it(tmp_path):
     (tmp_path / "codes-only.qdpx").write_bytes(_project(CODES))
     result = CliRunner().invoke(cli, ["check", str(tmp_path)])
     assert "no text sources (its 3 codes load as the codebook: challenge-graph load codes-only.qdpx)" in result.output
+
+
+def test_one_name_under_two_folders_is_one_code_described_as_the_first(tmp_path):
+    xml = f"""<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>
+      <Code guid="{G.format(1)}" name="Data" isCodable="false">
+        <Code guid="{G.format(2)}" name="Other" isCodable="true"><Description>data other</Description></Code>
+      </Code>
+      <Code guid="{G.format(3)}" name="Model" isCodable="false">
+        <Code guid="{G.format(4)}" name="other" isCodable="true"><Description>model other</Description></Code>
+      </Code></Codes>
+      <Sets><Set guid="{G.format(5)}" name="Kind: fix"><MemberCode guid="{G.format(4)}"/></Set></Sets>
+    </CodeBook>"""
+    book = parse_qdc(xml.encode(), "codes.qdc")
+    other = book.classify("OTHER")
+    assert (other.label, other.category, other.description) == ("Challenge", "Data", "data other")
+    assert book.notes == (
+        "codes: code 'other' (in Model) is also 'Other' (in Data): read as one code, described as the first",
+    )
+    (tmp_path / "codes.qdc").write_text(xml, encoding="utf-8")
+    (tmp_path / "t.txt").write_text("Interviewer: Why?\n\nP1: Because.\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["load", str(tmp_path / "codes.qdc"), str(tmp_path / "t.txt"), "--db", str(tmp_path / "db")]
+    )
+    assert result.exit_code == 0 and "is also 'Other' (in Data): read as one code" in result.output
