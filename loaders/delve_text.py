@@ -27,7 +27,7 @@ from pathlib import Path
 from challenge_graph.graph.errors import LoaderError
 from challenge_graph.graph.model import Coding, Interview, Turn, slugify
 from challenge_graph.graph.speakers import identify_speakers, is_generic_label, is_interviewer_label, with_roles
-from challenge_graph.loaders.plain_text import glued_label, speaker_label
+from challenge_graph.loaders.plain_text import glued_label, glued_speech, speaker_label
 from challenge_graph.loaders.text import read_lines
 
 __all__ = [
@@ -244,6 +244,8 @@ def parse(lines: Sequence[str], source: Path | str = "<text>", known_codes: Coll
             blocks.append(Block(LABEL, line, lineno))
         elif glued := glued_label(line, labels, [x for _, x in body[index + 1 : index + 2]]):
             blocks.append(Block(LABEL, glued, lineno))  # Interviewer:ANONYMIZED_NAME, the name dropped
+            if said := glued_speech(line):  # Interviewer:Okay: a word said, kept
+                blocks.append(Block(TEXT, said, lineno))
         elif is_noise_line(line) and not _tag_follows(body, index, known_codes):
             continue
         else:

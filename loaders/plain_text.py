@@ -22,13 +22,16 @@ from challenge_graph.graph.model import Interview, Turn, slugify
 from challenge_graph.graph.speakers import identify_speakers, is_generic_label, is_interviewer_label, with_roles
 from challenge_graph.loaders.text import read_lines
 
-__all__ = ["load", "parse", "speaker_label", "glued_label", "looks_like_transcript"]
+__all__ = ["load", "parse", "speaker_label", "glued_label", "glued_speech", "looks_like_transcript"]
 
 FORMAT = "plain-transcript"
 _PSEUDONYM = re.compile(r"^[A-Z][A-Za-z]*\s?\d+$")  # P7, Leader 4, Engineer 12
 # ``Name: text``; CJK transcripts write ``Speaker2:教育背景是…`` (no space, often a full-width colon)
 _LABEL = re.compile(r"^(?P<label>[^\W\d_][\w .'’()-]{0,39}?)\s*(?::(?:\s+|$|(?=[^\x00-\u2fff]))|：\s*)(?P<text>.*)$")
 # ``Interviewer:ANONYMIZED_NAME``: a label glued to a name (one capitalised word or ``[NAME]``)
+# words said at the start of a turn, never a redacted name glued to a label
+_SPOKEN = {"okay", "ok", "yes", "yeah", "yep", "no", "nope", "right", "sure", "so", "well", "thanks", "hi", "hello"}
+_SPOKEN |= {"um", "uh", "hmm", "mm", "alright", "great", "good", "fine", "cool", "perfect", "exactly", "true", "and"}
 _GLUED = re.compile(r"^(?P<label>[^\W\d_][\w .'’()-]{0,39}?):(?P<name>[A-Z][\w.'’-]*|\[[^\]\s]+\])$")
 
 
@@ -75,7 +78,7 @@ def parse(lines: Sequence[str], source: Path | str = "<text>", title: str = "") 
         glued = glued_label(line, labels, lines[lineno:]) if line else None
         if glued:
             close()
-            speaker, start, parts = glued, lineno, [""]
+            speaker, start, parts = glued, lineno, [glued_speech(line)]
             continue
         if not line:
             continue
@@ -116,6 +119,8 @@ def glued_label(line: str, labels: Collection[str], following: Sequence[str] = (
     'Interviewer'
     >>> glued_label("Note:the", {"Note"}, ["x"]), glued_label("Speaker2:Yes", {"Speaker2"}, ["Speaker1:Ok"])
     (None, None)
+    >>> glued_label("Interviewer:Okay", {"Leader 2"}, ["So what broke?"]) is None  # a word said, kept
+    True
     """
     match = _GLUED.match(line.strip())
     if not match:
@@ -127,6 +132,17 @@ def glued_label(line: str, labels: Collection[str], following: Sequence[str] = (
     if not after or after in labels or speaker_label(after) in labels or _GLUED.match(after):
         return None
     return label
+
+
+def glued_speech(line: str) -> str:
+    """What a glued label's line says: the word after the colon when it is a word said
+    (``Interviewer:Okay``), not a redacted name (``Interviewer:ANONYMIZED_NAME``); else "".
+
+    >>> glued_speech("Interviewer:Okay"), glued_speech("Interviewer:ANONYMIZED_NAME")
+    ('Okay', '')
+    """
+    match = _GLUED.match(line.strip())
+    return match["name"] if match and match["name"].casefold() in _SPOKEN else ""
 
 
 def looks_like_transcript(lines: Sequence[str]) -> bool:

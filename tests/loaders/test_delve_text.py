@@ -151,3 +151,14 @@ def test_a_label_glued_to_a_name_is_the_speakers_label():
         ("Leader 2", "Done."),
     ]
     assert {(c.code, c.positions) for c in iv.codings} == {("Q1", (1,)), ("Q1", (3,))}
+
+
+def test_a_word_said_glued_to_a_label_is_kept_in_the_turn():
+    iv = _parse(
+        "Interview 3 - Ana\n\nInterviewer\n\nWhat broke?\n\nLeader 2\n\nThe loss.\n\nQ1\n\n"
+        "Interviewer:Okay\n\nAnd then?\n\nLeader 2\n\nWe fixed it.\n\nQ1\n\nLeader 2\n\nDone.\n"
+    )
+    # by hand: as with a glued name, five paragraphs' speakers; "Okay" is the interviewer's, kept
+    speakers = [t.speaker for t in iv.turns]
+    assert speakers == ["Interviewer", "Leader 2", "Interviewer", "Interviewer", "Leader 2", "Leader 2"]
+    assert [t.text for t in iv.turns][2:4] == ["Okay", "And then?"]

@@ -150,3 +150,11 @@ def test_words_glued_to_a_colon_are_not_labels_unless_a_known_label_and_a_name()
     assert [t.speaker for t in iv.turns] == ["Interviewer", "Leader 4", "Interviewer", "Interviewer"]
     assert iv.turns[1].text == "We tried a new schedule.\nNote:the schedule helped.\nSchedule:Cosine\nResults"
     assert "Yes" in iv.turns[2].text  # kept as words, never dropped as a name
+
+
+def test_a_word_said_glued_to_a_label_starts_the_turn_and_is_kept():
+    lines = GLUED.replace("Interviewer:ANONYMIZED_NAME", "Interviewer:Okay").splitlines()
+    iv = plain_text.parse(lines, title="t")
+    # by hand: the same five turns, the fourth opening with the word said
+    assert [(t.speaker, t.text) for t in iv.turns][3] == ("Interviewer", "Okay\nAnd what was hard about the training?")
+    assert len(iv.turns) == 5
