@@ -8,14 +8,15 @@ from collections.abc import Callable
 from functools import wraps
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from challenge_graph.cli.output import FORMATS, printable
 from challenge_graph.graph.errors import ChallengeGraphError
-from challenge_graph.store.base import GraphStore
-from challenge_graph.store.ladybug_store import LadybugStore
+
+if TYPE_CHECKING:  # the stores are imported when one is opened, not when a command starts
+    from challenge_graph.store.base import GraphStore
 
 __all__ = [
     "DEFAULT_DB",
@@ -49,6 +50,8 @@ def open_store(db: str | None, neo4j: bool = False, batch_size: int | None = Non
     with ``--neo4j`` the server that ``NEO4J_URI``, ``NEO4J_USERNAME``, ``NEO4J_PASSWORD`` and
     ``NEO4J_DATABASE`` name."""
     if not neo4j:
+        from challenge_graph.store.ladybug_store import LadybugStore
+
         return LadybugStore(db_path(db))
     from challenge_graph.store.neo4j_store import DEFAULT_BATCH_SIZE, Neo4jStore
 
