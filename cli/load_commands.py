@@ -19,6 +19,7 @@ from challenge_graph.cli.options import (
     summary,
 )
 from challenge_graph.cli.output import printable
+from challenge_graph.cli.progress import terminal_progress
 from challenge_graph.pipeline.ingest import Report, ingest, read_codebook
 from challenge_graph.pipeline.ingest import check as check_files
 
@@ -53,7 +54,8 @@ def load(
 
     Folders are read recursively. A file that cannot be read is listed and left out; the
     others load (exit code 2). The graph is rebuilt from every file loaded so far, so loading
-    the same files again gives the same graph.
+    the same files again gives the same graph. On a terminal, each stage (reading, building,
+    writing, encoding) shows its count, rate and time left on standard error.
 
     \b
         challenge-graph load examples/
@@ -63,9 +65,21 @@ def load(
     """
     paths, codebook = codebook_among(_bundled_examples(paths, silent), codebook, silent)
     store = open_store(db, neo4j, batch_size)
-    report = ingest(
-        store, paths, codebook_path=codebook, replace=replace, autocode=autocode, semantic=semantic, suggest=suggest
-    )
+    progress = terminal_progress(silent)
+    try:
+        report = ingest(
+            store,
+            paths,
+            codebook_path=codebook,
+            replace=replace,
+            autocode=autocode,
+            semantic=semantic,
+            suggest=suggest,
+            progress=progress,
+        )
+    finally:
+        if progress:
+            progress.close()
     if not silent:
         if report.written:
             click.echo(

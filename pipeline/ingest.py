@@ -20,6 +20,7 @@ from challenge_graph.graph.codebook import IGNORED, Codebook, default_codebook_p
 from challenge_graph.graph.errors import ChallengeGraphError, LoaderError
 from challenge_graph.graph.graph_data import GraphData, code_id
 from challenge_graph.graph.model import CODE_LABELS, Interview, Protocol, Record, SourceFile
+from challenge_graph.graph.progress import Step
 from challenge_graph.graph.studies import build_corpus
 from challenge_graph.loaders import parse_source, read_sources
 from challenge_graph.pipeline.codebook_files import parse_codebook_source
@@ -188,7 +189,7 @@ def _ingest_locked(
         report.rejected.append(LoaderError(error.path, error.line, f"stored copy no longer loads: {error.reason}"))
     report.loaded = list(dict.fromkeys([*(s.name for s in studies.files), *(s.name for s, _ in records)]))
     if progress:
-        progress(f"building the graph from {len(records)} files")
+        progress(Step(f"building the graph from {len(records)} files", "building"))
     fragments = FragmentCache(folder.with_name("fragments"), salt=loader_version()) if folder else None
     graph = _build(records, studies, codebook, report, autocode, fragments)
     parsed = {s.name for s, _ in records}
@@ -251,11 +252,11 @@ def _parse(
     missing = [(s, k, codes) for s, k, codes, parsed in zip(sources, keys, known, cached) if parsed is None]
     # in the order of the files, as they come; closed at once if anything fails (the processes end)
     with contextlib.closing(map_in_processes(_parse_one, cache, missing)) as fresh:
-        for source, parsed in zip(sources, cached):
+        for number, (source, parsed) in enumerate(zip(sources, cached), start=1):
             if parsed is None:
                 parsed = next(fresh)
             if progress:
-                progress(f"read {source.name}")
+                progress(Step(f"read {source.name}", "reading", number, len(sources)))
             if isinstance(parsed, LoaderError):
                 report.rejected.append(parsed)
                 continue

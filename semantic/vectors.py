@@ -24,6 +24,7 @@ from challenge_graph.graph.autocode import MACHINE_CODERS
 from challenge_graph.graph.errors import StoreError
 from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.model import CODE_LABELS, PARTICIPANT
+from challenge_graph.graph.progress import Step
 from challenge_graph.store.base import GraphStore
 
 __all__ = ["ExcerptVectors", "text_hash", "participant_excerpts", "encode_graph", "read", "write", "has_vectors"]
@@ -103,7 +104,7 @@ def encode_graph(
 
             def report(done: int, total: int) -> None:
                 if done == total or done % 1024 == 0:
-                    progress(f"encoded {done} of {total}")
+                    progress(Step(f"encoded {done} of {total}", "encoding", done, total))
 
         fresh = encoder.encode(list(todo.values()), report)
         known.update(zip(todo, fresh))

@@ -38,6 +38,7 @@ import ladybug
 from challenge_graph.graph.errors import QueryError, QueryTimeoutError, StoreBusyError, StoreError
 from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.model import NODES, RELATIONSHIPS, SourceFile
+from challenge_graph.graph.progress import Step
 from challenge_graph.store.base import GraphStore, Progress, QueryResult, add_codebook_source
 from challenge_graph.store.ladybug_delta import apply_changes, read_snapshot, rows_by_ends, snapshot_of, write_snapshot
 
@@ -376,19 +377,26 @@ def _build_database(path: Path, graph: GraphData, progress: Progress | None) -> 
     try:
         for statement in schema_statements():
             conn.execute(statement)
-        for label, props in NODES.items():
-            rows = graph.node_rows(label)
-            if rows:  # COPY only into empty tables of this fresh database (see DESIGN.md)
-                if progress:
-                    progress(f"{label}: {len(rows)}")
-                frame = pd.DataFrame(rows, columns=list(props))  # COPY reads it by name
-                conn.execute(f"COPY {label} FROM frame")
+        # COPY only into empty tables of this fresh database (see DESIGN.md)
+        copies = [
+            (f"COPY {label} FROM frame", label, list(props), graph.node_rows(label)) for label, props in NODES.items()
+        ]
         for rel, (_, props) in RELATIONSHIPS.items():
             for (src, dst), rows in rows_by_ends(graph.rel_rows(rel)).items():
-                if progress:
-                    progress(f"{rel} {src}->{dst}: {len(rows)}")
-                frame = pd.DataFrame(rows, columns=["src", "dst", *props])  # noqa: F841 - COPY reads it by name
-                conn.execute(f"COPY {rel} FROM frame (from='{src}', to='{dst}')")
+                copies.append(
+                    (
+                        f"COPY {rel} FROM frame (from='{src}', to='{dst}')",
+                        f"{rel} {src}->{dst}",
+                        ["src", "dst", *props],
+                        rows,
+                    )
+                )
+        copies = [copy for copy in copies if copy[3]]
+        for number, (statement, what, columns, rows) in enumerate(copies, start=1):
+            if progress:
+                progress(Step(f"{what}: {len(rows)}", "writing", number, len(copies)))
+            frame = pd.DataFrame(rows, columns=columns)  # noqa: F841 - COPY reads it by name
+            conn.execute(statement)
     except RuntimeError as e:
         raise StoreError(f"building {path.name} failed: {_first_line(str(e))}") from e
     finally:

@@ -31,6 +31,7 @@ from neo4j.exceptions import AuthError, ClientError, ConfigurationError, DriverE
 from challenge_graph.graph.errors import QueryError, QueryTimeoutError, StoreError
 from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.model import NODES, RELATIONSHIPS, SourceFile
+from challenge_graph.graph.progress import Step
 from challenge_graph.store.base import GraphStore, Progress, QueryResult, add_codebook_source
 from challenge_graph.store.neo4j_lock import LEASE_SECONDS, LoadLock
 
@@ -269,7 +270,7 @@ class Neo4jStore(GraphStore):
             batch = rows[start : start + self.batch_size]
             self._write(cypher, {"rows": batch, "generation": generation})
             if progress:
-                progress(f"{what}: {start + len(batch)} of {len(rows)}")
+                progress(Step(f"{what}: {start + len(batch)} of {len(rows)}", "writing", start + len(batch), len(rows)))
 
     def _sweep(self, generation: str, progress: Progress | None) -> None:
         """Delete what earlier loads wrote and this one did not, one batch per transaction."""
