@@ -119,8 +119,8 @@ def glued_label(line: str, labels: Collection[str], following: Sequence[str] = (
     'Interviewer'
     >>> glued_label("Note:the", {"Note"}, ["x"]), glued_label("Speaker2:Yes", {"Speaker2"}, ["Speaker1:Ok"])
     (None, None)
-    >>> glued_label("Interviewer:Okay", {"Leader 2"}, ["So what broke?"]) is None  # a word said, kept
-    True
+    >>> glued_label("Interviewer:Okay", {"Leader 2"}, ["So what broke?"])  # a word said: see glued_speech
+    'Interviewer'
     """
     match = _GLUED.match(line.strip())
     if not match:
