@@ -22,7 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from challenge_graph.graph.qda_project import (
+    ADDRESSES_SET,
     CONSENSUS_NOTE,
+    KIND_SET,
+    LABEL_LINE,
+    STAGE_SET,
     TURNS_NOTE,
     ProjectCode,
     ProjectSource,
@@ -35,7 +39,6 @@ __all__ = ["ProjectWritten", "source_text", "project_xml", "codebook_xml", "qdpx
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 KIND_COLOURS = {"challenge": "#D55E00", "fix": "#009E73", "practice": "#56B4E9", "question": "#999999"}
-STAGE_SET, KIND_SET, ADDRESSES_SET, LABEL_LINE = "Stage: ", "Kind: ", "Addresses: ", "Label: "
 _NAMESPACE = uuid.UUID("8d2f4f0c-3b1e-5c55-9d44-2f6a1c0b7e10")
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # a fixed time: the same graph gives the same archive
 # characters XML 1.0 cannot hold (control characters a PDF's text layer may carry)

@@ -22,12 +22,12 @@ from challenge_graph.graph.code_names import normalise_name
 from challenge_graph.graph.codebook import Codebook, default_codebook_path, parse_codebook
 from challenge_graph.graph.errors import CodebookError
 from challenge_graph.graph.model import slugify
+from challenge_graph.graph.qda_project import ADDRESSES_SET, KIND_SET, LABEL_LINE, STAGE_SET
 
 __all__ = ["parse_qdc", "parse_codebook_file", "QDC_SUFFIX"]
 
 QDC_SUFFIX = ".qdc"
 NAMESPACES = ("urn:QDA-XML:codebook:1.0", "urn:QDA-XML:project:1.0")
-STAGE_SET, KIND_SET, ADDRESSES_SET, LABEL_LINE = "Stage: ", "Kind: ", "Addresses: ", "Label: "
 KINDS = ("challenge", "fix", "practice", "question", "ignore")
 _KEPT_FROM_BUNDLED = ("fix_suffix", "question_pattern", "consensus_coders", "consensus_folders", "tools")
 

@@ -26,6 +26,9 @@ __all__ = [
 # (the note's author), and each source's turns (JSON: source guid -> [[start, end, speaker], ...],
 # code-point offsets of each turn's paragraph), so turns come back whatever their labels
 CONSENSUS_NOTE = "Consensus coder"
+# what REFI-QDA has no field for, as set names and a description's first line (written by the
+# export, read by the .qdc reader): a stage's codes, a kind's, the fixes of a challenge; a label
+STAGE_SET, KIND_SET, ADDRESSES_SET, LABEL_LINE = "Stage: ", "Kind: ", "Addresses: ", "Label: "
 TURNS_NOTE = "challenge-graph turns"
 
 

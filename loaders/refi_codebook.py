@@ -7,46 +7,22 @@ load as the codebook instead. The archive is read in memory with the project loa
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
-import zlib
 from pathlib import Path
 
-from challenge_graph.graph.errors import LoaderError
-from challenge_graph.loaders.archives import check_members
+from challenge_graph.loaders.refi_qda import open_project
 
 __all__ = ["project_xml", "holds_codes_only", "code_count", "has_text_sources"]
 
-LIMITS = {"max_unpacked_bytes": 500 * 1024 * 1024, "max_ratio": 200, "max_xml_bytes": 50 * 1024 * 1024}
 _CODING = re.compile(rb"<(?:\w+:)?Coding[\s>/]")
 _CODE = re.compile(rb"<(?:\w+:)?Code[\s>/]")
 _TEXT_SOURCE = re.compile(rb"<(?:\w+:)?TextSource[\s>/]")
 
 
 def project_xml(data: bytes, source: Path | str = "<qdpx>") -> bytes:
-    """The bytes of the project XML (the ``.qde`` member) of a ``.qdpx`` archive.
-
-    Raises
-    ------
-    LoaderError
-        For a corrupt ZIP, an archive past the limits, or one with no ``.qde`` member.
-    """
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = [i for i in archive.infolist() if not i.is_dir()]
-    except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError) as e:
-        raise LoaderError(source, None, f"not a REFI-QDA project: corrupt ZIP ({e})") from e
-    check_members(source, infos, LIMITS)
-    member = next((i for i in infos if i.filename.casefold().endswith(".qde")), None)
-    if member is None:
-        raise LoaderError(source, None, "not a REFI-QDA project: no .qde file in the archive")
-    if member.file_size > LIMITS["max_xml_bytes"]:
-        raise LoaderError(source, None, f"{member.filename} is larger than {LIMITS['max_xml_bytes']} bytes: refused")
-    try:
-        return archive.read(member)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as e:
-        raise LoaderError(source, None, f"corrupt archive member {member.filename!r} ({e})") from e
+    """The bytes of the project XML (the ``.qde`` member) of a ``.qdpx`` archive, read as the
+    project loader reads it (:func:`~challenge_graph.loaders.refi_qda.open_project`, its limits)."""
+    return open_project(data, source)[-1]
 
 
 def holds_codes_only(xml: bytes) -> bool:

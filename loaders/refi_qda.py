@@ -29,7 +29,7 @@ from challenge_graph.loaders.refi_qda_offsets import POINTS, Reading, SourceOffs
 from challenge_graph.loaders.refi_qda_turns import turn_tables, turns_from_table
 from challenge_graph.loaders.text import decode, split_lines
 
-__all__ = ["parse_qdpx", "parse_qde", "LIMITS"]
+__all__ = ["parse_qdpx", "parse_qde", "open_project", "LIMITS"]
 
 FORMAT = "refi-qda"
 NS = {"q": "urn:QDA-XML:project:1.0"}
@@ -67,7 +67,15 @@ def parse_qde(data: bytes, source: Path | str = "<qde>") -> list[Interview | Par
     return _parse_archive(data, source, "the sources folder beside the .qde")
 
 
-def _parse_archive(data: bytes, source: Path | str, container: str) -> list[Interview | ParticipantSheet]:
+def open_project(data: bytes, source: Path | str = "<qdpx>"):
+    """The archive of a ``.qdpx``, its members by name, the text budget, the project XML's name
+    and bytes, each read within :data:`LIMITS`.
+
+    Raises
+    ------
+    LoaderError
+        For a corrupt ZIP, an archive past the limits, or one with no ``.qde`` member.
+    """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, NotImplementedError, ValueError, EOFError, OSError) as e:
@@ -78,8 +86,13 @@ def _parse_archive(data: bytes, source: Path | str, container: str) -> list[Inte
     project_name = next((n for n in members if n.lower().endswith(".qde")), None)
     if project_name is None:
         raise LoaderError(source, None, "not a REFI-QDA project: no .qde file in the archive")
+    return archive, members, budget, project_name, _read(archive, members[project_name], source, budget)
+
+
+def _parse_archive(data: bytes, source: Path | str, container: str) -> list[Interview | ParticipantSheet]:
+    archive, members, budget, project_name, xml = open_project(data, source)
     try:
-        root = ET.fromstring(_read(archive, members[project_name], source, budget))
+        root = ET.fromstring(xml)
     except ET.ParseError as e:
         raise LoaderError(source, e.position[0], f"{project_name} is not well-formed XML ({e})") from e
     if root.tag != "{urn:QDA-XML:project:1.0}Project":
