@@ -12,7 +12,7 @@ import difflib
 import hashlib
 import json
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -22,7 +22,8 @@ import yaml
 
 from challenge_graph.graph.code_names import code_label, normalise_name, tolerant_key
 from challenge_graph.graph.errors import CodebookError
-from challenge_graph.graph.model import CODE_LABELS, slugify
+from challenge_graph.graph.gazetteer import Gazetteer, ToolEntry, compile_tool
+from challenge_graph.graph.model import CODE_LABELS
 from challenge_graph.graph.taxonomy import RELATIONS, inherited_relation, load_taxonomy
 
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built in
@@ -136,21 +137,6 @@ class AutocodeRule:
     speakers: str = "participant"
 
 
-@dataclass(frozen=True)
-class ToolEntry:
-    """A gazetteer entry; ``pattern`` is lower-cased, matched on lower-cased text (whole words
-    are checked per match), ``literals`` are what each alternative must contain, if known."""
-
-    name: str
-    kind: str
-    pattern: re.Pattern[str]
-    literals: tuple[str, ...] | None
-
-    @property
-    def id(self) -> str:
-        return slugify(self.name)
-
-
 def default_codebook_path() -> Path:
     """The bundled codebook, ``codebooks/ml-engineering.yaml`` (package data)."""
     return Path(str(resources.files("challenge_graph.codebooks") / "ml-engineering.yaml"))
@@ -212,10 +198,8 @@ class Codebook:
         self.question_pattern = self._pattern(data.get("question_pattern", ""))
         self.codes = {code.casefold(): self._explicit(code, entry) for code, entry in data.get("codes", {}).items()}
         self.autocode = tuple(self._rule(r) for r in data.get("autocode", []))
-        self.tools = tuple(_tool(t, self.source) for t in data.get("tools", []))
-        # a literal each alternative must contain: a cheap `in` test skips most scans
-        self._literal_index = [(lit, i) for i, tool in enumerate(self.tools) for lit in tool.literals or ()]
-        self._always_scan = {i for i, tool in enumerate(self.tools) if tool.literals is None}
+        self.tools = tuple(compile_tool(t, self.source) for t in data.get("tools", []))
+        self.gazetteer = Gazetteer(self.tools)
 
     def is_consensus(self, coder: str, source_name: str = "") -> bool:
         """True for a moderated/consensus coding: a coder the codebook names as consensus, or a
@@ -371,92 +355,13 @@ class Codebook:
         known = bool(entry) or rule is not None or bool(question)
         return CodeInfo(code, label, name, category, stage, entry.get("description", ""), known, target)
 
-    def mentions(self, text: str, among: Collection[tuple[str, int]] | None = None) -> list[ToolEntry]:
-        """The gazetteer's tools mentioned in ``text``, in gazetteer order (``among``: the
-        literal index entries worth testing, see :meth:`mentions_in`)."""
-        low = text.lower()
-        index = self._literal_index if among is None else among
-        candidates = self._always_scan | {i for lit, i in index if lit in low}
-        return [
-            self.tools[i]
-            for i in sorted(candidates)
-            if any(_whole_word(low, m.start(), m.end()) for m in self.tools[i].pattern.finditer(low))
-        ]
+    def mentions(self, text: str) -> list[ToolEntry]:
+        """The gazetteer's tools mentioned in ``text``, in gazetteer order (:mod:`graph.gazetteer`)."""
+        return self.gazetteer.mentions(text)
 
     def mentions_in(self, texts: Sequence[str]) -> list[list[ToolEntry]]:
-        """:meth:`mentions` for each of ``texts`` (an interview's turns): literals absent from
-        all of them are tested once, not once per text."""
-        whole = "\n".join(texts).lower()
-        among = [(lit, i) for lit, i in self._literal_index if lit in whole]
-        return [self.mentions(text, among) for text in texts]
-
-
-def _tool(entry: dict[str, Any], source: str) -> ToolEntry:
-    """Compile a gazetteer entry once. Lower-cased patterns without flags let the regex engine
-    scan for literal prefixes (~8x faster than IGNORECASE with look-behinds)."""
-    patterns = [_lower_pattern(p) for p in entry.get("patterns") or [re.escape(entry["name"])]]
-    try:
-        pattern = re.compile("|".join(patterns))
-    except re.error as e:
-        raise CodebookError(source, entry["__line__"], f"tool {entry['name']!r}: bad pattern ({e})") from e
-    return ToolEntry(entry["name"], entry["kind"], pattern, _required_literals(patterns))
-
-
-def _lower_pattern(pattern: str) -> str:
-    r"""Lower-case a regular expression's literals, leaving escapes such as ``\W`` alone.
-
-    >>> _lower_pattern(r"Azure\W?ML|\d+B")
-    'azure\\W?ml|\\d+b'
-    """
-    out, escaped = [], False
-    for ch in pattern:
-        out.append(ch if escaped else ch.lower())
-        escaped = not escaped and ch == "\\"
-    return "".join(out)
-
-
-def _required_literals(alternatives: list[str]) -> tuple[str, ...] | None:
-    r"""For each alternative, the longest run of plain characters every match must contain;
-    None when some alternative has none (then the tool is always scanned).
-
-    >>> _required_literals(["azure ?ml", "azure machine learning"])
-    ('azure', 'azure machine learning')
-    >>> _required_literals([r"gpt(?:[- ]?\w+)?", "chatt? ?p ?t"])
-    ('gpt', 'chat')
-    """
-    found = []
-    for pattern in alternatives:
-        if "|" in pattern:
-            return None
-        runs, run, depth, i = [], "", 0, 0
-        while i < len(pattern):
-            ch = pattern[i]
-            optional = i + 1 < len(pattern) and pattern[i + 1] in "?*{"
-            if ch in "([":
-                depth += 1
-            if depth == 0 and (ch.isalnum() or ch in " _-") and not optional:
-                run += ch
-            else:
-                runs.append(run)
-                run = ""
-                if ch == "\\":
-                    i += 1  # an escape: neither it nor the escaped character is plain
-            if ch in ")]":
-                depth -= 1
-            i += 1
-        runs.append(run)
-        best = max((r.strip() for r in runs), key=len, default="")
-        if len(best) < 2:
-            return None
-        found.append(best)
-    return tuple(found)
-
-
-def _whole_word(text: str, start: int, end: int) -> bool:
-    """True if ``text[start:end]`` is not part of a longer word (hyphens join words)."""
-    before = text[start - 1] if start > 0 else " "
-    after = text[end] if end < len(text) else " "
-    return not (before.isalnum() or before in "_-") and not (after.isalnum() or after in "_-") and end > start
+        """:meth:`mentions` for each of an interview's turns, in one look at the whole interview."""
+        return self.gazetteer.mentions_in(texts)
 
 
 def _did_you_mean(word: str, options: list[str]) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import itertools
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -286,8 +285,11 @@ def add_code(graph: GraphData, info: CodeInfo, implied: bool = False) -> None:
         graph.add_rel("AT_STAGE", (info.label, cid), ("Stage", info.stage))
 
 
-_SPACE = re.compile(r"\s+")
-
-
 def normalise(text: str) -> str:
-    return _SPACE.sub(" ", text.casefold()).strip()
+    """``text`` case-folded, with each run of white space one space and none at the ends (a
+    split on white space is the regex ``\\s+``'s set of characters, several times faster).
+
+    >>> normalise("  Data\\u00a0was \\n MISSING ")
+    'data was missing'
+    """
+    return " ".join(text.casefold().split())

@@ -18,6 +18,7 @@ is never noise.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter, defaultdict
 from collections.abc import Collection, Sequence
@@ -94,6 +95,7 @@ _INTERJECTIONS = {
     "indeed",
 }
 _DELVE_FOOTER = "created with the delve"
+_LONGEST_INTERJECTION = max(map(len, _INTERJECTIONS))
 _TWO_ALNUM = re.compile(r"[^\W_].*?[^\W_]")
 
 
@@ -135,15 +137,24 @@ def is_code_line(line: str, known_codes: Collection[str] = ()) -> bool:
     [True, True, True, False, False]
     """
     token = line.strip()
-    if token.casefold() in _INTERJECTIONS:
+    # cheap tests first (a paragraph is none of these): lengths, and the bracket an abbreviation ends with
+    if len(token) <= _LONGEST_INTERJECTION and token.casefold() in _INTERJECTIONS:
         return False
-    if _HYPHENATED.match(token) or _NUMBERED.match(token) or _ABBREVIATED.match(token):
+    if _HYPHENATED.match(token) or _NUMBERED.match(token) or (token[-1:] in ")]" and _ABBREVIATED.match(token)):
         return True
-    return bool(known_codes) and token.casefold() in folded_codes(known_codes)
+    if not known_codes:
+        return False
+    known = folded_codes(known_codes)
+    return len(token) <= known.longest and token.casefold() in known  # folding never shortens a text
 
 
 class FoldedCodes(frozenset):
     """Codes folded to lower case once, for case-insensitive lookups line after line."""
+
+    @functools.cached_property
+    def longest(self) -> int:
+        """The length of the longest code: a longer line is none of them."""
+        return max(map(len, self), default=0)
 
 
 def folded_codes(codes: Collection[str]) -> FoldedCodes:
@@ -162,6 +173,9 @@ def code_tags(line: str, known_codes: Collection[str] = ()) -> list[str]:
     known_codes = folded_codes(known_codes)
     if is_code_line(text, known_codes):
         return [text]
+    first = text.split(None, 1)[0] if text else ""
+    if not _HYPHENATED.match(first):  # prose: the first word is no tag, so the line is not all tags
+        return []
     tokens = text.split()
     return tokens if len(tokens) > 1 and all(_HYPHENATED.match(t) and is_code_line(t) for t in tokens) else []
 

@@ -38,6 +38,7 @@ _BUILD_MODULES = (
     "align.py",
     "autocode.py",
     "codebook.py",
+    "gazetteer.py",
     "model.py",
     "speakers.py",
     "taxonomy.py",

@@ -24,6 +24,7 @@ from challenge_graph.graph.progress import Step
 from challenge_graph.graph.studies import build_corpus
 from challenge_graph.loaders import parse_source, read_sources
 from challenge_graph.pipeline.codebook_files import parse_codebook_source
+from challenge_graph.pipeline.collector import collector_paused
 from challenge_graph.pipeline.fragments import FragmentCache, KeptBuilds
 from challenge_graph.pipeline.parse_cache import ParseCache, loader_version
 from challenge_graph.pipeline.study_checks import unmapped_stages, unmatched_codes
@@ -156,7 +157,8 @@ def ingest_sources(
     suggest: bool = False,
 ) -> Report:
     """Add ``new`` source files to the store's graph; see :func:`ingest`."""
-    with store.writing():  # no other load may change the sources between reading and writing
+    # no other load may change the sources between reading and writing
+    with store.writing(), collector_paused():
         return _ingest_locked(
             store, new, codebook_file, codebook, replace, codebook_changed, progress, autocode, semantic, suggest
         )
