@@ -302,10 +302,7 @@ class LadybugStore(GraphStore):
         with self.writing():
             blobs = self.path / "sources"
             blobs.mkdir(exist_ok=True)
-            for source in [*sources, codebook]:
-                target = blobs / source.sha256
-                if not target.exists():
-                    _write_atomically(target, source.data)
+            _write_all_atomically(blobs, {s.sha256: s for s in [*sources, codebook] if not (blobs / s.sha256).exists()})
             add_codebook_source(graph, codebook)
             new = self.path / (DB_FILE + ".new")
             for stale in self.path.glob(DB_FILE + ".new*"):
@@ -369,8 +366,9 @@ class _StoredSource(SourceFile):
 
 
 def _build_database(path: Path, graph: GraphData, progress: Progress | None) -> None:
-    """Create a fresh database at ``path`` and bulk-copy every table into it."""
-    import pandas as pd  # only a full write needs it: importing it costs a command ~0.5 s
+    """Create a fresh database at ``path`` and bulk-copy every table into it, each from an Arrow
+    table built column by column with the model's types (the engine reads it without a copy)."""
+    import pyarrow as pa  # only a full write needs it
 
     db = ladybug.Database(str(path))
     conn = ladybug.Connection(db)
@@ -378,30 +376,34 @@ def _build_database(path: Path, graph: GraphData, progress: Progress | None) -> 
         for statement in schema_statements():
             conn.execute(statement)
         # COPY only into empty tables of this fresh database (see DESIGN.md)
-        copies = [
-            (f"COPY {label} FROM frame", label, list(props), graph.node_rows(label)) for label, props in NODES.items()
-        ]
+        copies = [(f"COPY {label} FROM frame", label, props, graph.node_rows(label)) for label, props in NODES.items()]
         for rel, (_, props) in RELATIONSHIPS.items():
             for (src, dst), rows in rows_by_ends(graph.rel_rows(rel)).items():
-                copies.append(
-                    (
-                        f"COPY {rel} FROM frame (from='{src}', to='{dst}')",
-                        f"{rel} {src}->{dst}",
-                        ["src", "dst", *props],
-                        rows,
-                    )
-                )
+                statement = f"COPY {rel} FROM frame (from='{src}', to='{dst}')"
+                copies.append((statement, f"{rel} {src}->{dst}", {"src": "STRING", "dst": "STRING", **props}, rows))
         copies = [copy for copy in copies if copy[3]]
         for number, (statement, what, columns, rows) in enumerate(copies, start=1):
             if progress:
                 progress(Step(f"{what}: {len(rows)}", "writing", number, len(copies)))
-            frame = pd.DataFrame(rows, columns=columns)  # noqa: F841 - COPY reads it by name
+            frame = pa.table(  # noqa: F841 - COPY reads it by name
+                {
+                    name: pa.array([row.get(name) for row in rows], type=_arrow_type(pa, kind))
+                    for name, kind in columns.items()
+                }
+            )
             conn.execute(statement)
-    except RuntimeError as e:
+    except (pa.ArrowException, RuntimeError) as e:
         raise StoreError(f"building {path.name} failed: {_first_line(str(e))}") from e
     finally:
         conn.close()
         db.close()
+
+
+def _arrow_type(pa: Any, kind: str) -> Any:
+    """The Arrow type of a column of the model's type ``kind`` (``STRING[]``, ``INT64``...)."""
+    if kind.endswith("[]"):
+        return pa.list_(_arrow_type(pa, kind[:-2]))
+    return {"STRING": pa.string(), "INT64": pa.int64(), "BOOLEAN": pa.bool_(), "DOUBLE": pa.float64()}[kind]
 
 
 def _fetch(result: Any, max_rows: int | None) -> QueryResult:
@@ -433,15 +435,26 @@ def _all_rows(result: Any) -> list[tuple[Any, ...]]:
     return list(zip(*(column.to_pylist() for column in table.columns)))
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
-    """Write ``target`` through a temporary file, fsynced before the rename and the folder after."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, target)
-    _fsync(target.parent)
+def _write_all_atomically(folder: Path, sources: dict[str, SourceFile]) -> None:
+    """Write each source's bytes to ``folder/<name>`` through a temporary file: all are written,
+    then each is flushed to disk and renamed into place, and the folder flushed once (the disk
+    flushes its journal once for many files, not once per file)."""
+    written = []
+    try:
+        for name, source in sources.items():
+            tmp = folder / f".{name}.{os.getpid()}.tmp"
+            written.append((tmp, folder / name))
+            tmp.write_bytes(source.data)
+        for tmp, _ in written:
+            _fsync(tmp)
+        for tmp, target in written:
+            os.replace(tmp, target)
+    except BaseException:
+        for tmp, _ in written:
+            tmp.unlink(missing_ok=True)
+        raise
+    if written:
+        _fsync(folder)
 
 
 def _fsync(path: Path) -> None:
