@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from challenge_graph.cli import cli
+from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.kept_values import DamagedKeptFile, pack, read_kept, unpack, write_kept
 from challenge_graph.graph.model import Coding, Interview, Turn
 from tests.conftest import EXAMPLES, LEADER_4
@@ -110,6 +111,30 @@ def test_records_round_trip_as_data():
     )
     value = {"records": [interview], ("a", 1): {1, 2}, "blob": b"\x00\x01"}
     assert unpack(pack(value)) == value
+
+
+def test_runs_of_records_and_graph_tables_round_trip_as_columns():
+    turns = tuple(Turn(f"S{n % 2}", f"text {n}", n, n + 3, "participant") for n in range(5))
+    codings = (Coding("a", "x", (0, 1)), Coding("b", "y", (2,), 7, "cat", "f.txt"))
+    interview = Interview("i-1", "Interview 1", "a.txt", "plain", turns, codings=codings, coders=("x", "y"))
+    graph = GraphData()
+    for turn in turns:
+        graph.add_node("Excerpt", {"id": f"i-1:{turn.position}", "text": turn.text, "aliases": ["a", "b"]})
+        graph.add_rel("CODED_AS", ("Excerpt", f"i-1:{turn.position}"), ("Challenge", "a"), coder="x")
+    graph.add_node("Stage", {"id": "s", "name": "S"})
+    graph.add_node("Stage", {"id": "t", "name": "T", "position": 2})  # another shape: kept row by row
+    graph.rels["NEXT"][("odd", "key")] = {"src": "s", "dst": "t", "srcLabel": "Stage", "dstLabel": "Stage"}
+    back = unpack(pack([interview, graph]))
+    assert back[0] == interview and type(back[0].turns) is tuple and type(back[0].codings[0].positions) is tuple
+    assert back[1].nodes == graph.nodes and back[1].rels == graph.rels
+    assert list(back[1].rels["CODED_AS"]) == list(graph.rels["CODED_AS"])  # keys, in order
+    assert len(pack(turns)) < len(pack(list(turns)))  # one column per field, not a record each
+
+
+def test_columns_that_do_not_fit_their_names_are_damage():
+    forged = pack(["Turn", ["speaker", "text"], [False, ["a"]]])  # two fields, one column
+    with pytest.raises(DamagedKeptFile):
+        unpack(b"\xc7" + bytes([len(forged)]) + b"\x06" + forged)
 
 
 def test_unknown_types_are_refused_both_ways(tmp_path):
