@@ -64,9 +64,16 @@ class Snapshot:
 
     database: str  # the database file's size and modification time right after the write
     interviews: dict[str, str] = field(default_factory=dict)
-    nodes: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
-    rels: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = field(default_factory=dict)
+    rows: GraphData = field(default_factory=GraphData)  # kept as a graph: its tables pack as columns
     schema: str = ""  # the graph model it was written with (schema_digest)
+
+    @property
+    def nodes(self) -> dict[str, dict[str, dict[str, Any]]]:
+        return self.rows.nodes
+
+    @property
+    def rels(self) -> dict[str, dict[tuple[Any, ...], dict[str, Any]]]:
+        return self.rows.rels
 
 
 def schema_digest() -> str:
@@ -92,11 +99,13 @@ def snapshot_of(graph: GraphData, database: str) -> Snapshot | None:
     ``database``; None when the next load must not start from it (see :func:`built_from_fragments`)."""
     if not built_from_fragments(graph):
         return None
+    kept = GraphData()
+    kept.nodes.update({label: dict(rows) for label, rows in graph.nodes.items() if label not in INTERVIEW_NODES})
+    kept.rels.update({rel: dict(rows) for rel, rows in graph.rels.items() if rel not in INTERVIEW_RELS})
     return Snapshot(
         database,
         dict(graph.fragment_keys),
-        {label: dict(rows) for label, rows in graph.nodes.items() if label not in INTERVIEW_NODES},
-        {rel: dict(rows) for rel, rows in graph.rels.items() if rel not in INTERVIEW_RELS},
+        kept,
         schema_digest(),
     )
 
