@@ -20,7 +20,9 @@ of small tables of their own:
   coded with both, and pairs of their codings (a turn coded by two coders with each counts 4);
 - ``StageCategory`` nodes: per stage and challenge category, the challenges coded there and
   the participant turns (any coder) behind them;
-- ``CorpusCount`` nodes: what corpus-summary lists, one node per item.
+- ``CorpusCount`` nodes: what corpus-summary lists, one node per item;
+- on each ``Study``, ``quotes``: the participant turns a person (no coder named ``auto…``) coded
+  with one of the study's challenges.
 
 Every figure is a function of the rows alone, so a build that assembles its rows in any order
 (or from cached per-interview fragments) stores the same figures. Each has a test that counts
@@ -37,7 +39,14 @@ from challenge_graph.graph.model import CODE_LABELS
 if TYPE_CHECKING:  # build.py calls add_aggregates: no import at run time
     from challenge_graph.graph.graph_data import GraphData
 
-__all__ = ["add_aggregates", "add_corpus_counts", "AGGREGATE_NODES", "AGGREGATE_RELS", "CORPUS_ITEMS"]
+__all__ = [
+    "add_aggregates",
+    "add_corpus_counts",
+    "add_study_quotes",
+    "AGGREGATE_NODES",
+    "AGGREGATE_RELS",
+    "CORPUS_ITEMS",
+]
 
 # corpus-summary's items: item -> node label counted (coded_excerpts is counted apart)
 CORPUS_ITEMS = {
@@ -229,3 +238,16 @@ def add_corpus_counts(graph: GraphData) -> None:
 def _evidence(excerpts: set[str], speaker: dict[str, str]) -> dict[str, int]:
     """Participants and quotes behind a set of participant turns."""
     return {"participants": len({speaker[e] for e in excerpts}), "quotes": len(excerpts)}
+
+
+def add_study_quotes(graph: GraphData) -> None:
+    """Store on every ``Study`` node the participant turns coded by a person (a coder whose name
+    does not start with ``auto``) with one of the study's challenges."""
+    said = {r["dst"] for r in graph.rel_rows("SAID")}
+    study_of = {row["id"]: row["study"] for row in graph.node_rows("Challenge")}
+    quotes: dict[str, set[str]] = defaultdict(set)
+    for rel in graph.rel_rows("CODED_AS"):
+        if rel["dstLabel"] == "Challenge" and rel["src"] in said and not rel["coder"].startswith("auto"):
+            quotes[study_of[rel["dst"]]].add(rel["src"])
+    for row in graph.node_rows("Study"):
+        row["quotes"] = len(quotes.get(row["id"], ()))

@@ -302,6 +302,7 @@ NODES: dict[str, dict[str, str]] = {
         "doi": "STRING",
         "year": "INT64",
         "codebook": "STRING",  # the codebook's name
+        "quotes": "INT64",  # participant turns a person coded with one of its challenges (graph/aggregates.py)
     },
     "ProtocolQuestion": {
         "id": "STRING",

@@ -15,9 +15,7 @@ OPTIONAL MATCH (f:Fix) WHERE f.study = s.id AND f.quotes > 0
 WITH s, interviews, participants, coders, challenges, count(f) AS fixes
 OPTIONAL MATCH (pr:Practice) WHERE pr.study = s.id AND pr.quotes > 0
 WITH s, interviews, participants, coders, challenges, fixes, count(pr) AS practices
-// participant turns a person coded with one of the study's challenges
-OPTIONAL MATCH (:Participant)-[:SAID]->(e:Excerpt)-[x:CODED_AS]->(c2:Challenge)
-WHERE c2.study = s.id AND NOT x.coder STARTS WITH 'auto'
+// quotes: the participant turns a person coded with one of the study's challenges, stored on the study
 RETURN s.id AS study, s.title AS title, s.citation AS citation, s.year AS year, s.codebook AS codebook,
-       interviews, participants, coders, challenges, fixes, practices, count(DISTINCT e) AS quotes
+       interviews, participants, coders, challenges, fixes, practices, s.quotes AS quotes
 ORDER BY study

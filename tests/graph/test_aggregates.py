@@ -51,6 +51,13 @@ CHECKS = {
             "RETURN t.id, s.id, count(DISTINCT p), count(DISTINCT e)",
         )
     ],
+    "Study quotes": [
+        (
+            "MATCH (s:Study) RETURN s.id, s.quotes",
+            "MATCH (s:Study) OPTIONAL MATCH (p:Participant)-[:SAID]->(e:Excerpt)-[x:CODED_AS]->(c:Challenge) "
+            "WHERE c.study = s.id AND NOT x.coder STARTS WITH 'auto' RETURN s.id, count(DISTINCT e)",
+        )
+    ],
     "CO_OCCURS": [
         (
             "MATCH (c:Challenge)-[r:CO_OCCURS]->(o:Challenge) RETURN c.id, o.id, r.excerpts, r.codings",
