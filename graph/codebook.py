@@ -200,6 +200,7 @@ class Codebook:
         self.autocode = tuple(self._rule(r) for r in data.get("autocode", []))
         self.tools = tuple(compile_tool(t, self.source) for t in data.get("tools", []))
         self.gazetteer = Gazetteer(self.tools)
+        self._classified: dict[str, CodeInfo] = {}  # classify()'s answers, by tag
 
     def is_consensus(self, coder: str, source_name: str = "") -> bool:
         """True for a moderated/consensus coding: a coder the codebook names as consensus, or a
@@ -337,7 +338,14 @@ class Codebook:
         return None
 
     def classify(self, code: str) -> CodeInfo:
-        """Give a raw code tag its meaning: explicit entry, else prefix rule, else unknown."""
+        """Give a raw code tag its meaning: explicit entry, else prefix rule, else unknown
+        (worked out once per tag: a load asks again for every coding)."""
+        known = self._classified.get(code)
+        if known is None:
+            known = self._classified[code] = self._classify(code)
+        return known
+
+    def _classify(self, code: str) -> CodeInfo:
         entry = self.codes.get(code.casefold(), {})
         target = entry.get("addresses") or self.fix_target(code)
         rule = self.rule_for(target or code)
