@@ -135,7 +135,7 @@ def _encode(value: Any) -> msgpack.ExtType:
 def _graph_field(graph: GraphData, name: str) -> Any:
     value = getattr(graph, name)
     if name == "nodes":
-        return {label: _table(rows, lambda row: row["id"]) for label, rows in value.items()}
+        return {label: _table(rows, lambda row: row.get("id", _NO_KEY)) for label, rows in value.items()}
     if name == "rels":
         return {rel: _table(rows, _rel_key) for rel, rows in value.items()}
     if name == "unknown_codes":
@@ -169,9 +169,14 @@ def _columns(items: Any, names: list[str], get: Any) -> list[list[Any]]:
     return out
 
 
-def _rel_key(row: dict[str, Any]) -> tuple[Any, ...]:
+_NO_KEY = object()  # what a row without the fields of its key implies: no key matches it
+
+
+def _rel_key(row: dict[str, Any]) -> Any:
     """The key :meth:`GraphData.add_rel` files a relationship row under."""
     values = list(row.values())
+    if list(row)[:4] != ["src", "dst", "srcLabel", "dstLabel"]:
+        return _NO_KEY
     return ((row["srcLabel"], row["src"]), (row["dstLabel"], row["dst"]), *values[4:])
 
 
