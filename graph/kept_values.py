@@ -135,9 +135,9 @@ def _encode(value: Any) -> msgpack.ExtType:
 def _graph_field(graph: GraphData, name: str) -> Any:
     value = getattr(graph, name)
     if name == "nodes":
-        return {label: _table(rows, lambda row: row.get("id", _NO_KEY)) for label, rows in value.items()}
+        return {label: _table(rows, _node_key, ("id",)) for label, rows in value.items()}
     if name == "rels":
-        return {rel: _table(rows, _rel_key) for rel, rows in value.items()}
+        return {rel: _table(rows, _rel_key, _REL_ENDS) for rel, rows in value.items()}
     if name == "unknown_codes":
         return {key: dict(inner) if isinstance(inner, dict) else inner for key, inner in value.items()}
     return value
@@ -169,14 +169,17 @@ def _columns(items: Any, names: list[str], get: Any) -> list[list[Any]]:
     return out
 
 
-_NO_KEY = object()  # what a row without the fields of its key implies: no key matches it
+_REL_ENDS = ("src", "dst", "srcLabel", "dstLabel")  # a relationship row's first fields (GraphData.add_rel)
 
 
-def _rel_key(row: dict[str, Any]) -> Any:
+def _node_key(row: dict[str, Any]) -> Any:
+    """The key :meth:`GraphData.add_node` files a node row under."""
+    return row["id"]
+
+
+def _rel_key(row: dict[str, Any]) -> tuple[Any, ...]:
     """The key :meth:`GraphData.add_rel` files a relationship row under."""
     values = list(row.values())
-    if list(row)[:4] != ["src", "dst", "srcLabel", "dstLabel"]:
-        return _NO_KEY
     return ((row["srcLabel"], row["src"]), (row["dstLabel"], row["dst"]), *values[4:])
 
 
@@ -192,15 +195,15 @@ def _rel_keys(columns: dict[str, list[Any]]) -> list[Any]:
     return list(zip(*ends, *props))
 
 
-def _table(rows: dict[Any, dict[str, Any]], key_of: Any) -> Any:
+def _table(rows: dict[Any, dict[str, Any]], key_of: Any, key_fields: tuple[str, ...]) -> Any:
     """A table of rows as ``[property names, a column per property]`` when every row has the
-    same properties and the key its row implies (as the builders file them); any other table as
-    it is (correct, only slower)."""
+    same properties, led by ``key_fields``, and the key its row implies (as the builders file
+    them); any other table as it is (correct, only slower)."""
     if not rows:
         return {}
-    first = next(iter(rows.values()))
-    names = list(first)
-    if not all(list(row) == names and key == key_of(row) for key, row in rows.items()):
+    names = list(next(iter(rows.values())))
+    led = names[: len(key_fields)] == list(key_fields)
+    if not (led and all(list(row) == names and key == key_of(row) for key, row in rows.items())):
         return {key: dict(row) for key, row in rows.items()}
     return [names, *_columns(rows.values(), names, dict.__getitem__)]
 

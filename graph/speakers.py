@@ -6,6 +6,7 @@ Generic labels (``Speaker 2``, ``Interviewee``) are scoped to their interview; o
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
@@ -85,10 +86,7 @@ def identify_speakers(
 def with_roles(turns: Iterable[Turn], speakers: Iterable[Speaker]) -> tuple[Turn, ...]:
     """Return the turns with each one's role set from its speaker."""
     role = {s.label: s.role for s in speakers}
-    return tuple(
-        t if t.role == (r := role.get(t.speaker, UNKNOWN)) else Turn(t.speaker, t.text, t.position, t.line, r)
-        for t in turns
-    )
+    return tuple(t if t.role == (r := role.get(t.speaker, UNKNOWN)) else dataclasses.replace(t, role=r) for t in turns)
 
 
 def _most_questions(turns: Sequence[Turn], labels: list[str]) -> set[str]:

@@ -88,6 +88,11 @@ def check(paths: Iterable[Path | str], codebook: Codebook) -> tuple[Report, Grap
 
 def check_sources(sources: list[SourceFile], codebook: Codebook) -> tuple[Report, GraphData]:
     """Parse and build ``sources`` without writing anything (what a load would do)."""
+    with collector_paused():
+        return _check_sources(sources, codebook)
+
+
+def _check_sources(sources: list[SourceFile], codebook: Codebook) -> tuple[Report, GraphData]:
     report = Report()
     report.notes.extend(codebook.notes)  # what reading the codebook noticed
     studies, sources = split_study_files(sources)
