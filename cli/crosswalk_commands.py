@@ -173,7 +173,7 @@ class _Dumper(yaml.SafeDumper):
         return super().increase_indent(flow, False)
 
 
-@click.group()
+@click.group(short_help="Relate codes of different studies (crosswalk.yaml).")  # the same in every click
 def crosswalk() -> None:
     """Relate codes of different studies (crosswalk.yaml). suggest proposes rows for the codes
     likely alike that no accepted row relates yet (options: --cutoff, --limit, --existing FILE,
