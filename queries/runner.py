@@ -15,7 +15,8 @@ STAGE or the exact id of a stage of the reference taxonomy (``model-training``),
 is a study's id or title, or ``all`` (the query receives "" and keeps every study). A parameter
 ``NAME`` of type PAGE is a 1-based page of ``PAGE_SIZE`` rows: the query receives ``$NAME``
 and the rows to pass over and take as ``$NAME_skip`` and ``$NAME_size`` (LadybugDB's SKIP
-and LIMIT accept a parameter or a literal, never an expression).
+and LIMIT accept a parameter or a literal, never an expression). ``all`` asks for every row at
+once: the query receives page 0, nothing to pass over and ``ALL_ROWS`` to take.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from challenge_graph.store.base import GraphStore, QueryResult
 
 __all__ = [
     "PAGE_SIZE",
+    "ALL_PAGES",
     "Param",
     "NamedQuery",
     "list_queries",
@@ -48,6 +50,8 @@ QUERY_DIR = Path(str(resources.files("challenge_graph.queries")))  # the .cypher
 PARAM_TYPES = ("STAGE", "ANYSTAGE", "CHALLENGE", "PARTICIPANT", "STUDY", "INT", "STRING", "PAGE")
 ALL_STUDIES = "all"  # a STUDY parameter's value for every study (the query receives "")
 PAGE_SIZE = 50  # rows of a page (a PAGE parameter)
+ALL_PAGES = "all"  # a PAGE parameter's value for every row at once
+ALL_ROWS = 2**62  # what a query takes for page=all (LIMIT needs a number)
 _HEADER = re.compile(r"^//\s*(\w+):\s*(.*)$")
 _PARAM = re.compile(r"^(?P<name>\w+)\s+(?P<type>[A-Z]+)(?:\s*=\s*(?P<default>\S+))?\s*(?P<help>.*)$")
 
@@ -142,8 +146,9 @@ def resolve_params(store: GraphStore, query: NamedQuery, given: dict[str, Any]) 
             raise QueryError(f"{query.name}: missing parameter {param.name!r} ({param.help})")
         out[param.name] = _convert(store, query, param, value, out.get("study", ""))
         if param.type == "PAGE":
-            out[f"{param.name}_skip"] = (out[param.name] - 1) * PAGE_SIZE
-            out[f"{param.name}_size"] = PAGE_SIZE
+            page = out[param.name]
+            out[f"{param.name}_skip"] = max(page - 1, 0) * PAGE_SIZE
+            out[f"{param.name}_size"] = PAGE_SIZE if page else ALL_ROWS
     return out
 
 
@@ -190,13 +195,15 @@ def _names(row: dict[str, Any]) -> list[str]:
 
 
 def _page_number(query: NamedQuery, param: Param, value: Any) -> int:
-    """A page number: a whole number from 1 on."""
+    """A page number: a whole number from 1 on, or 0 for ``all``."""
+    if isinstance(value, str) and value.strip().casefold() == ALL_PAGES:
+        return 0
     try:
         page = int(value)
     except (TypeError, ValueError):
         page = 0
     if page < 1:
-        raise QueryError(f"{query.name}: {param.name} must be a page number from 1 on, not {value!r}")
+        raise QueryError(f"{query.name}: {param.name} must be a page number from 1 on, or {ALL_PAGES}, not {value!r}")
     return page
 
 

@@ -79,7 +79,7 @@ def test_every_row_carries_the_totals(corpus, busiest):
 def test_a_page_past_the_last_is_empty_and_page_zero_is_refused(corpus, busiest):
     last = len(_all_pages(corpus, busiest))
     assert run_query(corpus, "challenge-quotes", {"challenge": busiest, "page": last + 1}).rows == []
-    with pytest.raises(QueryError, match="page must be a page number from 1 on, not '0'"):
+    with pytest.raises(QueryError, match="page must be a page number from 1 on, or all, not '0'"):
         run_query(corpus, "challenge-quotes", {"challenge": busiest, "page": "0"})
 
 
