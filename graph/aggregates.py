@@ -22,7 +22,9 @@ of small tables of their own:
   the participant turns (any coder) behind them;
 - ``CorpusCount`` nodes: what corpus-summary lists, one node per item;
 - on each ``Study``, ``quotes``: the participant turns a person (no coder named ``auto…``) coded
-  with one of the study's challenges.
+  with one of the study's challenges;
+- ``CodedTurns`` nodes: every coding grouped by code and coder, its turns as lists of interviews
+  and positions (what the method analyses read).
 
 Every figure is a function of the rows alone, so a build that assembles its rows in any order
 (or from cached per-interview fragments) stores the same figures. Each has a test that counts
@@ -43,6 +45,7 @@ __all__ = [
     "add_aggregates",
     "add_corpus_counts",
     "add_study_quotes",
+    "add_coded_turns",
     "AGGREGATE_NODES",
     "AGGREGATE_RELS",
     "CORPUS_ITEMS",
@@ -251,3 +254,28 @@ def add_study_quotes(graph: GraphData) -> None:
             quotes[study_of[rel["dst"]]].add(rel["src"])
     for row in graph.node_rows("Study"):
         row["quotes"] = len(quotes.get(row["id"], ()))
+
+
+def add_coded_turns(graph: GraphData) -> None:
+    """One ``CodedTurns`` node per code and coder (replacing any there): the turns the coder
+    coded with the code, as ``interviews`` and ``positions``, two lists of the same length in
+    interview and position order (the i-th interview and i-th position name one turn)."""
+    graph.nodes.pop("CodedTurns", None)
+    excerpts = graph.nodes.get("Excerpt", {})
+    turns: dict[tuple[str, str, str], list[tuple[str, int]]] = defaultdict(list)
+    for rel in graph.rel_rows("CODED_AS"):
+        excerpt = excerpts[rel["src"]]
+        turns[(rel["dstLabel"], rel["dst"], rel["coder"])].append((excerpt["interview"], excerpt["position"]))
+    for (label, cid, coder), found in turns.items():
+        code = graph.nodes[label][cid]
+        found.sort()
+        row = {
+            "id": f"{label}\x1f{cid}\x1f{coder}",
+            "code": code["code"],
+            "kind": code["kind"],
+            "coder": coder,
+            "interviews": [interview for interview, _ in found],
+            "positions": [position for _, position in found],
+            "study": code["study"],
+        }
+        graph.add_node("CodedTurns", row)

@@ -330,6 +330,17 @@ NODES: dict[str, dict[str, str]] = {
         "study": "STRING",
     },
     "CorpusCount": {"id": "STRING", "total": "INT64"},
+    # every coding grouped by code and coder: the turns as two lists of the same length (the
+    # i-th interview and i-th position name one turn), in interview and position order
+    "CodedTurns": {
+        "id": "STRING",
+        "code": "STRING",
+        "kind": "STRING",
+        "coder": "STRING",
+        "interviews": "STRING[]",
+        "positions": "INT64[]",
+        "study": "STRING",
+    },
 }
 CODE_LABELS = ("Challenge", "Fix", "Practice", "Question")
 

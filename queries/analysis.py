@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from challenge_graph.graph.autocode import MACHINE_CODERS
+from challenge_graph.graph.errors import QueryError
 from challenge_graph.queries.runner import run_query
 from challenge_graph.store.base import GraphStore
 
@@ -93,7 +94,7 @@ def coded_turns(store: GraphStore, include_auto: bool = True, study: str | None 
     key = (store.describe(), store.version())
     found = _FETCHED.get(key)
     if found is None:
-        found = tuple(CodedTurns(*row) for row in run_query(store, "coded-turns").rows)
+        found = tuple(CodedTurns(*row) for row in _coded_turn_rows(store))
         _FETCHED.clear()
         _FETCHED[key] = found
     return [
@@ -101,6 +102,23 @@ def coded_turns(store: GraphStore, include_auto: bool = True, study: str | None 
         for row in found
         if (include_auto or row.coder not in MACHINE_CODERS) and (study is None or row.study == study)
     ]
+
+
+def _coded_turn_rows(store: GraphStore) -> list[tuple]:
+    """coded-turns' rows; a clear error for a graph with codings written before the build stored
+    them (``CodedTurns``: LadybugDB has no such table, Neo4j finds no such node)."""
+    try:
+        rows, failure = run_query(store, "coded-turns").rows, None
+    except QueryError as e:
+        rows, failure = [], e
+    if not rows and store.run("MATCH ()-[r:CODED_AS]->() RETURN count(r) AS n").rows[0][0]:
+        raise QueryError(
+            "this graph was written by an earlier version of challenge-graph, without the coded turns "
+            "the analyses read: load it again (challenge-graph load --replace with the same files)"
+        ) from failure
+    if failure is not None:
+        raise failure
+    return rows
 
 
 def saturation(

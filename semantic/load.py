@@ -7,7 +7,7 @@ on every load keeps them up to date, encoding only texts it has not seen.
 
 from __future__ import annotations
 
-from challenge_graph.graph.aggregates import add_aggregates
+from challenge_graph.graph.aggregates import add_aggregates, add_coded_turns
 from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.model import CODE_LABELS, slugify
 from challenge_graph.graph.study_scope import scoped_id
@@ -87,4 +87,5 @@ def add_suggestions(graph: GraphData, vectors: ExcerptVectors) -> int:
         graph.add_rel("CODED", ("Coder", coder), ("Interview", interview), consensus=False)
     if found:
         add_aggregates(graph)  # the stored figures that count every coder (allQuotes, REPORTED…) count these too
+        add_coded_turns(graph)
     return sum(len(c) for c in found.values())

@@ -73,6 +73,13 @@ CHECKS = {
             "RETURN s.id, c.category, count(DISTINCT c), count(DISTINCT e)",
         )
     ],
+    "CodedTurns": [
+        (
+            "MATCH (t:CodedTurns) RETURN t.study, t.code, t.kind, t.coder, t.interviews, t.positions",
+            "MATCH (e:Excerpt)-[r:CODED_AS]->(c) WITH c, r.coder AS coder, e ORDER BY e.interview, e.position SKIP 0 "
+            "RETURN c.study, c.code, c.kind, coder, collect(e.interview), collect(e.position)",
+        )
+    ],
 }
 
 CORPUS_COUNTS = {  # corpus-summary's items, each counted over the graph

@@ -7,6 +7,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from challenge_graph.cli import cli
+from challenge_graph.graph.errors import QueryError
 from challenge_graph.pipeline.ingest import ingest
 from challenge_graph.queries.analysis import (
     codings,
@@ -115,4 +116,27 @@ def test_codings_follow_a_new_graph(tmp_path):
     (tmp_path / "two.csv").write_text(TABLE.replace("X-c", "X-d"))
     ingest(store, [tmp_path / "two.csv"], replace=True)
     assert {c.code for c in codings(store)} == {"X-a", "X-b", "X-d"}
+    store.close()
+
+
+@pytest.mark.parametrize("written_before", ["no CodedTurns table", "no CodedTurns node"])
+def test_a_graph_written_before_the_coded_turns_were_stored_asks_for_a_load(tmp_path, written_before):
+    """LadybugDB refuses a label it has no table for; Neo4j finds nothing: either way the
+    analyses say what to do instead of failing or finding no codings."""
+    import ladybug
+
+    (tmp_path / "one.csv").write_text(TABLE)
+    store = LadybugStore(tmp_path / "db")
+    ingest(store, [tmp_path / "one.csv"])
+    store.close()
+    db = ladybug.Database(str(tmp_path / "db" / "graph.lbug"))
+    connection = ladybug.Connection(db)
+    connection.execute("MATCH (t:CodedTurns) DELETE t")
+    if written_before == "no CodedTurns table":
+        connection.execute("DROP TABLE CodedTurns")
+    connection.close()
+    db.close()
+    store = LadybugStore(tmp_path / "db")
+    with pytest.raises(QueryError, match=r"earlier version of challenge-graph.*load it again"):
+        codings(store)
     store.close()
