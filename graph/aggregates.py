@@ -24,7 +24,10 @@ of small tables of their own:
 - on each ``Study``, ``quotes``: the participant turns a person (no coder named ``auto…``) coded
   with one of the study's challenges;
 - ``CodedTurns`` nodes: every coding grouped by code and coder, its turns as lists of interviews
-  and positions (what the method analyses read).
+  and positions (what the method analyses read);
+- ``(Study)-[:COVERS {challenges, participants, quotes}]->(ReferenceStage)``: the study's
+  challenges coded by a person on participant turns at its stages mapped onto the reference
+  stage, the participants who said those turns and the turns (what study-comparison lists).
 
 Every figure is a function of the rows alone, so a build that assembles its rows in any order
 (or from cached per-interview fragments) stores the same figures. Each has a test that counts
@@ -46,6 +49,7 @@ __all__ = [
     "add_corpus_counts",
     "add_study_quotes",
     "add_coded_turns",
+    "add_study_coverage",
     "AGGREGATE_NODES",
     "AGGREGATE_RELS",
     "CORPUS_ITEMS",
@@ -279,3 +283,35 @@ def add_coded_turns(graph: GraphData) -> None:
             "study": code["study"],
         }
         graph.add_node("CodedTurns", row)
+
+
+def add_study_coverage(graph: GraphData) -> None:
+    """``COVERS`` from each ``Study`` to the reference stages its coded challenges reach (replacing
+    any there): participant turns coded by a person (no coder named ``auto…``) with a challenge
+    at a stage of the study that maps onto the reference stage."""
+    graph.rels.pop("COVERS", None)
+    speaker = {r["dst"]: r["src"] for r in graph.rel_rows("SAID")}
+    stage_of = {r["src"]: r["dst"] for r in graph.rel_rows("AT_STAGE") if r["srcLabel"] == "Challenge"}
+    references: dict[str, list[str]] = defaultdict(list)
+    for rel in graph.rel_rows("MAPS_TO"):
+        references[rel["src"]].append(rel["dst"])
+    stages = graph.nodes.get("Stage", {})
+    found: dict[tuple[str, str], tuple[set[str], set[str], set[str]]] = defaultdict(lambda: (set(), set(), set()))
+    for rel in graph.rel_rows("CODED_AS"):
+        stage = stage_of.get(rel["dst"]) if rel["dstLabel"] == "Challenge" else None
+        if stage is None or rel["src"] not in speaker or rel["coder"].startswith("auto"):
+            continue
+        for reference in references.get(stage, ()):
+            challenges, participants, quotes = found[(stages[stage]["study"], reference)]
+            challenges.add(rel["dst"])
+            participants.add(speaker[rel["src"]])
+            quotes.add(rel["src"])
+    for (study, reference), (challenges, participants, quotes) in found.items():
+        graph.add_rel(
+            "COVERS",
+            ("Study", study),
+            ("ReferenceStage", reference),
+            challenges=len(challenges),
+            participants=len(participants),
+            quotes=len(quotes),
+        )

@@ -370,6 +370,7 @@ RELATIONSHIPS: dict[str, tuple[tuple[tuple[str, str], ...], dict[str, str]]] = {
     "MENTIONED_WITH": ((("Challenge", "Tool"),), {"participants": "INT64", "quotes": "INT64"}),
     "MENTIONED_AT": ((("Tool", "Stage"),), {"participants": "INT64", "quotes": "INT64"}),
     "CO_OCCURS": ((("Challenge", "Challenge"),), {"excerpts": "INT64", "codings": "INT64"}),
+    "COVERS": ((("Study", "ReferenceStage"),), {"challenges": "INT64", "participants": "INT64", "quotes": "INT64"}),
 }
 
 _NON_WORD = re.compile(r"[\W_]+")

@@ -14,7 +14,12 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 
-from challenge_graph.graph.aggregates import add_coded_turns, add_corpus_counts, add_study_quotes
+from challenge_graph.graph.aggregates import (
+    add_coded_turns,
+    add_corpus_counts,
+    add_study_coverage,
+    add_study_quotes,
+)
 from challenge_graph.graph.build import InterviewBuilds, build_graph
 from challenge_graph.graph.code_names import tolerant_key
 from challenge_graph.graph.codebook import Codebook
@@ -122,6 +127,7 @@ def build_corpus(
         _add_crosswalk(graph, source, crosswalk, set(used))
     add_corpus_counts(graph)
     add_study_quotes(graph)
+    add_study_coverage(graph)
     add_coded_turns(graph)
     return graph
 

@@ -73,6 +73,16 @@ CHECKS = {
             "RETURN s.id, c.category, count(DISTINCT c), count(DISTINCT e)",
         )
     ],
+    "COVERS": [
+        (
+            "MATCH (st:Study)-[v:COVERS]->(r:ReferenceStage) "
+            "RETURN st.id, r.id, v.challenges, v.participants, v.quotes",
+            # the coder is filtered in a WITH: LadybugDB 0.22 ignores a WHERE on x here (it counts suggestions)
+            "MATCH (p:Participant)-[:SAID]->(e:Excerpt)-[x:CODED_AS]->(c:Challenge)-[:AT_STAGE]->(s:Stage)"
+            "-[:MAPS_TO]->(r:ReferenceStage) WITH p, e, c, s, r, x.coder AS coder WHERE NOT coder STARTS WITH 'auto' "
+            "RETURN s.study, r.id, count(DISTINCT c), count(DISTINCT p), count(DISTINCT e)",
+        )
+    ],
     "CodedTurns": [
         (
             "MATCH (t:CodedTurns) RETURN t.study, t.code, t.kind, t.coder, t.interviews, t.positions",
