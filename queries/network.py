@@ -38,7 +38,7 @@ def neighbourhood(store: GraphStore, centre: str = "workflow", key: str | None =
     """
     name, param = NEIGHBOURHOODS[centre]
     values = resolve_params(store, get_query(name), {param: key} if param else {})
-    rows = store.run(get_query(name).cypher, values).as_dicts()
+    rows = store.run_table(get_query(name).cypher, values, get_query(name).returns).as_dicts()
     rows.sort(key=lambda r: (r["relation"], r["source_kind"], r["source"], r["target_kind"], r["target"]))
     graph = nx.DiGraph(centre=centre, key=key or "")
     quotes: dict[str, int] = defaultdict(int)

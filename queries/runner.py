@@ -123,7 +123,7 @@ def run_query(store: GraphStore, name: str, params: dict[str, Any] | None = None
         If the query or a parameter is unknown, a value does not resolve, or the engine fails.
     """
     query = get_query(name)
-    return store.run(query.cypher, resolve_params(store, query, params or {}))
+    return store.run_table(query.cypher, resolve_params(store, query, params or {}), query.returns)
 
 
 def corpus_summary(store: GraphStore) -> dict[str, int]:

@@ -50,6 +50,11 @@ class GraphStore(ABC):
         check_read_only(cypher)
         return self._execute(cypher, dict(params or {}))
 
+    def run_table(self, cypher: str, params: dict[str, Any], columns: Sequence[str]) -> QueryResult:
+        """:meth:`run` for a query known to return ``columns`` (a named query): a store may fetch
+        its rows in one piece (Neo4j does)."""
+        return self.run(cypher, params)
+
     def run_analyst(
         self,
         cypher: str,

@@ -35,6 +35,7 @@ from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.model import NODES, RELATIONSHIPS, SourceFile
 from challenge_graph.graph.progress import Step
 from challenge_graph.store.base import GraphStore, Progress, QueryResult, add_codebook_source
+from challenge_graph.store.cypher import check_read_only
 from challenge_graph.store.neo4j_lock import LEASE_SECONDS, LoadLock
 
 __all__ = ["Neo4jStore", "constraint_statements", "DEFAULT_BATCH_SIZE"]
@@ -153,6 +154,16 @@ class Neo4jStore(GraphStore):
                 cypher, params, database_=self.database, routing_=neo4j.RoutingControl.READ
             )
         return QueryResult(list(keys), [tuple(record.values()) for record in records])
+
+    def run_table(self, cypher: str, params: dict[str, Any], columns: Sequence[str]) -> QueryResult:
+        """Every row in one record (a list of lists): the driver builds a record per row in Python,
+        about 25 µs each, three times the server's time for a network of 7,500 edges."""
+        check_read_only(cypher)
+        # CALL { } rather than CALL () { }: Neo4j before 5.23 knows only the first
+        names = ", ".join(f"`{column}`" for column in columns)
+        whole = f"CALL {{\n{cypher}\n}}\nRETURN collect([{names}]) AS rows"
+        (rows,) = self._execute(whole, dict(params)).rows[0]
+        return QueryResult(list(columns), [tuple(row) for row in rows])
 
     def _execute_analyst(
         self, cypher: str, params: dict[str, Any], timeout: float, max_rows: int | None
