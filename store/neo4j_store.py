@@ -46,19 +46,11 @@ DEFAULT_BATCH_SIZE = 10_000  # fastest measured at 1,000 interviews (benchmarks/
 GENERATION = "loadGeneration"
 
 
-# indexes beside the constraints: an excerpt's interview and position (coded-units' pages come in
-# that order, read from the index instead of sorting every coding)
-INDEXES = {"excerpt_turn": ("Excerpt", ("interview", "position"))}
-
-
 def constraint_statements() -> list[str]:
-    """One uniqueness constraint on ``id`` per label of the graph model, and the :data:`INDEXES`."""
+    """One uniqueness constraint on ``id`` per label of the graph model."""
     return [
         f"CREATE CONSTRAINT challenge_graph_{label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
         for label in NODES
-    ] + [
-        f"CREATE INDEX challenge_graph_{name} IF NOT EXISTS FOR (n:{label}) ON ({', '.join('n.' + p for p in props)})"
-        for name, (label, props) in INDEXES.items()
     ]
 
 
