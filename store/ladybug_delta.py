@@ -195,8 +195,12 @@ def _statements(
         for prop, rows in edits.items():
             updates.append((f"UNWIND $rows AS r MATCH (n:{label} {{id: r.id}}) SET n.{prop} = r.value", rows))
 
-    for rel in INTERVIEW_RELS:
-        rows = [r for r in graph.rels.get(rel, {}).values() if _rel_owner(rel, r) in changed]
+    # the changed interviews' excerpts, so that each of the 360,000 rows at 1,000 interviews costs one lookup
+    excerpts = {key for key, row in graph.nodes.get("Excerpt", {}).items() if row["interview"] in changed}
+    for rel, owner in INTERVIEW_RELS.items():
+        end, _, kind = owner.partition(":")
+        wanted = excerpts if kind == "excerpt" else changed
+        rows = [r for r in graph.rels.get(rel, {}).values() if r[end] in wanted]
         for (src, dst), group in rows_by_ends(rows).items():
             rel_inserts.append((_create_rel(rel, src, dst), group))
     return deletions + updates + node_inserts + rel_inserts
@@ -204,12 +208,6 @@ def _statements(
 
 def _owner(label: str, row: dict[str, Any]) -> str:
     return row["id"] if label == "Interview" else row["interview"]
-
-
-def _rel_owner(rel: str, row: dict[str, Any]) -> str:
-    end, _, kind = INTERVIEW_RELS[rel].partition(":")
-    value = row[end]
-    return value.rsplit(":", 1)[0] if kind == "excerpt" else value
 
 
 def rows_by_ends(rows: list[dict[str, Any]]) -> dict[tuple[str, str], list[dict[str, Any]]]:
