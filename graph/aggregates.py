@@ -1,8 +1,9 @@
 """Figures the named queries would otherwise count over every quote, stored with the graph.
 
-:func:`add_aggregates` reads the finished :class:`~challenge_graph.graph.build.GraphData` (its
-rows only, never the order they came in) and adds properties to small global nodes and rows
-of small tables of their own:
+:func:`add_aggregates` (each study's build) and the functions named in the last items (the whole
+graph, once the studies are put together) read the finished
+:class:`~challenge_graph.graph.build.GraphData` (its rows only, never the order they came in)
+and add properties to small global nodes and rows of small tables of their own:
 
 - ``allQuotes`` and ``allParticipants`` on every Challenge, Fix and Practice: participant turns
   coded with it by any coder, the suggestions of ``auto`` included, and who said them
@@ -21,11 +22,12 @@ of small tables of their own:
 - ``StageCategory`` nodes: per stage and challenge category, the challenges coded there and
   the participant turns (any coder) behind them;
 - ``CorpusCount`` nodes: what corpus-summary lists, one node per item;
-- on each ``Study``, ``quotes``: the participant turns a person (no coder named ``auto…``) coded
-  with one of the study's challenges;
-- ``CodedTurns`` nodes: every coding grouped by code and coder, its turns as lists of interviews
-  and positions (what the method analyses read);
-- ``(Study)-[:COVERS {challenges, participants, quotes}]->(ReferenceStage)``: the study's
+- on each ``Study``, ``quotes`` (:func:`add_study_quotes`): the participant turns a person (no
+  coder named ``auto…``) coded with one of the study's challenges;
+- ``CodedTurns`` nodes (:func:`add_coded_turns`): every coding grouped by code and coder, its
+  turns as lists of interviews and positions (what the method analyses read);
+- ``(Study)-[:COVERS {challenges, participants, quotes}]->(ReferenceStage)``
+  (:func:`add_study_coverage`): the study's
   challenges coded by a person on participant turns at its stages mapped onto the reference
   stage, the participants who said those turns and the turns (what study-comparison lists).
 

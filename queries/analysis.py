@@ -108,9 +108,13 @@ def _coded_turn_rows(store: GraphStore) -> list[tuple]:
     """coded-turns' rows; a clear error for a graph with codings written before the build stored
     them (``CodedTurns``: LadybugDB has no such table, Neo4j finds no such node)."""
     try:
-        rows, failure = run_query(store, "coded-turns").rows, None
+        rows = run_query(store, "coded-turns").rows
     except QueryError as e:
+        if "CodedTurns" not in str(e):  # any other failure is reported as it is
+            raise
         rows, failure = [], e
+    else:
+        failure = None
     if not rows and store.run("MATCH ()-[r:CODED_AS]->() RETURN count(r) AS n").rows[0][0]:
         raise QueryError(
             "this graph was written by an earlier version of challenge-graph, without the coded turns "

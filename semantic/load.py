@@ -87,5 +87,5 @@ def add_suggestions(graph: GraphData, vectors: ExcerptVectors) -> int:
         graph.add_rel("CODED", ("Coder", coder), ("Interview", interview), consensus=False)
     if found:
         add_aggregates(graph)  # the stored figures that count every coder (allQuotes, REPORTED…) count these too
-        add_coded_turns(graph)
+        add_coded_turns(graph)  # Study.quotes and COVERS leave out coders named auto…: unchanged
     return sum(len(c) for c in found.values())

@@ -4,9 +4,12 @@ Loads are batched ``UNWIND $rows … MERGE`` statements, one managed write trans
 so they are idempotent and an interrupted load leaves whole batches behind. Every node and
 relationship written by a load carries that load's ``loadGeneration``; once all batches are in,
 what an earlier load wrote and this one did not is swept away, batch by batch. Readers see the
-old graph, then the old and new together, then the new one. Into a database that holds none of
-the graph's nodes (a first load), rows are created rather than merged and nothing is swept
-(writing 1,000 interviews: 17.0 s against 18.4 s, one pair of quiet runs). Constraints make ``id`` unique for
+old graph, then the old and new together, then the new one. The ``Source`` nodes come last,
+after the sweep of the rest: :meth:`version` reads their stamps, so it moves on only once the
+graph is whole. Into a database that holds none of the graph's nodes (a first load), rows are
+created rather than merged and nothing is swept (writing 1,000 interviews: 17.0 s against
+18.4 s, one pair of quiet runs); readers see the graph grow, and a load interrupted there is
+completed by the next one, which merges and sweeps as usual. Constraints make ``id`` unique for
 every label. Reads run in read transactions; writes are also refused before they reach the server.
 
 One load at a time: a load claims the lock node ``(:ChallengeGraphLock {id: 'load'})`` in a write
@@ -246,17 +249,10 @@ class Neo4jStore(GraphStore):
             self._write(statement, {})
         # a database holding none of our nodes has nothing to merge with or sweep: rows are created
         fresh = not self._holds_graph()
-        contents = {s.name: s.data for s in sources}
         add_codebook_source(graph, codebook)
-        for label, props in NODES.items():
-            rows = [{p: row[p] for p in props} for row in graph.node_rows(label)]
-            if label == "Source":
-                for row in rows:
-                    row["data"] = contents.get(row["name"], codebook.data if row["kind"] == "codebook" else b"")
-            write = f"CREATE (n:{label}) SET n = row" if fresh else f"MERGE (n:{label} {{id: row.id}}) SET n += row"
-            self._batches(
-                f"UNWIND $rows AS row {write}, n.{GENERATION} = $generation", rows, generation, progress, label
-            )
+        for label in NODES:
+            if label != "Source":
+                self._write_nodes(graph, label, fresh, generation, progress)
         for rel, (_, props) in RELATIONSHIPS.items():
             groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
             for row in graph.rel_rows(rel):
@@ -273,8 +269,32 @@ class Neo4jStore(GraphStore):
                     progress,
                     f"{rel} {src}->{dst}",
                 )
+        # the sources last, once the rest is in and swept: version() reads their stamp, and the
+        # caches keyed by it (the dashboard's, the analyses') must never keep a half-written graph
         if not fresh:
-            self._sweep(generation, progress)
+            self._sweep(generation, progress, [label for label in NODES if label != "Source"])
+        contents = {s.name: s.data for s in sources}
+        self._write_nodes(graph, "Source", fresh, generation, progress, contents, codebook.data)
+        if not fresh:
+            self._sweep(generation, None, ["Source"], relationships=False)
+
+    def _write_nodes(
+        self,
+        graph: GraphData,
+        label: str,
+        fresh: bool,
+        generation: str,
+        progress: Progress | None,
+        contents: dict[str, bytes] | None = None,
+        codebook: bytes = b"",
+    ) -> None:
+        """Write one label's rows (a Source's ``data`` from ``contents``, the codebook's from ``codebook``)."""
+        rows = [{p: row[p] for p in NODES[label]} for row in graph.node_rows(label)]
+        if contents is not None:
+            for row in rows:
+                row["data"] = contents.get(row["name"], codebook if row["kind"] == "codebook" else b"")
+        write = f"CREATE (n:{label}) SET n = row" if fresh else f"MERGE (n:{label} {{id: row.id}}) SET n += row"
+        self._batches(f"UNWIND $rows AS row {write}, n.{GENERATION} = $generation", rows, generation, progress, label)
 
     def _holds_graph(self) -> bool:
         """True when the database holds a node of any label of the graph model (a load's, or an
@@ -291,16 +311,19 @@ class Neo4jStore(GraphStore):
             if progress:
                 progress(Step(f"{what}: {start + len(batch)} of {len(rows)}", "writing", start + len(batch), len(rows)))
 
-    def _sweep(self, generation: str, progress: Progress | None) -> None:
-        """Delete what earlier loads wrote and this one did not, one batch per transaction."""
+    def _sweep(
+        self, generation: str, progress: Progress | None, labels: Sequence[str], relationships: bool = True
+    ) -> None:
+        """Delete what earlier loads wrote and this one did not (every relationship type, unless
+        ``relationships`` is False, and the nodes of ``labels``), one batch per transaction."""
         statements = [
             f"MATCH ()-[r:{rel}]->() WHERE r.{GENERATION} <> $generation "
             f"WITH r LIMIT $batch DELETE r RETURN count(*) AS n"
-            for rel in RELATIONSHIPS
+            for rel in (RELATIONSHIPS if relationships else ())
         ] + [
             f"MATCH (n:{label}) WHERE n.{GENERATION} <> $generation "
             f"WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS n"
-            for label in NODES
+            for label in labels
         ]
         assert self._lock is not None
         with self._errors():

@@ -197,3 +197,64 @@ def test_a_wrong_database_name_is_one_line_and_exit_1(neo4j_env):
     result = _cli({**neo4j_env, "NEO4J_DATABASE": "research"}, "load", EXAMPLES, "--neo4j")
     assert result.returncode == 1
     assert result.stderr == f"Error: Neo4j at {neo4j_env['NEO4J_URI']} has no database 'research' (NEO4J_DATABASE)\n"
+
+
+def _empty(store):
+    """Delete every node of the graph model, as a database that never held the graph."""
+    while store.driver.execute_query(
+        "MATCH (n) WHERE any(l IN labels(n) WHERE l IN $labels) WITH n LIMIT 20000 DETACH DELETE n "
+        "RETURN count(*) AS n",
+        {"labels": list(NODES)},
+        database_=store.database,
+    ).records[0]["n"]:
+        pass
+
+
+def test_a_first_load_creates_what_a_reload_merges_and_a_killed_one_is_completed(neo4j_env, neo4j_store, corpus):
+    """Into an empty database rows are created, not merged; the graph is the one a reload
+    (merging and sweeping) writes, and a first load killed part-way is completed by the next."""
+    _empty(neo4j_store)
+    assert _cli(neo4j_env, "load", EXAMPLES, corpus / "a", "--neo4j", "-s").returncode == 0
+    created = _dump(neo4j_store)
+    assert _cli(neo4j_env, "load", corpus / "a", EXAMPLES, "--neo4j", "--replace", "-s").returncode == 0
+    assert _dump(neo4j_store) == created and len(created[1]) > 1000
+    midway = 0
+    for delay in KILL_AFTER:
+        _empty(neo4j_store)
+        process = _cli(neo4j_env, "load", EXAMPLES, corpus / "a", "--neo4j", "-s", "--batch-size", "200", wait=False)
+        _wait_for_lock(neo4j_store, process)
+        time.sleep(delay)
+        midway += process.poll() is None
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        rerun = _cli(neo4j_env, "load", EXAMPLES, corpus / "a", "--neo4j", "-s")
+        assert rerun.returncode == 0, rerun.stderr
+        assert _dump(neo4j_store) == created, f"killed {delay} s in, the next load did not complete the graph"
+    assert midway, "no kill landed during a load"
+
+
+@pytest.mark.parametrize("first", ["into an empty database", "over another graph"])
+def test_the_version_moves_on_only_once_the_graph_is_whole(neo4j_store, corpus, first):
+    """The dashboard's and the analyses' caches follow version(): while a load writes, it still
+    names the graph before it, until the sources (written last) come in."""
+    if first == "into an empty database":
+        _empty(neo4j_store)
+    else:
+        ingest(neo4j_store, [EXAMPLES], replace=True)
+    before = neo4j_store.version()
+    seen: list[tuple[str, str]] = []  # (progress message, version() when it came)
+    neo4j_store.batch_size = 2000  # several batches per large table
+    try:
+        ingest(
+            neo4j_store,
+            [EXAMPLES, corpus / "a"],
+            replace=True,
+            progress=lambda step: seen.append((str(step), neo4j_store.version())),
+        )
+    finally:
+        neo4j_store.batch_size = 10_000
+    # while the excerpts, the codings and the rest are written, version() names the graph before
+    rest = [version for message, version in seen if message.startswith(("Excerpt: ", "CODED_AS ", "SAID ", "FROM "))]
+    assert len(rest) > 5 and set(rest) == {before}
+    assert any(message.startswith("Source: ") for message, _ in seen)
+    assert neo4j_store.version() not in ("", before)
