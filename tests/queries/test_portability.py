@@ -1,6 +1,8 @@
 """Every named query and every analysis command gives the same rows on Neo4j as on the embedded
-store, both loaded from the same files: the examples, and the examples with the sample Delve PDFs
-(three interviews coded by two coders and moderated, so agreement has something to measure)."""
+store, both loaded from the same files: the examples, the examples with the codebook's suggestions
+(coder auto: LadybugDB 0.22 once dropped a query's filter on the coder where Neo4j kept it), and
+the examples with the sample Delve PDFs (three interviews coded by two coders and moderated, so
+agreement has something to measure)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,12 @@ from challenge_graph.queries.runner import list_queries, run_query
 from challenge_graph.store.ladybug_store import LadybugStore
 from tests.conftest import EXAMPLES, FIXTURES
 
-CORPORA = {"examples": [EXAMPLES], "examples+delve-pdf": [EXAMPLES, FIXTURES / "delve-pdf"]}
+CORPORA = {
+    "examples": [EXAMPLES],
+    "examples+suggestions": [EXAMPLES],
+    "examples+delve-pdf": [EXAMPLES, FIXTURES / "delve-pdf"],
+}
+AUTOCODE = {"examples+suggestions"}  # loaded with the codebook's suggestions
 PARAMS = {
     "stage": "jiang-2024/loss-function",  # "loss function" is a stage of two studies with the PDFs
     "challenge": "QM-robustness",
@@ -39,7 +46,7 @@ def pair(request, neo4j_store, tmp_path_factory):
     """(embedded, Neo4j, embedded folder), both loaded from the same files."""
     embedded = LadybugStore(tmp_path_factory.mktemp("portable") / "db")
     for store in (embedded, neo4j_store):
-        report = ingest(store, CORPORA[request.param], replace=True)
+        report = ingest(store, CORPORA[request.param], replace=True, autocode=request.param in AUTOCODE)
         assert not report.rejected
     yield embedded, neo4j_store, embedded.path
     embedded.close()
@@ -93,8 +100,8 @@ def test_analysis_commands_agree_on_neo4j(pair, neo4j_env, command):
     assert expected  # something to compare
 
 
-def test_loading_again_is_idempotent_on_neo4j(pair):
+def test_loading_again_is_idempotent_on_neo4j(pair, request):
     _, neo4j, _ = pair
     before = sorted(run_query(neo4j, "corpus-summary").rows)
-    ingest(neo4j, [EXAMPLES])
+    ingest(neo4j, [EXAMPLES], autocode=request.node.callspec.params["pair"] in AUTOCODE)  # as it was loaded
     assert sorted(run_query(neo4j, "corpus-summary").rows) == before
