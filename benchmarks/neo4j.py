@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
                 f"N={n}: parse+build {size['parse_build']} s, embedded full load {size['embedded_load']} s", flush=True
             )
             for batch in args.batch_sizes:
-                _empty(store)
+                empty_graph(store)
                 batched = connect(batch)
                 start = time.perf_counter()
                 ingest(batched, [corpus], replace=True)
@@ -83,19 +83,19 @@ def main(argv: list[str] | None = None) -> None:
             size["counts"] = {label: store.run(f"MATCH (n:{label}) RETURN count(n)").rows[0][0] for label in NODES}
             size["queries"] = _queries(store, args.runs)
             if n <= args.naive_max:
-                _empty(store)
+                empty_graph(store)
                 start = time.perf_counter()
                 size["naive_statements"] = naive_load_neo4j(store, corpus)
                 size["naive"] = round(time.perf_counter() - start, 2)
                 print(f"N={n} naive: {size['naive']} s, {size['naive_statements']} statements", flush=True)
             results["sizes"][str(n)] = size
-    _empty(store)
+    empty_graph(store)
     store.close()
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {args.out}")
 
 
-def _empty(store: Neo4jStore) -> None:
+def empty_graph(store: Neo4jStore) -> None:
     """Delete every node of the graph model, in batches."""
     while store.driver.execute_query(
         "MATCH (n) WHERE any(l IN labels(n) WHERE l IN $labels) WITH n LIMIT 20000 DETACH DELETE n "

@@ -107,14 +107,13 @@ def coded_turns(store: GraphStore, include_auto: bool = True, study: str | None 
 def _coded_turn_rows(store: GraphStore) -> list[tuple]:
     """coded-turns' rows; a clear error for a graph with codings written before the build stored
     them (``CodedTurns``: LadybugDB has no such table, Neo4j finds no such node)."""
+    rows, failure = [], None
     try:
         rows = run_query(store, "coded-turns").rows
     except QueryError as e:
         if "CodedTurns" not in str(e):  # any other failure is reported as it is
             raise
-        rows, failure = [], e
-    else:
-        failure = None
+        failure = e
     if not rows and store.run("MATCH ()-[r:CODED_AS]->() RETURN count(r) AS n").rows[0][0]:
         raise QueryError(
             "this graph was written by an earlier version of challenge-graph, without the coded turns "

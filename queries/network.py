@@ -37,8 +37,9 @@ def neighbourhood(store: GraphStore, centre: str = "workflow", key: str | None =
     codes attached to a stage. Rows are sorted first, so the graph is the same on every store.
     """
     name, param = NEIGHBOURHOODS[centre]
-    values = resolve_params(store, get_query(name), {param: key} if param else {})
-    rows = store.run_table(get_query(name).cypher, values, get_query(name).returns).as_dicts()
+    query = get_query(name)
+    values = resolve_params(store, query, {param: key} if param else {})
+    rows = store.run_table(query.cypher, values, query.returns).as_dicts()
     rows.sort(key=lambda r: (r["relation"], r["source_kind"], r["source"], r["target_kind"], r["target"]))
     graph = nx.DiGraph(centre=centre, key=key or "")
     quotes: dict[str, int] = defaultdict(int)

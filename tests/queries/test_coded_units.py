@@ -29,13 +29,11 @@ def _expected(corpus_folder) -> list[tuple]:
     _, graph = check([corpus_folder], load_codebook())
     excerpts = {row["id"]: row for row in graph.node_rows("Excerpt")}
     interviews = {row["id"]: row for row in graph.node_rows("Interview")}
-    codes = {(rel["dstLabel"], rel["dst"]) for rel in graph.rel_rows("CODED_AS")}
-    code_rows = {(label, cid): row for label, cid in codes for row in graph.node_rows(label) if row["id"] == cid}
     rows = []
     for rel in graph.rel_rows("CODED_AS"):
         excerpt = excerpts[rel["src"]]
         interview = interviews[excerpt["interview"]]
-        code = code_rows[(rel["dstLabel"], rel["dst"])]
+        code = graph.nodes[rel["dstLabel"]][rel["dst"]]
         rows.append(
             (
                 interview["id"],

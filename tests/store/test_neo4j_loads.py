@@ -14,6 +14,7 @@ import time
 import pytest
 
 from benchmarks.generate import generate_corpus
+from benchmarks.neo4j import empty_graph
 from challenge_graph.graph.model import NODES, RELATIONSHIPS
 from challenge_graph.pipeline.ingest import ingest
 from challenge_graph.store.ladybug_store import LadybugStore
@@ -199,28 +200,17 @@ def test_a_wrong_database_name_is_one_line_and_exit_1(neo4j_env):
     assert result.stderr == f"Error: Neo4j at {neo4j_env['NEO4J_URI']} has no database 'research' (NEO4J_DATABASE)\n"
 
 
-def _empty(store):
-    """Delete every node of the graph model, as a database that never held the graph."""
-    while store.driver.execute_query(
-        "MATCH (n) WHERE any(l IN labels(n) WHERE l IN $labels) WITH n LIMIT 20000 DETACH DELETE n "
-        "RETURN count(*) AS n",
-        {"labels": list(NODES)},
-        database_=store.database,
-    ).records[0]["n"]:
-        pass
-
-
 def test_a_first_load_creates_what_a_reload_merges_and_a_killed_one_is_completed(neo4j_env, neo4j_store, corpus):
     """Into an empty database rows are created, not merged; the graph is the one a reload
     (merging and sweeping) writes, and a first load killed part-way is completed by the next."""
-    _empty(neo4j_store)
+    empty_graph(neo4j_store)
     assert _cli(neo4j_env, "load", EXAMPLES, corpus / "a", "--neo4j", "-s").returncode == 0
     created = _dump(neo4j_store)
     assert _cli(neo4j_env, "load", corpus / "a", EXAMPLES, "--neo4j", "--replace", "-s").returncode == 0
     assert _dump(neo4j_store) == created and len(created[1]) > 1000
     midway = 0
     for delay in KILL_AFTER:
-        _empty(neo4j_store)
+        empty_graph(neo4j_store)
         process = _cli(neo4j_env, "load", EXAMPLES, corpus / "a", "--neo4j", "-s", "--batch-size", "200", wait=False)
         _wait_for_lock(neo4j_store, process)
         time.sleep(delay)
@@ -238,12 +228,12 @@ def test_the_version_moves_on_only_once_the_graph_is_whole(neo4j_store, corpus, 
     """The dashboard's and the analyses' caches follow version(): while a load writes, it still
     names the graph before it, until the sources (written last) come in."""
     if first == "into an empty database":
-        _empty(neo4j_store)
+        empty_graph(neo4j_store)
     else:
         ingest(neo4j_store, [EXAMPLES], replace=True)
     before = neo4j_store.version()
     seen: list[tuple[str, str]] = []  # (progress message, version() when it came)
-    neo4j_store.batch_size = 2000  # several batches per large table
+    batch_size, neo4j_store.batch_size = neo4j_store.batch_size, 2000  # several batches per large table
     try:
         ingest(
             neo4j_store,
@@ -252,7 +242,7 @@ def test_the_version_moves_on_only_once_the_graph_is_whole(neo4j_store, corpus, 
             progress=lambda step: seen.append((str(step), neo4j_store.version())),
         )
     finally:
-        neo4j_store.batch_size = 10_000
+        neo4j_store.batch_size = batch_size
     # while the excerpts, the codings and the rest are written, version() names the graph before
     rest = [version for message, version in seen if message.startswith(("Excerpt: ", "CODED_AS ", "SAID ", "FROM "))]
     assert len(rest) > 5 and set(rest) == {before}
