@@ -29,7 +29,7 @@ from challenge_graph.graph import errors, model
 from challenge_graph.graph.codebook import CodeInfo
 from challenge_graph.graph.graph_data import GraphData, TagReport
 
-__all__ = ["KEPT_TYPES", "pack", "unpack", "read_kept", "write_kept", "DamagedKeptFile"]
+__all__ = ["KEPT_TYPES", "DamagedKeptFile", "decode_kept", "encode_kept", "pack", "read_kept", "unpack", "write_kept"]
 
 logger = logging.getLogger(__name__)
 
@@ -280,13 +280,21 @@ def read_kept(path: Path, expect: type | tuple[type, ...] = object, items: tuple
     except OSError as e:
         logger.warning("ignoring unreadable %s: %s", path, e)
         return None
+    return decode_kept(data, path, expect, items)
+
+
+def decode_kept(
+    data: bytes, where: Any, expect: type | tuple[type, ...] = object, items: tuple[type, ...] = ()
+) -> Any | None:
+    """The value of the kept bytes ``data`` (what :func:`encode_kept` gave), or None when they are
+    damaged or not an ``expect`` (see :func:`read_kept`); ``where`` names them in the log."""
     try:
         value = _checked(data)
         if not isinstance(value, expect) or (items and not all(isinstance(v, items) for v in value)):
             raise DamagedKeptFile(f"holds a {type(value).__name__}, not what this file keeps")
         return value
     except DamagedKeptFile as e:
-        logger.warning("ignoring damaged %s (built again from the sources): %s", path, e)
+        logger.warning("ignoring damaged %s (built again from the sources): %s", where, e)
         return None
 
 
@@ -299,12 +307,18 @@ def _checked(data: bytes) -> Any:
     return unpack(payload)
 
 
+def encode_kept(value: Any) -> bytes:
+    """``value`` as kept bytes: the magic line, the SHA-256 of the payload, the payload."""
+    payload = pack(value)
+    return MAGIC + hashlib.sha256(payload).digest() + payload
+
+
 def write_kept(path: Path, value: Any) -> None:
     """Keep ``value`` at ``path``, through a temporary file renamed into place (never half written)."""
-    payload = pack(value)
+    data = encode_kept(value)
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".new-", delete=False) as f:
-        f.write(MAGIC + hashlib.sha256(payload).digest() + payload)
+        f.write(data)
     try:
         os.replace(f.name, path)
     except BaseException:

@@ -15,13 +15,13 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from challenge_graph.graph.build import InterviewJob
 from challenge_graph.graph.codebook import Codebook
 from challenge_graph.graph.interview_build import Fragment, build_interview
-from challenge_graph.graph.kept_values import read_kept, register, write_kept
+from challenge_graph.graph.kept_values import register
+from challenge_graph.pipeline.kept_store import KeptStore
 from challenge_graph.pipeline.workers import map_in_processes
 
 __all__ = ["FragmentCache", "KeptBuilds", "build_version"]
@@ -59,12 +59,13 @@ def build_version() -> str:
 
 
 class FragmentCache:
-    """Fragments, one kept file per key in ``folder`` (:mod:`graph.kept_values`); a missing or
-    damaged entry is rebuilt.
-    ``salt`` names what else the records depend on (the loaders' version)."""
+    """Fragments, kept in ``kept`` as entries of kind ``fragment``; a missing or damaged entry is
+    rebuilt. ``salt`` names what else the records depend on (the loaders' version)."""
 
-    def __init__(self, folder: Path | str, salt: str = "") -> None:
-        self.folder = Path(folder)
+    KIND = "fragment"
+
+    def __init__(self, kept: KeptStore, salt: str = "") -> None:
+        self.kept = kept
         self.salt = salt
         self.used: set[str] = set()  # keys read or written since this cache was opened
         self._memo: dict[Any, Any] | None = None  # values worth keeping between loads, see remember()
@@ -77,7 +78,7 @@ class FragmentCache:
         """A digest of ``parts`` (strings, numbers, booleans, tuples or lists of them), the
         salt and the build's version.
 
-        >>> cache = FragmentCache("unused")
+        >>> cache = FragmentCache(KeptStore("unused"))
         >>> cache.key("a", ("b", 1)) == cache.key("a", ("b", 1)) != cache.key("a", ("b", 2))
         True
         """
@@ -88,22 +89,22 @@ class FragmentCache:
     def has(self, key: str) -> bool:
         """True when a fragment is kept under ``key`` (it may still turn out damaged: see :meth:`get`)."""
         self.used.add(key)
-        return (self.folder / key).is_file()
+        return self.kept.has(self.KIND, key)
 
     def get(self, key: str) -> Any | None:
         self.used.add(key)
-        return read_kept(self.folder / key, Fragment)
+        return self.kept.get(self.KIND, key, Fragment)
 
     def put(self, key: str, fragment: Any) -> None:
         self.used.add(key)
-        write_kept(self.folder / key, fragment)
+        self.kept.put(self.KIND, key, fragment)
 
     def remember(self, key: Any, compute: Callable[[], Any]) -> Any:
         """``compute()``, or the value it gave for ``key`` (and this build version) in an earlier
         load: for figures the build needs about unchanged files, such as the likeness of two
         coders' files of one interview."""
         if self._memo is None:
-            self._memo = read_kept(self.folder / MEMO, dict) or {}
+            self._memo = self.kept.get(MEMO, MEMO, dict) or {}
         full = (build_version(), self.salt, key)
         self._memo_used.add(full)
         if full not in self._memo:
@@ -113,14 +114,9 @@ class FragmentCache:
     def keep_only(self, keys: Iterable[str]) -> None:
         """Remove every entry but ``keys`` (interviews no longer loaded leave the disk), and keep
         what :meth:`remember` was asked for in this load."""
-        wanted = {*keys, MEMO}
-        if not self.folder.is_dir():
-            return
-        for entry in self.folder.iterdir():
-            if entry.name not in wanted:
-                entry.unlink(missing_ok=True)
+        self.kept.keep_only(self.KIND, keys)
         if self._memo is not None:
-            write_kept(self.folder / MEMO, {k: v for k, v in self._memo.items() if k in self._memo_used})
+            self.kept.put(MEMO, MEMO, {k: v for k, v in self._memo.items() if k in self._memo_used})
 
 
 class KeptBuilds:

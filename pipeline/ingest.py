@@ -26,6 +26,7 @@ from challenge_graph.loaders import parse_source, read_sources
 from challenge_graph.pipeline.codebook_files import parse_codebook_source
 from challenge_graph.pipeline.collector import collector_paused
 from challenge_graph.pipeline.fragments import FragmentCache, KeptBuilds
+from challenge_graph.pipeline.kept_store import KeptStore
 from challenge_graph.pipeline.parse_cache import ParseCache, loader_version
 from challenge_graph.pipeline.study_checks import unmapped_stages, unmatched_codes
 from challenge_graph.pipeline.study_files import StudyFiles, bundled_codebook, split_study_files
@@ -172,11 +173,31 @@ def ingest_sources(
 def _ingest_locked(
     store, new, codebook_file, codebook, replace, codebook_changed, progress, autocode, semantic=False, suggest=False
 ) -> Report:
+    kept_file = store.kept_file()
+    with contextlib.closing(KeptStore(kept_file)) if kept_file else contextlib.nullcontext() as values:
+        return _load_and_write(
+            store,
+            new,
+            values,
+            codebook_file,
+            codebook,
+            replace,
+            codebook_changed,
+            progress,
+            autocode,
+            semantic,
+            suggest,
+        )
+
+
+def _load_and_write(
+    store, new, values, codebook_file, codebook, replace, codebook_changed, progress, autocode, semantic, suggest
+) -> Report:
+    """:func:`_ingest_locked` with the store's kept values open (``values``; None: keep nothing)."""
     report = Report()
     report.notes.extend(codebook.notes)  # what reading the codebook noticed
     kept = {} if replace else {s.name: s for s in store.sources()}
-    folder = store.parse_cache_dir()
-    cache = ParseCache(folder) if folder else None
+    cache = ParseCache(values) if values else None
     new_study_files, new = split_study_files(new)
     new_names = {s.name for s in new_study_files.files}
     studies, old_sources = split_study_files(
@@ -197,7 +218,7 @@ def _ingest_locked(
     report.loaded = list(dict.fromkeys([*(s.name for s in studies.files), *(s.name for s, _ in records)]))
     if progress:
         progress(Step(f"building the graph from {len(records)} files", "building"))
-    fragments = FragmentCache(folder.with_name("fragments"), salt=loader_version()) if folder else None
+    fragments = FragmentCache(values, salt=loader_version()) if values else None
     graph = _build(records, studies, codebook, report, autocode, fragments)
     parsed = {s.name for s, _ in records}
     unreadable = [s for s in old if s.name not in parsed]

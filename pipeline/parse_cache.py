@@ -3,7 +3,8 @@
 An entry is keyed by everything its records depend on: the file's name and contents, the codes
 the codebook knows (text exports read them as tags), and the loaders' own code (a digest of
 their source files, so an upgrade re-parses everything). Entries hold transcript text: they
-live inside the database folder and leave it with their source (:meth:`ParseCache.keep_only`).
+live in the store's kept file (:mod:`pipeline.kept_store`) and leave it with their source
+(:meth:`ParseCache.keep_only`).
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ import hashlib
 from collections.abc import Collection, Iterable
 from functools import cache
 from importlib import resources
-from pathlib import Path
 
-from challenge_graph.graph.kept_values import read_kept, write_kept
 from challenge_graph.graph.model import CodingSet, Interview, ParticipantSheet, Protocol, Record, SourceFile
+from challenge_graph.pipeline.kept_store import KeptStore
 
 RECORD_TYPES = (Interview, CodingSet, Protocol, ParticipantSheet)
 
@@ -37,10 +37,12 @@ def loader_version() -> str:
 
 
 class ParseCache:
-    """Records parsed from source files, one kept file per entry in ``folder`` (:mod:`graph.kept_values`)."""
+    """Records parsed from source files, kept in ``kept`` as entries of kind ``parsed``."""
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = Path(folder)
+    KIND = "parsed"
+
+    def __init__(self, kept: KeptStore) -> None:
+        self.kept = kept
 
     def key(self, source: SourceFile, known_codes: Collection[str]) -> str:
         digest = hashlib.sha256()
@@ -51,16 +53,11 @@ class ParseCache:
 
     def get(self, key: str) -> list[Record] | None:
         """The cached records, or None (a missing or unreadable entry is simply parsed again)."""
-        return read_kept(self.folder / key, list, RECORD_TYPES)
+        return self.kept.get(self.KIND, key, list, RECORD_TYPES)
 
     def put(self, key: str, records: list[Record]) -> None:
-        write_kept(self.folder / key, records)
+        self.kept.put(self.KIND, key, records)
 
     def keep_only(self, keys: Iterable[str]) -> None:
         """Remove every entry but ``keys``: a file taken out of the corpus leaves the disk."""
-        wanted = set(keys)
-        if not self.folder.is_dir():
-            return
-        for entry in self.folder.iterdir():
-            if entry.name not in wanted:
-                entry.unlink(missing_ok=True)
+        self.kept.keep_only(self.KIND, keys)

@@ -129,8 +129,9 @@ class GraphStore(ABC):
         that serialise writers themselves (Neo4j) need nothing here."""
         return nullcontext()
 
-    def parse_cache_dir(self) -> Path | None:
-        """Where loads keep parsed records of this store's sources (None: parse every time)."""
+    def kept_file(self) -> Path | None:
+        """Where loads keep what they parsed and built, to redo only what a change needs
+        (:mod:`pipeline.kept_store`; None: parse and build everything every time)."""
         return None
 
     def is_empty(self) -> bool:

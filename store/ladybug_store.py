@@ -4,7 +4,8 @@ Layout of the folder::
 
     graph.lbug        the database (one file once closed)
     sources/<sha256>  contents of every loaded file and codebook, so a load can rebuild all
-    parsed/, fragments/  files already parsed and interviews already built, so it need not
+    kept.sqlite       files already parsed and interviews already built, so it need not
+    written.snapshot  the rows last written, so a load writes only its changes
     .lock             held by the process that is loading
 
 A load builds ``graph.lbug.new`` with bulk ``COPY`` into empty tables, closes it, fsyncs it and
@@ -27,6 +28,7 @@ import functools
 import hashlib
 import logging
 import os
+import shutil
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -48,6 +50,8 @@ logger = logging.getLogger(__name__)
 
 DB_FILE = "graph.lbug"
 SNAPSHOT_FILE = "written.snapshot"  # the rows last written, to write only the next load's changes
+KEPT_FILE = "kept.sqlite"  # what loads parsed and built (pipeline/kept_store.py)
+FORMER_KEPT_FOLDERS = ("parsed", "fragments")  # where earlier versions kept it, a file per entry
 PENDING_SUFFIXES = (".wal", ".shadow")  # left by an unfinished checkpoint
 MAX_SOURCE_BYTES = 600 << 20  # larger than any file a loader accepts (REFI-QDA projects: 500 MB)
 ANALYST_THREADS = 2  # per analyst query: one query never takes a shared pool
@@ -94,8 +98,8 @@ class LadybugStore(GraphStore):
     def describe(self) -> str:
         return f"embedded LadybugDB at {self.path}"
 
-    def parse_cache_dir(self) -> Path:
-        return self.path / "parsed"
+    def kept_file(self) -> Path:
+        return self.path / KEPT_FILE
 
     def version(self) -> str:
         try:
@@ -283,11 +287,16 @@ class LadybugStore(GraphStore):
 
     def _remove_leftovers(self) -> None:
         """Remove temporary files a load killed mid-write left behind (``.new-*`` kept files,
-        ``.*.tmp`` source copies); the write lock must be held, so no load is writing them."""
-        for folder in (self.path, self.path / "parsed", self.path / "fragments", self.path / "sources"):
+        ``.*.tmp`` source copies), and the folders earlier versions kept parsed files and built
+        interviews in (they hold transcript text nothing reads any more); the write lock must be
+        held, so no load is writing them."""
+        for folder in (self.path, self.path / "sources"):
             for pattern in (".new-*", ".*.tmp"):
                 for leftover in folder.glob(pattern):
                     leftover.unlink(missing_ok=True)
+        for name in FORMER_KEPT_FOLDERS:
+            if (self.path / name).is_dir():
+                shutil.rmtree(self.path / name, ignore_errors=True)
 
     def _pending_files(self) -> list[Path]:
         return [p for p in (self.path / (DB_FILE + s) for s in PENDING_SUFFIXES) if p.exists()]

@@ -4,9 +4,10 @@ source is reported, never built into the graph."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
-import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,8 @@ from challenge_graph.cli import cli
 from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.kept_values import DamagedKeptFile, pack, read_kept, unpack, write_kept
 from challenge_graph.graph.model import Coding, Interview, Turn
+from challenge_graph.pipeline.fragments import FragmentCache
+from challenge_graph.pipeline.kept_store import KeptStore
 from tests.conftest import EXAMPLES, LEADER_4
 
 SENTENCE = "pretty easy"  # in LEADER_4, once
@@ -43,8 +46,21 @@ def _texts(db: Path) -> list[str]:
     return result.stdout.splitlines()
 
 
-def _kept_files(db: Path) -> list[Path]:
-    return [db / "written.snapshot", *sorted((db / "parsed").iterdir()), *sorted((db / "fragments").iterdir())]
+def _kept_values(db: Path, kind: str | None = None) -> list[bytes]:
+    """The values in the store's kept file (of ``kind``, else all), read with SQLite alone."""
+    with contextlib.closing(sqlite3.connect(db / "kept.sqlite")) as kept:
+        rows = kept.execute("SELECT kind, value FROM kept").fetchall()
+    return [value for k, value in rows if kind in (None, k)]
+
+
+def _replace_values(db: Path, kind: str, change) -> int:
+    """Set each value of ``kind`` in the kept file to ``change(value)`` (unchanged when it gives
+    None); how many were changed."""
+    with contextlib.closing(sqlite3.connect(db / "kept.sqlite")) as kept, kept:
+        rows = kept.execute("SELECT key, value FROM kept WHERE kind = ?", (kind,)).fetchall()
+        changed = [(new, kind, key) for key, value in rows if (new := change(value)) is not None]
+        kept.executemany("UPDATE kept SET value = ? WHERE kind = ? AND key = ?", changed)
+    return len(changed)
 
 
 @pytest.fixture
@@ -54,35 +70,50 @@ def loaded(tmp_path):
     return db
 
 
-def test_no_kept_file_is_a_pickle(loaded):
-    for path in _kept_files(loaded):
-        data = path.read_bytes()
-        assert data.startswith(b"challenge-graph kept v1\n"), path
+def test_no_kept_value_is_a_pickle(loaded):
+    values = [(loaded / "written.snapshot").read_bytes(), *_kept_values(loaded)]
+    assert {"parsed", "fragment"} <= {kind for kind in ("parsed", "fragment") if _kept_values(loaded, kind)}
+    for data in values:
+        assert data.startswith(b"challenge-graph kept v1\n"), data[:40]
         with pytest.raises(Exception):  # noqa: B017 - any refusal: it is not a pickle at all
             pickle.loads(data)
+    assert not (loaded / "parsed").exists() and not (loaded / "fragments").exists()  # one kept file, not one per entry
 
 
-@pytest.mark.parametrize("where", ["written.snapshot", "parsed", "fragments"])
+@pytest.mark.parametrize("where", ["written.snapshot", "parsed", "fragment"])
 def test_a_planted_pickle_is_never_run(loaded, tmp_path, where):
     marker = tmp_path / "ran"
     before = _texts(loaded)
-    targets = [loaded / where] if where.endswith("snapshot") else sorted((loaded / where).iterdir())
-    for target in targets:
-        target.write_bytes(pickle.dumps(_Planted(marker)))
+    planted = pickle.dumps(_Planted(marker))
+    if where.endswith("snapshot"):
+        (loaded / where).write_bytes(planted)
+    else:
+        assert _replace_values(loaded, where, lambda value: planted) > 0
     result = _load(loaded, EXAMPLES / "jiang-2024" / "participants.csv")
     assert result.exit_code in (0, 2), result.output
     assert not marker.exists(), f"a pickle planted in {where} was run"
     assert _texts(loaded) == before  # rebuilt from the sources, the same graph
 
 
+def test_a_planted_pickle_among_remembered_figures_is_never_run(tmp_path):
+    marker = tmp_path / "ran"
+    kept = KeptStore(tmp_path / "kept.sqlite")
+    first = FragmentCache(kept)
+    assert first.remember(("likeness", "a", "b"), lambda: 0.5) == 0.5
+    first.keep_only([])
+    assert FragmentCache(kept).remember(("likeness", "a", "b"), lambda: 0.25) == 0.5  # kept between loads
+    with contextlib.closing(sqlite3.connect(tmp_path / "kept.sqlite")) as db, db:
+        assert db.execute("UPDATE kept SET value = ? WHERE kind = 'memo'", (pickle.dumps(_Planted(marker)),)).rowcount
+    assert FragmentCache(kept).remember(("likeness", "a", "b"), lambda: 0.25) == 0.25  # computed again
+    assert not marker.exists()
+    kept.close()
+
+
 def test_a_changed_byte_in_a_fragment_never_reaches_the_graph(loaded):
-    edited = 0
-    for path in sorted((loaded / "fragments").iterdir()):
-        data = path.read_bytes()
-        if SENTENCE.encode() in data:
-            path.write_bytes(data.replace(SENTENCE.encode(), b"pretty hard"))  # same length
-            edited += 1
-    assert edited == 1
+    def edit(value):  # the same length: only the checksum tells
+        return value.replace(SENTENCE.encode(), b"pretty hard") if SENTENCE.encode() in value else None
+
+    assert _replace_values(loaded, "fragment", edit) == 1
     (loaded / "written.snapshot").unlink()  # the next load writes every row, from the kept fragments
     assert _load(loaded, EXAMPLES / "jiang-2024" / "participants.csv").exit_code in (0, 2)
     texts = "\n".join(_texts(loaded))
@@ -92,7 +123,7 @@ def test_a_changed_byte_in_a_fragment_never_reaches_the_graph(loaded):
 def test_a_changed_copy_of_a_source_is_reported_and_the_graph_kept(loaded, tmp_path):
     copy = next(p for p in (loaded / "sources").iterdir() if SENTENCE.encode() in p.read_bytes())
     copy.write_bytes(copy.read_bytes().replace(SENTENCE.encode(), b"pretty hard"))
-    shutil.rmtree(loaded / "parsed")  # the next load must read the copies again
+    (loaded / "kept.sqlite").unlink()  # the next load must read the copies again
     before = _texts(loaded)
     result = _load(loaded, EXAMPLES / "jiang-2024" / "participants.csv")
     assert result.exit_code == 1
@@ -160,14 +191,41 @@ def test_a_truncated_or_foreign_file_reads_as_missing(tmp_path):
 def test_leftovers_of_a_killed_load_are_removed_by_the_next(loaded):
     planted = [
         loaded / ".new-abc123",  # written.snapshot's temporary
-        loaded / "parsed" / ".new-def456",
-        loaded / "fragments" / ".new-789abc",
         loaded / "sources" / ".0123.4242.tmp",
+        loaded / "parsed" / "0123abcd",  # where earlier versions kept parsed files and built interviews
+        loaded / "fragments" / ".new-789abc",
     ]
     for path in planted:
+        path.parent.mkdir(exist_ok=True)
         path.write_bytes(b"half written")
     assert _load(loaded, EXAMPLES / "jiang-2024" / "participants.csv").exit_code in (0, 2)
     assert [p for p in planted if p.exists()] == []
+    assert not (loaded / "parsed").exists() and not (loaded / "fragments").exists()
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"PK\x03\x04 not a database at all",
+        b"SQLite format 3\x00" + bytes(200),  # a database's header, and nothing after it
+        "a database of another shape",
+    ],
+)
+def test_a_damaged_kept_file_is_replaced_and_the_graph_rebuilt(loaded, damage):
+    before = _texts(loaded)
+    kept = loaded / "kept.sqlite"
+    if isinstance(damage, bytes):
+        kept.write_bytes(damage)
+    else:
+        kept.unlink()
+        with contextlib.closing(sqlite3.connect(kept)) as other, other:
+            other.execute("CREATE TABLE kept (name TEXT, data BLOB)")
+            other.execute("INSERT INTO kept VALUES ('x', 'y')")
+    (loaded / "written.snapshot").unlink()  # the next load writes every row, from what it builds again
+    result = _load(loaded, EXAMPLES / "jiang-2024" / "participants.csv")
+    assert result.exit_code in (0, 2) and "Traceback" not in result.output, result.output
+    assert _texts(loaded) == before
+    assert _kept_values(loaded, "fragment")  # kept again, in a new file
 
 
 def test_kept_files_that_check_out_but_hold_something_else_are_rebuilt(loaded):
@@ -180,11 +238,14 @@ def test_kept_files_that_check_out_but_hold_something_else_are_rebuilt(loaded):
         path.write_bytes(MAGIC + hashlib.sha256(payload).digest() + payload)
 
     before = _texts(loaded)
+
+    def planted(value):
+        payload = pack(value)
+        return MAGIC + hashlib.sha256(payload).digest() + payload
+
     plant(loaded / "written.snapshot", 42)
-    for path in (loaded / "parsed").iterdir():
-        plant(path, ["x"])
-    for path in (loaded / "fragments").iterdir():
-        plant(path, "x")
+    assert _replace_values(loaded, "parsed", lambda _: planted(["x"])) > 0
+    assert _replace_values(loaded, "fragment", lambda _: planted("x")) > 0
     result = _load(loaded, EXAMPLES / "jiang-2024" / "participants.csv")
     assert result.exit_code in (0, 2) and "Traceback" not in result.output, result.output
     assert _texts(loaded) == before

@@ -3,7 +3,9 @@ row for row the graph a full load of the same files writes."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import sqlite3
 
 import pytest
 
@@ -31,10 +33,12 @@ def _dump(store: LadybugStore) -> tuple[list[str], list[str]]:
 
 
 def _fragments(store: LadybugStore) -> dict[str, int]:
-    """The store's kept fragments (named by their 64-digit key): name -> modification time."""
-    folder = store.path / "fragments"
-    entries = folder.iterdir() if folder.is_dir() else ()
-    return {f.name: f.stat().st_mtime_ns for f in entries if len(f.name) == 64}
+    """The store's kept fragments, read from its kept file: key -> when it was written."""
+    kept = store.path / "kept.sqlite"
+    if not kept.exists():
+        return {}
+    with contextlib.closing(sqlite3.connect(kept)) as db:
+        return dict(db.execute("SELECT key, written FROM kept WHERE kind = 'fragment'").fetchall())
 
 
 def _full(tmp_path, *paths, codebook=None) -> LadybugStore:
@@ -113,8 +117,8 @@ def test_a_damaged_fragment_is_built_again(tmp_path, pdfs):
     folder, later = pdfs
     store = LadybugStore(tmp_path / "store")
     ingest(store, [folder])
-    for entry in (store.path / "fragments").iterdir():
-        entry.write_bytes(b"not a pickle")
+    with contextlib.closing(sqlite3.connect(store.path / "kept.sqlite")) as db, db:
+        assert db.execute("UPDATE kept SET value = ? WHERE kind = 'fragment'", (b"not a pickle",)).rowcount > 0
     ingest(store, [later])
     full_folder = tmp_path / "all"
     shutil.copytree(folder, full_folder)

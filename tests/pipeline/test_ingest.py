@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import sqlite3
 
 from challenge_graph import loaders
 from challenge_graph.pipeline import parse_cache as cache_module
 from challenge_graph.pipeline.ingest import ingest
+from challenge_graph.pipeline.kept_store import KeptStore
 from challenge_graph.store.ladybug_store import LadybugStore
 from tests.conftest import EXAMPLES, INTERVIEW_35, LEADER_4
 
@@ -106,18 +109,24 @@ def test_a_load_parses_only_new_files_and_equals_a_full_rebuild(tmp_path, monkey
     fresh.close()
 
 
+def _parsed_entries(kept) -> list[bytes]:
+    """The parsed files kept in the store's kept file, read with SQLite alone."""
+    with contextlib.closing(sqlite3.connect(kept)) as db:
+        return [row[0] for row in db.execute("SELECT value FROM kept WHERE kind = 'parsed'")]
+
+
 def test_parsed_copies_leave_the_disk_with_their_source_and_go_stale_with_the_loaders(tmp_path, monkeypatch):
     store = LadybugStore(tmp_path / "db")
     ingest(store, [LEADER_4, INTERVIEW_35])
-    folder = store.parse_cache_dir()
-    assert len(list(folder.iterdir())) == 2
+    kept = store.kept_file()
+    assert len(_parsed_entries(kept)) == 2
     ingest(store, [LEADER_4], replace=True)
-    entries = list(folder.iterdir())
-    assert len(entries) == 1 and b"Interview 35" not in entries[0].read_bytes()
+    entries = _parsed_entries(kept)
+    assert len(entries) == 1 and b"Interview 35" not in entries[0]
     source = store.sources()[0]
-    key = cache_module.ParseCache(folder).key(source, ())
+    key = cache_module.ParseCache(KeptStore(kept)).key(source, ())
     monkeypatch.setattr(cache_module, "loader_version", lambda: "another version")
-    assert cache_module.ParseCache(folder).key(source, ()) != key
+    assert cache_module.ParseCache(KeptStore(kept)).key(source, ()) != key
     store.close()
 
 

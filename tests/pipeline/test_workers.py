@@ -110,7 +110,7 @@ def test_a_load_over_processes_equals_a_load_in_one(tmp_path, corpus, monkeypatc
 def test_stored_copies_are_parsed_again_over_processes(tmp_path, corpus, monkeypatch):
     (corpus / "broken.codings.yaml").unlink()
     store, _ = _load(tmp_path, corpus, "store", "1", monkeypatch)
-    shutil.rmtree(store.parse_cache_dir())  # every stored copy must be read and parsed again
+    store.kept_file().unlink()  # every stored copy must be read and parsed again
     codebook = tmp_path / "codebook.yaml"
     text = default_codebook_path().read_text(encoding="utf-8")
     codebook.write_text(text.replace("\nname: ml-engineering\n", "\nname: our-study\n"), encoding="utf-8")
