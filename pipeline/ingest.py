@@ -207,6 +207,7 @@ def _load_and_write(
     new_records = _parse(new, report, studies, codebook, progress, cache)
     if not new_records and not new_study_files.files and not (replace or codebook_changed):
         return report
+    store.stage_sources([*new_study_files.files, *{s.name: s for s, _ in new_records}.values()])  # written meanwhile
     given = {x.name for x, _ in new_records} | {(x.sha256, Path(x.name).name) for x, _ in new_records}
     # a file given again replaces its stored copy: the same name, or the same contents and file name
     # reached by another path (load corpus/, then corpus/a.txt); a copy under a new name is another file

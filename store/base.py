@@ -99,6 +99,11 @@ class GraphStore(ABC):
     ) -> None:
         """Replace the whole graph atomically: readers see the old graph or the new one."""
 
+    def stage_sources(self, sources: Sequence[SourceFile]) -> None:  # noqa: B027 - optional
+        """Start keeping copies of ``sources`` while the load still parses and builds (a store
+        that keeps them in files writes them on a thread); :meth:`replace_graph` waits for it.
+        Called with the write lock held; nothing a reader sees changes."""
+
     @abstractmethod
     def sources(self) -> list[SourceFile]:
         """The source files (and their contents) the current graph was built from."""

@@ -23,6 +23,7 @@ analyst never reaches another.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import hashlib
@@ -88,6 +89,7 @@ class LadybugStore(GraphStore):
         self._opened: tuple[int, int] | None = None
         self._lock = threading.RLock()  # the shared read connection: one query at a time, closed by none meanwhile
         self._writer: int | None = None  # the thread holding the write lock
+        self._staging: tuple[threading.Thread, list[BaseException]] | None = None  # see stage_sources()
         self.last_write = ""  # how the last load wrote: "changes" into a copy, or "full" from scratch
         self.analyst_memory: dict[str, int] = {}  # engine options of analysts' queries (limit_analyst_memory)
 
@@ -264,6 +266,8 @@ class LadybugStore(GraphStore):
                 self._remove_leftovers()
                 yield
             finally:
+                with contextlib.suppress(StoreError):  # a failed load: what it staged stays unused
+                    self._join_staging()  # no thread writes once the lock is released
                 self._writer = None
                 lock.truncate(0)
                 fcntl.flock(lock, fcntl.LOCK_UN)
@@ -301,6 +305,39 @@ class LadybugStore(GraphStore):
     def _pending_files(self) -> list[Path]:
         return [p for p in (self.path / (DB_FILE + s) for s in PENDING_SUFFIXES) if p.exists()]
 
+    def stage_sources(self, sources: Sequence[SourceFile]) -> None:
+        """Write the copies of ``sources`` not kept yet on a thread, while the load parses and
+        builds (disk writes and flushes release the interpreter). The copies are named by their
+        contents and only read through the graph's sources, so an unused one changes nothing
+        (the next write removes it); the lock is held until the thread ends (:meth:`writing`)."""
+        self._join_staging()
+        blobs = self.path / "sources"
+        blobs.mkdir(exist_ok=True)
+        todo = {s.sha256: s for s in sources if not (blobs / s.sha256).exists()}
+        if not todo:
+            return
+        failure: list[BaseException] = []
+
+        def write() -> None:
+            try:
+                _write_all_atomically(blobs, todo)
+            except BaseException as e:  # noqa: BLE001 - raised by the thread that waits for it
+                failure.append(e)
+
+        thread = threading.Thread(target=write, name="challenge-graph sources", daemon=True)
+        thread.start()
+        self._staging = (thread, failure)
+
+    def _join_staging(self) -> None:
+        """Wait for :meth:`stage_sources`'s thread; raise what it raised."""
+        staging, self._staging = self._staging, None
+        if staging is None:
+            return
+        thread, failure = staging
+        thread.join()
+        if failure:
+            raise StoreError(f"cannot keep copies of the sources in {self.path / 'sources'}: {failure[0]}")
+
     def replace_graph(
         self,
         graph: GraphData,
@@ -309,6 +346,7 @@ class LadybugStore(GraphStore):
         progress: Progress | None = None,
     ) -> None:
         with self.writing():
+            self._join_staging()
             blobs = self.path / "sources"
             blobs.mkdir(exist_ok=True)
             _write_all_atomically(blobs, {s.sha256: s for s in [*sources, codebook] if not (blobs / s.sha256).exists()})

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -54,6 +55,49 @@ def test_failed_build_leaves_previous_graph(empty_store, codebook):
         empty_store.replace_graph(broken, [], codebook_file)
     assert _counts(empty_store) == before
     assert not (empty_store.path / "graph.lbug.new").exists()
+
+
+def _kept_copies(store) -> set[str]:
+    return {p.name for p in (store.path / "sources").iterdir() if not p.name.startswith(".")}
+
+
+def test_sources_written_during_a_failed_load_change_nothing_and_leave_with_the_next(empty_store, monkeypatch):
+    from challenge_graph.pipeline import ingest as ingest_module
+
+    ingest(empty_store, [INTERVIEW_35])
+    before, copies, sources = _counts(empty_store), _kept_copies(empty_store), empty_store.sources()
+
+    def failing_build(*args, **kwargs):
+        raise RuntimeError("the build failed")
+
+    monkeypatch.setattr(ingest_module, "_build", failing_build)
+    with pytest.raises(RuntimeError, match="the build failed"):
+        ingest(empty_store, [LEADER_4])
+    assert empty_store._staging is None  # the thread ended before the lock was released
+    staged = _kept_copies(empty_store) - copies
+    assert hashlib.sha256(LEADER_4.read_bytes()).hexdigest() in staged  # written while it built
+    assert _counts(empty_store) == before and empty_store.sources() == sources
+    monkeypatch.undo()
+    ingest(empty_store, [INTERVIEW_35], replace=True)
+    assert _kept_copies(empty_store) == copies  # unused, it left with the next write
+
+
+def test_a_source_copy_that_cannot_be_written_fails_the_load_and_keeps_the_graph(empty_store, monkeypatch):
+    from challenge_graph.store import ladybug_store as store_module
+
+    ingest(empty_store, [INTERVIEW_35])
+    before = _counts(empty_store)
+    real = store_module._write_all_atomically
+
+    def full_disk(folder, sources):
+        if sources:
+            raise OSError(28, "No space left on device")
+        real(folder, sources)
+
+    monkeypatch.setattr(store_module, "_write_all_atomically", full_disk)
+    with pytest.raises(StoreError, match="cannot keep copies of the sources .*No space left on device"):
+        ingest(empty_store, [LEADER_4])
+    assert _counts(empty_store) == before
 
 
 def test_codebook_typo_leaves_previous_graph(empty_store, tmp_path):
