@@ -25,8 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import functools
-import hashlib
 import logging
 import os
 import shutil
@@ -44,6 +42,7 @@ from challenge_graph.graph.model import NODES, RELATIONSHIPS, SourceFile
 from challenge_graph.graph.progress import Step
 from challenge_graph.store.base import GraphStore, Progress, QueryResult, add_codebook_source
 from challenge_graph.store.ladybug_delta import apply_changes, read_snapshot, rows_by_ends, snapshot_of, write_snapshot
+from challenge_graph.store.source_copies import SourceCopies, StoredSource, fsync
 
 __all__ = ["LadybugStore", "schema_statements"]
 
@@ -54,7 +53,6 @@ SNAPSHOT_FILE = "written.snapshot"  # the rows last written, to write only the n
 KEPT_FILE = "kept.sqlite"  # what loads parsed and built (pipeline/kept_store.py)
 FORMER_KEPT_FOLDERS = ("parsed", "fragments")  # where earlier versions kept it, a file per entry
 PENDING_SUFFIXES = (".wal", ".shadow")  # left by an unfinished checkpoint
-MAX_SOURCE_BYTES = 600 << 20  # larger than any file a loader accepts (REFI-QDA projects: 500 MB)
 ANALYST_THREADS = 2  # per analyst query: one query never takes a shared pool
 ANALYST_BUFFER_BYTES = 1 << 30  # at least; four times the database file when that is larger
 _RECOVERY_PENDING = "checkpoint recovery is pending"
@@ -89,7 +87,7 @@ class LadybugStore(GraphStore):
         self._opened: tuple[int, int] | None = None
         self._lock = threading.RLock()  # the shared read connection: one query at a time, closed by none meanwhile
         self._writer: int | None = None  # the thread holding the write lock
-        self._staging: tuple[threading.Thread, list[BaseException]] | None = None  # see stage_sources()
+        self.copies = SourceCopies(self.path / "sources")  # the kept copies of the loaded files
         self.last_write = ""  # how the last load wrote: "changes" into a copy, or "full" from scratch
         self.analyst_memory: dict[str, int] = {}  # engine options of analysts' queries (limit_analyst_memory)
 
@@ -223,7 +221,7 @@ class LadybugStore(GraphStore):
         blob = self.path / "sources" / row["sha256"]
         if not blob.is_file():
             raise StoreError(f"{self.path}: stored copy of {row['name']} is missing")
-        return _StoredSource(row["name"], blob, row["sha256"])
+        return StoredSource(row["name"], blob, row["sha256"])
 
     def sources(self) -> list[SourceFile]:
         return [self._blob(r) for r in self._source_rows() if r["kind"] != "codebook"]
@@ -267,7 +265,7 @@ class LadybugStore(GraphStore):
                 yield
             finally:
                 with contextlib.suppress(StoreError):  # a failed load: what it staged stays unused
-                    self._join_staging()  # no thread writes once the lock is released
+                    self.copies.wait()  # no thread writes once the lock is released
                 self._writer = None
                 lock.truncate(0)
                 fcntl.flock(lock, fcntl.LOCK_UN)
@@ -306,37 +304,9 @@ class LadybugStore(GraphStore):
         return [p for p in (self.path / (DB_FILE + s) for s in PENDING_SUFFIXES) if p.exists()]
 
     def stage_sources(self, sources: Sequence[SourceFile]) -> None:
-        """Write the copies of ``sources`` not kept yet on a thread, while the load parses and
-        builds (disk writes and flushes release the interpreter). The copies are named by their
-        contents and only read through the graph's sources, so an unused one changes nothing
-        (the next write removes it); the lock is held until the thread ends (:meth:`writing`)."""
-        self._join_staging()
-        blobs = self.path / "sources"
-        blobs.mkdir(exist_ok=True)
-        todo = {s.sha256: s for s in sources if not (blobs / s.sha256).exists()}
-        if not todo:
-            return
-        failure: list[BaseException] = []
-
-        def write() -> None:
-            try:
-                _write_all_atomically(blobs, todo)
-            except BaseException as e:  # noqa: BLE001 - raised by the thread that waits for it
-                failure.append(e)
-
-        thread = threading.Thread(target=write, name="challenge-graph sources", daemon=True)
-        thread.start()
-        self._staging = (thread, failure)
-
-    def _join_staging(self) -> None:
-        """Wait for :meth:`stage_sources`'s thread; raise what it raised."""
-        staging, self._staging = self._staging, None
-        if staging is None:
-            return
-        thread, failure = staging
-        thread.join()
-        if failure:
-            raise StoreError(f"cannot keep copies of the sources in {self.path / 'sources'}: {failure[0]}")
+        """Start writing the copies of ``sources`` not kept yet while the load parses and builds
+        (:meth:`SourceCopies.stage`); the lock is held until they are written (:meth:`writing`)."""
+        self.copies.stage(sources)
 
     def replace_graph(
         self,
@@ -346,10 +316,8 @@ class LadybugStore(GraphStore):
         progress: Progress | None = None,
     ) -> None:
         with self.writing():
-            self._join_staging()
-            blobs = self.path / "sources"
-            blobs.mkdir(exist_ok=True)
-            _write_all_atomically(blobs, {s.sha256: s for s in [*sources, codebook] if not (blobs / s.sha256).exists()})
+            self.copies.wait()
+            self.copies.write([*sources, codebook])
             add_codebook_source(graph, codebook)
             new = self.path / (DB_FILE + ".new")
             for stale in self.path.glob(DB_FILE + ".new*"):
@@ -365,51 +333,17 @@ class LadybugStore(GraphStore):
                     self.last_write = "full"
                 if progress:
                     progress("wrote the changed rows" if self.last_write == "changes" else "wrote every row")
-                _fsync(new)
+                fsync(new)
             except BaseException:
                 new.unlink(missing_ok=True)
                 raise
             for stale in self._pending_files():  # they belong to the file being replaced
                 stale.unlink()
             os.replace(new, self.db_file)
-            _fsync(self.path)
+            fsync(self.path)
             self.close()
             write_snapshot(snapshot, snapshot_of(graph, self._contents_stamp()))
-            _remove_unused(blobs, {s.sha256 for s in [*sources, codebook]})
-
-
-class _StoredSource(SourceFile):
-    """A source kept in the store's folder: its digest is known, its contents are read only when
-    a load needs them (a file already parsed is taken from the parse cache by name and digest)."""
-
-    def __init__(self, name: str, blob: Path, sha256: str) -> None:
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "origin", "")
-        object.__setattr__(self, "_path", blob)
-        self.__dict__["sha256"] = sha256  # SourceFile.sha256 is a cached property
-
-    @functools.cached_property
-    def data(self) -> bytes:  # type: ignore[override]
-        """The kept copy's bytes, checked against the SHA-256 recorded when it was loaded: a
-        changed copy is reported, never built into the graph."""
-        try:
-            size = self._path.stat().st_size
-            if size > MAX_SOURCE_BYTES:  # no loader takes a file this large: never read it whole
-                raise StoreError(f"the kept copy of {self.name} ({self._path}) is {size:,} bytes, no source's size")
-            digest = hashlib.sha256()
-            with self._path.open("rb") as f:  # checked as it streams, before it is held whole
-                while chunk := f.read(1 << 20):
-                    digest.update(chunk)
-            matches = digest.hexdigest() == self.sha256
-            data = self._path.read_bytes() if matches else b""
-        except OSError as e:
-            raise StoreError(f"stored copy of {self.name} is missing ({e.strerror})") from e
-        if not matches or hashlib.sha256(data).hexdigest() != self.sha256:  # changed while read: still refused
-            raise StoreError(
-                f"the kept copy of {self.name} ({self._path}) has changed since it was loaded (its SHA-256 "
-                f"differs): load the original file again, or load with --replace without it"
-            )
-        return data
+            self.copies.keep_only({s.sha256 for s in [*sources, codebook]})
 
 
 def _build_database(path: Path, graph: GraphData, progress: Progress | None) -> None:
@@ -477,45 +411,6 @@ def _all_rows(result: Any) -> list[tuple[Any, ...]]:
         result.reset_iterator()
         return [tuple(row) for row in result.get_all()]
     return list(zip(*(column.to_pylist() for column in table.columns)))
-
-
-def _write_all_atomically(folder: Path, sources: dict[str, SourceFile]) -> None:
-    """Write each source's bytes to ``folder/<name>`` through a temporary file: all are written,
-    then each is flushed to disk and renamed into place, and the folder flushed once (the disk
-    flushes its journal once for many files, not once per file)."""
-    written = []
-    try:
-        for name, source in sources.items():
-            tmp = folder / f".{name}.{os.getpid()}.tmp"
-            written.append((tmp, folder / name))
-            tmp.write_bytes(source.data)
-        for tmp, _ in written:
-            _fsync(tmp)
-        for tmp, target in written:
-            os.replace(tmp, target)
-    except BaseException:
-        for tmp, _ in written:
-            tmp.unlink(missing_ok=True)
-        raise
-    if written:
-        _fsync(folder)
-
-
-def _fsync(path: Path) -> None:
-    """Flush a file, or a folder's entries, to disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _remove_unused(blobs: Path, keep: set[str]) -> None:
-    """Delete stored copies of sources the graph no longer uses (a transcript taken out of the
-    corpus leaves the disk) and temporary files left by a crash."""
-    for path in blobs.iterdir():
-        if path.name not in keep:
-            path.unlink(missing_ok=True)
 
 
 def _first_line(message: str) -> str:

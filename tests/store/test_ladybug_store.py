@@ -73,7 +73,7 @@ def test_sources_written_during_a_failed_load_change_nothing_and_leave_with_the_
     monkeypatch.setattr(ingest_module, "_build", failing_build)
     with pytest.raises(RuntimeError, match="the build failed"):
         ingest(empty_store, [LEADER_4])
-    assert empty_store._staging is None  # the thread ended before the lock was released
+    assert not empty_store.copies.staging  # the thread ended before the lock was released
     staged = _kept_copies(empty_store) - copies
     assert hashlib.sha256(LEADER_4.read_bytes()).hexdigest() in staged  # written while it built
     assert _counts(empty_store) == before and empty_store.sources() == sources
@@ -83,18 +83,18 @@ def test_sources_written_during_a_failed_load_change_nothing_and_leave_with_the_
 
 
 def test_a_source_copy_that_cannot_be_written_fails_the_load_and_keeps_the_graph(empty_store, monkeypatch):
-    from challenge_graph.store import ladybug_store as store_module
+    from challenge_graph.store import source_copies
 
     ingest(empty_store, [INTERVIEW_35])
     before = _counts(empty_store)
-    real = store_module._write_all_atomically
+    real = source_copies.write_all_atomically
 
     def full_disk(folder, sources):
         if sources:
             raise OSError(28, "No space left on device")
         real(folder, sources)
 
-    monkeypatch.setattr(store_module, "_write_all_atomically", full_disk)
+    monkeypatch.setattr(source_copies, "write_all_atomically", full_disk)
     with pytest.raises(StoreError, match="cannot keep copies of the sources .*No space left on device"):
         ingest(empty_store, [LEADER_4])
     assert _counts(empty_store) == before
