@@ -15,6 +15,7 @@ read meanwhile.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
@@ -95,14 +96,14 @@ class KeptStore:
                 conn.execute("ROLLBACK")
                 raise
             conn.execute("COMMIT")
-        except sqlite3.Error as e:
+        except (sqlite3.Error, OSError) as e:
             logger.warning("could not write to %s: %s", self.path, e)
 
     def _query(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         """The rows of a read; none when the file cannot be read (logged)."""
         try:
             return self._connection().execute(sql, params).fetchall()
-        except sqlite3.Error as e:
+        except (sqlite3.Error, OSError) as e:
             logger.warning("ignoring unreadable %s (built again from the sources): %s", self.path, e)
             return []
 
@@ -119,7 +120,8 @@ class KeptStore:
         except sqlite3.DatabaseError as e:
             logger.warning("replacing damaged %s (built again from the sources): %s", self.path, e)
             for suffix in ("", "-wal", "-shm"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # not removable (a folder): connecting again says so
+                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
             return _connect(self.path)
 
 
