@@ -30,7 +30,7 @@ from challenge_graph.pipeline.kept_store import KeptStore
 from challenge_graph.pipeline.parse_cache import ParseCache, loader_version
 from challenge_graph.pipeline.study_checks import unmapped_stages, unmatched_codes
 from challenge_graph.pipeline.study_files import StudyFiles, bundled_codebook, split_study_files
-from challenge_graph.pipeline.workers import map_in_processes
+from challenge_graph.pipeline.workers import in_worker_process, map_in_processes
 from challenge_graph.semantic import load as semantic_load
 from challenge_graph.store.base import GraphStore, Progress
 
@@ -284,6 +284,8 @@ def _parse(
         for number, (source, parsed) in enumerate(zip(sources, cached), start=1):
             if parsed is None:
                 parsed = next(fresh)
+                if isinstance(parsed, bytes):
+                    parsed = ParseCache.decode(parsed)
             if progress:
                 progress(Step(f"read {source.name}", "reading", number, len(sources)))
             if isinstance(parsed, LoaderError):
@@ -303,16 +305,22 @@ def _parse(
     return records
 
 
-def _parse_one(cache: ParseCache | None, job: tuple[SourceFile, str, frozenset[str]]) -> list[Record] | LoaderError:
+def _parse_one(
+    cache: ParseCache | None, job: tuple[SourceFile, str, frozenset[str]]
+) -> list[Record] | bytes | LoaderError:
     """One file's records, kept in the cache under its key (in a worker process, see
-    :func:`map_in_processes`); a file that cannot be read gives its error."""
+    :func:`map_in_processes`); a file that cannot be read gives its error. A worker returns the
+    kept bytes instead of the records (:meth:`ParseCache.decode`): they are made anyway, and cross
+    to the loading process without pickling the records field by field."""
     source, key, known = job
     try:
         parsed = parse_source(source, known)
     except LoaderError as e:
         return e
     if cache:
-        cache.put(key, parsed)
+        kept = cache.put(key, parsed)
+        if in_worker_process():
+            return kept
     return parsed
 
 

@@ -66,11 +66,15 @@ class KeptStore:
         """The keys kept under ``kind``."""
         return {row[0] for row in self._query("SELECT key FROM kept WHERE kind = ?", (kind,))}
 
-    def put(self, kind: str, key: str, value: Any) -> None:
+    def put(self, kind: str, key: str, value: Any) -> bytes:
         """Keep ``value`` under ``(kind, key)``; a failure to write is logged, never raised (the
-        next load builds the entry again)."""
-        row = (kind, key, encode_kept(value), time.time_ns())
-        self._write("INSERT OR REPLACE INTO kept (kind, key, value, written) VALUES (?, ?, ?, ?)", [row])
+        next load builds the entry again). Returns the kept bytes (see :func:`graph.kept_values.encode_kept`)."""
+        data = encode_kept(value)
+        self._write(
+            "INSERT OR REPLACE INTO kept (kind, key, value, written) VALUES (?, ?, ?, ?)",
+            [(kind, key, data, time.time_ns())],
+        )
+        return data
 
     def keep_only(self, kind: str, keys: Iterable[str]) -> None:
         """Remove every entry of ``kind`` but ``keys`` (files no longer loaded leave the disk)."""

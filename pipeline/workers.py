@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from challenge_graph.graph.errors import ChallengeGraphError
 
-__all__ = ["WORKERS_ENV", "map_in_processes", "worker_count"]
+__all__ = ["WORKERS_ENV", "in_worker_process", "map_in_processes", "worker_count"]
 
 WORKERS_ENV = "CHALLENGE_GRAPH_WORKERS"
 ITEMS_PER_WORKER = 200  # fewer items for each process and starting it costs more than it saves (measured)
@@ -45,6 +45,12 @@ def worker_count(items: int) -> int:
         return max(1, min(int(setting), items))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return max(1, min(cores, MAX_WORKERS, items // ITEMS_PER_WORKER))
+
+
+def in_worker_process() -> bool:
+    """True in a process :func:`map_in_processes` started (its work's results are pickled back to
+    the process that asked for them)."""
+    return multiprocessing.parent_process() is not None
 
 
 def map_in_processes(func: Callable[[Any, T], R], shared: Any, items: Sequence[T]) -> Iterator[R]:
