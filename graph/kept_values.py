@@ -158,15 +158,46 @@ def _record_columns(records: tuple[Any, ...]) -> list[Any]:
     return [type(records[0]).__name__, names, *_columns(records, names, getattr)]
 
 
+_PLAIN, _TUPLES, _DICTIONARY = 0, 1, 2  # how a column is kept (False and True: the first two)
+_DICTIONARY_MIN = 8  # shorter columns are kept as they are
+
+
 def _columns(items: Any, names: list[str], get: Any) -> list[list[Any]]:
-    """One ``[is a tuple column, values]`` pair per name; a column of tuples is kept as lists
-    (one step, not one per tuple) and flagged, so that it comes back as tuples."""
+    """One ``[how, values]`` pair per name. A column of tuples is kept as lists (one step, not one
+    per tuple) and flagged, so that it comes back as tuples. A column of strings that repeat (an
+    excerpt's interview, a relationship's labels) is kept as ``[_DICTIONARY, distinct, indexes]``:
+    smaller, and it comes back with one string object per distinct value, as the builder made it,
+    not one per row."""
     out = []
     for name in names:
         column = [get(item, name) for item in items]
-        tuples = bool(column) and all(type(v) is tuple for v in column)
-        out.append([tuples, [list(v) for v in column] if tuples else column])
+        if column and all(type(v) is tuple for v in column):
+            out.append([_TUPLES, [list(v) for v in column]])
+            continue
+        if len(column) >= _DICTIONARY_MIN and all(type(v) is str for v in column):
+            distinct = dict.fromkeys(column)
+            if len(distinct) * 2 <= len(column):
+                index = {v: i for i, v in enumerate(distinct)}
+                out.append([_DICTIONARY, list(distinct), list(map(index.__getitem__, column))])
+                continue
+        out.append([_PLAIN, column])
     return out
+
+
+def _column_values(column: list[Any]) -> list[Any]:
+    """The values of a column :func:`_columns` kept."""
+    if not isinstance(column, list) or not column:
+        raise DamagedKeptFile("a column is not a list")
+    how = column[0]
+    if how == _DICTIONARY and len(column) == 3:
+        distinct, indexes = column[1], column[2]
+        try:
+            return list(map(distinct.__getitem__, indexes))
+        except (IndexError, TypeError) as e:
+            raise DamagedKeptFile("a column's indexes do not fit its values") from e
+    if len(column) != 2:
+        raise DamagedKeptFile("a column is neither plain, tuples nor a dictionary")
+    return [tuple(v) for v in column[1]] if how == _TUPLES else column[1]
 
 
 _REL_ENDS = ("src", "dst", "srcLabel", "dstLabel")  # a relationship row's first fields (GraphData.add_rel)
@@ -214,7 +245,7 @@ def _untable(table: Any, key_of: Any) -> dict[Any, dict[str, Any]]:
     names, *columns = table
     if len(columns) != len(names):
         raise DamagedKeptFile("a table's columns do not match its names")
-    values = [[tuple(v) for v in column] if tuples else column for tuples, column in columns]
+    values = [_column_values(column) for column in columns]
     rows = list(map(dict, map(zip, itertools.repeat(names), zip(*values))))  # in C: no Python step per row
     return dict(zip(key_of(dict(zip(names, values))), rows))
 
@@ -226,7 +257,7 @@ def _unrecord(value: Any) -> tuple[Any, ...]:
         raise DamagedKeptFile(f"unknown record type {name!r}")
     if len(columns) != len(names):
         raise DamagedKeptFile("a record run's columns do not match its fields")
-    values = [[tuple(v) for v in column] if tuples else column for tuples, column in columns]
+    values = [_column_values(column) for column in columns]
     if names == [f.name for f in dataclasses.fields(cls) if f.init]:
         return tuple(cls(*row) for row in zip(*values))
     return tuple(cls(**dict(zip(names, row))) for row in zip(*values))

@@ -364,14 +364,14 @@ def _build_database(path: Path, graph: GraphData, progress: Progress | None) -> 
                 statement = f"COPY {rel} FROM frame (from='{src}', to='{dst}')"
                 copies.append((statement, f"{rel} {src}->{dst}", {"src": "STRING", "dst": "STRING", **props}, rows))
         copies = [copy for copy in copies if copy[3]]
-        conn.execute("BEGIN TRANSACTION")  # one commit for every table: 0.2-0.3 s less than one each
+        # one COPY per commit: a transaction around them all is 0.2-0.3 s quicker at 1,000 interviews
+        # but holds every table in memory until it commits (+240 MB there, measured)
         for number, (statement, what, columns, rows) in enumerate(copies, start=1):
             if progress:
                 progress(Step(f"{what}: {len(rows)}", "writing", number, len(copies)))
             schema = pa.schema([(name, _arrow_type(pa, kind)) for name, kind in columns.items()])
             frame = pa.Table.from_pylist(rows, schema=schema)  # noqa: F841 - COPY reads it by name
             conn.execute(statement)
-        conn.execute("COMMIT")  # a failure before it leaves a database file that is deleted, never used
     except (pa.ArrowException, RuntimeError) as e:
         raise StoreError(f"building {path.name} failed: {_first_line(str(e))}") from e
     finally:

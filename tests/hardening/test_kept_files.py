@@ -164,6 +164,27 @@ def test_runs_of_records_and_graph_tables_round_trip_as_columns():
     assert len(pack(turns)) < len(pack(list(turns)))  # one column per field, not a record each
 
 
+def test_repeated_strings_come_back_as_one_object_each():
+    graph = GraphData()
+    for n in range(40):
+        graph.add_node("Excerpt", {"id": f"i-1:{n}", "text": f"turn {n}", "interview": "i-1", "role": "participant"})
+        graph.add_rel("FROM", ("Excerpt", f"i-1:{n}"), ("Interview", "i-1"))
+    back = unpack(pack(graph))
+    assert back.nodes == graph.nodes and back.rels == graph.rels
+    assert list(back.rels["FROM"]) == list(graph.rels["FROM"])
+    interviews = {id(row["interview"]) for row in back.nodes["Excerpt"].values()}
+    labels = {id(row["srcLabel"]) for row in back.rels["FROM"].values()}
+    assert len(interviews) == 1 and len(labels) == 1  # one string each, not one per row
+    texts = [row["text"] for row in back.nodes["Excerpt"].values()]
+    assert texts == [f"turn {n}" for n in range(40)]  # distinct values are kept as they are
+
+
+def test_dictionary_indexes_out_of_range_are_damage():
+    forged = pack(["Turn", ["speaker"], [2, ["a"], [0, 5]]])
+    with pytest.raises(DamagedKeptFile):
+        unpack(b"\xc7" + bytes([len(forged)]) + b"\x06" + forged)
+
+
 def test_columns_that_do_not_fit_their_names_are_damage():
     forged = pack(["Turn", ["speaker", "text"], [False, ["a"]]])  # two fields, one column
     with pytest.raises(DamagedKeptFile):
