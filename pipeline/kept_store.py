@@ -32,11 +32,17 @@ logger = logging.getLogger(__name__)
 
 # written: when the entry was kept (nanoseconds since the epoch), as a file's modification time
 _SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS kept (kind TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, "
+    "CREATE TABLE kept (kind TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, "
     "written INTEGER NOT NULL, PRIMARY KEY (kind, key))"
 )
-_COLUMNS = ["kind", "key", "value", "written"]
+# everything the file may hold: the table and the index of its primary key (no view, trigger...)
+_OBJECTS = [("index", "sqlite_autoindex_kept_1", None), ("table", "kept", _SCHEMA)]
+_DAMAGED = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB: the file is replaced; other errors leave it be
 BUSY_SECONDS = 120  # how long a writer waits for another process's write to end
+
+
+class ForeignKeptFile(sqlite3.DatabaseError):
+    """A database that is not the one table this program writes."""
 
 
 class KeptStore:
@@ -46,6 +52,8 @@ class KeptStore:
         self.path = Path(path)
         self._conn: sqlite3.Connection | None = None
         self._pid = 0  # the process that opened _conn: a worker opens its own
+        self._unusable = False  # it could not be opened: keep nothing for the rest of this load
+        self._damaged = False  # a damaged page was met: the file is replaced on close()
 
     def __getstate__(self) -> dict[str, Any]:  # a worker process opens its own connection
         return {**self.__dict__, "_conn": None, "_pid": 0}
@@ -70,74 +78,110 @@ class KeptStore:
         """Keep ``value`` under ``(kind, key)``; a failure to write is logged, never raised (the
         next load builds the entry again). Returns the kept bytes (see :func:`graph.kept_values.encode_kept`)."""
         data = encode_kept(value)
-        self._write(
-            "INSERT OR REPLACE INTO kept (kind, key, value, written) VALUES (?, ?, ?, ?)",
-            [(kind, key, data, time.time_ns())],
-        )
+        row = (kind, key, data, time.time_ns())
+        self._write("INSERT OR REPLACE INTO kept (kind, key, value, written) VALUES (?, ?, ?, ?)", [row])
         return data
 
     def keep_only(self, kind: str, keys: Iterable[str]) -> None:
-        """Remove every entry of ``kind`` but ``keys`` (files no longer loaded leave the disk)."""
+        """Remove every entry of ``kind`` but ``keys`` (files no longer loaded leave the disk: the
+        file is written with ``secure_delete``, so their text does not stay in its free pages)."""
         wanted = set(keys)
         stale = [(kind, key) for key in self.keys(kind) if key not in wanted]
         if stale:
             self._write("DELETE FROM kept WHERE kind = ? AND key = ?", stale)
 
     def close(self) -> None:
+        """Close this process's connection; a file found damaged is removed (the next load
+        builds everything again, and nothing it held stays on disk)."""
         if self._conn is not None and self._pid == os.getpid():
             self._conn.close()
         self._conn, self._pid = None, 0
+        if self._damaged:
+            self._damaged = False
+            _remove(self.path)
 
     def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         """``sql`` for each of ``rows``, in one transaction; a failure is logged, never raised
         (the next load builds what is missing again)."""
+        conn = None
         try:
             conn = self._connection()
             conn.execute("BEGIN IMMEDIATE")  # waits for another process's write to end
-            try:
-                conn.executemany(sql, rows)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
+            conn.executemany(sql, rows)
             conn.execute("COMMIT")
         except (sqlite3.Error, OSError) as e:
-            logger.warning("could not write to %s: %s", self.path, e)
+            self._failed(e, "could not write to %s: %s")
+            if conn is not None and conn.in_transaction:  # never leave the write lock held
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
 
     def _query(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         """The rows of a read; none when the file cannot be read (logged)."""
         try:
             return self._connection().execute(sql, params).fetchall()
         except (sqlite3.Error, OSError) as e:
-            logger.warning("ignoring unreadable %s (built again from the sources): %s", self.path, e)
+            self._failed(e, "ignoring unreadable %s (built again from the sources): %s")
             return []
 
+    def _failed(self, error: BaseException, message: str) -> None:
+        if _is_damage(error):
+            self._damaged = True
+        if not self._unusable or not isinstance(error, _Unusable):  # said once, not per entry
+            logger.warning(message, self.path, error)
+        if isinstance(error, _Unusable):
+            self._unusable = True
+
     def _connection(self) -> sqlite3.Connection:
+        if self._unusable:
+            raise _Unusable(f"{self.path} could not be opened")
         if self._conn is None or self._pid != os.getpid():
-            self._conn, self._pid = self._open(), os.getpid()
+            try:
+                self._conn, self._pid = self._open(), os.getpid()
+            except (sqlite3.Error, OSError) as e:
+                raise _Unusable(str(e)) from e
         return self._conn
 
     def _open(self) -> sqlite3.Connection:
-        """A connection to the file, which is replaced when it is not a database this program made."""
+        """A connection to the file, which is replaced when it is not a database this program
+        made (not a database, a damaged one, or one holding anything but the kept table)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             return _connect(self.path)
         except sqlite3.DatabaseError as e:
+            if not _is_damage(e):
+                raise
             logger.warning("replacing damaged %s (built again from the sources): %s", self.path, e)
-            for suffix in ("", "-wal", "-shm"):
-                with contextlib.suppress(OSError):  # not removable (a folder): connecting again says so
-                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            _remove(self.path)
             return _connect(self.path)
+
+
+class _Unusable(sqlite3.OperationalError):
+    """The kept file could not be opened: nothing is kept or read for the rest of the load."""
+
+
+def _is_damage(error: BaseException) -> bool:
+    return isinstance(error, ForeignKeptFile) or getattr(error, "sqlite_errorcode", None) in _DAMAGED
+
+
+def _remove(path: Path) -> None:
+    """Remove the kept file, its log first (a log left beside a new file would be replayed into it)."""
+    for suffix in ("-wal", "-shm", ""):
+        with contextlib.suppress(OSError):  # not removable (a folder): opening it again says so
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
     try:
+        conn.execute("PRAGMA trusted_schema=OFF")  # a file from elsewhere runs none of its own SQL
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=OFF")  # a cache: what a crash loses is built again
-        conn.execute(_SCHEMA)
-        columns = [row[1] for row in conn.execute("PRAGMA table_info(kept)")]
-        if columns != _COLUMNS:
-            raise sqlite3.DatabaseError(f"its table has columns {columns}, not {', '.join(_COLUMNS)}")
+        conn.execute("PRAGMA secure_delete=ON")  # a removed entry's text leaves the file's pages
+        if not conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            conn.execute(_SCHEMA.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS"))  # another process may too
+        objects = sorted(conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall())
+        if objects != _OBJECTS:
+            raise ForeignKeptFile(f"it holds {', '.join(f'{t} {n}' for t, n, _ in objects)}, not only the kept table")
     except BaseException:
         conn.close()
         raise

@@ -47,10 +47,18 @@ def worker_count(items: int) -> int:
     return max(1, min(cores, MAX_WORKERS, items // ITEMS_PER_WORKER))
 
 
+_in_worker = False  # set in the processes map_in_processes starts
+
+
 def in_worker_process() -> bool:
     """True in a process :func:`map_in_processes` started (its work's results are pickled back to
-    the process that asked for them)."""
-    return multiprocessing.parent_process() is not None
+    the process that asked for them); False anywhere else, another program's worker included."""
+    return _in_worker
+
+
+def _mark_worker() -> None:
+    global _in_worker
+    _in_worker = True
 
 
 def map_in_processes(func: Callable[[Any, T], R], shared: Any, items: Sequence[T]) -> Iterator[R]:
@@ -80,7 +88,7 @@ def _start(func: Callable[[Any, T], R], shared: Any, items: Sequence[T], workers
     (a sandbox without shared-memory semaphores): the work is then done in this process."""
     pool = None
     try:
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_mark_worker)
         chunk = max(1, len(items) // (workers * 8))  # small chunks balance uneven files
         with _neutral_main():  # the processes start here, as the work is handed out
             return pool, pool.map(functools.partial(func, shared), items, chunksize=chunk)

@@ -4,7 +4,7 @@ Layout of the folder::
 
     graph.lbug        the database (one file once closed)
     sources/<sha256>  contents of every loaded file and codebook, so a load can rebuild all
-    kept.sqlite       files already parsed and interviews already built, so it need not
+    kept.sqlite       files already parsed and interviews already built, so a load redoes only what changed
     written.snapshot  the rows last written, so a load writes only its changes
     .lock             held by the process that is loading
 
@@ -264,8 +264,8 @@ class LadybugStore(GraphStore):
                 self._remove_leftovers()
                 yield
             finally:
-                with contextlib.suppress(StoreError):  # a failed load: what it staged stays unused
-                    self.copies.wait()  # no thread writes once the lock is released
+                with contextlib.suppress(StoreError):  # the load's own error is the one raised
+                    self.copies.discard_staged()  # no thread writes once the lock is released
                 self._writer = None
                 lock.truncate(0)
                 fcntl.flock(lock, fcntl.LOCK_UN)

@@ -30,15 +30,16 @@ class SourceCopies:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self._staging: tuple[threading.Thread, list[BaseException]] | None = None
+        self._staged: set[str] = set()  # copies stage() wrote that no keep_only() has kept yet
 
     def stage(self, sources: Sequence[SourceFile]) -> None:
-        """Write the copies of ``sources`` not kept yet on a thread; :meth:`wait` for them. Unused
-        copies change nothing (the graph's rows name the ones it reads) and the next
-        :meth:`keep_only` removes them."""
+        """Write the copies of ``sources`` not kept yet on a thread; :meth:`wait` for them. Copies
+        no :meth:`keep_only` keeps afterwards (a load that failed) are removed by :meth:`discard_staged`."""
         self.wait()
         todo = self._missing(sources)
         if not todo:
             return
+        self._staged |= set(todo)
         failure: list[BaseException] = []
 
         def write() -> None:
@@ -73,9 +74,20 @@ class SourceCopies:
     def keep_only(self, digests: set[str]) -> None:
         """Delete the copies of sources the graph no longer uses (a transcript taken out of the
         corpus leaves the disk) and temporary files left by a crash."""
+        self._staged.clear()
         for path in self.folder.iterdir():
             if path.name not in digests:
                 path.unlink(missing_ok=True)
+
+    def discard_staged(self) -> None:
+        """Wait for :meth:`stage`, then delete the copies it wrote that no graph kept: they were
+        not there before the load (:meth:`stage` writes only missing ones), so no graph uses them."""
+        try:
+            self.wait()
+        finally:
+            for digest in self._staged:
+                (self.folder / digest).unlink(missing_ok=True)
+            self._staged.clear()
 
     def _missing(self, sources: Iterable[SourceFile]) -> dict[str, SourceFile]:
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 
+import pytest
+
 from challenge_graph.graph.model import Turn
 from challenge_graph.pipeline.kept_store import KeptStore
 from challenge_graph.pipeline.workers import WORKERS_ENV, map_in_processes
@@ -52,10 +54,48 @@ def test_a_value_of_another_type_or_a_foreign_blob_reads_as_missing(tmp_path):
     kept.close()
 
 
-def test_a_file_that_cannot_be_opened_keeps_nothing_and_raises_nothing(tmp_path):
+def test_a_file_that_cannot_be_opened_keeps_nothing_and_raises_nothing(tmp_path, caplog):
     (tmp_path / "kept.sqlite").mkdir()  # a folder where the file should be
     kept = KeptStore(tmp_path / "kept.sqlite")
-    kept.put("parsed", "k", [1])
-    assert kept.get("parsed", "k") is None and not kept.has("parsed", "k")
+    for n in range(3):
+        kept.put("parsed", f"k{n}", [1])
+    assert kept.get("parsed", "k0") is None and not kept.has("parsed", "k0")
     kept.keep_only("parsed", [])
     kept.close()
+    assert len(caplog.records) == 1, caplog.text  # said once, not once per entry
+    assert (tmp_path / "kept.sqlite").is_dir()  # and nothing removed
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        "CREATE VIEW kept AS SELECT 'parsed' AS kind, 'k' AS key, x'00' AS value, 0 AS written",
+        "CREATE TABLE kept (kind TEXT, key TEXT, value BLOB, written INTEGER)",  # no primary key: every read a scan
+        "CREATE TABLE kept (kind TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL, written INTEGER NOT NULL, "
+        "PRIMARY KEY (kind, key)); CREATE TRIGGER slow AFTER INSERT ON kept BEGIN "
+        "SELECT count(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT i FROM n); END",
+    ],
+)
+def test_a_database_holding_anything_but_the_kept_table_is_replaced(tmp_path, planted):
+    with contextlib.closing(sqlite3.connect(tmp_path / "kept.sqlite")) as db:
+        db.executescript(planted)
+    kept = KeptStore(tmp_path / "kept.sqlite")
+    kept.put("parsed", "k", [1])  # a trigger that never ends would hang here
+    assert kept.get("parsed", "k", list) == [1]
+    kept.close()
+    with contextlib.closing(sqlite3.connect(tmp_path / "kept.sqlite")) as db:
+        assert [row[0] for row in db.execute("SELECT name FROM sqlite_master ORDER BY name")] == [
+            "kept",
+            "sqlite_autoindex_kept_1",
+        ]
+
+
+def test_removed_entries_leave_no_text_in_the_file(tmp_path):
+    kept = KeptStore(tmp_path / "kept.sqlite")
+    kept.put("parsed", "gone", ["a transcript taken out of the corpus"] * 50)
+    kept.put("parsed", "kept", ["a transcript still loaded"])
+    kept.keep_only("parsed", ["kept"])
+    kept.close()
+    files = [p for p in tmp_path.iterdir() if p.name.startswith("kept.sqlite")]
+    assert not any(b"taken out of the corpus" in p.read_bytes() for p in files)
+    assert any(b"still loaded" in p.read_bytes() for p in files)

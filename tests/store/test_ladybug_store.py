@@ -61,25 +61,31 @@ def _kept_copies(store) -> set[str]:
     return {p.name for p in (store.path / "sources").iterdir() if not p.name.startswith(".")}
 
 
-def test_sources_written_during_a_failed_load_change_nothing_and_leave_with_the_next(empty_store, monkeypatch):
+def test_sources_written_during_a_failed_load_leave_with_it(empty_store, monkeypatch):
     from challenge_graph.pipeline import ingest as ingest_module
 
     ingest(empty_store, [INTERVIEW_35])
     before, copies, sources = _counts(empty_store), _kept_copies(empty_store), empty_store.sources()
+    staged = []
+    real_stage = empty_store.copies.stage
+
+    def stage_and_note(new_sources):  # what the load wrote while it built
+        real_stage(new_sources)
+        staged.extend(empty_store.copies._staged)
 
     def failing_build(*args, **kwargs):
+        empty_store.copies.wait()
+        assert set(staged) <= _kept_copies(empty_store)  # written while it built
         raise RuntimeError("the build failed")
 
+    monkeypatch.setattr(empty_store.copies, "stage", stage_and_note)
     monkeypatch.setattr(ingest_module, "_build", failing_build)
     with pytest.raises(RuntimeError, match="the build failed"):
         ingest(empty_store, [LEADER_4])
+    assert hashlib.sha256(LEADER_4.read_bytes()).hexdigest() in staged
     assert not empty_store.copies.staging  # the thread ended before the lock was released
-    staged = _kept_copies(empty_store) - copies
-    assert hashlib.sha256(LEADER_4.read_bytes()).hexdigest() in staged  # written while it built
+    assert _kept_copies(empty_store) == copies  # and what it wrote left with the failed load
     assert _counts(empty_store) == before and empty_store.sources() == sources
-    monkeypatch.undo()
-    ingest(empty_store, [INTERVIEW_35], replace=True)
-    assert _kept_copies(empty_store) == copies  # unused, it left with the next write
 
 
 def test_a_source_copy_that_cannot_be_written_fails_the_load_and_keeps_the_graph(empty_store, monkeypatch):
