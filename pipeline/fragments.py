@@ -20,8 +20,8 @@ from typing import Any
 from challenge_graph.graph.build import InterviewJob
 from challenge_graph.graph.codebook import Codebook
 from challenge_graph.graph.interview_build import Fragment, build_interview
-from challenge_graph.graph.kept_values import decode_kept, register
-from challenge_graph.pipeline.kept_store import KeptStore
+from challenge_graph.graph.kept_values import register
+from challenge_graph.pipeline.kept_store import KeptStore, decode_sent
 from challenge_graph.pipeline.workers import in_worker_process, map_in_processes
 
 __all__ = ["FragmentCache", "KeptBuilds", "build_version"]
@@ -96,17 +96,9 @@ class FragmentCache:
         return self.kept.get(self.KIND, key, Fragment)
 
     def put(self, key: str, fragment: Any) -> bytes:
-        """Keep ``fragment``; returns the kept bytes, which :meth:`decode` turns back into it."""
+        """Keep ``fragment``; returns the kept bytes (see :func:`pipeline.kept_store.decode_sent`)."""
         self.used.add(key)
         return self.kept.put(self.KIND, key, fragment)
-
-    @staticmethod
-    def decode(data: bytes) -> Fragment:
-        """The fragment of bytes :meth:`put` returned."""
-        fragment = decode_kept(data, "a built interview from a worker process", Fragment)
-        if fragment is None:  # never: the bytes were made a moment ago, in another process of this load
-            raise ValueError("a built interview from a worker process did not decode")
-        return fragment
 
     def remember(self, key: Any, compute: Callable[[], Any]) -> Any:
         """``compute()``, or the value it gave for ``key`` (and this build version) in an earlier
@@ -155,7 +147,7 @@ class KeptBuilds:
                 # read one at a time (a fragment is released once absorbed); a damaged one is built again here
                 fragment = cache.get(key) if has else next(built)
                 if isinstance(fragment, bytes):
-                    fragment = FragmentCache.decode(fragment)
+                    fragment = decode_sent(fragment, Fragment)
                 yield fragment or _build_and_keep(shared, (group, labels, key)), key
 
 
@@ -163,7 +155,7 @@ def _build_and_keep(
     shared: tuple[Codebook, bool, FragmentCache | None], job: tuple[Any, tuple[str, ...], str]
 ) -> Fragment | bytes:
     """An interview's fragment, kept under its key (in a worker process, see :func:`map_in_processes`;
-    a worker returns the kept bytes instead, see :meth:`FragmentCache.decode`)."""
+    a worker returns the kept bytes instead, see :func:`pipeline.kept_store.decode_sent`)."""
     (codebook, autocode, fragments), (group, interviewers, key) = shared, job
     fragment = build_interview(group, codebook, autocode, interviewers)
     if fragments:

@@ -26,8 +26,8 @@ from challenge_graph.loaders import parse_source, read_sources
 from challenge_graph.pipeline.codebook_files import parse_codebook_source
 from challenge_graph.pipeline.collector import collector_paused
 from challenge_graph.pipeline.fragments import FragmentCache, KeptBuilds
-from challenge_graph.pipeline.kept_store import KeptStore
-from challenge_graph.pipeline.parse_cache import ParseCache, loader_version
+from challenge_graph.pipeline.kept_store import KeptStore, decode_sent
+from challenge_graph.pipeline.parse_cache import RECORD_TYPES, ParseCache, loader_version
 from challenge_graph.pipeline.study_checks import unmapped_stages, unmatched_codes
 from challenge_graph.pipeline.study_files import StudyFiles, bundled_codebook, split_study_files
 from challenge_graph.pipeline.workers import in_worker_process, map_in_processes
@@ -285,7 +285,7 @@ def _parse(
             if parsed is None:
                 parsed = next(fresh)
                 if isinstance(parsed, bytes):
-                    parsed = ParseCache.decode(parsed)
+                    parsed = decode_sent(parsed, list, RECORD_TYPES)
             if progress:
                 progress(Step(f"read {source.name}", "reading", number, len(sources)))
             if isinstance(parsed, LoaderError):
@@ -310,7 +310,7 @@ def _parse_one(
 ) -> list[Record] | bytes | LoaderError:
     """One file's records, kept in the cache under its key (in a worker process, see
     :func:`map_in_processes`); a file that cannot be read gives its error. A worker returns the
-    kept bytes instead of the records (:meth:`ParseCache.decode`): they are made anyway, and cross
+    kept bytes instead of the records (:func:`pipeline.kept_store.decode_sent`): they are made anyway, and cross
     to the loading process without pickling the records field by field."""
     source, key, known = job
     try:

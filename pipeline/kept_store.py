@@ -26,7 +26,7 @@ from typing import Any
 
 from challenge_graph.graph.kept_values import decode_kept, encode_kept
 
-__all__ = ["KeptStore"]
+__all__ = ["KeptStore", "decode_sent"]
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +39,15 @@ _SCHEMA = (
 _OBJECTS = [("index", "sqlite_autoindex_kept_1", None), ("table", "kept", _SCHEMA)]
 _DAMAGED = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB: the file is replaced; other errors leave it be
 BUSY_SECONDS = 120  # how long a writer waits for another process's write to end
+
+
+def decode_sent(data: bytes, expect: type | tuple[type, ...], items: tuple[type, ...] = ()) -> Any:
+    """The value of kept bytes a worker process made a moment ago and sent back instead of the
+    value itself (:meth:`KeptStore.put` returns them); they never fail to decode but by a bug."""
+    value = decode_kept(data, "a value sent by a worker process", expect, items)
+    if value is None:
+        raise ValueError("a value sent by a worker process did not decode")
+    return value
 
 
 class ForeignKeptFile(sqlite3.DatabaseError):

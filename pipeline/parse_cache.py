@@ -14,7 +14,6 @@ from collections.abc import Collection, Iterable
 from functools import cache
 from importlib import resources
 
-from challenge_graph.graph.kept_values import decode_kept
 from challenge_graph.graph.model import CodingSet, Interview, ParticipantSheet, Protocol, Record, SourceFile
 from challenge_graph.pipeline.kept_store import KeptStore
 
@@ -57,16 +56,8 @@ class ParseCache:
         return self.kept.get(self.KIND, key, list, RECORD_TYPES)
 
     def put(self, key: str, records: list[Record]) -> bytes:
-        """Keep ``records``; returns the kept bytes, which :meth:`decode` turns back into them."""
+        """Keep ``records``; returns the kept bytes (see :func:`pipeline.kept_store.decode_sent`)."""
         return self.kept.put(self.KIND, key, records)
-
-    @staticmethod
-    def decode(data: bytes) -> list[Record]:
-        """The records of bytes :meth:`put` returned."""
-        records = decode_kept(data, "parsed records from a worker process", list, RECORD_TYPES)
-        if records is None:  # never: the bytes were made a moment ago, in another process of this load
-            raise ValueError("parsed records from a worker process did not decode")
-        return records
 
     def keep_only(self, keys: Iterable[str]) -> None:
         """Remove every entry but ``keys``: a file taken out of the corpus leaves the disk."""

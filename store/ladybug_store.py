@@ -348,8 +348,7 @@ class LadybugStore(GraphStore):
 
 def _build_database(path: Path, graph: GraphData, progress: Progress | None) -> None:
     """Create a fresh database at ``path`` and bulk-copy every table into it, each from an Arrow
-    table of the model's types built from the rows in one call (3x faster than a column at a time
-    in Python; the engine reads it without a copy)."""
+    table of the model's types built from the rows in one call (the engine reads it without a copy)."""
     import pyarrow as pa  # only a full write needs it
 
     db = ladybug.Database(str(path))
