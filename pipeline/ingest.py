@@ -30,7 +30,7 @@ from challenge_graph.pipeline.kept_store import KeptStore, decode_sent
 from challenge_graph.pipeline.parse_cache import RECORD_TYPES, ParseCache, loader_version
 from challenge_graph.pipeline.study_checks import unmapped_stages, unmatched_codes
 from challenge_graph.pipeline.study_files import StudyFiles, bundled_codebook, split_study_files
-from challenge_graph.pipeline.workers import in_worker_process, map_in_processes
+from challenge_graph.pipeline.workers import in_worker_process, map_in_processes, shared_workers
 from challenge_graph.semantic import load as semantic_load
 from challenge_graph.store.base import GraphStore, Progress
 
@@ -89,7 +89,7 @@ def check(paths: Iterable[Path | str], codebook: Codebook) -> tuple[Report, Grap
 
 def check_sources(sources: list[SourceFile], codebook: Codebook) -> tuple[Report, GraphData]:
     """Parse and build ``sources`` without writing anything (what a load would do)."""
-    with collector_paused():
+    with collector_paused(), shared_workers():
         return _check_sources(sources, codebook)
 
 
@@ -163,8 +163,8 @@ def ingest_sources(
     suggest: bool = False,
 ) -> Report:
     """Add ``new`` source files to the store's graph; see :func:`ingest`."""
-    # no other load may change the sources between reading and writing
-    with store.writing(), collector_paused():
+    # no other load may change the sources between reading and writing; its steps share processes
+    with store.writing(), collector_paused(), shared_workers():
         return _ingest_locked(
             store, new, codebook_file, codebook, replace, codebook_changed, progress, autocode, semantic, suggest
         )

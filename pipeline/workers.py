@@ -2,11 +2,13 @@
 other, so a large load uses every core; a small one stays in this process.
 
 ``CHALLENGE_GRAPH_WORKERS`` sets the number of processes (``1``: never more than this one).
+Inside :func:`shared_workers`, every step of a load uses the same processes.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import functools
 import multiprocessing
 import os
@@ -20,7 +22,7 @@ from typing import Any, TypeVar
 
 from challenge_graph.graph.errors import ChallengeGraphError
 
-__all__ = ["WORKERS_ENV", "in_worker_process", "map_in_processes", "worker_count"]
+__all__ = ["WORKERS_ENV", "in_worker_process", "map_in_processes", "shared_workers", "worker_count"]
 
 WORKERS_ENV = "CHALLENGE_GRAPH_WORKERS"
 ITEMS_PER_WORKER = 200  # fewer items for each process and starting it costs more than it saves (measured)
@@ -61,40 +63,87 @@ def _mark_worker() -> None:
     _in_worker = True
 
 
+class _Shared:
+    """The processes of one :func:`shared_workers` block, once a step has started them."""
+
+    pool: ProcessPoolExecutor | None = None
+
+
+_SHARED: contextvars.ContextVar[_Shared | None] = contextvars.ContextVar("challenge_graph_workers", default=None)
+
+
+@contextlib.contextmanager
+def shared_workers() -> Iterator[None]:
+    """Within the block, :func:`map_in_processes` keeps the processes the first call that needs
+    them starts, and later calls use them: a load parses, then builds, and starting processes
+    again (a new interpreter importing this package) cost 0.7 s of each step's wall time.
+    They end with the block. Each thread has its own (a dashboard session loads in a thread)."""
+    shared = _Shared()
+    token = _SHARED.set(shared)
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+        if shared.pool is not None:
+            shared.pool.shutdown(wait=False, cancel_futures=True)
+
+
 def map_in_processes(func: Callable[[Any, T], R], shared: Any, items: Sequence[T]) -> Iterator[R]:
     """``func(shared, item)`` for each item, in the items' order, over :func:`worker_count`
-    processes. ``func`` must be a module-level function and ``shared`` picklable; an exception
-    raised for an item is raised here. Processes are spawned, never forked: loads also run in
-    the dashboard's threads, which a fork would copy mid-work."""
+    processes (those of the enclosing :func:`shared_workers` block, if it started some). ``func``
+    must be a module-level function and ``shared`` picklable; an exception raised for an item
+    is raised here. Processes are spawned, never forked: loads also run in the dashboard's
+    threads, which a fork would copy mid-work."""
     workers = worker_count(len(items))
-    results = _start(func, shared, items, workers) if workers > 1 else None
-    if results is None:
+    if workers == 1:
         yield from (func(shared, item) for item in items)
         return
-    pool, mapped = results
+    block = _SHARED.get()
+    pool = block.pool if block is not None else None
+    mapped = None
+    if pool is None:
+        pool = _start(workers)
+    if pool is not None:
+        mapped = _mapped(pool, func, shared, items, workers)
+        if mapped is None:
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = None
+    if block is not None:
+        block.pool = pool
+    if mapped is None:
+        yield from (func(shared, item) for item in items)
+        return
     try:
         yield from mapped
     except BrokenProcessPool as e:
+        if block is not None:
+            block.pool = None
         raise ChallengeGraphError(
             f"a worker process of this load stopped (out of memory?); nothing was written. Run it again with "
             f"{WORKERS_ENV}=1 to load in one process"
         ) from e
     finally:  # once read (or the load failed), the processes end without waiting for work nobody reads
-        pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _start(func: Callable[[Any, T], R], shared: Any, items: Sequence[T], workers: int):
-    """The pool and its results as they come, or None where processes cannot be started here
-    (a sandbox without shared-memory semaphores): the work is then done in this process."""
-    pool = None
-    try:
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_mark_worker)
-        chunk = max(1, len(items) // (workers * 8))  # small chunks balance uneven files
-        with _neutral_main():  # the processes start here, as the work is handed out
-            return pool, pool.map(functools.partial(func, shared), items, chunksize=chunk)
-    except (OSError, NotImplementedError, ValueError):
-        if pool is not None:
+        if block is None or block.pool is not pool:
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _start(workers: int) -> ProcessPoolExecutor | None:
+    """A pool of ``workers`` processes, or None where processes cannot be started here (a
+    sandbox without shared-memory semaphores): the work is then done in this process."""
+    try:
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_mark_worker)
+    except (OSError, NotImplementedError, ValueError):
+        return None
+
+
+def _mapped(pool: ProcessPoolExecutor, func: Callable[[Any, T], R], shared: Any, items: Sequence[T], workers: int):
+    """The results as they come (work not started yet is cancelled when they are no longer
+    read), or None when the processes cannot be started here."""
+    chunk = max(1, len(items) // (workers * 8))  # small chunks balance uneven files
+    try:
+        with _neutral_main():  # the processes start here, as the work is handed out
+            return pool.map(functools.partial(func, shared), items, chunksize=chunk)
+    except (OSError, NotImplementedError, ValueError):
         return None
 
 

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import types
 
 import pytest
@@ -15,7 +16,7 @@ from challenge_graph.graph.codebook import default_codebook_path
 from challenge_graph.graph.errors import ChallengeGraphError
 from challenge_graph.pipeline import workers as workers_module
 from challenge_graph.pipeline.ingest import ingest
-from challenge_graph.pipeline.workers import WORKERS_ENV, map_in_processes, worker_count
+from challenge_graph.pipeline.workers import WORKERS_ENV, map_in_processes, shared_workers, worker_count
 from challenge_graph.store.ladybug_store import LadybugStore
 from tests.conftest import EXAMPLES, FIXTURES
 from tests.pipeline.test_incremental import _dump
@@ -65,6 +66,34 @@ def test_an_error_in_a_worker_is_raised_in_the_caller(monkeypatch):
     monkeypatch.setenv(WORKERS_ENV, "2")
     with pytest.raises(ValueError, match="item 3 is bad"):
         list(map_in_processes(_fails_on_three, None, range(6)))
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:  # a child not reaped yet is a zombie
+        return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_the_steps_of_one_block_share_their_processes(monkeypatch):
+    """A load parses, then builds: the second step uses the processes the first started, even
+    after an item of the first failed, and they end with the block."""
+    monkeypatch.setenv(WORKERS_ENV, "2")
+    with shared_workers():
+        with pytest.raises(ValueError, match="item 3 is bad"):
+            list(map_in_processes(_fails_on_three, None, range(6)))
+        first = {pid for _, pid in map_in_processes(_pid_of, 0, range(40))}
+        second = {pid for _, pid in map_in_processes(_pid_of, 0, range(40))}
+        assert second == first and os.getpid() not in first
+    outside = {pid for _, pid in map_in_processes(_pid_of, 0, range(40))}
+    assert not outside & first  # a call outside a block starts its own, as before
+    for _ in range(100):
+        if not any(_alive(pid) for pid in first | outside):
+            break
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in first | outside)
 
 
 def test_worker_setting(monkeypatch):

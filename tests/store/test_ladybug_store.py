@@ -191,3 +191,23 @@ def test_results_are_read_whole_with_the_values_row_by_row_reading_gives(sample_
     finally:
         conn.close()
         db.close()
+
+
+def test_a_full_write_keeps_every_value_and_a_missing_property_as_null(tmp_path):
+    """Rows written whole (a fresh database) read back as given, list properties and an absent
+    property (null) included."""
+    graph = GraphData()
+    graph.add_node("Participant", {"id": "p1", "pseudonym": "P1", "role": "engineer", "interview": "i1"})
+    graph.add_node("Participant", {"id": "p2", "pseudonym": "P2"})  # no role, no interview
+    graph.add_node("Interview", {"id": "i1", "title": "One", "turns": 3, "coded": True})
+    graph.add_node("Stage", {"id": "s", "name": "S", "position": 1, "aliases": ["a", "b"]})
+    graph.add_rel("INTERVIEWED_IN", ("Participant", "p1"), ("Interview", "i1"))
+    store = LadybugStore(tmp_path / "db")
+    store.replace_graph(graph, [], SourceFile("codebook.yaml", b"codes: {}\n", "codebook.yaml"))
+    assert store.last_write == "full"
+    rows = store.run("MATCH (p:Participant) RETURN p.id, p.pseudonym, p.role, p.interview ORDER BY p.id").rows
+    assert [tuple(r) for r in rows] == [("p1", "P1", "engineer", "i1"), ("p2", "P2", None, None)]
+    rows = store.run("MATCH (i:Interview) RETURN i.title, i.turns, i.coded, i.words").rows
+    assert [tuple(r) for r in rows] == [("One", 3, True, None)]
+    assert [tuple(r) for r in store.run("MATCH (s:Stage) RETURN s.aliases, s.quotes").rows] == [(["a", "b"], None)]
+    assert store.run("MATCH (:Participant)-[:INTERVIEWED_IN]->(i:Interview) RETURN i.id").rows == [("i1",)]
