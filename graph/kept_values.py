@@ -20,6 +20,7 @@ import itertools
 import logging
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -135,9 +136,9 @@ def _encode(value: Any) -> msgpack.ExtType:
 def _graph_field(graph: GraphData, name: str) -> Any:
     value = getattr(graph, name)
     if name == "nodes":
-        return {label: _table(rows, _node_key, ("id",)) for label, rows in value.items()}
+        return {label: _table(rows, _node_keys, ("id",)) for label, rows in value.items()}
     if name == "rels":
-        return {rel: _table(rows, _rel_key, _REL_ENDS) for rel, rows in value.items()}
+        return {rel: _table(rows, _rel_keys, _REL_ENDS) for rel, rows in value.items()}
     if name == "unknown_codes":
         return {key: dict(inner) if isinstance(inner, dict) else inner for key, inner in value.items()}
     return value
@@ -155,37 +156,37 @@ def _same_record_type(values: tuple[Any, ...]) -> bool:
 def _record_columns(records: tuple[Any, ...]) -> list[Any]:
     """``[type name, field names, a column per field]``: records of one kept type, by field."""
     names = [f.name for f in dataclasses.fields(records[0])]
-    return [type(records[0]).__name__, names, *_columns(records, names, getattr)]
+    return [type(records[0]).__name__, names, *map(_column, _transposed(records, names, getattr))]
 
 
 _PLAIN, _TUPLES, _DICTIONARY = 0, 1, 2  # how a column is kept (False and True: the first two)
 _DICTIONARY_MIN = 8  # shorter columns are kept as they are
 
 
-def _columns(items: Any, names: list[str], get: Any) -> list[list[Any]]:
-    """One ``[how, values]`` pair per name. A column of tuples is kept as lists (one step, not one
-    per tuple) and flagged, so that it comes back as tuples. A column of strings that repeat (an
-    excerpt's interview, a relationship's labels) is kept as ``[_DICTIONARY, distinct, indexes]``:
-    smaller, and it comes back with one string object per distinct value, as the builder made it,
-    not one per row."""
-    out = []
-    for name in names:
-        column = [get(item, name) for item in items]
-        if column and all(type(v) is tuple for v in column):
-            out.append([_TUPLES, [list(v) for v in column]])
-            continue
-        if len(column) >= _DICTIONARY_MIN and all(type(v) is str for v in column):
-            distinct = dict.fromkeys(column)
-            if len(distinct) * 2 <= len(column):
-                index = {v: i for i, v in enumerate(distinct)}
-                out.append([_DICTIONARY, list(distinct), list(map(index.__getitem__, column))])
-                continue
-        out.append([_PLAIN, column])
-    return out
+def _transposed(items: Sequence[Any], names: list[str], get: Any) -> list[list[Any]]:
+    """``[[get(item, name) for item in items] for name in names]``, with loops in C."""
+    return [list(map(get, items, itertools.repeat(name))) for name in names]
+
+
+def _column(column: list[Any]) -> list[Any]:
+    """A column as it is kept, ``[how, values]``. A column of tuples is kept as lists (one step,
+    not one per tuple) and flagged, so that it comes back as tuples. A column of strings that
+    repeat (an excerpt's interview, a relationship's labels) is kept as ``[_DICTIONARY, distinct,
+    indexes]``: smaller, and it comes back with one string object per distinct value, as the
+    builder made it, not one per row."""
+    kinds = set(map(type, column))
+    if kinds == {tuple}:
+        return [_TUPLES, list(map(list, column))]
+    if kinds == {str} and len(column) >= _DICTIONARY_MIN:
+        distinct = dict.fromkeys(column)
+        if len(distinct) * 2 <= len(column):
+            index = {v: i for i, v in enumerate(distinct)}
+            return [_DICTIONARY, list(distinct), list(map(index.__getitem__, column))]
+    return [_PLAIN, column]
 
 
 def _column_values(column: list[Any]) -> list[Any]:
-    """The values of a column :func:`_columns` kept."""
+    """The values of a column :func:`_column` kept."""
     if not isinstance(column, list) or not column:
         raise DamagedKeptFile("a column is not a list")
     how = column[0]
@@ -203,40 +204,31 @@ def _column_values(column: list[Any]) -> list[Any]:
 _REL_ENDS = ("src", "dst", "srcLabel", "dstLabel")  # a relationship row's first fields (GraphData.add_rel)
 
 
-def _node_key(row: dict[str, Any]) -> Any:
-    """The key :meth:`GraphData.add_node` files a node row under."""
-    return row["id"]
-
-
-def _rel_key(row: dict[str, Any]) -> tuple[Any, ...]:
-    """The key :meth:`GraphData.add_rel` files a relationship row under."""
-    values = list(row.values())
-    return ((row["srcLabel"], row["src"]), (row["dstLabel"], row["dst"]), *values[4:])
-
-
 def _node_keys(columns: dict[str, list[Any]]) -> list[Any]:
     """The keys of a node table's rows, from its columns (:meth:`GraphData.add_node`)."""
     return columns["id"]
 
 
 def _rel_keys(columns: dict[str, list[Any]]) -> list[Any]:
-    """:func:`_rel_key` of every row, from the table's columns."""
+    """The keys :meth:`GraphData.add_rel` files a relationship table's rows under, from its columns."""
     props = list(columns.values())[4:]
     ends = (zip(columns["srcLabel"], columns["src"]), zip(columns["dstLabel"], columns["dst"]))
     return list(zip(*ends, *props))
 
 
-def _table(rows: dict[Any, dict[str, Any]], key_of: Any, key_fields: tuple[str, ...]) -> Any:
+def _table(rows: dict[Any, dict[str, Any]], keys_of: Any, key_fields: tuple[str, ...]) -> Any:
     """A table of rows as ``[property names, a column per property]`` when every row has the
-    same properties, led by ``key_fields``, and the key its row implies (as the builders file
-    them); any other table as it is (correct, only slower)."""
+    same properties, led by ``key_fields``, and the key its row implies (``keys_of``, from the
+    columns, as the builders file them); any other table as it is (correct, only slower)."""
     if not rows:
         return {}
-    names = list(next(iter(rows.values())))
-    led = names[: len(key_fields)] == list(key_fields)
-    if not (led and all(list(row) == names and key == key_of(row) for key, row in rows.items())):
-        return {key: dict(row) for key, row in rows.items()}
-    return [names, *_columns(rows.values(), names, dict.__getitem__)]
+    values = list(rows.values())
+    names = list(values[0])
+    if names[: len(key_fields)] == list(key_fields) and all(map(names.__eq__, map(list, values))):
+        columns = _transposed(values, names, dict.__getitem__)
+        if keys_of(dict(zip(names, columns))) == list(rows):
+            return [names, *map(_column, columns)]
+    return {key: dict(row) for key, row in rows.items()}
 
 
 def _untable(table: Any, key_of: Any) -> dict[Any, dict[str, Any]]:

@@ -156,6 +156,7 @@ def test_runs_of_records_and_graph_tables_round_trip_as_columns():
     graph.add_node("Stage", {"id": "t", "name": "T", "position": 2})  # another shape: kept row by row
     graph.rels["NEXT"][("odd", "key")] = {"src": "s", "dst": "t", "srcLabel": "Stage", "dstLabel": "Stage"}
     graph.nodes["Tool"]["no-id"] = {"name": "a row without its key's field"}
+    graph.nodes["Coder"]["filed-elsewhere"] = {"id": "x", "name": "a row whose id is not its key"}
     graph.rels["PART_OF"][("x",)] = {"dst": "t", "src": "s", "srcLabel": "Stage", "dstLabel": "Stage"}
     back = unpack(pack([interview, graph]))
     assert back[0] == interview and type(back[0].turns) is tuple and type(back[0].codings[0].positions) is tuple
