@@ -383,8 +383,28 @@ def _arrow_table(pa: Any, rows: list[dict[str, Any]], columns: dict[str, str]) -
     is null. Made column by column with loops in C: ``pa.Table.from_pylist`` visits every cell in
     Python (0.34 s against 0.09 s for 200,000 relationship rows)."""
     schema = pa.schema([(name, _arrow_type(pa, kind)) for name, kind in columns.items()])
-    arrays = [pa.array(list(map(dict.get, rows, itertools.repeat(f.name))), type=f.type) for f in schema]
+    arrays = [_arrow_array(pa, list(map(dict.get, rows, itertools.repeat(f.name))), f.type) for f in schema]
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+MAX_STRING_BYTES = 2**31 - 1  # what an Arrow string array's 32-bit offsets reach
+
+
+def _arrow_array(pa: Any, values: list[Any], kind: Any) -> Any:
+    """An Arrow array of ``values``. A column of text without nulls (an excerpt's words) is
+    encoded once and handed over as Arrow's two buffers: ``pa.array`` converts string by string
+    (0.51 s against 0.18 s for 150,000 turns of 100 MB)."""
+    if kind != pa.string() or not values or set(map(type, values)) != {str}:
+        return pa.array(values, type=kind)
+    try:
+        encoded = list(map(str.encode, values))  # UTF-8; a lone surrogate raises
+    except UnicodeEncodeError:
+        return pa.array(values, type=kind)
+    ends = list(itertools.accumulate(map(len, encoded), initial=0))
+    if ends[-1] > MAX_STRING_BYTES:
+        return pa.array(values, type=kind)
+    offsets = pa.array(ends, type=pa.int32()).buffers()[1]
+    return pa.StringArray.from_buffers(len(values), offsets, pa.py_buffer(b"".join(encoded)))
 
 
 def _arrow_type(pa: Any, kind: str) -> Any:

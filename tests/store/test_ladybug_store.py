@@ -13,7 +13,7 @@ from challenge_graph.graph.errors import QueryError, ReadOnlyError, StoreBusyErr
 from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.model import SourceFile
 from challenge_graph.pipeline.ingest import ingest
-from challenge_graph.store.ladybug_store import LadybugStore, _all_rows
+from challenge_graph.store.ladybug_store import LadybugStore, _all_rows, _arrow_array
 from tests.conftest import EXAMPLES, INTERVIEW_35, LEADER_4
 
 
@@ -197,7 +197,7 @@ def test_a_full_write_keeps_every_value_and_a_missing_property_as_null(tmp_path)
     """Rows written whole (a fresh database) read back as given, list properties and an absent
     property (null) included."""
     graph = GraphData()
-    graph.add_node("Participant", {"id": "p1", "pseudonym": "P1", "role": "engineer", "interview": "i1"})
+    graph.add_node("Participant", {"id": "p1", "pseudonym": "Zoë 😀", "role": "engineer", "interview": "i1"})
     graph.add_node("Participant", {"id": "p2", "pseudonym": "P2"})  # no role, no interview
     graph.add_node("Interview", {"id": "i1", "title": "One", "turns": 3, "coded": True})
     graph.add_node("Stage", {"id": "s", "name": "S", "position": 1, "aliases": ["a", "b"]})
@@ -206,8 +206,18 @@ def test_a_full_write_keeps_every_value_and_a_missing_property_as_null(tmp_path)
     store.replace_graph(graph, [], SourceFile("codebook.yaml", b"codes: {}\n", "codebook.yaml"))
     assert store.last_write == "full"
     rows = store.run("MATCH (p:Participant) RETURN p.id, p.pseudonym, p.role, p.interview ORDER BY p.id").rows
-    assert [tuple(r) for r in rows] == [("p1", "P1", "engineer", "i1"), ("p2", "P2", None, None)]
+    assert [tuple(r) for r in rows] == [("p1", "Zoë 😀", "engineer", "i1"), ("p2", "P2", None, None)]
     rows = store.run("MATCH (i:Interview) RETURN i.title, i.turns, i.coded, i.words").rows
     assert [tuple(r) for r in rows] == [("One", 3, True, None)]
     assert [tuple(r) for r in store.run("MATCH (s:Stage) RETURN s.aliases, s.quotes").rows] == [(["a", "b"], None)]
     assert store.run("MATCH (:Participant)-[:INTERVIEWED_IN]->(i:Interview) RETURN i.id").rows == [("i1",)]
+
+
+def test_text_columns_are_handed_to_arrow_as_they_are():
+    """The buffers made for a text column hold what ``pa.array`` would make of it."""
+    pa = pytest.importorskip("pyarrow")
+    texts = ["", "plain", "Zoë said “no”", "😀" * 3, "line\nbreak", "x" * 10_000] * 50
+    made = _arrow_array(pa, texts, pa.string())
+    made.validate(full=True)
+    assert made.to_pylist() == texts
+    assert _arrow_array(pa, ["a", None], pa.string()).to_pylist() == ["a", None]
