@@ -221,7 +221,9 @@ def _load_and_write(
         progress(Step(f"building the graph from {len(records)} files", "building"))
     fragments = FragmentCache(values, salt=loader_version()) if values else None
     graph = _build(records, studies, codebook, report, autocode, fragments)
-    parsed = {s.name for s, _ in records}
+    loaded = [source for source, _ in records]
+    del records, new_records  # the graph holds what is written: the parsed turns leave before the write
+    parsed = {s.name for s in loaded}
     unreadable = [s for s in old if s.name not in parsed]
     for source in unreadable:  # listed with the graph's sources, so the store keeps its copy
         graph.add_node(
@@ -229,10 +231,10 @@ def _load_and_write(
             {"id": source.name, "name": source.name, "kind": "unreadable", "format": "", "sha256": source.sha256},
         )
     vectors = semantic_load.prepare(store, graph, semantic, suggest, progress)  # the optional extra's step
-    store.replace_graph(graph, [*studies.files, *(s for s, _ in records), *unreadable], codebook_file, progress)
+    store.replace_graph(graph, [*studies.files, *loaded, *unreadable], codebook_file, progress)
     semantic_load.finish(store, vectors)
     if cache:  # entries of files no longer loaded leave the disk with them
-        cache.keep_only(cache.key(s, _known(studies, codebook, s)) for s, _ in records)
+        cache.keep_only(cache.key(s, _known(studies, codebook, s)) for s in loaded)
     if fragments:
         fragments.keep_only(fragments.used)
     report.written = True

@@ -387,22 +387,28 @@ def _arrow_table(pa: Any, rows: list[dict[str, Any]], columns: dict[str, str]) -
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
+TEXT_CHUNK = 8192  # strings encoded at once: their UTF-8 copy stays small while the column is made
 MAX_STRING_BYTES = 2**31 - 1  # what an Arrow string array's 32-bit offsets reach
 
 
 def _arrow_array(pa: Any, values: list[Any], kind: Any) -> Any:
     """An Arrow array of ``values``. A column of text without nulls (an excerpt's words) is
-    encoded once and handed over as Arrow's two buffers: ``pa.array`` converts string by string
-    (0.51 s against 0.18 s for 150,000 turns of 100 MB)."""
+    encoded a chunk at a time and handed over as Arrow's two buffers per chunk: ``pa.array``
+    converts string by string (0.51 s against 0.18 s for 150,000 turns of 100 MB)."""
     if kind != pa.string() or not values or set(map(type, values)) != {str}:
         return pa.array(values, type=kind)
     try:
-        encoded = list(map(str.encode, values))  # UTF-8; a lone surrogate raises
-    except UnicodeEncodeError:
+        chunks = [_text_chunk(pa, values[at : at + TEXT_CHUNK]) for at in range(0, len(values), TEXT_CHUNK)]
+        return pa.chunked_array(chunks)
+    except UnicodeEncodeError:  # a lone surrogate: pa.array says what it makes of it
         return pa.array(values, type=kind)
+
+
+def _text_chunk(pa: Any, values: list[str]) -> Any:
+    encoded = list(map(str.encode, values))  # UTF-8
     ends = list(itertools.accumulate(map(len, encoded), initial=0))
     if ends[-1] > MAX_STRING_BYTES:
-        return pa.array(values, type=kind)
+        return pa.array(values, type=pa.string())
     offsets = pa.array(ends, type=pa.int32()).buffers()[1]
     return pa.StringArray.from_buffers(len(values), offsets, pa.py_buffer(b"".join(encoded)))
 

@@ -13,6 +13,7 @@ from challenge_graph.graph.errors import QueryError, ReadOnlyError, StoreBusyErr
 from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.model import SourceFile
 from challenge_graph.pipeline.ingest import ingest
+from challenge_graph.store import ladybug_store
 from challenge_graph.store.ladybug_store import LadybugStore, _all_rows, _arrow_array
 from tests.conftest import EXAMPLES, INTERVIEW_35, LEADER_4
 
@@ -213,11 +214,12 @@ def test_a_full_write_keeps_every_value_and_a_missing_property_as_null(tmp_path)
     assert store.run("MATCH (:Participant)-[:INTERVIEWED_IN]->(i:Interview) RETURN i.id").rows == [("i1",)]
 
 
-def test_text_columns_are_handed_to_arrow_as_they_are():
-    """The buffers made for a text column hold what ``pa.array`` would make of it."""
+def test_text_columns_are_handed_to_arrow_as_they_are(monkeypatch):
+    """The buffers made for a text column, chunk by chunk, hold what ``pa.array`` would make of it."""
     pa = pytest.importorskip("pyarrow")
-    texts = ["", "plain", "Zoë said “no”", "😀" * 3, "line\nbreak", "x" * 10_000] * 50
+    monkeypatch.setattr(ladybug_store, "TEXT_CHUNK", 7)  # chunk boundaries inside the column
+    texts = ["", "plain", "Zoë said “no”", "😀" * 3, "line\nbreak", "x" * 10_000] * 5
     made = _arrow_array(pa, texts, pa.string())
     made.validate(full=True)
-    assert made.to_pylist() == texts
+    assert made.num_chunks == 5 and made.to_pylist() == texts
     assert _arrow_array(pa, ["a", None], pa.string()).to_pylist() == ["a", None]
