@@ -6,6 +6,7 @@ and constraints from ``NODES`` and ``RELATIONSHIPS``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -376,6 +377,7 @@ RELATIONSHIPS: dict[str, tuple[tuple[tuple[str, str], ...], dict[str, str]]] = {
 _NON_WORD = re.compile(r"[\W_]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same codes, tools and speakers come back row after row
 def slugify(text: str) -> str:
     """Lower-case ``text`` and join its words (in any script) with hyphens; text with no word
     character at all gets a short digest, so distinct names never share an id.

@@ -52,6 +52,7 @@ LABEL, TEXT, TAG = "label", "text", "tag"
 _TITLE = re.compile(r"^(?P<title>\S.*?\S)\s*[-–—]\s*(?P<coder>[^-–—]*[^\s\-–—])\s*$")
 _FILE_SUFFIX = re.compile(r"\.(txt|pdf|docx?|rtf|md)$", re.IGNORECASE)
 _HYPHENATED = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)+$")
+_FIRST_HYPHENATED = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)+(?=\s|\Z)")  # a line's first word
 _NUMBERED = re.compile(r"^[A-Z]{1,3}\d+(?:\.\d+)*[a-z]?$")  # Q1, Q4.4, RQ2
 _ABBREVIATED = re.compile(r"^[A-Za-z][\w\- ]{0,60}[\w]\s+(?:\[[A-Z]{1,6}\]|\([A-Z]{1,6}\))$")  # Quality-Measures (QM)
 _WORDS = re.compile(r"^[^\W\d_][\w\-&/' ]{0,59}$")
@@ -169,15 +170,19 @@ def code_tags(line: str, known_codes: Collection[str] = ()) -> list[str]:
     >>> code_tags("Data-integration-issues  Data-metadata-issue"), code_tags("Mm-hmm yes"), code_tags("Q1")
     (['Data-integration-issues', 'Data-metadata-issue'], [], ['Q1'])
     """
-    text = line.strip()
-    known_codes = folded_codes(known_codes)
+    return list(_line_tags(line.strip(), folded_codes(known_codes)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _line_tags(text: str, known_codes: FoldedCodes) -> tuple[str, ...]:
+    """:func:`code_tags` of a stripped line, remembered: a parser asks it of most lines twice
+    (finding the speaker labels, then reading the paragraphs), and tag lines recur across files."""
     if is_code_line(text, known_codes):
-        return [text]
-    first = text.split(None, 1)[0] if text else ""
-    if not _HYPHENATED.match(first):  # prose: the first word is no tag, so the line is not all tags
-        return []
+        return (text,)
+    if not _FIRST_HYPHENATED.match(text):  # prose: the first word is no tag, so the line is not all tags
+        return ()
     tokens = text.split()
-    return tokens if len(tokens) > 1 and all(_HYPHENATED.match(t) and is_code_line(t) for t in tokens) else []
+    return tuple(tokens) if len(tokens) > 1 and all(_HYPHENATED.match(t) and is_code_line(t) for t in tokens) else ()
 
 
 def _word_tag(line: str, labels: Collection[str]) -> bool:
@@ -241,13 +246,13 @@ def parse(lines: Sequence[str], source: Path | str = "<text>", known_codes: Coll
     blocks: list[Block] = []
     word_tags: Counter[str] = Counter()
     for index, (lineno, line) in enumerate(body):
-        tags = code_tags(line, known_codes)
+        tags = list(_line_tags(line, known_codes))
         if not tags and blocks and blocks[-1].kind in (TEXT, TAG) and _word_tag(line, labels):
             following = body[index + 1][1] if index + 1 < len(body) else None
             if (
                 following is None
                 or following in labels
-                or code_tags(following, known_codes)
+                or _line_tags(following, known_codes)
                 or _word_tag(following, labels)
             ):
                 tags = [line]
@@ -272,7 +277,7 @@ def parse(lines: Sequence[str], source: Path | str = "<text>", known_codes: Coll
 
 
 def _tag_follows(body: list[tuple[int, str]], index: int, known_codes: Collection[str]) -> bool:
-    return index + 1 < len(body) and bool(code_tags(body[index + 1][1], known_codes))
+    return index + 1 < len(body) and bool(_line_tags(body[index + 1][1], known_codes))
 
 
 def build_interview(
@@ -353,7 +358,7 @@ def speaker_labels(lines: Sequence[str], known_codes: Collection[str] = ()) -> s
         if _label_like(text, known_codes):
             counts[text] += 1
             following = stripped[index + 1] if index + 1 < len(stripped) else ""
-            before_tag[text] += bool(code_tags(following, known_codes))
+            before_tag[text] += bool(_line_tags(following, known_codes))
     return {
         label
         for label, n in counts.items()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import math
 import os
-import re
 from pathlib import Path
 
 from challenge_graph.graph.errors import LoaderError
@@ -20,7 +19,6 @@ __all__ = ["read_lines", "decode", "split_lines", "check_text_size", "max_text_b
 
 MAX_TEXT_MB = 20
 MAX_TEXT_ENV = "CHALLENGE_GRAPH_MAX_TEXT_MB"
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _CONTROL = bytes([*range(0, 9), 11, 12, *range(14, 32)])
 
 
@@ -113,7 +111,9 @@ def split_lines(text: str) -> list[str]:
     >>> split_lines("a\r\nb\rc\nd")
     ['a', 'b', 'c', 'd']
     """
-    lines = _LINE_BREAK.split(text)
+    if "\r" in text:  # str.split is several times quicker than the pattern's split
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     return lines

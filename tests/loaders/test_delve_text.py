@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from challenge_graph.graph.errors import LoaderError
 from challenge_graph.loaders import delve_text
+from challenge_graph.loaders.delve_text import _HYPHENATED as HYPHENATED
+from challenge_graph.loaders.delve_text import code_tags, is_code_line
 from tests.conftest import INTERVIEW_35, INTERVIEW_38
 
 SEED_003_CODES = {
@@ -162,3 +166,43 @@ def test_a_word_said_glued_to_a_label_is_kept_in_the_turn():
     speakers = [t.speaker for t in iv.turns]
     assert speakers == ["Interviewer", "Leader 2", "Interviewer", "Interviewer", "Leader 2", "Leader 2"]
     assert [t.text for t in iv.turns][2:4] == ["Okay", "And then?"]
+
+
+def _tags_by_splitting(line, known):
+    """code_tags as its docstring states it, read by splitting the line into words."""
+    text = line.strip()
+    if is_code_line(text, known):
+        return [text]
+    words = text.split()
+    if len(words) > 1 and all(HYPHENATED.match(w) and is_code_line(w) for w in words):
+        return words
+    return []
+
+
+def test_code_tags_read_a_line_as_its_words_say():
+    """Lines of prose, tags, several tags, and near misses, each asked twice (the answers are
+    remembered): the tags are what the words of the line give."""
+    rng = random.Random(7)
+    pieces = [
+        "Data-missing-values",
+        "QM-robustness-fix",
+        "Q4.4",
+        "Mm-hmm",
+        "yes",
+        "the",
+        "Data-x,",
+        "(QM)",
+        "Quality-Measures",
+        "[ME]",
+        "Loss_function",
+        "a-b-",
+        "-x",
+        "Ünïcode-tag",
+        "\t",
+        "  ",
+    ]
+    known = {"monitoring", "Data-x,"}
+    for _ in range(3000):
+        line = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 4)))
+        for _ in range(2):
+            assert code_tags(line, known) == _tags_by_splitting(line, known), repr(line)

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 
 from challenge_graph.graph.errors import LoaderError
 from challenge_graph.loaders import plain_text
+from challenge_graph.loaders.text import split_lines
 from tests.conftest import ENGINEER_2, LEADER_4
 
 
@@ -158,3 +162,17 @@ def test_a_word_said_glued_to_a_label_starts_the_turn_and_is_kept():
     # by hand: the same five turns, the fourth opening with the word said
     assert [(t.speaker, t.text) for t in iv.turns][3] == ("Interviewer", "Okay\nAnd what was hard about the training?")
     assert len(iv.turns) == 5
+
+
+def test_lines_split_on_crlf_cr_and_lf_only():
+    """Against the pattern the splitter is defined by; other Unicode line breaks stay inside a line."""
+    pattern = re.compile(r"\r\n|\r|\n")
+    rng = random.Random(3)
+    for _ in range(5000):
+        text = "".join(
+            rng.choice(["a", " ", "\r", "\n", "\r\n", "\u2028", "\x85", "\x0c"]) for _ in range(rng.randint(0, 12))
+        )
+        expected = pattern.split(text)
+        if expected and expected[-1] == "":
+            expected.pop()
+        assert split_lines(text) == expected, repr(text)
