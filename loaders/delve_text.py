@@ -173,16 +173,26 @@ def code_tags(line: str, known_codes: Collection[str] = ()) -> list[str]:
     return list(_line_tags(line.strip(), folded_codes(known_codes)))
 
 
-@functools.lru_cache(maxsize=4096)
+REMEMBERED_LINE = 200  # characters: longer lines are prose, whose answer is quick to find again
+
+
 def _line_tags(text: str, known_codes: FoldedCodes) -> tuple[str, ...]:
-    """:func:`code_tags` of a stripped line, remembered: a parser asks it of most lines twice
-    (finding the speaker labels, then reading the paragraphs), and tag lines recur across files."""
+    """:func:`code_tags` of a stripped line. Short lines' answers are remembered: a parser asks
+    for most of them twice (finding the speaker labels, then reading the paragraphs), and tag
+    lines recur across files; a paragraph's words are not kept."""
+    return _short_line_tags(text, known_codes) if len(text) <= REMEMBERED_LINE else _tags_of(text, known_codes)
+
+
+def _tags_of(text: str, known_codes: FoldedCodes) -> tuple[str, ...]:
     if is_code_line(text, known_codes):
         return (text,)
     if not _FIRST_HYPHENATED.match(text):  # prose: the first word is no tag, so the line is not all tags
         return ()
     tokens = text.split()
     return tuple(tokens) if len(tokens) > 1 and all(_HYPHENATED.match(t) and is_code_line(t) for t in tokens) else ()
+
+
+_short_line_tags = functools.lru_cache(maxsize=4096)(_tags_of)
 
 
 def _word_tag(line: str, labels: Collection[str]) -> bool:

@@ -141,7 +141,7 @@ class KeptBuilds:
         kept = [bool(cache and cache.has(key)) for key in keys]
         to_build = [(group, labels, key) for (_, group, labels), key, has in zip(jobs, keys, kept) if not has]
         shared = (codebook, autocode, cache)
-        # in the interviews' order, as they come; closed at once if anything fails (the processes end)
+        # in the interviews' order, as they come; closed at once if anything fails (work not begun is dropped)
         with contextlib.closing(map_in_processes(_build_and_keep, shared, to_build)) as built:
             for (_, group, labels), key, has in zip(jobs, keys, kept):
                 # read one at a time (a fragment is released once absorbed); a damaged one is built again here

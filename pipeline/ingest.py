@@ -30,7 +30,12 @@ from challenge_graph.pipeline.kept_store import KeptStore, decode_sent
 from challenge_graph.pipeline.parse_cache import RECORD_TYPES, ParseCache, loader_version
 from challenge_graph.pipeline.study_checks import unmapped_stages, unmatched_codes
 from challenge_graph.pipeline.study_files import StudyFiles, bundled_codebook, split_study_files
-from challenge_graph.pipeline.workers import in_worker_process, map_in_processes, shared_workers
+from challenge_graph.pipeline.workers import (
+    in_worker_process,
+    map_in_processes,
+    release_shared_workers,
+    shared_workers,
+)
 from challenge_graph.semantic import load as semantic_load
 from challenge_graph.store.base import GraphStore, Progress
 
@@ -221,6 +226,7 @@ def _load_and_write(
         progress(Step(f"building the graph from {len(records)} files", "building"))
     fragments = FragmentCache(values, salt=loader_version()) if values else None
     graph = _build(records, studies, codebook, report, autocode, fragments)
+    release_shared_workers()  # no step needs them past here: their memory leaves before the write
     loaded = [source for source, _ in records]
     del records, new_records  # the graph holds what is written: the parsed turns leave before the write
     parsed = {s.name for s in loaded}
@@ -281,7 +287,7 @@ def _parse(
     keys = [cache.key(source, codes) if cache else "" for source, codes in zip(sources, known)]
     cached = [cache.get(key) if cache else None for key in keys]
     missing = [(s, k, codes) for s, k, codes, parsed in zip(sources, keys, known, cached) if parsed is None]
-    # in the order of the files, as they come; closed at once if anything fails (the processes end)
+    # in the order of the files, as they come; closed at once if anything fails (work not begun is dropped)
     with contextlib.closing(map_in_processes(_parse_one, cache, missing)) as fresh:
         for number, (source, parsed) in enumerate(zip(sources, cached), start=1):
             if parsed is None:

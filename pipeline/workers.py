@@ -22,7 +22,14 @@ from typing import Any, TypeVar
 
 from challenge_graph.graph.errors import ChallengeGraphError
 
-__all__ = ["WORKERS_ENV", "in_worker_process", "map_in_processes", "shared_workers", "worker_count"]
+__all__ = [
+    "WORKERS_ENV",
+    "in_worker_process",
+    "map_in_processes",
+    "release_shared_workers",
+    "shared_workers",
+    "worker_count",
+]
 
 WORKERS_ENV = "CHALLENGE_GRAPH_WORKERS"
 ITEMS_PER_WORKER = 200  # fewer items for each process and starting it costs more than it saves (measured)
@@ -70,6 +77,12 @@ class _Shared:
     """The processes of one :func:`shared_workers` block, once a step has started them."""
 
     pool: ProcessPoolExecutor | None = None
+    size = 0  # how many
+
+    def release(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool, self.size = None, 0
 
 
 _SHARED: contextvars.ContextVar[_Shared | None] = contextvars.ContextVar("challenge_graph_workers", default=None)
@@ -78,9 +91,10 @@ _SHARED: contextvars.ContextVar[_Shared | None] = contextvars.ContextVar("challe
 @contextlib.contextmanager
 def shared_workers() -> Iterator[None]:
     """Within the block, :func:`map_in_processes` keeps the processes the first call that needs
-    them starts, and later calls use them: a load parses, then builds, and starting processes
-    again (each a new interpreter importing this package) kept the build waiting 0.2 s at 1,000
-    interviews. They end with the block. Each thread has its own (a dashboard session loads in a
+    them starts, and later calls use them (or more, started then, if they need more): a load
+    parses, then builds, and starting processes again (each a new interpreter importing this
+    package) kept the build waiting 0.2 s at 1,000 interviews. They end with the block, or at
+    :func:`release_shared_workers`. Each thread has its own (a dashboard session loads in a
     thread)."""
     shared = _Shared()
     token = _SHARED.set(shared)
@@ -88,8 +102,15 @@ def shared_workers() -> Iterator[None]:
         yield
     finally:
         _SHARED.reset(token)
-        if shared.pool is not None:
-            shared.pool.shutdown(wait=False, cancel_futures=True)
+        shared.release()
+
+
+def release_shared_workers() -> None:
+    """End the processes of the enclosing :func:`shared_workers` block now, once a load's last
+    step that needs them is done: idle, they would keep their memory through the write."""
+    block = _SHARED.get()
+    if block is not None:
+        block.release()
 
 
 def map_in_processes(func: Callable[[Any, T], R], shared: Any, items: Sequence[T]) -> Iterator[R]:
@@ -103,32 +124,37 @@ def map_in_processes(func: Callable[[Any, T], R], shared: Any, items: Sequence[T
         yield from (func(shared, item) for item in items)
         return
     block = _SHARED.get()
-    pool = block.pool if block is not None else None
-    mapped = None
-    if pool is None:
-        pool = _start(workers)
-    if pool is not None:
-        mapped = _mapped(pool, func, shared, items, workers)
-        if mapped is None:
-            pool.shutdown(wait=False, cancel_futures=True)
-            pool = None
-    if block is not None:
-        block.pool = pool
-    if mapped is None:
-        yield from (func(shared, item) for item in items)
-        return
+    if block is None:
+        pool, size = _start(workers), workers
+    else:
+        if block.size < workers:  # none yet, or fewer than this step can use
+            block.release()
+            block.pool, block.size = _start(workers), workers
+        pool, size = block.pool, block.size
     try:
+        mapped = _mapped(pool, func, shared, items, size) if pool is not None else None
+        if mapped is None:  # no processes here: the work is done in this process
+            _end(pool, block)
+            yield from (func(shared, item) for item in items)
+            return
         yield from mapped
-    except BrokenProcessPool as e:
-        if block is not None:
-            block.pool = None
+    except BrokenProcessPool as e:  # a process died: while working, or idle between two steps
+        _end(pool, block)
         raise ChallengeGraphError(
             f"a worker process of this load stopped (out of memory?); nothing was written. Run it again with "
             f"{WORKERS_ENV}=1 to load in one process"
         ) from e
     finally:  # once read (or the load failed), the processes end without waiting for work nobody reads
-        if block is None or block.pool is not pool:
+        if block is None and pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _end(pool: ProcessPoolExecutor | None, block: _Shared | None) -> None:
+    """Shut ``pool`` down, and forget it in ``block``: it cannot serve another step."""
+    if block is not None and block.pool is pool:
+        block.release()
+    elif pool is not None:
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _start(workers: int) -> ProcessPoolExecutor | None:

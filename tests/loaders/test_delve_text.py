@@ -206,3 +206,12 @@ def test_code_tags_read_a_line_as_its_words_say():
         line = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 4)))
         for _ in range(2):
             assert code_tags(line, known) == _tags_by_splitting(line, known), repr(line)
+
+
+def test_only_short_lines_are_remembered():
+    """A paragraph's words are not kept by the parser once it is done with the file."""
+    remembered = delve_text._short_line_tags.cache_info().currsize
+    code_tags("A paragraph of prose, " * 20, ())
+    assert delve_text._short_line_tags.cache_info().currsize == remembered
+    code_tags(f"Tag-{remembered}-never-seen", ())
+    assert delve_text._short_line_tags.cache_info().currsize == min(remembered + 1, 4096)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -16,7 +17,13 @@ from challenge_graph.graph.codebook import default_codebook_path
 from challenge_graph.graph.errors import ChallengeGraphError
 from challenge_graph.pipeline import workers as workers_module
 from challenge_graph.pipeline.ingest import ingest
-from challenge_graph.pipeline.workers import WORKERS_ENV, map_in_processes, shared_workers, worker_count
+from challenge_graph.pipeline.workers import (
+    WORKERS_ENV,
+    map_in_processes,
+    release_shared_workers,
+    shared_workers,
+    worker_count,
+)
 from challenge_graph.store.ladybug_store import LadybugStore
 from tests.conftest import EXAMPLES, FIXTURES
 from tests.pipeline.test_incremental import _dump
@@ -77,6 +84,14 @@ def _alive(pid):
         return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def _wait_until_gone(pids):
+    for _ in range(100):
+        if not any(_alive(pid) for pid in pids):
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def test_the_steps_of_one_block_share_their_processes(monkeypatch):
     """A load parses, then builds: the second step uses the processes the first started, even
     after an item of the first failed, and they end with the block."""
@@ -86,14 +101,35 @@ def test_the_steps_of_one_block_share_their_processes(monkeypatch):
             list(map_in_processes(_fails_on_three, None, range(6)))
         first = {pid for _, pid in map_in_processes(_pid_of, 0, range(40))}
         second = {pid for _, pid in map_in_processes(_pid_of, 0, range(40))}
-        assert second == first and os.getpid() not in first
-    outside = {pid for _, pid in map_in_processes(_pid_of, 0, range(40))}
-    assert not outside & first  # a call outside a block starts its own, as before
-    for _ in range(100):
-        if not any(_alive(pid) for pid in first | outside):
-            break
-        time.sleep(0.05)
-    assert not any(_alive(pid) for pid in first | outside)
+        assert len(first | second) <= 2 and os.getpid() not in first  # two processes in all
+    assert _wait_until_gone(first | second)
+
+
+def test_a_later_step_that_can_use_more_processes_gets_them(monkeypatch):
+    with shared_workers():
+        monkeypatch.setenv(WORKERS_ENV, "1")
+        assert {pid for _, pid in map_in_processes(_pid_of, 0, range(4))} == {os.getpid()}
+        monkeypatch.setenv(WORKERS_ENV, "2")
+        two = {pid for _, pid in map_in_processes(_pid_of, 0, range(40))}
+        monkeypatch.setenv(WORKERS_ENV, "3")
+        three = {pid for _, pid in map_in_processes(_pid_of, 0, range(60))}
+        assert len(two) <= 2 and 2 <= len(three) <= 3 and not two & three  # a pool of three replaced two
+        assert _wait_until_gone(two)
+        release_shared_workers()  # a load's last step that needs them is done
+        assert _wait_until_gone(three)
+        assert {pid for _, pid in map_in_processes(_pid_of, 0, range(40))} - three  # new ones, on demand
+
+
+def test_a_process_that_died_between_steps_is_said_plainly(monkeypatch):
+    monkeypatch.setenv(WORKERS_ENV, "2")
+    with shared_workers():
+        pids = {pid for _, pid in map_in_processes(_pid_of, 0, range(40))}
+        os.kill(next(iter(pids)), signal.SIGKILL)  # the out-of-memory killer, while the load folds results in
+        time.sleep(0.5)
+        with pytest.raises(ChallengeGraphError, match=f"worker process of this load stopped.*{WORKERS_ENV}=1"):
+            list(map_in_processes(_pid_of, 0, range(40)))
+        again = {pid for _, pid in map_in_processes(_pid_of, 0, range(40))}  # the next step starts afresh
+        assert again and not again & pids
 
 
 def test_worker_setting(monkeypatch):

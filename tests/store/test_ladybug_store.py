@@ -215,7 +215,8 @@ def test_a_full_write_keeps_every_value_and_a_missing_property_as_null(tmp_path)
 
 
 def test_text_columns_are_handed_to_arrow_as_they_are(monkeypatch):
-    """The buffers made for a text column, chunk by chunk, hold what ``pa.array`` would make of it."""
+    """The buffers made for a text column, chunk by chunk, hold what ``pa.array`` would make of
+    it; a chunk over the offsets' reach is made by ``pa.array`` instead."""
     pa = pytest.importorskip("pyarrow")
     monkeypatch.setattr(ladybug_store, "TEXT_CHUNK", 7)  # chunk boundaries inside the column
     texts = ["", "plain", "Zoë said “no”", "😀" * 3, "line\nbreak", "x" * 10_000] * 5
@@ -223,3 +224,18 @@ def test_text_columns_are_handed_to_arrow_as_they_are(monkeypatch):
     made.validate(full=True)
     assert made.num_chunks == 5 and made.to_pylist() == texts
     assert _arrow_array(pa, ["a", None], pa.string()).to_pylist() == ["a", None]
+    monkeypatch.setattr(ladybug_store, "MAX_STRING_BYTES", 100)  # every chunk but the short ones
+    made = _arrow_array(pa, texts, pa.string())
+    made.validate(full=True)
+    assert made.to_pylist() == texts
+
+
+def test_text_utf8_cannot_hold_fails_the_write_and_keeps_the_graph(empty_store):
+    """A lone surrogate (no file decoded as UTF-8 holds one) is a clear error, not a crash."""
+    ingest(empty_store, [INTERVIEW_35])
+    before = empty_store.run("MATCH (e:Excerpt) RETURN count(e)").rows
+    graph = GraphData()
+    graph.add_node("Excerpt", {"id": "i:0", "text": "half a pair \udc80", "interview": "i", "position": 0})
+    with pytest.raises(StoreError, match="building graph.lbug.new failed"):
+        empty_store.replace_graph(graph, [], SourceFile("codebook.yaml", b"codes: {}\n", "codebook.yaml"))
+    assert empty_store.run("MATCH (e:Excerpt) RETURN count(e)").rows == before
