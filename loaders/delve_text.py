@@ -51,8 +51,9 @@ FORMAT = "delve-text"
 LABEL, TEXT, TAG = "label", "text", "tag"
 _TITLE = re.compile(r"^(?P<title>\S.*?\S)\s*[-–—]\s*(?P<coder>[^-–—]*[^\s\-–—])\s*$")
 _FILE_SUFFIX = re.compile(r"\.(txt|pdf|docx?|rtf|md)$", re.IGNORECASE)
-_HYPHENATED = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)+$")
-_FIRST_HYPHENATED = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)+(?=\s|\Z)")  # a line's first word
+_TAG_WORD = r"[A-Za-z][A-Za-z0-9_]*(?:-[A-Za-z0-9_]+)+"  # Data-missing-values
+_HYPHENATED = re.compile(rf"^{_TAG_WORD}$")
+_FIRST_HYPHENATED = re.compile(rf"{_TAG_WORD}(?=\s|\Z)")  # a line's first word
 _NUMBERED = re.compile(r"^[A-Z]{1,3}\d+(?:\.\d+)*[a-z]?$")  # Q1, Q4.4, RQ2
 _ABBREVIATED = re.compile(r"^[A-Za-z][\w\- ]{0,60}[\w]\s+(?:\[[A-Z]{1,6}\]|\([A-Z]{1,6}\))$")  # Quality-Measures (QM)
 _WORDS = re.compile(r"^[^\W\d_][\w\-&/' ]{0,59}$")

@@ -7,14 +7,16 @@ import sys
 import textwrap
 
 import ladybug
+import pyarrow as pa
 import pytest
 
 from challenge_graph.graph.errors import QueryError, ReadOnlyError, StoreBusyError, StoreError
 from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.model import SourceFile
 from challenge_graph.pipeline.ingest import ingest
-from challenge_graph.store import ladybug_store
-from challenge_graph.store.ladybug_store import LadybugStore, _all_rows, _arrow_array
+from challenge_graph.store import arrow_tables
+from challenge_graph.store.arrow_tables import _array
+from challenge_graph.store.ladybug_store import LadybugStore, _all_rows
 from tests.conftest import EXAMPLES, INTERVIEW_35, LEADER_4
 
 
@@ -217,15 +219,14 @@ def test_a_full_write_keeps_every_value_and_a_missing_property_as_null(tmp_path)
 def test_text_columns_are_handed_to_arrow_as_they_are(monkeypatch):
     """The buffers made for a text column, chunk by chunk, hold what ``pa.array`` would make of
     it; a chunk over the offsets' reach is made by ``pa.array`` instead."""
-    pa = pytest.importorskip("pyarrow")
-    monkeypatch.setattr(ladybug_store, "TEXT_CHUNK", 7)  # chunk boundaries inside the column
+    monkeypatch.setattr(arrow_tables, "TEXT_CHUNK", 7)  # chunk boundaries inside the column
     texts = ["", "plain", "Zoë said “no”", "😀" * 3, "line\nbreak", "x" * 10_000] * 5
-    made = _arrow_array(pa, texts, pa.string())
+    made = _array(texts, pa.string())
     made.validate(full=True)
     assert made.num_chunks == 5 and made.to_pylist() == texts
-    assert _arrow_array(pa, ["a", None], pa.string()).to_pylist() == ["a", None]
-    monkeypatch.setattr(ladybug_store, "MAX_STRING_BYTES", 100)  # every chunk but the short ones
-    made = _arrow_array(pa, texts, pa.string())
+    assert _array(["a", None], pa.string()).to_pylist() == ["a", None]
+    monkeypatch.setattr(arrow_tables, "MAX_STRING_BYTES", 100)  # every chunk but the short ones
+    made = _array(texts, pa.string())
     made.validate(full=True)
     assert made.to_pylist() == texts
 
