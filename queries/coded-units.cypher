@@ -5,6 +5,8 @@
 // returns: interview, title, source, turns, position, coder, code, kind
 // the page is chosen on small keys first; its interviews are read afterwards
 MATCH (e:Excerpt)-[r:CODED_AS]->(c)
+// every excerpt has both: the condition lets Neo4j read the codings in its index's order (it costs LadybugDB a scan)
+// on neo4j: WHERE e.interview IS NOT NULL AND e.position IS NOT NULL
 WITH e.interview AS interview, e.position AS position, r.coder AS coder, c.code AS code, c.kind AS kind
 ORDER BY interview, position, coder, code, kind SKIP $page_skip LIMIT $page_size
 MATCH (i:Interview {id: interview})

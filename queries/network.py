@@ -39,7 +39,7 @@ def neighbourhood(store: GraphStore, centre: str = "workflow", key: str | None =
     name, param = NEIGHBOURHOODS[centre]
     query = get_query(name)
     values = resolve_params(store, query, {param: key} if param else {})
-    rows = store.run_table(query.cypher, values, query.returns).as_dicts()
+    rows = store.run_table(query.cypher_for(store.dialect), values, query.returns).as_dicts()
     rows.sort(key=lambda r: (r["relation"], r["source_kind"], r["source"], r["target_kind"], r["target"]))
     graph = nx.DiGraph(centre=centre, key=key or "")
     quotes: dict[str, int] = defaultdict(int)

@@ -17,6 +17,10 @@ is a study's id or title, or ``all`` (the query receives "" and keeps every stud
 and the rows to pass over and take as ``$NAME_skip`` and ``$NAME_size`` (LadybugDB's SKIP
 and LIMIT accept a parameter or a literal, never an expression). ``all`` asks for every row at
 once: the query receives page 0, nothing to pass over and ``ALL_ROWS`` to take.
+
+A body line ``// on DIALECT: CYPHER`` is a comment on every store but one: on a store of that
+dialect (``neo4j``, ``ladybug``) it reads as ``CYPHER``. It is for a clause that changes how an
+engine runs the query, never what it returns (a test runs both forms and compares the rows).
 """
 
 from __future__ import annotations
@@ -47,12 +51,14 @@ __all__ = [
 ]
 
 QUERY_DIR = Path(str(resources.files("challenge_graph.queries")))  # the .cypher files are package data
+DIALECTS = ("ladybug", "neo4j")  # what GraphStore.dialect can be
 PARAM_TYPES = ("STAGE", "ANYSTAGE", "CHALLENGE", "PARTICIPANT", "STUDY", "INT", "STRING", "PAGE")
 ALL_STUDIES = "all"  # a STUDY parameter's value for every study (the query receives "")
 PAGE_SIZE = 50  # rows of a page (a PAGE parameter)
 ALL_PAGES = "all"  # a PAGE parameter's value for every row at once
 ALL_ROWS = 2**62  # what a query takes for page=all (LIMIT needs a number)
 _HEADER = re.compile(r"^//\s*(\w+):\s*(.*)$")
+_ON_DIALECT = re.compile(r"^(?P<indent>\s*)//\s*on\s+(?P<dialect>\w+):\s?(?P<cypher>.*)$")
 _PARAM = re.compile(r"^(?P<name>\w+)\s+(?P<type>[A-Z]+)(?:\s*=\s*(?P<default>\S+))?\s*(?P<help>.*)$")
 
 # how each entity parameter is looked up: Cypher listing candidates, and the kind's name
@@ -96,6 +102,20 @@ class NamedQuery:
     cypher: str
     path: Path
 
+    def cypher_for(self, dialect: str) -> str:
+        """The query as a store of ``dialect`` runs it: its ``// on DIALECT:`` lines read as Cypher.
+
+        >>> body = "MATCH (n)\\n// on neo4j: WHERE n.id IS NOT NULL\\nRETURN n"
+        >>> q = NamedQuery("q", "", "", (), ("n",), body, Path())
+        >>> q.cypher_for("neo4j").splitlines()[1], q.cypher_for("ladybug") == q.cypher
+        ('WHERE n.id IS NOT NULL', True)
+        """
+        lines = []
+        for line in self.cypher.splitlines():
+            match = _ON_DIALECT.match(line)
+            lines.append(match["indent"] + match["cypher"] if match and match["dialect"] == dialect else line)
+        return "\n".join(lines)
+
 
 @cache
 def list_queries() -> tuple[NamedQuery, ...]:
@@ -123,7 +143,7 @@ def run_query(store: GraphStore, name: str, params: dict[str, Any] | None = None
         If the query or a parameter is unknown, a value does not resolve, or the engine fails.
     """
     query = get_query(name)
-    return store.run_table(query.cypher, resolve_params(store, query, params or {}), query.returns)
+    return store.run_table(query.cypher_for(store.dialect), resolve_params(store, query, params or {}), query.returns)
 
 
 def corpus_summary(store: GraphStore) -> dict[str, int]:
@@ -223,6 +243,9 @@ def _parse(path: Path) -> NamedQuery:
             else:
                 header[key] = value.strip()
         elif line.strip() or body:
+            on = _ON_DIALECT.match(line)
+            if on and on["dialect"] not in DIALECTS:
+                raise QueryError(f"{path.name}: unknown dialect {on['dialect']!r} (known: {', '.join(DIALECTS)})")
             body.append(line)
     for key in ("name", "title", "description", "returns"):
         if key not in header:

@@ -41,7 +41,7 @@ from challenge_graph.store.base import GraphStore, Progress, QueryResult, add_co
 from challenge_graph.store.cypher import check_read_only
 from challenge_graph.store.neo4j_lock import LEASE_SECONDS, LoadLock
 
-__all__ = ["Neo4jStore", "constraint_statements", "DEFAULT_BATCH_SIZE"]
+__all__ = ["Neo4jStore", "schema_statements", "INDEXES", "DEFAULT_BATCH_SIZE"]
 
 logger = logging.getLogger(__name__)
 
@@ -49,11 +49,24 @@ DEFAULT_BATCH_SIZE = 10_000  # fastest measured at 1,000 interviews (benchmarks/
 GENERATION = "loadGeneration"
 
 
-def constraint_statements() -> list[str]:
-    """One uniqueness constraint on ``id`` per label of the graph model."""
+# indexes beside the constraints: name -> (label, properties); the query that needs each names it
+INDEXES = {
+    # coded-units reads a page of codings in the excerpts' (interview, position) order
+    "challenge_graph_excerpt_order": ("Excerpt", ("interview", "position")),
+}
+
+
+def schema_statements() -> list[str]:
+    """One uniqueness constraint on ``id`` per label of the graph model, and the :data:`INDEXES`."""
     return [
-        f"CREATE CONSTRAINT challenge_graph_{label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
-        for label in NODES
+        *(
+            f"CREATE CONSTRAINT challenge_graph_{label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
+            for label in NODES
+        ),
+        *(
+            f"CREATE INDEX {name} IF NOT EXISTS FOR (n:{label}) ON ({', '.join(f'n.{p}' for p in props)})"
+            for name, (label, props) in INDEXES.items()
+        ),
     ]
 
 
@@ -245,7 +258,7 @@ class Neo4jStore(GraphStore):
         self, graph: GraphData, sources: Sequence[SourceFile], codebook: SourceFile, progress: Progress | None
     ) -> None:
         generation = uuid.uuid4().hex
-        for statement in constraint_statements():
+        for statement in schema_statements():
             self._write(statement, {})
         # a database holding none of our nodes has nothing to merge with or sweep: rows are created
         fresh = not self._holds_graph()

@@ -36,7 +36,7 @@ def render() -> None:
             params[p.name] = st.text_input(
                 f"{p.name} ({p.type})", value=p.default or "", help=p.help, key=f"param_{name}_{p.name}"
             )
-        text = query.cypher
+        text = query.cypher_for(store.dialect)
     statement = st.text_area("Cypher", value=text, height=220, key=f"cypher_{name}")
     for warning in dialect_warnings(statement, store.dialect):
         st.warning(warning)

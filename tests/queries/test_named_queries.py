@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from challenge_graph.graph.errors import QueryError
+from challenge_graph.queries import runner
 from challenge_graph.queries.runner import get_query, list_queries, run_query
 
 LOSS = [
@@ -187,6 +188,22 @@ def test_bad_parameters_are_clear(sample_store, name, params, message):
 def test_header_parameters():
     query = get_query("top-challenges")
     assert [(p.name, p.type, p.default) for p in query.params] == [("limit", "INT", "10"), ("study", "STUDY", "all")]
+
+
+HEADER = "// name: q\n// title: Q\n// description: d\n// returns: n\n"
+
+
+def test_a_line_for_one_dialect_is_a_comment_elsewhere(tmp_path):
+    (tmp_path / "q.cypher").write_text(HEADER + "MATCH (n)\n  // on neo4j: WHERE n.id IS NOT NULL\nRETURN n\n")
+    query = runner._parse(tmp_path / "q.cypher")
+    assert query.cypher_for("neo4j").splitlines() == ["MATCH (n)", "  WHERE n.id IS NOT NULL", "RETURN n"]
+    assert query.cypher_for("ladybug") == query.cypher == "MATCH (n)\n  // on neo4j: WHERE n.id IS NOT NULL\nRETURN n"
+
+
+def test_a_line_for_an_unknown_dialect_is_refused(tmp_path):
+    (tmp_path / "q.cypher").write_text(HEADER + "MATCH (n)\n// on neo5j: WHERE n.id IS NOT NULL\nRETURN n\n")
+    with pytest.raises(QueryError, match="q.cypher: unknown dialect 'neo5j'"):
+        runner._parse(tmp_path / "q.cypher")
 
 
 def test_stage_category_matrix(sample_store):
