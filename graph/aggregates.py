@@ -25,7 +25,7 @@ and add properties to small global nodes and rows of small tables of their own:
 - on each ``Study``, ``quotes`` (:func:`add_study_quotes`): the participant turns a person (no
   coder named ``auto…``) coded with one of the study's challenges;
 - ``CodedTurns`` nodes (:func:`add_coded_turns`): every coding grouped by code and coder, its
-  turns as lists of interviews and positions (what the method analyses read);
+  turns as a list of excerpt ids in interview and position order (what the method analyses read);
 - ``(Study)-[:COVERS {challenges, participants, quotes}]->(ReferenceStage)``
   (:func:`add_study_coverage`): the study's
   challenges coded by a person on participant turns at its stages mapped onto the reference
@@ -264,14 +264,15 @@ def add_study_quotes(graph: GraphData) -> None:
 
 def add_coded_turns(graph: GraphData) -> None:
     """One ``CodedTurns`` node per code and coder (replacing any there): the turns the coder
-    coded with the code, as ``interviews`` and ``positions``, two lists of the same length in
-    interview and position order (the i-th interview and i-th position name one turn)."""
+    coded with the code, as ``excerpts`` (their ids) in interview and position order."""
     graph.nodes.pop("CodedTurns", None)
     excerpts = graph.nodes.get("Excerpt", {})
-    turns: dict[tuple[str, str, str], list[tuple[str, int]]] = defaultdict(list)
+    turns: dict[tuple[str, str, str], list[tuple[str, int, str]]] = defaultdict(list)
     for rel in graph.rel_rows("CODED_AS"):
         excerpt = excerpts[rel["src"]]
-        turns[(rel["dstLabel"], rel["dst"], rel["coder"])].append((excerpt["interview"], excerpt["position"]))
+        turns[(rel["dstLabel"], rel["dst"], rel["coder"])].append(
+            (excerpt["interview"], excerpt["position"], rel["src"])
+        )
     for (label, cid, coder), found in turns.items():
         code = graph.nodes[label][cid]
         found.sort()
@@ -280,8 +281,7 @@ def add_coded_turns(graph: GraphData) -> None:
             "code": code["code"],
             "kind": code["kind"],
             "coder": coder,
-            "interviews": [interview for interview, _ in found],
-            "positions": [position for _, position in found],
+            "excerpts": [excerpt for _, _, excerpt in found],
             "study": code["study"],
         }
         graph.add_node("CodedTurns", row)

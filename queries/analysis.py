@@ -94,7 +94,7 @@ def coded_turns(store: GraphStore, include_auto: bool = True, study: str | None 
     key = (store.describe(), store.version())
     found = _FETCHED.get(key)
     if found is None:
-        found = tuple(CodedTurns(*row) for row in _coded_turn_rows(store))
+        found = tuple(_with_turns(*row) for row in _coded_turn_rows(store))
         _FETCHED.clear()
         _FETCHED[key] = found
     return [
@@ -104,16 +104,25 @@ def coded_turns(store: GraphStore, include_auto: bool = True, study: str | None 
     ]
 
 
+def _with_turns(code: str, kind: str, coder: str, excerpts: list[str], study: str) -> CodedTurns:
+    """A coded-turns row with its excerpt ids (``interview-35:72``) split into interviews and positions."""
+    split = [excerpt.rpartition(":") for excerpt in excerpts]
+    return CodedTurns(code, kind, coder, [i for i, _, _ in split], [int(p) for _, _, p in split], study)
+
+
 def _coded_turn_rows(store: GraphStore) -> list[tuple]:
     """coded-turns' rows; a clear error for a graph with codings written before the build stored
-    them (``CodedTurns``: LadybugDB has no such table, Neo4j finds no such node)."""
+    them as this version does (``CodedTurns`` with ``excerpts``: LadybugDB has no such table or
+    property, Neo4j finds no such node or a null)."""
     rows, failure = [], None
     try:
         rows = run_query(store, "coded-turns").rows
     except QueryError as e:
-        if "CodedTurns" not in str(e):  # any other failure is reported as it is
+        if "CodedTurns" not in str(e) and "excerpts" not in str(e):  # any other failure is reported as it is
             raise
         failure = e
+    if any(row[3] is None for row in rows):  # CodedTurns of an earlier version (Neo4j): no excerpts
+        rows = []
     if not rows and store.run("MATCH ()-[r:CODED_AS]->() RETURN count(r) AS n").rows[0][0]:
         raise QueryError(
             "this graph was written by an earlier version of challenge-graph, without the coded turns "

@@ -85,9 +85,9 @@ CHECKS = {
     ],
     "CodedTurns": [
         (
-            "MATCH (t:CodedTurns) RETURN t.study, t.code, t.kind, t.coder, t.interviews, t.positions",
+            "MATCH (t:CodedTurns) RETURN t.study, t.code, t.kind, t.coder, t.excerpts",
             "MATCH (e:Excerpt)-[r:CODED_AS]->(c) WITH c, r.coder AS coder, e ORDER BY e.interview, e.position SKIP 0 "
-            "RETURN c.study, c.code, c.kind, coder, collect(e.interview), collect(e.position)",
+            "RETURN c.study, c.code, c.kind, coder, collect(e.id)",
         )
     ],
 }

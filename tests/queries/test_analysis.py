@@ -9,6 +9,7 @@ from PIL import Image
 from challenge_graph.cli import cli
 from challenge_graph.graph.errors import QueryError
 from challenge_graph.pipeline.ingest import ingest
+from challenge_graph.queries import analysis
 from challenge_graph.queries.analysis import (
     codings,
     cooccurrence,
@@ -102,9 +103,28 @@ def test_codings_are_every_coding_of_a_turn(request, fixture):
         ).rows
     )
     assert expected and sorted(tuple(c) for c in codings(graph)) == expected
+    place = {e: (i, p) for e, i, p in graph.run("MATCH (e:Excerpt) RETURN e.id, e.interview, e.position").rows}
     for row in run_query(graph, "coded-turns").as_dicts():  # each code's turns in order: the same lists on both
-        turns = list(zip(row["interviews"], row["positions"]))
+        turns = [place[excerpt] for excerpt in row["excerpts"]]
         assert turns == sorted(turns)
+
+
+def test_coded_turns_of_an_earlier_version_on_neo4j_ask_for_a_load(neo4j_examples):
+    """Neo4j reads a property a node lacks as null: CodedTurns stored without excerpts (as an
+    earlier version wrote them) are told apart from a graph without codings."""
+
+    def rename(old, new):
+        neo4j_examples.driver.execute_query(
+            f"MATCH (t:CodedTurns) SET t.{new} = t.{old} REMOVE t.{old}", database_=neo4j_examples.database
+        )
+        analysis._FETCHED.clear()  # the graph changed under the same version stamp
+
+    rename("excerpts", "interviews")
+    try:
+        with pytest.raises(QueryError, match=r"earlier version of challenge-graph.*load it again"):
+            codings(neo4j_examples)
+    finally:
+        rename("interviews", "excerpts")  # the graph other tests share
 
 
 def test_codings_follow_a_new_graph(tmp_path):
@@ -119,7 +139,7 @@ def test_codings_follow_a_new_graph(tmp_path):
     store.close()
 
 
-@pytest.mark.parametrize("written_before", ["no CodedTurns table", "no CodedTurns node"])
+@pytest.mark.parametrize("written_before", ["no CodedTurns table", "no CodedTurns node", "no excerpts property"])
 def test_a_graph_written_before_the_coded_turns_were_stored_asks_for_a_load(tmp_path, written_before):
     """LadybugDB refuses a label it has no table for; Neo4j finds nothing: either way the
     analyses say what to do instead of failing or finding no codings."""
@@ -131,7 +151,11 @@ def test_a_graph_written_before_the_coded_turns_were_stored_asks_for_a_load(tmp_
     store.close()
     db = ladybug.Database(str(tmp_path / "db" / "graph.lbug"))
     connection = ladybug.Connection(db)
-    connection.execute("MATCH (t:CodedTurns) DELETE t")
+    if written_before == "no excerpts property":  # the lists an earlier version stored instead
+        connection.execute("ALTER TABLE CodedTurns DROP excerpts")
+        connection.execute("ALTER TABLE CodedTurns ADD interviews STRING[]")
+    else:
+        connection.execute("MATCH (t:CodedTurns) DELETE t")
     if written_before == "no CodedTurns table":
         connection.execute("DROP TABLE CodedTurns")
     connection.close()
