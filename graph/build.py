@@ -25,7 +25,7 @@ from challenge_graph.graph.autocode import MACHINE_CODERS
 from challenge_graph.graph.code_names import kept_spelling, lower_first, tolerant_key
 from challenge_graph.graph.codebook import Codebook, CodeInfo
 from challenge_graph.graph.errors import LoaderError
-from challenge_graph.graph.graph_data import GraphData, TagReport, code_id
+from challenge_graph.graph.graph_data import GraphData, TagReport, add_missing, code_id
 from challenge_graph.graph.interview_build import (
     SAME_TRANSCRIPT,
     Fragment,
@@ -171,19 +171,19 @@ def build_graph(
 def _absorb(graph: GraphData, fragment: Fragment, infos: dict[str, CodeInfo]) -> None:
     """Add an interview's rows to the graph: a row already there (a code, a tool, a speaker in
     several interviews) keeps its first version, as it would in one build; a coder is a
-    consensus coder when any of its interviews says so."""
+    consensus coder when any of its interviews says so. The graph takes the fragment's rows
+    over (later steps edit them): each fragment is absorbed once, as :class:`InterviewBuilds`
+    makes them."""
     part = fragment.graph
     for label, rows in part.nodes.items():
         table = graph.nodes[label]
-        for key, row in rows.items():
-            if key not in table:
-                table[key] = dict(row)  # later steps edit global rows: never the fragment's
-            elif label == "Coder":
-                table[key]["consensus"] = table[key]["consensus"] or row["consensus"]
+        if label == "Coder":
+            for key, row in rows.items():
+                if key in table:
+                    table[key]["consensus"] = table[key]["consensus"] or row["consensus"]
+        add_missing(table, rows)
     for rel, rows in part.rels.items():
-        table = graph.rels[rel]
-        for key, row in rows.items():
-            table.setdefault(key, row)
+        add_missing(graph.rels[rel], rows)
     graph.warnings.extend(part.warnings)
     graph.rejected.extend(part.rejected)
     for code, where in part.unknown_codes.items():

@@ -9,7 +9,7 @@ from typing import Any
 from challenge_graph.graph.errors import LoaderError
 from challenge_graph.graph.model import slugify
 
-__all__ = ["GraphData", "TagReport", "excerpt_id", "code_id"]
+__all__ = ["GraphData", "TagReport", "add_missing", "excerpt_id", "code_id"]
 
 
 @dataclass
@@ -56,6 +56,21 @@ class TagReport:
     @property
     def placed(self) -> int:
         return self.read - len(self.unplaced)
+
+
+def add_missing(table: dict[Any, dict[str, Any]], rows: dict[Any, dict[str, Any]]) -> None:
+    """Add to ``table`` each of ``rows`` whose key it lacks: a row already there stays, as with
+    :meth:`GraphData.add_node` (the rows are taken over, not copied).
+
+    >>> table = {"a": {"n": 1}}
+    >>> add_missing(table, {"a": {"n": 2}, "b": {"n": 3}}); table
+    {'a': {'n': 1}, 'b': {'n': 3}}
+    """
+    if table.keys().isdisjoint(rows):  # rows of one interview or one study: all new, added in C
+        table.update(rows)
+    else:
+        for key, row in rows.items():
+            table.setdefault(key, row)
 
 
 def excerpt_id(interview_id: str, position: int) -> str:

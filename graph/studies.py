@@ -23,7 +23,7 @@ from challenge_graph.graph.aggregates import (
 from challenge_graph.graph.build import InterviewBuilds, build_graph
 from challenge_graph.graph.code_names import tolerant_key
 from challenge_graph.graph.codebook import Codebook
-from challenge_graph.graph.graph_data import GraphData
+from challenge_graph.graph.graph_data import GraphData, add_missing
 from challenge_graph.graph.model import (
     CODE_LABELS,
     DEFAULT_STUDY,
@@ -146,13 +146,9 @@ def _transcript_studies(records: Iterable[tuple[SourceFile, object]], studies: C
 def _merge(graph: GraphData, part: GraphData) -> None:
     """Add one study's rows: shared rows (tools, reference stages) keep their first version."""
     for label, rows in part.nodes.items():
-        table = graph.nodes[label]
-        for key, row in rows.items():
-            table.setdefault(key, row)
+        add_missing(graph.nodes[label], rows)
     for rel, rows in part.rels.items():
-        table = graph.rels[rel]
-        for key, row in rows.items():
-            table.setdefault(key, row)
+        add_missing(graph.rels[rel], rows)
     graph.warnings.extend(part.warnings)
     graph.rejected.extend(part.rejected)
     for code, where in part.unknown_codes.items():
