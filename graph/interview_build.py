@@ -17,7 +17,6 @@ from challenge_graph.graph.align import align_turns
 from challenge_graph.graph.autocode import with_suggestions
 from challenge_graph.graph.codebook import IGNORED, UNCATEGORISED, Codebook, CodeInfo, ToolEntry
 from challenge_graph.graph.errors import LoaderError
-from challenge_graph.graph.figures import Figures, figures_of
 from challenge_graph.graph.graph_data import GraphData, TagReport, code_id, excerpt_id
 from challenge_graph.graph.model import (
     PAGED_FORMATS,
@@ -55,12 +54,10 @@ class InterviewGroup:
 
 @dataclass
 class Fragment:
-    """The rows one interview adds to the graph, what its build noticed, and what it adds to
-    the stored figures (:mod:`graph.figures`)."""
+    """The rows one interview adds to the graph, and what its build noticed."""
 
     graph: GraphData
     infos: dict[str, CodeInfo]
-    figures: Figures
 
 
 def build_interview(
@@ -80,7 +77,7 @@ def build_interview(
         interview = with_suggestions(interview, codebook)
     infos: dict[str, CodeInfo] = {}
     _add_interview(graph, interview, codebook, infos, {(interview.id, c) for c in group.consensus})
-    return Fragment(graph, infos, figures_of(graph))
+    return Fragment(graph, infos)
 
 
 # --- interviews -------------------------------------------------------------------------------
