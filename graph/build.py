@@ -66,7 +66,8 @@ class InterviewBuilds(TypingProtocol):
     def fragments(
         self, jobs: Sequence[InterviewJob], codebook: Codebook, autocode: bool
     ) -> Iterator[tuple[Fragment, str]]:
-        """Each job's fragment, in the jobs' order, with the key it is kept under ("" if none)."""
+        """Each job's fragment, in the jobs' order, with the key it is kept under ("" if none).
+        Each fragment is made or decoded for this build alone: the build takes its rows over."""
         ...
 
 

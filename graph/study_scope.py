@@ -54,7 +54,7 @@ def scope(graph: GraphData, study: str) -> None:
         props = _ID_PROPERTIES.get(label, ())
         scoped: dict[str, dict[str, Any]] = {}
         for key, row in table.items():
-            row = dict(row)  # rows may be shared with a kept fragment: never edit those
+            row = dict(row)  # copied, not edited: the unscoped table stays whole until it is replaced
             row["id"] = scoped_id(study, key)
             for prop in props:
                 row[prop] = scoped_id(study, row[prop])

@@ -89,8 +89,8 @@ def studies_coded(store: GraphStore) -> list[str]:
 
 def coded_turns(store: GraphStore, include_auto: bool = True, study: str | None = None) -> list[CodedTurns]:
     """The rows of coded-turns (the codings grouped by code and coder) of one ``study`` or all,
-    fetched once per graph version; without ``include_auto``, the machine coders' rows are left out. The analyses read
-    these lists as they are: one Python object per coding would cost more than the query."""
+    fetched once per graph version; without ``include_auto``, the machine coders' rows are left out. Each row's
+    excerpt ids are split into interviews and positions once, when fetched."""
     key = (store.describe(), store.version())
     found = _FETCHED.get(key)
     if found is None:

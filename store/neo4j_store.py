@@ -50,6 +50,8 @@ GENERATION = "loadGeneration"
 
 
 # indexes beside the constraints: name -> (label, properties); the query that needs each names it
+KEEPS_EXTRA_PROPERTIES = ("Excerpt",)  # labels whose nodes carry properties a load does not write
+
 INDEXES = {
     # coded-units reads a page of codings in the excerpts' (interview, position) order
     "challenge_graph_excerpt_order": ("Excerpt", ("interview", "position")),
@@ -306,7 +308,10 @@ class Neo4jStore(GraphStore):
         if contents is not None:
             for row in rows:
                 row["data"] = contents.get(row["name"], codebook if row["kind"] == "codebook" else b"")
-        write = f"CREATE (n:{label}) SET n = row" if fresh else f"MERGE (n:{label} {{id: row.id}}) SET n += row"
+        # a row is set whole, so no property an earlier version wrote stays behind; an excerpt
+        # keeps what the semantic extra adds to it (embedding, textHash, embeddingModel)
+        merge = "SET n += row" if label in KEEPS_EXTRA_PROPERTIES else "SET n = row"
+        write = f"CREATE (n:{label}) SET n = row" if fresh else f"MERGE (n:{label} {{id: row.id}}) {merge}"
         self._batches(f"UNWIND $rows AS row {write}, n.{GENERATION} = $generation", rows, generation, progress, label)
 
     def _holds_graph(self) -> bool:

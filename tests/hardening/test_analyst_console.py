@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from challenge_graph.cli import cli
 from challenge_graph.graph.errors import QueryTimeoutError, ReadOnlyError
 from challenge_graph.pipeline.ingest import ingest
-from challenge_graph.queries.runner import corpus_summary, list_queries
+from challenge_graph.queries.runner import DIALECTS, corpus_summary, list_queries
 from challenge_graph.store.cypher_guard import check_analyst_cypher, tokenize
 from challenge_graph.store.ladybug_store import LadybugStore
 from tests.conftest import EXAMPLES
@@ -148,9 +148,10 @@ def test_tokenizer_reads_comments_strings_and_names_as_the_grammar_does():
             tokenize(broken)
 
 
-def test_every_named_query_passes_the_allow_list():
+def test_every_named_query_passes_the_allow_list_in_each_engines_form():
     for query in list_queries():
-        check_analyst_cypher(query.cypher)
+        for dialect in DIALECTS:
+            check_analyst_cypher(query.cypher_for(dialect))
 
 
 def test_a_slow_query_is_stopped_by_its_timeout(sample_store):

@@ -44,6 +44,7 @@ def test_the_load_creates_the_indexes_the_queries_read(neo4j_examples, sample_st
     """The index coded-units' Neo4j form can read its page through (whether the planner does is
     measured by the benchmark, not here: it depends on the graph's size), and that form's pages
     are the embedded store's."""
+    _write(neo4j_examples, "CALL db.awaitIndexes(60)")  # one made over existing nodes fills in the background
     indexes = _write(
         neo4j_examples,
         "SHOW INDEXES YIELD type, labelsOrTypes, properties, state WHERE type = 'RANGE' "
@@ -98,6 +99,30 @@ def test_a_load_sweeps_what_earlier_loads_left_but_not_foreign_nodes(neo4j_examp
         assert _write(neo4j_examples, "MATCH (i:Invoice {id: 'foreign'}) RETURN i.total AS total")[0]["total"] == 12
     finally:
         _write(neo4j_examples, "MATCH (i:Invoice) DELETE i")
+
+
+def test_a_load_leaves_no_property_an_earlier_version_wrote(neo4j_examples, sample_store, one_study):
+    """Nodes are set whole: coded turns written with an earlier model's lists lose them (their ids
+    did not change), while an excerpt keeps what the semantic extra added to it."""
+    _write(neo4j_examples, "MATCH (t:CodedTurns) SET t.interviews = ['x'], t.positions = [1]")
+    _write(neo4j_examples, "MATCH (c:Challenge) SET c.retired = true")
+    (kept,) = _write(
+        neo4j_examples,
+        "MATCH (e:Excerpt) WITH e LIMIT 1 SET e.textHash = 'h', e.embeddingModel = 'm' RETURN e.id AS id",
+    )
+    try:
+        ingest(neo4j_examples, [one_study])
+        assert neo4j_examples.run("MATCH (t:CodedTurns) RETURN count(t)").rows[0][0] > 0
+        stale = "MATCH (t:CodedTurns) WHERE t.interviews IS NOT NULL OR t.positions IS NOT NULL RETURN t.id"
+        assert not neo4j_examples.run(stale).rows
+        assert not neo4j_examples.run("MATCH (c:Challenge) WHERE c.retired IS NOT NULL RETURN c.id").rows
+        extra = neo4j_examples.run(
+            "MATCH (e:Excerpt {id: $id}) RETURN e.textHash, e.embeddingModel", {"id": kept["id"]}
+        ).rows
+        assert extra == [("h", "m")]
+        assert _counts(neo4j_examples) == _counts(sample_store)
+    finally:
+        _write(neo4j_examples, "MATCH (e:Excerpt) REMOVE e.textHash, e.embeddingModel")
 
 
 def test_reads_run_in_read_transactions_that_the_server_keeps_read_only(neo4j_examples):
