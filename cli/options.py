@@ -160,11 +160,30 @@ def parse_params(items: tuple[str, ...]) -> dict[str, str]:
     return values
 
 
+# what a load's summary counts: label -> (one, several)
+_SUMMARY_NAMES = {
+    "Interview": ("interview", "interviews"),
+    "Participant": ("participant", "participants"),
+    "Excerpt": ("excerpt", "excerpts"),
+    "Challenge": ("challenge", "challenges"),
+    "Fix": ("fix", "fixes"),
+    "Practice": ("practice", "practices"),
+    "Tool": ("tool", "tools"),
+    "Protocol": ("protocol", "protocols"),
+}
+
+
 def summary(counts: dict[str, int]) -> str:
-    """A load's counts in words: ``4 interviews, 3 participants, …``."""
-    labels = ("Interview", "Participant", "Excerpt", "Challenge", "Fix", "Practice", "Tool", "Protocol")
-    names = ("interviews", "participants", "excerpts", "challenges", "fixes", "practices", "tools", "protocols")
-    return ", ".join(f"{counts.get(label, 0)} {name}" for label, name in zip(labels, names))
+    """A load's counts in words, each name in the number its count asks for.
+
+    >>> summary({"Interview": 4, "Participant": 1, "Fix": 0, "Protocol": 1})[:60]
+    '4 interviews, 1 participant, 0 excerpts, 0 challenges, 0 fix'
+    """
+    return ", ".join(
+        f"{count} {one if count == 1 else several}"
+        for label, (one, several) in _SUMMARY_NAMES.items()
+        for count in [counts.get(label, 0)]
+    )
 
 
 def parse_size(text: str) -> int:

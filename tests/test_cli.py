@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -31,6 +32,16 @@ def test_done_when_loss_function_challenges_from_the_command_line(db):
         ("Loss-differential-testing", 1, 1),
         ("Loss-complexity", 1, 1),
     ]
+
+
+def test_the_load_summary_names_one_of_a_kind_in_the_singular(db, tmp_path):
+    """One Delve export is one interview; the examples hold one protocol."""
+    for path, one in ((INTERVIEW_35, "interview"), (EXAMPLES, "protocol")):
+        load = invoke("load", path, "--db", tmp_path / one, "--replace")
+        assert load.exit_code == 0, load.output
+        pairs = re.findall(r"(\d+) ([a-z]+)(?:,|$)", load.stdout.splitlines()[0].rsplit(": ", 1)[1])
+        assert ("1", one) in pairs
+        assert all(word.endswith("s") != (number == "1") for number, word in pairs), pairs
 
 
 def test_load_reports_notes_and_unknown_codes(db):
