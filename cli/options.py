@@ -179,11 +179,11 @@ def summary(counts: dict[str, int]) -> str:
     >>> summary({"Interview": 4, "Participant": 1, "Fix": 0, "Protocol": 1})[:60]
     '4 interviews, 1 participant, 0 excerpts, 0 challenges, 0 fix'
     """
-    return ", ".join(
-        f"{count} {one if count == 1 else several}"
-        for label, (one, several) in _SUMMARY_NAMES.items()
-        for count in [counts.get(label, 0)]
-    )
+    parts = []
+    for label, (one, several) in _SUMMARY_NAMES.items():
+        count = counts.get(label, 0)
+        parts.append(f"{count} {one if count == 1 else several}")
+    return ", ".join(parts)
 
 
 def parse_size(text: str) -> int:

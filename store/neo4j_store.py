@@ -49,9 +49,9 @@ DEFAULT_BATCH_SIZE = 10_000  # fastest measured at 1,000 interviews (benchmarks/
 GENERATION = "loadGeneration"
 
 
-# indexes beside the constraints: name -> (label, properties); the query that needs each names it
 KEEPS_EXTRA_PROPERTIES = ("Excerpt",)  # labels whose nodes carry properties a load does not write
 
+# indexes beside the constraints: name -> (label, properties); the query that needs each names it
 INDEXES = {
     # coded-units reads a page of codings in the excerpts' (interview, position) order
     "challenge_graph_excerpt_order": ("Excerpt", ("interview", "position")),
