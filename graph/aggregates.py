@@ -39,12 +39,10 @@ it again over the paths, on both stores.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from challenge_graph.graph.graph_data import GraphData, excerpt_place
 from challenge_graph.graph.model import CODE_LABELS
-
-if TYPE_CHECKING:  # build.py calls add_aggregates: no import at run time
-    from challenge_graph.graph.graph_data import GraphData
 
 __all__ = [
     "add_aggregates",
@@ -132,12 +130,12 @@ def _add_all_quotes(graph: GraphData, codes_on: dict[str, Counter[Code]], speake
 
 
 def _add_reported(graph: GraphData, codes_on: dict[str, Counter[Code]], speaker: dict[str, str]) -> None:
-    excerpts = graph.nodes.get("Excerpt", {})
     quotes: Counter[tuple[str, Code, str]] = Counter()
     for excerpt, codes in codes_on.items():
         if excerpt in speaker:
+            interview = excerpt_place(excerpt)[0]
             for code in codes:
-                quotes[(speaker[excerpt], code, excerpts[excerpt]["interview"])] += 1
+                quotes[(speaker[excerpt], code, interview)] += 1
     every: Counter[tuple[str, Code]] = Counter()
     for (participant, code, _), n in quotes.items():
         every[(participant, code)] += n
@@ -240,7 +238,7 @@ def add_corpus_counts(graph: GraphData) -> None:
     graph.nodes.pop("CorpusCount", None)
     coded = {r["src"] for r in graph.rel_rows("CODED_AS")}
     for item, label in CORPUS_ITEMS.items():
-        total = len(coded) if item == "coded_excerpts" else len(graph.nodes.get(label, {}))
+        total = len(coded) if item == "coded_excerpts" else graph.node_count(label)
         graph.add_node("CorpusCount", {"id": item, "total": total})
 
 
@@ -266,13 +264,9 @@ def add_coded_turns(graph: GraphData) -> None:
     """One ``CodedTurns`` node per code and coder (replacing any there): the turns the coder
     coded with the code, as ``excerpts`` (their ids) in interview and position order."""
     graph.nodes.pop("CodedTurns", None)
-    excerpts = graph.nodes.get("Excerpt", {})
     turns: dict[tuple[str, str, str], list[tuple[str, int, str]]] = defaultdict(list)
     for rel in graph.rel_rows("CODED_AS"):
-        excerpt = excerpts[rel["src"]]
-        turns[(rel["dstLabel"], rel["dst"], rel["coder"])].append(
-            (excerpt["interview"], excerpt["position"], rel["src"])
-        )
+        turns[(rel["dstLabel"], rel["dst"], rel["coder"])].append((*excerpt_place(rel["src"]), rel["src"]))
     for (label, cid, coder), found in turns.items():
         code = graph.nodes[label][cid]
         found.sort()

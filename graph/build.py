@@ -25,7 +25,7 @@ from challenge_graph.graph.autocode import MACHINE_CODERS
 from challenge_graph.graph.code_names import kept_spelling, lower_first, tolerant_key
 from challenge_graph.graph.codebook import Codebook, CodeInfo
 from challenge_graph.graph.errors import LoaderError
-from challenge_graph.graph.graph_data import GraphData, TagReport, add_missing, code_id
+from challenge_graph.graph.graph_data import HELD_LABELS, GraphData, TagReport, add_missing, code_id, excerpt_place
 from challenge_graph.graph.interview_build import (
     SAME_TRANSCRIPT,
     Fragment,
@@ -155,7 +155,7 @@ def build_graph(
     infos: dict[str, CodeInfo] = {}
     jobs = [(iid, group, interviewers.get(iid, ())) for iid, group in groups.items()]
     for (iid, _, _), (fragment, key) in zip(jobs, builds.fragments(jobs, codebook, autocode), strict=True):
-        _absorb(graph, fragment, infos)
+        _absorb(graph, iid, fragment, infos)
         graph.fragment_keys[iid] = key
     _keep_spellings(graph, groups.values(), codebook, infos, study)
     _add_fixes(graph, codebook, infos)
@@ -169,14 +169,20 @@ def build_graph(
     return graph
 
 
-def _absorb(graph: GraphData, fragment: Fragment, infos: dict[str, CodeInfo]) -> None:
-    """Add an interview's rows to the graph: a row already there (a code, a tool, a speaker in
-    several interviews) keeps its first version, as it would in one build; a coder is a
-    consensus coder when any of its interviews says so. The graph takes the fragment's rows
-    over (later steps edit them): each fragment is absorbed once, as :class:`InterviewBuilds`
-    makes them."""
+def _absorb(graph: GraphData, iid: str, fragment: Fragment, infos: dict[str, CodeInfo]) -> None:
+    """Add interview ``iid``'s rows to the graph: a row already there (a code, a tool, a speaker
+    in several interviews) keeps its first version, as it would in one build; a coder is a
+    consensus coder when any of its interviews says so; its excerpts are held apart, as they
+    came (:meth:`GraphData.hold`). The graph takes the fragment's rows over (later steps edit
+    them): each fragment is absorbed once, as :class:`InterviewBuilds` makes them."""
     part = fragment.graph
+    for label, held in part.held.items():
+        for rows in held.values():
+            graph.hold(label, iid, rows)
     for label, rows in part.nodes.items():
+        if label in HELD_LABELS:
+            graph.hold(label, iid, rows)
+            continue
         table = graph.nodes[label]
         if label == "Coder":
             for key, row in rows.items():
@@ -346,7 +352,6 @@ def _count_evidence(graph: GraphData) -> None:
     stand behind it (human codings only): the same counts the queries would compute from SAID
     and CODED_AS, kept as properties so that ranking queries stay fast on large corpora."""
     speaker = {r["dst"]: r["src"] for r in graph.rel_rows("SAID")}
-    excerpts = graph.nodes.get("Excerpt", {})
     behind: dict[tuple[str, str], set[str]] = defaultdict(set)
     for rel in graph.rel_rows("CODED_AS"):
         if rel["src"] in speaker and rel["coder"] not in MACHINE_CODERS:  # suggestions are not evidence
@@ -358,7 +363,7 @@ def _count_evidence(graph: GraphData) -> None:
             quotes = behind.get((label, row["id"]), set())
             row["quotes"] = len(quotes)
             row["participants"] = len({speaker[e] for e in quotes})
-            row["interviews"] = len({excerpts[e]["interview"] for e in quotes})
+            row["interviews"] = len({excerpt_place(e)[0] for e in quotes})
             if label == "Challenge" and (label, row["id"]) in stage_of:
                 at_stage[stage_of[(label, row["id"])]] |= quotes
     for row in graph.node_rows("Stage"):

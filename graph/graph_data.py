@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from challenge_graph.graph.errors import LoaderError
-from challenge_graph.graph.model import slugify
+from challenge_graph.graph.model import DERIVED_RELATIONSHIPS, slugify
 
-__all__ = ["GraphData", "TagReport", "add_missing", "excerpt_id", "code_id"]
+__all__ = [
+    "GraphData",
+    "HELD_LABELS",
+    "TagReport",
+    "add_missing",
+    "code_id",
+    "derived_rows",
+    "excerpt_id",
+    "excerpt_place",
+]
+
+# labels whose rows a build holds apart per interview until a step reads them (see GraphData.hold):
+# an interview's excerpts, most of the graph's bytes, stay as its kept build had them
+HELD_LABELS = ("Excerpt",)
 
 
 @dataclass
@@ -26,23 +40,87 @@ class GraphData:
     tags: dict[str, TagReport] = field(default_factory=dict)  # source name -> its code tags' fate
     fragment_keys: dict[str, str] = field(default_factory=dict)  # interview id -> its fragment's key ("" if none)
     built_counts: dict[str, int] = field(default_factory=dict)  # rows per table as build_graph returned them
+    held: dict[str, dict[str, Any]] = field(default_factory=lambda: defaultdict(dict))  # see hold()
 
     def add_node(self, label: str, row: dict[str, Any]) -> None:
         self.nodes[label].setdefault(row["id"], row)
 
+    def hold(self, label: str, owner: str, rows: Any) -> None:
+        """Keep ``rows`` of ``label`` apart under ``owner`` (the interview they belong to) until
+        they are read: a dict of rows by id, or rows still packed (anything with a ``count`` and a
+        ``rows()`` that decodes them, :class:`graph.kept_values.PackedRows`). :meth:`table` and
+        :meth:`node_rows` add them to :attr:`nodes` when first asked, in the order they were held;
+        :meth:`owned_rows` reads some owners' rows only.
+
+        >>> graph = GraphData()
+        >>> graph.hold("Excerpt", "i-1", {"i-1:0": {"id": "i-1:0", "interview": "i-1"}})
+        >>> graph.counts(), dict(graph.nodes)
+        ({'Excerpt': 1, 'FROM': 1}, {})
+        >>> graph.node_rows("Excerpt"), list(graph.held)
+        ([{'id': 'i-1:0', 'interview': 'i-1'}], [])
+        """
+        self.held[label][owner] = rows
+
+    def table(self, label: str) -> dict[str, dict[str, Any]]:
+        """The rows of ``label`` by id, the held ones included (decoded now: see :meth:`hold`)."""
+        for rows in self.held.pop(label, {}).values():
+            add_missing(self.nodes[label], rows if isinstance(rows, dict) else rows.rows())
+        return self.nodes.get(label, {})
+
+    def owned_rows(self, label: str, owners: Collection[str]) -> list[dict[str, Any]]:
+        """The rows of ``label`` that belong to ``owners`` (interview ids): those held under them,
+        decoded, and those of :attr:`nodes` whose ``interview`` is one of them; the rows held
+        under other owners stay as they are."""
+        rows = [row for row in self.nodes.get(label, {}).values() if row["interview"] in owners]
+        for owner, held in self.held.get(label, {}).items():
+            if owner in owners:
+                rows.extend((held if isinstance(held, dict) else held.rows()).values())
+        return rows
+
+    def read_held(self) -> None:
+        """Add every held row to :attr:`nodes` (before a step that edits rows in place)."""
+        for label in list(self.held):
+            self.table(label)
+
+    def node_count(self, label: str) -> int:
+        """How many rows ``label`` has, the held ones included (without decoding them)."""
+        held = self.held.get(label, {}).values()
+        return len(self.nodes.get(label, {})) + sum(len(r) if isinstance(r, dict) else r.count for r in held)
+
     def add_rel(self, rel: str, src: tuple[str, str], dst: tuple[str, str], **props: Any) -> None:
+        if rel in DERIVED_RELATIONSHIPS:
+            raise ValueError(f"{rel} relationships follow from their source nodes' rows, never added")
         key = (src, dst, *props.values())
         self.rels[rel].setdefault(key, {"src": src[1], "dst": dst[1], "srcLabel": src[0], "dstLabel": dst[0], **props})
 
     def node_rows(self, label: str) -> list[dict[str, Any]]:
-        return list(self.nodes.get(label, {}).values())
+        return list(self.table(label).values())
 
     def rel_rows(self, rel: str) -> list[dict[str, Any]]:
+        """The rows of relationship type ``rel``; those of a derived type (:data:`DERIVED_RELATIONSHIPS`)
+        made from their source nodes' rows, one per node.
+
+        >>> graph = GraphData()
+        >>> graph.add_node("Excerpt", {"id": "i-1:0", "interview": "i-1"})
+        >>> graph.rel_rows("FROM"), graph.counts()["FROM"]
+        ([{'src': 'i-1:0', 'dst': 'i-1', 'srcLabel': 'Excerpt', 'dstLabel': 'Interview'}], 1)
+        """
+        if rel in DERIVED_RELATIONSHIPS:
+            return derived_rows(rel, self.node_rows(DERIVED_RELATIONSHIPS[rel][0]))
         return list(self.rels.get(rel, {}).values())
 
     def counts(self) -> dict[str, int]:
-        """Number of rows per label and relationship type."""
-        return {k: len(v) for k, v in {**self.nodes, **self.rels}.items() if v}
+        """Number of rows per label and relationship type (held rows and derived types included)."""
+        counts = {label: self.node_count(label) for label in {**self.nodes, **self.held}}
+        counts |= {rel: len(rows) for rel, rows in self.rels.items()}
+        counts |= {rel: counts.get(src, 0) for rel, (src, _, _) in DERIVED_RELATIONSHIPS.items()}
+        return {k: n for k, n in counts.items() if n}
+
+
+def derived_rows(rel: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of the derived relationship type ``rel`` that start at the nodes ``rows`` (of its source label)."""
+    src, prop, dst = DERIVED_RELATIONSHIPS[rel]
+    return [{"src": row["id"], "dst": row[prop], "srcLabel": src, "dstLabel": dst} for row in rows]
 
 
 @dataclass
@@ -76,6 +154,17 @@ def add_missing(table: dict[Any, dict[str, Any]], rows: dict[Any, dict[str, Any]
 def excerpt_id(interview_id: str, position: int) -> str:
     """The id of a turn's excerpt: ``interview-35:12``."""
     return f"{interview_id}:{position}"
+
+
+def excerpt_place(excerpt: str) -> tuple[str, int]:
+    """The interview and position an excerpt's id names (:func:`excerpt_id`, scoped or not): what
+    the excerpt's row says, read without the row.
+
+    >>> excerpt_place("interview-35:12"), excerpt_place("cote-2024/interview-5~1a2b3c:0")
+    (('interview-35', 12), ('cote-2024/interview-5~1a2b3c', 0))
+    """
+    interview, _, position = excerpt.rpartition(":")
+    return interview, int(position)
 
 
 def code_id(code: str) -> str:

@@ -257,7 +257,6 @@ def _add_excerpt(
             "page": turn.line if paged else 0,
         },
     )
-    graph.add_rel("FROM", ("Excerpt", eid), ("Interview", iid))
     if participant:
         graph.add_rel("SAID", ("Participant", participant), ("Excerpt", eid))
     for tool in tools:

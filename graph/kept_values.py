@@ -28,14 +28,24 @@ import msgpack
 
 from challenge_graph.graph import errors, model
 from challenge_graph.graph.codebook import CodeInfo
-from challenge_graph.graph.graph_data import GraphData, TagReport
+from challenge_graph.graph.graph_data import HELD_LABELS, GraphData, TagReport
 
-__all__ = ["KEPT_TYPES", "DamagedKeptFile", "decode_kept", "encode_kept", "pack", "read_kept", "unpack", "write_kept"]
+__all__ = [
+    "KEPT_TYPES",
+    "DamagedKeptFile",
+    "PackedRows",
+    "decode_kept",
+    "encode_kept",
+    "pack",
+    "read_kept",
+    "unpack",
+    "write_kept",
+]
 
 logger = logging.getLogger(__name__)
 
 MAGIC = b"challenge-graph kept v1\n"
-_TUPLE, _SET, _RECORD, _ERROR, _GRAPH, _RECORDS = 1, 2, 3, 4, 5, 6
+_TUPLE, _SET, _RECORD, _ERROR, _GRAPH, _RECORDS, _PACKED_ROWS = 1, 2, 3, 4, 5, 6, 7
 
 # the record types a kept file may hold, by name; nothing else is ever built from one
 KEPT_TYPES: dict[str, type] = {
@@ -134,9 +144,14 @@ def _encode(value: Any) -> msgpack.ExtType:
 
 
 def _graph_field(graph: GraphData, name: str) -> Any:
+    if name == "nodes":
+        graph.read_held()  # kept with the rest
     value = getattr(graph, name)
     if name == "nodes":
-        return {label: _table(rows, _node_keys, ("id",)) for label, rows in value.items()}
+        return {
+            label: _packed_rows(rows) if label in HELD_LABELS else _table(rows, _node_keys, ("id",))
+            for label, rows in value.items()
+        }
     if name == "rels":
         return {rel: _table(rows, _rel_keys, _REL_ENDS) for rel, rows in value.items()}
     if name == "unknown_codes":
@@ -231,6 +246,31 @@ def _table(rows: dict[Any, dict[str, Any]], keys_of: Any, key_fields: tuple[str,
     return {key: dict(row) for key, row in rows.items()}
 
 
+class PackedRows:
+    """A node table as kept, decoded only when read (:meth:`rows`): how a kept build holds an
+    interview's excerpts (:data:`graph.graph_data.HELD_LABELS`, :meth:`GraphData.hold`), so that
+    a load that writes only some interviews never decodes the others' text."""
+
+    __slots__ = ("count", "_data", "_depth")
+
+    def __init__(self, count: int, data: bytes, depth: int) -> None:
+        self.count = count  # rows, known without decoding them
+        self._data = data
+        self._depth = depth
+
+    def rows(self) -> dict[Any, dict[str, Any]]:
+        """The rows by id. Raises :class:`DamagedKeptFile` when they are not what :func:`pack` keeps
+        (the checksum of the value around them held, so only a forged file gets here)."""
+        rows = _untable(unpack(self._data, self._depth), _node_keys)
+        if len(rows) != self.count:
+            raise DamagedKeptFile("a packed table holds another number of rows than it says")
+        return rows
+
+
+def _packed_rows(rows: dict[Any, dict[str, Any]]) -> msgpack.ExtType:
+    return msgpack.ExtType(_PACKED_ROWS, pack([len(rows), pack(_table(rows, _node_keys, ("id",)))]))
+
+
 def _untable(table: Any, key_of: Any) -> dict[Any, dict[str, Any]]:
     if isinstance(table, dict):
         return {k: dict(v) for k, v in table.items()}
@@ -274,13 +314,23 @@ def _decode(code: int, data: bytes, depth: int) -> Any:
         if cls is None:
             raise DamagedKeptFile(f"unknown record type {name!r}")
         return cls(**fields)
+    if code == _PACKED_ROWS:
+        if not (isinstance(value, list) and len(value) == 2 and type(value[0]) is int and value[0] >= 0):
+            raise DamagedKeptFile("a packed table is not a count and its bytes")
+        if not isinstance(value[1], bytes):
+            raise DamagedKeptFile("a packed table is not a count and its bytes")
+        return PackedRows(value[0], value[1], depth)
     if code == _GRAPH:
         graph = GraphData()
         for name, field_value in value.items():
             if name not in _GRAPH_FIELDS:
                 raise DamagedKeptFile(f"unknown graph field {name!r}")
             if name == "nodes":
-                graph.nodes.update({k: _untable(v, _node_keys) for k, v in field_value.items()})
+                for label, table in field_value.items():
+                    if isinstance(table, PackedRows):
+                        graph.hold(label, "", table)  # the build holds it under its interview
+                    else:
+                        graph.nodes[label] = _untable(table, _node_keys)
             elif name == "rels":
                 graph.rels.update({k: _untable(v, _rel_keys) for k, v in field_value.items()})
             elif name == "unknown_codes":
@@ -307,12 +357,18 @@ def read_kept(path: Path, expect: type | tuple[type, ...] = object, items: tuple
 
 
 def decode_kept(
-    data: bytes, where: Any, expect: type | tuple[type, ...] = object, items: tuple[type, ...] = ()
+    data: bytes,
+    where: Any,
+    expect: type | tuple[type, ...] = object,
+    items: tuple[type, ...] = (),
+    checksum: bool = True,
 ) -> Any | None:
     """The value of the kept bytes ``data`` (what :func:`encode_kept` gave), or None when they are
-    damaged or not an ``expect`` (see :func:`read_kept`); ``where`` names them in the log."""
+    damaged or not an ``expect`` (see :func:`read_kept`); ``where`` names them in the log. Without
+    ``checksum``, the digest is not compared (bytes that never left memory: damage is still
+    noticed when they do not decode)."""
     try:
-        value = _checked(data)
+        value = _checked(data, checksum)
         if not isinstance(value, expect) or (items and not all(isinstance(v, items) for v in value)):
             raise DamagedKeptFile(f"holds a {type(value).__name__}, not what this file keeps")
         return value
@@ -321,11 +377,12 @@ def decode_kept(
         return None
 
 
-def _checked(data: bytes) -> Any:
+def _checked(data: bytes, checksum: bool = True) -> Any:
     if not data.startswith(MAGIC):
         raise DamagedKeptFile("not a file this program keeps (no header)")
-    digest, payload = data[len(MAGIC) : len(MAGIC) + 32], data[len(MAGIC) + 32 :]
-    if hashlib.sha256(payload).digest() != digest:
+    view = memoryview(data)  # the payload is read in place, not copied
+    digest, payload = view[len(MAGIC) : len(MAGIC) + 32], view[len(MAGIC) + 32 :]
+    if checksum and hashlib.sha256(payload).digest() != digest:
         raise DamagedKeptFile("its checksum does not match its contents")
     return unpack(payload)
 

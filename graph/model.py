@@ -32,6 +32,7 @@ __all__ = [
     "SourceFile",
     "NODES",
     "RELATIONSHIPS",
+    "DERIVED_RELATIONSHIPS",
     "CODE_LABELS",
     "slugify",
 ]
@@ -372,6 +373,10 @@ RELATIONSHIPS: dict[str, tuple[tuple[tuple[str, str], ...], dict[str, str]]] = {
     "CO_OCCURS": ((("Challenge", "Challenge"),), {"excerpts": "INT64", "codings": "INT64"}),
     "COVERS": ((("Study", "ReferenceStage"),), {"challenges": "INT64", "participants": "INT64", "quotes": "INT64"}),
 }
+
+# relationships a node's property already says, written from it rather than kept as rows of
+# their own: type -> (source label, the property holding the target's id, target label)
+DERIVED_RELATIONSHIPS: dict[str, tuple[str, str, str]] = {"FROM": ("Excerpt", "interview", "Interview")}
 
 _NON_WORD = re.compile(r"[\W_]+")
 

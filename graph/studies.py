@@ -145,6 +145,9 @@ def _transcript_studies(records: Iterable[tuple[SourceFile, object]], studies: C
 
 def _merge(graph: GraphData, part: GraphData) -> None:
     """Add one study's rows: shared rows (tools, reference stages) keep their first version."""
+    for label, held in part.held.items():
+        for owner, rows in held.items():
+            graph.hold(label, owner, rows)
     for label, rows in part.nodes.items():
         add_missing(graph.nodes[label], rows)
     for rel, rows in part.rels.items():

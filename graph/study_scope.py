@@ -49,6 +49,7 @@ def scope(graph: GraphData, study: str) -> None:
             table[key] = {**row, "study": study}
     if study == DEFAULT_STUDY:
         return
+    graph.read_held()  # every id changes
     for label in SCOPED_LABELS & set(graph.nodes):
         table = graph.nodes[label]
         props = _ID_PROPERTIES.get(label, ())

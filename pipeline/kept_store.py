@@ -43,8 +43,9 @@ BUSY_SECONDS = 120  # how long a writer waits for another process's write to end
 
 def decode_sent(data: bytes, expect: type | tuple[type, ...], items: tuple[type, ...] = ()) -> Any:
     """The value of kept bytes a worker process made a moment ago and sent back instead of the
-    value itself (:meth:`KeptStore.put` returns them); they never fail to decode but by a bug."""
-    value = decode_kept(data, "a value sent by a worker process", expect, items)
+    value itself (:meth:`KeptStore.put` returns them); they never fail to decode but by a bug, so
+    their checksum, made for the disk, is not compared again."""
+    value = decode_kept(data, "a value sent by a worker process", expect, items, checksum=False)
     if value is None:
         raise ValueError("a value sent by a worker process did not decode")
     return value

@@ -71,7 +71,7 @@ def add_suggestions(graph: GraphData, vectors: ExcerptVectors) -> int:
     node_of = {
         (row["study"], row["code"]): (label, row["id"]) for label in CODE_LABELS for row in graph.node_rows(label)
     }
-    excerpts = graph.nodes["Excerpt"] if "Excerpt" in graph.nodes else {}
+    excerpts = graph.table("Excerpt")
     study_of = {iid: row["study"] for iid, row in graph.nodes.get("Interview", {}).items()}
     found = suggest_graph(graph, vectors)  # within each study: a code of its codebook for its turns
     interviews = set()

@@ -43,7 +43,7 @@ class Reference:
         a study's turns are coded with its own codebook only)."""
         codes = human_codes(graph)
         rows = vectors.row()
-        excerpts = graph.nodes.get("Excerpt", {})
+        excerpts = graph.table("Excerpt")
         study_of = _study_of_excerpt(graph)
         chosen = [e for e in vectors.ids if e in codes and (study is None or study_of(e) == study)]
         matrix = vectors.matrix[[rows[e] for e in chosen]] if chosen else np.zeros((0, vectors.matrix.shape[1]))
@@ -89,7 +89,7 @@ def vote(
 def _study_of_excerpt(graph: GraphData) -> Callable[[str], str]:
     """Excerpt id -> the study of its interview."""
     interviews = graph.nodes.get("Interview", {})
-    excerpts = graph.nodes.get("Excerpt", {})
+    excerpts = graph.table("Excerpt")
     return lambda e: interviews.get(excerpts[e]["interview"], {}).get("study", DEFAULT_STUDY)
 
 
@@ -104,7 +104,7 @@ def suggest_graph(
     ``graph`` that no human coded (neighbours: the coded turns of ``reference``, by default
     those of ``graph`` itself)."""
     coded = human_codes(graph)
-    excerpts = graph.nodes.get("Excerpt", {})
+    excerpts = graph.table("Excerpt")
     study_of = _study_of_excerpt(graph)
     references: dict[str, Reference] = {}
     out = {}

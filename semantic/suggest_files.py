@@ -23,7 +23,7 @@ def write_suggestions(
 
     vectors = encode_graph(store, graph, encoder())  # texts the store has vectors for are not encoded again
     found = suggest_graph(graph, vectors, threshold=THRESHOLD if threshold is None else threshold)
-    excerpts = graph.nodes.get("Excerpt", {})
+    excerpts = graph.table("Excerpt")
     interviews = {row["id"]: row for row in graph.node_rows("Interview")}
     texts: dict[str, list[str]] = {}
     for row in excerpts.values():

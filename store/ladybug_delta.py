@@ -27,9 +27,9 @@ from typing import Any
 
 import ladybug
 
-from challenge_graph.graph.graph_data import GraphData
+from challenge_graph.graph.graph_data import GraphData, derived_rows
 from challenge_graph.graph.kept_values import read_kept, register, write_kept
-from challenge_graph.graph.model import NODES, RELATIONSHIPS
+from challenge_graph.graph.model import DERIVED_RELATIONSHIPS, NODES, RELATIONSHIPS
 
 __all__ = [
     "Snapshot",
@@ -177,7 +177,11 @@ def _statements(
         for (src, dst), rows in rows_by_ends(added).items():
             rel_inserts.append((_create_rel(rel, src, dst), rows))
 
+    excerpts = graph.owned_rows("Excerpt", changed)  # the others' stay packed (GraphData.hold)
     for label, props in NODES.items():
+        if label == "Excerpt":
+            node_inserts.append((_create_node(label, props), excerpts))
+            continue
         if label in INTERVIEW_NODES:
             rows = [r for r in graph.nodes.get(label, {}).values() if _owner(label, r) in changed]
             node_inserts.append((_create_node(label, props), rows))
@@ -196,11 +200,14 @@ def _statements(
             updates.append((f"UNWIND $rows AS r MATCH (n:{label} {{id: r.id}}) SET n.{prop} = r.value", rows))
 
     # the changed interviews' excerpts, so that each of the 360,000 rows at 1,000 interviews costs one lookup
-    excerpts = {key for key, row in graph.nodes.get("Excerpt", {}).items() if row["interview"] in changed}
+    excerpt_ids = {row["id"] for row in excerpts}
     for rel, owner in INTERVIEW_RELS.items():
         end, _, kind = owner.partition(":")
-        wanted = excerpts if kind == "excerpt" else changed
-        rows = [r for r in graph.rels.get(rel, {}).values() if r[end] in wanted]
+        wanted = excerpt_ids if kind == "excerpt" else changed
+        if rel in DERIVED_RELATIONSHIPS:
+            rows = derived_rows(rel, excerpts)
+        else:
+            rows = [r for r in graph.rel_rows(rel) if r[end] in wanted]
         for (src, dst), group in rows_by_ends(rows).items():
             rel_inserts.append((_create_rel(rel, src, dst), group))
     return deletions + updates + node_inserts + rel_inserts

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import logging
 import os
 import shutil
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -38,10 +39,17 @@ import ladybug
 
 from challenge_graph.graph.errors import QueryError, QueryTimeoutError, StoreBusyError, StoreError
 from challenge_graph.graph.graph_data import GraphData
-from challenge_graph.graph.model import NODES, RELATIONSHIPS, SourceFile
+from challenge_graph.graph.model import DERIVED_RELATIONSHIPS, NODES, RELATIONSHIPS, SourceFile
 from challenge_graph.graph.progress import Step
 from challenge_graph.store.base import GraphStore, Progress, QueryResult, add_codebook_source
-from challenge_graph.store.ladybug_delta import apply_changes, read_snapshot, rows_by_ends, snapshot_of, write_snapshot
+from challenge_graph.store.ladybug_delta import (
+    Snapshot,
+    apply_changes,
+    read_snapshot,
+    rows_by_ends,
+    snapshot_of,
+    write_snapshot,
+)
 from challenge_graph.store.source_copies import SourceCopies, StoredSource, fsync
 
 __all__ = ["LadybugStore", "schema_statements"]
@@ -90,6 +98,7 @@ class LadybugStore(GraphStore):
         self.copies = SourceCopies(self.path / "sources")  # the kept copies of the loaded files
         self.last_write = ""  # how the last load wrote: "changes" into a copy, or "full" from scratch
         self.analyst_memory: dict[str, int] = {}  # engine options of analysts' queries (limit_analyst_memory)
+        self._snapshot: tuple[str, Snapshot | None] | None = None  # the last write's rows, by the file's stamp
 
     @property
     def db_file(self) -> Path:
@@ -211,11 +220,28 @@ class LadybugStore(GraphStore):
 
     # --- sources ----------------------------------------------------------------------------
     def _source_rows(self) -> list[dict[str, Any]]:
+        """Name, kind and digest of each loaded file, by kind and name: from the snapshot of the
+        last write when it still describes the database (a load need not open it), else queried."""
         if not self.db_file.exists():
             return []
+        written = self._written()
+        if written is not None:
+            rows = [{p: row[p] for p in ("name", "kind", "sha256")} for row in written.nodes.get("Source", {}).values()]
+            return sorted(rows, key=lambda row: (row["kind"], row["name"]))
         return self.run(
             "MATCH (s:Source) RETURN s.name AS name, s.kind AS kind, s.sha256 AS sha256 ORDER BY s.kind, s.name"
         ).as_dicts()
+
+    def _written(self) -> Snapshot | None:
+        """The snapshot of the last write (:mod:`store.ladybug_delta`), when it was taken of the
+        database file as it is now (same size and modification time, no checkpoint pending); else None."""
+        if not self.db_file.exists() or self._pending_files():
+            return None
+        stamp = self._contents_stamp()
+        if self._snapshot is None or self._snapshot[0] != stamp:
+            snapshot = read_snapshot(self.path / SNAPSHOT_FILE)
+            self._snapshot = (stamp, snapshot if snapshot is not None and snapshot.database == stamp else None)
+        return self._snapshot[1]
 
     def _blob(self, row: dict[str, Any]) -> SourceFile:
         blob = self.path / "sources" / row["sha256"]
@@ -323,10 +349,10 @@ class LadybugStore(GraphStore):
             for stale in self.path.glob(DB_FILE + ".new*"):
                 stale.unlink()
             snapshot = self.path / SNAPSHOT_FILE
-            last = read_snapshot(snapshot) if self.db_file.exists() and not self._pending_files() else None
+            last = self._written()
             try:
                 # a few changed interviews are written into a copy of the database, else all of it
-                if last and last.database == self._contents_stamp() and apply_changes(self.db_file, new, last, graph):
+                if last and apply_changes(self.db_file, new, last, graph):
                     self.last_write = "changes"
                 else:
                     _build_database(new, graph, progress)
@@ -342,6 +368,7 @@ class LadybugStore(GraphStore):
             os.replace(new, self.db_file)
             fsync(self.path)
             self.close()
+            self._snapshot = None
             write_snapshot(snapshot, snapshot_of(graph, self._contents_stamp()))
             self.copies.keep_only({s.sha256 for s in [*sources, codebook]})
 
@@ -349,9 +376,7 @@ class LadybugStore(GraphStore):
 def _build_database(path: Path, graph: GraphData, progress: Progress | None) -> None:
     """Create a fresh database at ``path`` and bulk-copy every table into it, each from an Arrow
     table of the model's types (the engine reads it without a copy)."""
-    import pyarrow as pa  # only a full write needs them (a query starts quicker without)
-
-    from challenge_graph.store.arrow_tables import arrow_table
+    import pyarrow as pa  # only a full write needs it (a query starts quicker without)
 
     db = ladybug.Database(str(path))
     conn = ladybug.Connection(db)
@@ -359,24 +384,63 @@ def _build_database(path: Path, graph: GraphData, progress: Progress | None) -> 
         for statement in schema_statements():
             conn.execute(statement)
         # COPY only into empty tables of this fresh database (see DESIGN.md)
-        copies = [(f"COPY {label} FROM frame", label, props, graph.node_rows(label)) for label, props in NODES.items()]
-        for rel, (_, props) in RELATIONSHIPS.items():
-            for (src, dst), rows in rows_by_ends(graph.rel_rows(rel)).items():
-                statement = f"COPY {rel} FROM frame (from='{src}', to='{dst}')"
-                copies.append((statement, f"{rel} {src}->{dst}", {"src": "STRING", "dst": "STRING", **props}, rows))
-        copies = [copy for copy in copies if copy[3]]
-        # one COPY per commit: a transaction around them all is 0.2-0.3 s quicker at 1,000 interviews
-        # but holds every table in memory until it commits (+240 MB there, measured)
-        for number, (statement, what, columns, rows) in enumerate(copies, start=1):
+        for number, (statement, what, count, frame_of) in enumerate(copies := _copies(graph), start=1):
             if progress:
-                progress(Step(f"{what}: {len(rows)}", "writing", number, len(copies)))
-            frame = arrow_table(rows, columns)  # noqa: F841 - COPY reads it by name
+                progress(Step(f"{what}: {count}", "writing", number, len(copies)))
+            frame = frame_of()  # noqa: F841 - COPY reads it by name
+            # one COPY per commit: a transaction around them all is 0.2-0.3 s quicker at 1,000
+            # interviews but holds every table in memory until it commits (+240 MB there, measured)
             conn.execute(statement)
+            del frame
     except (pa.ArrowException, RuntimeError, UnicodeError) as e:
         raise StoreError(f"building {path.name} failed: {_first_line(str(e))}") from e
     finally:
         conn.close()
         db.close()
+
+
+def _copies(graph: GraphData) -> list[tuple[str, str, int, Callable[[], Any]]]:
+    """Each table's ``COPY`` statement, what it writes, its row count, and how to make its Arrow
+    table (when its turn comes: one table is held at a time). Nodes come first; a derived
+    relationship's table is made from its source label's, kept until then."""
+    from challenge_graph.store.arrow_tables import arrow_table
+
+    made: dict[str, Any] = {}
+    sources = {src for src, _, _ in DERIVED_RELATIONSHIPS.values()}
+
+    def nodes(label: str, rows: list[dict[str, Any]]) -> Any:
+        frame = arrow_table(rows, NODES[label])
+        if label in sources:
+            made[label] = frame
+        return frame
+
+    def derived(src: str, prop: str) -> Any:
+        return _derived_frame(made.pop(src), prop)
+
+    counts = graph.counts()
+    copies = [
+        (f"COPY {label} FROM frame", label, len(rows), functools.partial(nodes, label, rows))
+        for label in NODES
+        if (rows := graph.node_rows(label))
+    ]
+    for rel, (_, props) in RELATIONSHIPS.items():
+        if rel in DERIVED_RELATIONSHIPS:
+            src, prop, dst = DERIVED_RELATIONSHIPS[rel]
+            if counts.get(rel):
+                statement = f"COPY {rel} FROM frame (from='{src}', to='{dst}')"
+                copies.append((statement, f"{rel} {src}->{dst}", counts[rel], functools.partial(derived, src, prop)))
+            continue
+        columns = {"src": "STRING", "dst": "STRING", **props}
+        for (src, dst), rows in rows_by_ends(graph.rel_rows(rel)).items():
+            statement = f"COPY {rel} FROM frame (from='{src}', to='{dst}')"
+            copies.append((statement, f"{rel} {src}->{dst}", len(rows), functools.partial(arrow_table, rows, columns)))
+    return copies
+
+
+def _derived_frame(source: Any, prop: str) -> Any:
+    """The Arrow table of a derived relationship: each source row's id, and the target's id its
+    ``prop`` holds, taken from the source label's table already made (no copy)."""
+    return source.select(["id", prop]).rename_columns(["src", "dst"])
 
 
 def _fetch(result: Any, max_rows: int | None) -> QueryResult:

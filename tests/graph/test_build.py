@@ -86,7 +86,7 @@ def _delve(coder: str, paragraphs: list[tuple[str, str, list[str]]]) -> SourceFi
 
 
 def _coded(graph):
-    excerpts = graph.nodes["Excerpt"]
+    excerpts = graph.table("Excerpt")
     return sorted(
         (r["coder"], r["dst"], excerpts[r["src"]]["speaker"], excerpts[r["src"]]["text"][:12])
         for r in graph.rel_rows("CODED_AS")
@@ -177,7 +177,7 @@ def test_ids_and_merges_do_not_depend_on_the_order_of_records(codebook):
         coded = {(r["coder"], r["dst"]) for r in graph.rel_rows("CODED_AS")}
         by_interview = {}
         for r in graph.rel_rows("CODED_AS"):
-            by_interview.setdefault(graph.nodes["Excerpt"][r["src"]]["interview"], set()).add(r["coder"])
+            by_interview.setdefault(graph.table("Excerpt")[r["src"]]["interview"], set()).add(r["coder"])
         shapes.add(frozenset(frozenset(c) for c in by_interview.values()))
         assert coded == {("PO", "data-x"), ("Rached", "data-y"), ("Ana", "qm-z")}
     assert shapes == {frozenset({frozenset({"PO", "Rached"}), frozenset({"Ana"})})}

@@ -10,12 +10,13 @@ import pickle
 import sqlite3
 from pathlib import Path
 
+import msgpack
 import pytest
 from click.testing import CliRunner
 
 from challenge_graph.cli import cli
 from challenge_graph.graph.graph_data import GraphData
-from challenge_graph.graph.kept_values import DamagedKeptFile, pack, read_kept, unpack, write_kept
+from challenge_graph.graph.kept_values import DamagedKeptFile, PackedRows, pack, read_kept, unpack, write_kept
 from challenge_graph.graph.model import Coding, Interview, Turn
 from challenge_graph.pipeline.fragments import FragmentCache
 from challenge_graph.pipeline.kept_store import KeptStore
@@ -160,6 +161,7 @@ def test_runs_of_records_and_graph_tables_round_trip_as_columns():
     graph.rels["PART_OF"][("x",)] = {"dst": "t", "src": "s", "srcLabel": "Stage", "dstLabel": "Stage"}
     back = unpack(pack([interview, graph]))
     assert back[0] == interview and type(back[0].turns) is tuple and type(back[0].codings[0].positions) is tuple
+    back[1].read_held()  # the excerpts come back packed (test_excerpts_come_back_packed_until_read)
     assert back[1].nodes == graph.nodes and back[1].rels == graph.rels
     assert list(back[1].rels["CODED_AS"]) == list(graph.rels["CODED_AS"])  # keys, in order
     assert len(pack(turns)) < len(pack(list(turns)))  # one column per field, not a record each
@@ -169,15 +171,42 @@ def test_repeated_strings_come_back_as_one_object_each():
     graph = GraphData()
     for n in range(40):
         graph.add_node("Excerpt", {"id": f"i-1:{n}", "text": f"turn {n}", "interview": "i-1", "role": "participant"})
-        graph.add_rel("FROM", ("Excerpt", f"i-1:{n}"), ("Interview", "i-1"))
+        graph.add_rel("MENTIONS", ("Excerpt", f"i-1:{n}"), ("Tool", "docker"))
     back = unpack(pack(graph))
+    back.read_held()
     assert back.nodes == graph.nodes and back.rels == graph.rels
-    assert list(back.rels["FROM"]) == list(graph.rels["FROM"])
+    assert list(back.rels["MENTIONS"]) == list(graph.rels["MENTIONS"])
     interviews = {id(row["interview"]) for row in back.nodes["Excerpt"].values()}
-    labels = {id(row["srcLabel"]) for row in back.rels["FROM"].values()}
+    labels = {id(row["srcLabel"]) for row in back.rels["MENTIONS"].values()}
     assert len(interviews) == 1 and len(labels) == 1  # one string each, not one per row
     texts = [row["text"] for row in back.nodes["Excerpt"].values()]
     assert texts == [f"turn {n}" for n in range(40)]  # distinct values are kept as they are
+
+
+def test_excerpts_come_back_packed_until_read():
+    graph = GraphData()
+    for n in range(3):
+        graph.add_node("Excerpt", {"id": f"i-1:{n}", "text": f"turn {n}", "interview": "i-1"})
+    graph.add_node("Interview", {"id": "i-1", "title": "Interview 1"})
+    back = unpack(pack(graph))
+    assert dict(back.nodes) == {"Interview": graph.nodes["Interview"]}  # the excerpts are not decoded
+    (packed,) = back.held["Excerpt"].values()
+    assert isinstance(packed, PackedRows) and packed.count == 3
+    assert back.counts() == graph.counts() == {"Interview": 1, "Excerpt": 3, "FROM": 3}
+    assert back.owned_rows("Excerpt", {"i-2"}) == [] and "Excerpt" in back.held
+    assert back.node_rows("Excerpt") == graph.node_rows("Excerpt") and not back.held
+
+
+def test_a_packed_table_that_does_not_hold_what_it_says_is_damage():
+    rows = {f"i-1:{n}": {"id": f"i-1:{n}", "text": "t"} for n in range(3)}
+    table = pack([["id", "text"], [0, list(rows)], [0, ["t"] * 3]])
+    with pytest.raises(DamagedKeptFile, match="a count and its bytes"):
+        unpack(pack(msgpack.ExtType(7, pack(["3", table]))))
+    lying = unpack(pack(msgpack.ExtType(7, pack([4, table]))))  # the checksum cannot tell: a forged file
+    assert lying.count == 4
+    with pytest.raises(DamagedKeptFile, match="another number of rows"):
+        lying.rows()
+    assert unpack(pack(msgpack.ExtType(7, pack([3, table])))).rows() == rows
 
 
 def test_dictionary_indexes_out_of_range_are_damage():

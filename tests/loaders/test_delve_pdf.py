@@ -107,7 +107,7 @@ def test_nine_files_place_every_tag_by_the_right_coder_on_the_right_turn(codeboo
     assert not result.rejected
     graph = build_graph(result.records, codebook)
     assert sorted(r["id"] for r in graph.node_rows("Interview")) == ["interview-10", "interview-19", "interview-5"]
-    excerpts = graph.nodes["Excerpt"]
+    excerpts = graph.table("Excerpt")
     placed = Counter(
         (excerpts[r["src"]]["interview"].split("-")[1], r["coder"], excerpts[r["src"]]["speaker"].casefold(), r["dst"])
         for r in graph.rel_rows("CODED_AS")
@@ -250,7 +250,7 @@ def test_coders_who_paragraph_differently_place_tags_on_the_tagged_paragraph_onl
     result = load_paths([tmp_path])
     assert not result.rejected
     graph = build_graph(result.records, codebook)
-    excerpts = graph.nodes["Excerpt"]
+    excerpts = graph.table("Excerpt")
     placed: dict[str, set[str]] = {}
     for r in graph.rel_rows("CODED_AS"):
         placed.setdefault(r["dst"], set()).add(excerpts[r["src"]]["text"])

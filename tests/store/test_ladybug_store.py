@@ -45,6 +45,32 @@ def test_loads_add_up_and_replace_starts_over(empty_store):
     assert empty_store.run("MATCH (i:Interview) RETURN i.title AS t").rows == [("Interview 35",)]
 
 
+def _queried_sources(store):
+    rows = store.run("MATCH (s:Source) RETURN s.name AS name, s.kind AS kind, s.sha256 AS sha256").as_dicts()
+    return {(r["name"], r["kind"], r["sha256"]) for r in rows}
+
+
+def _listed_sources(store, queried, monkeypatch):
+    """The sources ``store`` lists, as ``(name, kind, sha256)``, and how many queries it ran for them."""
+    asked = []
+    run = store.run
+    monkeypatch.setattr(store, "run", lambda *a, **k: asked.append(a) or run(*a, **k))
+    kinds = {name: kind for name, kind, _ in queried}
+    listed = {(s.name, kinds[s.name], s.sha256) for s in [*store.sources(), store.codebook()]}
+    return listed, len(asked)
+
+
+def test_the_loaded_files_are_listed_from_the_last_write_without_opening_the_database(empty_store, monkeypatch):
+    ingest(empty_store, [EXAMPLES])
+    empty_store.close()
+    queried = _queried_sources(LadybugStore(empty_store.path))
+    files = [f for f in EXAMPLES.rglob("*") if f.is_file() and f.suffix not in (".md", ".py")]  # README, package
+    assert len(queried) == len(files) + 1  # every file, and the codebook
+    assert _listed_sources(LadybugStore(empty_store.path), queried, monkeypatch) == (queried, 0)
+    os.utime(empty_store.db_file)  # the database changed since its snapshot was taken: it is asked
+    assert _listed_sources(LadybugStore(empty_store.path), queried, monkeypatch) == (queried, 2)
+
+
 def test_failed_build_leaves_previous_graph(empty_store, codebook):
     ingest(empty_store, [INTERVIEW_35])
     before = _counts(empty_store)
@@ -52,7 +78,7 @@ def test_failed_build_leaves_previous_graph(empty_store, codebook):
     broken.add_node(
         "Interview", {"id": "x", "title": "X", "source": "x", "format": "f", "turns": 0, "words": 0, "coded": False}
     )
-    broken.add_rel("FROM", ("Excerpt", "missing"), ("Interview", "x"))  # dangling: COPY fails
+    broken.add_rel("IN_STUDY", ("Interview", "x"), ("Study", "missing"))  # dangling: COPY fails
     codebook_file = SourceFile("cb.yaml", b"workflow: []")
     with pytest.raises(StoreError, match="building graph.lbug.new failed"):
         empty_store.replace_graph(broken, [], codebook_file)
@@ -240,3 +266,12 @@ def test_text_utf8_cannot_hold_fails_the_write_and_keeps_the_graph(empty_store):
     with pytest.raises(StoreError, match="building graph.lbug.new failed"):
         empty_store.replace_graph(graph, [], SourceFile("codebook.yaml", b"codes: {}\n", "codebook.yaml"))
     assert empty_store.run("MATCH (e:Excerpt) RETURN count(e)").rows == before
+
+
+def test_every_excerpt_is_from_the_interview_it_names(sample_store):
+    rows = sample_store.run(
+        "MATCH (e:Excerpt) OPTIONAL MATCH (e)-[:FROM]->(i:Interview) "
+        "RETURN e.id AS excerpt, e.interview AS named, collect(i.id) AS found"
+    ).rows
+    assert len(rows) == sample_store.run("MATCH (e:Excerpt) RETURN count(*)").rows[0][0] > 0
+    assert all(found == [named] for _, named, found in rows)
