@@ -266,6 +266,23 @@ class PackedRows:
             raise DamagedKeptFile("a packed table holds another number of rows than it says")
         return rows
 
+    def columns(self) -> dict[str, list[Any]]:
+        """The rows as one list per property (a property some rows lack: None there), without
+        making a dict of each row; damage is raised as by :meth:`rows`."""
+        table = unpack(self._data, self._depth)
+        if isinstance(table, dict):  # rows of several shapes, kept as they were
+            rows = list(_untable(table, _node_keys).values())
+            names = list(dict.fromkeys(name for row in rows for name in row))
+            columns = dict(zip(names, _transposed(rows, names, dict.get)))
+        else:
+            names, *kept = table
+            if len(kept) != len(names):
+                raise DamagedKeptFile("a table's columns do not match its names")
+            columns = dict(zip(names, map(_column_values, kept)))
+        if any(len(column) != self.count for column in columns.values()):
+            raise DamagedKeptFile("a packed table holds another number of rows than it says")
+        return columns
+
 
 def _packed_rows(rows: dict[Any, dict[str, Any]]) -> msgpack.ExtType:
     return msgpack.ExtType(_PACKED_ROWS, pack([len(rows), pack(_table(rows, _node_keys, ("id",)))]))

@@ -11,16 +11,21 @@ from typing import Any
 
 import pyarrow as pa
 
-__all__ = ["arrow_table"]
+__all__ = ["arrow_columns", "arrow_table"]
 
 
 def arrow_table(rows: list[dict[str, Any]], columns: dict[str, str]) -> Any:
     """The Arrow table of ``rows`` with ``columns`` (name -> the model's type); a missing property
     is null. Made column by column with loops in C: ``pa.Table.from_pylist`` visits every cell in
     Python (0.34 s against 0.09 s for 200,000 relationship rows)."""
+    return arrow_columns({name: list(map(dict.get, rows, itertools.repeat(name))) for name in columns}, columns)
+
+
+def arrow_columns(values: dict[str, list[Any]], columns: dict[str, str]) -> Any:
+    """The Arrow table of ``columns`` (name -> the model's type), each made from the list of its
+    values in ``values`` (as long as each other; None is null)."""
     schema = pa.schema([(name, _type(kind)) for name, kind in columns.items()])
-    arrays = [_array(list(map(dict.get, rows, itertools.repeat(f.name))), f.type) for f in schema]
-    return pa.Table.from_arrays(arrays, schema=schema)
+    return pa.Table.from_arrays([_array(values[f.name], f.type) for f in schema], schema=schema)
 
 
 TEXT_CHUNK = 8192  # strings encoded at once: their UTF-8 copy stays small while the column is made

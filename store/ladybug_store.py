@@ -403,13 +403,13 @@ def _copies(graph: GraphData) -> list[tuple[str, str, int, Callable[[], Any]]]:
     """Each table's ``COPY`` statement, what it writes, its row count, and how to make its Arrow
     table (when its turn comes: one table is held at a time). Nodes come first; a derived
     relationship's table is made from its source label's, kept until then."""
-    from challenge_graph.store.arrow_tables import arrow_table
+    from challenge_graph.store.arrow_tables import arrow_columns, arrow_table
 
     made: dict[str, Any] = {}
     sources = {src for src, _, _ in DERIVED_RELATIONSHIPS.values()}
 
-    def nodes(label: str, rows: list[dict[str, Any]]) -> Any:
-        frame = arrow_table(rows, NODES[label])
+    def nodes(label: str) -> Any:  # held rows are read column by column, never as a dict each
+        frame = arrow_columns(graph.columns(label, list(NODES[label])), NODES[label])
         if label in sources:
             made[label] = frame
         return frame
@@ -419,9 +419,9 @@ def _copies(graph: GraphData) -> list[tuple[str, str, int, Callable[[], Any]]]:
 
     counts = graph.counts()
     copies = [
-        (f"COPY {label} FROM frame", label, len(rows), functools.partial(nodes, label, rows))
+        (f"COPY {label} FROM frame", label, counts[label], functools.partial(nodes, label))
         for label in NODES
-        if (rows := graph.node_rows(label))
+        if counts.get(label)
     ]
     for rel, (_, props) in RELATIONSHIPS.items():
         if rel in DERIVED_RELATIONSHIPS:

@@ -194,6 +194,9 @@ def test_excerpts_come_back_packed_until_read():
     assert isinstance(packed, PackedRows) and packed.count == 3
     assert back.counts() == graph.counts() == {"Interview": 1, "Excerpt": 3, "FROM": 3}
     assert back.owned_rows("Excerpt", {"i-2"}) == [] and "Excerpt" in back.held
+    names = ["id", "text", "interview", "page"]  # a property no row has: None in each
+    assert back.columns("Excerpt", names) == graph.columns("Excerpt", names) and "Excerpt" in back.held
+    assert back.columns("Excerpt", names)["page"] == [None] * 3
     assert back.node_rows("Excerpt") == graph.node_rows("Excerpt") and not back.held
 
 
@@ -206,6 +209,8 @@ def test_a_packed_table_that_does_not_hold_what_it_says_is_damage():
     assert lying.count == 4
     with pytest.raises(DamagedKeptFile, match="another number of rows"):
         lying.rows()
+    with pytest.raises(DamagedKeptFile, match="another number of rows"):
+        lying.columns()
     assert unpack(pack(msgpack.ExtType(7, pack([3, table])))).rows() == rows
 
 
