@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,16 +78,20 @@ class GraphData:
                 rows.extend((held if isinstance(held, dict) else held.rows()).values())
         return rows
 
-    def columns(self, label: str, names: Sequence[str]) -> dict[str, list[Any]]:
+    def column_batches(self, label: str, names: Sequence[str], size: int = 16384) -> Iterator[dict[str, list[Any]]]:
         """The rows of ``label`` as a list per property of ``names`` (None where a row has none),
-        in the order :meth:`table` gives them; held rows are read column by column, never made
-        into a dict each (what a bulk write reads).
+        in the order :meth:`table` gives them, a batch of about ``size`` rows at a time (whole
+        held parts: a batch may hold more, the last fewer). Held rows are read column by column,
+        never made into a dict each: what a bulk write reads, a batch at a time, so that it never
+        holds every value as a Python object at once.
 
         >>> graph = GraphData()
         >>> graph.add_node("Excerpt", {"id": "a:0", "text": "hi"})
         >>> graph.hold("Excerpt", "b", {"b:0": {"id": "b:0", "position": 0}})
-        >>> graph.columns("Excerpt", ["id", "text"])
-        {'id': ['a:0', 'b:0'], 'text': ['hi', None]}
+        >>> list(graph.column_batches("Excerpt", ["id", "text"]))
+        [{'id': ['a:0', 'b:0'], 'text': ['hi', None]}]
+        >>> [batch["id"] for batch in graph.column_batches("Excerpt", ["id"], size=1)]
+        [['a:0'], ['b:0']]
         """
         out: dict[str, list[Any]] = {name: [] for name in names}
         for rows in [self.nodes.get(label, {}), *self.held.get(label, {}).values()]:
@@ -99,7 +103,11 @@ class GraphData:
                 packed = rows.columns()
                 for name, column in out.items():
                     column.extend(packed[name] if name in packed else itertools.repeat(None, rows.count))
-        return out
+            if out and len(next(iter(out.values()))) >= size:
+                yield out
+                out = {name: [] for name in names}
+        if out and next(iter(out.values())):
+            yield out
 
     def read_held(self) -> None:
         """Add every held row to :attr:`nodes` (before a step that edits rows in place)."""

@@ -403,13 +403,16 @@ def _copies(graph: GraphData) -> list[tuple[str, str, int, Callable[[], Any]]]:
     """Each table's ``COPY`` statement, what it writes, its row count, and how to make its Arrow
     table (when its turn comes: one table is held at a time). Nodes come first; a derived
     relationship's table is made from its source label's, kept until then."""
+    import pyarrow as pa
+
     from challenge_graph.store.arrow_tables import arrow_columns, arrow_table
 
     made: dict[str, Any] = {}
     sources = {src for src, _, _ in DERIVED_RELATIONSHIPS.values()}
 
     def nodes(label: str) -> Any:  # held rows are read column by column, never as a dict each
-        frame = arrow_columns(graph.columns(label, list(NODES[label])), NODES[label])
+        batches = graph.column_batches(label, list(NODES[label]))
+        frame = pa.concat_tables([arrow_columns(batch, NODES[label]) for batch in batches])
         if label in sources:
             made[label] = frame
         return frame
