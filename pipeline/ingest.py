@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from challenge_graph.graph.code_names import likely_duplicates
 from challenge_graph.graph.codebook import IGNORED, Codebook, default_codebook_path
-from challenge_graph.graph.errors import ChallengeGraphError, LoaderError
+from challenge_graph.graph.errors import ChallengeGraphError, LoaderError, StoreError
 from challenge_graph.graph.graph_data import GraphData, code_id
+from challenge_graph.graph.kept_values import DamagedKeptFile
 from challenge_graph.graph.model import CODE_LABELS, Interview, Protocol, Record, SourceFile
 from challenge_graph.graph.progress import Step
 from challenge_graph.graph.studies import build_corpus
@@ -179,7 +180,10 @@ def _ingest_locked(
     store, new, codebook_file, codebook, replace, codebook_changed, progress, autocode, semantic=False, suggest=False
 ) -> Report:
     kept_file = store.kept_file()
-    with contextlib.closing(KeptStore(kept_file)) if kept_file else contextlib.nullcontext() as values:
+    with (
+        contextlib.closing(KeptStore(kept_file)) if kept_file else contextlib.nullcontext() as values,
+        _kept_damage_named(kept_file),
+    ):
         return _load_and_write(
             store,
             new,
@@ -245,6 +249,20 @@ def _load_and_write(
         fragments.keep_only(fragments.used)
     report.written = True
     return report
+
+
+@contextlib.contextmanager
+def _kept_damage_named(kept_file: Path | None) -> Iterator[None]:
+    """A kept interview's excerpts are decoded when a step reads them, after their entry's
+    checksum held: rows that then do not decode are a forged entry, named as such (the load
+    fails and the graph stays as it was), never a traceback."""
+    try:
+        yield
+    except DamagedKeptFile as e:
+        raise StoreError(
+            f"{kept_file}: an interview's kept build does not decode ({e}); delete the file "
+            "(what it keeps is rebuilt from the sources) and load again"
+        ) from e
 
 
 def _with_consensus_folder(sources: list[SourceFile], codebook: Codebook) -> list[SourceFile]:

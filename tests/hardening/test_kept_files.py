@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from challenge_graph.cli import cli
+from challenge_graph.graph import kept_values
 from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.kept_values import DamagedKeptFile, PackedRows, pack, read_kept, unpack, write_kept
 from challenge_graph.graph.model import Coding, Interview, Turn
@@ -213,6 +214,31 @@ def test_a_packed_table_that_does_not_hold_what_it_says_is_damage():
     with pytest.raises(DamagedKeptFile, match="another number of rows"):
         lying.columns()
     assert unpack(pack(msgpack.ExtType(7, pack([3, table])))).rows() == rows
+
+
+def test_a_kept_build_whose_excerpts_do_not_decode_fails_the_load_and_keeps_the_graph(loaded, monkeypatch):
+    before = _texts(loaded)
+
+    def lying(rows):  # what a forged entry could hold: its checksum matches, its count does not
+        table = kept_values._table(rows, kept_values._node_keys, ("id",))
+        return msgpack.ExtType(7, pack([len(rows) + 1, pack(table)]))
+
+    def forge(value: bytes) -> bytes:
+        fragment = kept_values.decode_kept(value, "test")
+        fragment.graph.read_held()
+        with monkeypatch.context() as patch:
+            patch.setattr(kept_values, "_packed_rows", lying)
+            return kept_values.encode_kept(fragment)
+
+    assert _replace_values(loaded, "fragment", forge) > 0
+    (loaded / "written.snapshot").unlink()  # the next load writes every row: it reads every excerpt
+    result = _load(loaded, EXAMPLES)
+    assert result.exit_code == 1
+    assert "kept.sqlite: an interview's kept build does not decode" in result.output
+    assert "another number of rows" in result.output and "Traceback" not in result.output
+    assert _texts(loaded) == before
+    (loaded / "kept.sqlite").unlink()  # as the message says
+    assert _load(loaded, EXAMPLES).exit_code == 0 and _texts(loaded) == before
 
 
 def test_dictionary_indexes_out_of_range_are_damage():
