@@ -20,7 +20,7 @@ import itertools
 import logging
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from challenge_graph.graph.graph_data import HELD_LABELS, GraphData, TagReport
 __all__ = [
     "KEPT_TYPES",
     "DamagedKeptFile",
+    "LazyRecords",
     "PackedRows",
     "decode_kept",
     "encode_kept",
@@ -45,7 +46,8 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 MAGIC = b"challenge-graph kept v1\n"
-_TUPLE, _SET, _RECORD, _ERROR, _GRAPH, _RECORDS, _PACKED_ROWS = 1, 2, 3, 4, 5, 6, 7
+_TUPLE, _SET, _RECORD, _ERROR, _GRAPH, _RECORDS, _PACKED_ROWS, _LAZY_RECORDS = 1, 2, 3, 4, 5, 6, 7, 8
+_LAZY_RUNS = ("Turn",)  # runs of these records come back undecoded until read (LazyRecords)
 
 # the record types a kept file may hold, by name; nothing else is ever built from one
 KEPT_TYPES: dict[str, type] = {
@@ -124,9 +126,14 @@ def unpack(data: bytes, _depth: int = 0) -> Any:
 
 def _encode(value: Any) -> msgpack.ExtType:
     kind = type(value)
+    if kind is LazyRecords:
+        return value.kept()
     if kind is tuple:
         if len(value) > 1 and _same_record_type(value):
-            return msgpack.ExtType(_RECORDS, pack(_record_columns(value)))
+            columns = pack(_record_columns(value))
+            if type(value[0]).__name__ in _LAZY_RUNS:
+                return msgpack.ExtType(_LAZY_RECORDS, pack([len(value), columns]))
+            return msgpack.ExtType(_RECORDS, columns)
         return msgpack.ExtType(_TUPLE, pack(list(value)))
     if kind in (set, frozenset):
         return msgpack.ExtType(_SET, pack(sorted(value, key=repr)))
@@ -284,6 +291,58 @@ class PackedRows:
         return columns
 
 
+class LazyRecords(Sequence):
+    """A run of kept records (an interview's turns), decoded when first read: a load that needs
+    only how many there are, or hands them to a worker process (they pickle as their bytes),
+    never decodes them. It reads, compares and hashes as the tuple it stands for."""
+
+    __slots__ = ("_count", "_data", "_depth", "_records")
+
+    def __init__(self, count: int, data: bytes, depth: int = 0) -> None:
+        self._count, self._data, self._depth = count, data, depth
+        self._records: tuple[Any, ...] | None = None
+
+    def records(self) -> tuple[Any, ...]:
+        """The records, decoded once. Raises :class:`DamagedKeptFile` as :meth:`PackedRows.rows`."""
+        if self._records is None:
+            records = _unrecord(unpack(self._data, self._depth))
+            if len(records) != self._count:
+                raise DamagedKeptFile("a run of records holds another number of records than it says")
+            self._records, self._data = records, b""
+        return self._records
+
+    def kept(self) -> msgpack.ExtType:
+        """How it is kept again: its bytes as they came, or the records as any run."""
+        if self._records is not None:
+            return _encode(self._records)
+        return msgpack.ExtType(_LAZY_RECORDS, pack([self._count, self._data]))
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.records()[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.records())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyRecords):
+            other = other.records()
+        return self.records() == other if isinstance(other, tuple) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.records())
+
+    def __repr__(self) -> str:
+        return repr(self.records())
+
+    def __reduce__(self) -> tuple[Any, ...]:  # to a worker process: still undecoded, or a tuple
+        if self._records is None:
+            return (LazyRecords, (self._count, self._data, self._depth))
+        return (tuple, (self._records,))
+
+
 def _packed_rows(rows: dict[Any, dict[str, Any]]) -> msgpack.ExtType:
     return msgpack.ExtType(_PACKED_ROWS, pack([len(rows), pack(_table(rows, _node_keys, ("id",)))]))
 
@@ -318,6 +377,12 @@ def _decode(code: int, data: bytes, depth: int) -> Any:
         return tuple(value)
     if code == _RECORDS:
         return _unrecord(value)
+    if code == _LAZY_RECORDS:
+        if not (isinstance(value, list) and len(value) == 2 and type(value[0]) is int and value[0] > 1):
+            raise DamagedKeptFile("a run of records is not a count and its bytes")
+        if not isinstance(value[1], bytes):
+            raise DamagedKeptFile("a run of records is not a count and its bytes")
+        return LazyRecords(value[0], value[1], depth)
     if code == _SET:
         return set(value)
     if code == _ERROR:

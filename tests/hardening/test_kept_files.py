@@ -17,7 +17,15 @@ from click.testing import CliRunner
 from challenge_graph.cli import cli
 from challenge_graph.graph import kept_values
 from challenge_graph.graph.graph_data import GraphData
-from challenge_graph.graph.kept_values import DamagedKeptFile, PackedRows, pack, read_kept, unpack, write_kept
+from challenge_graph.graph.kept_values import (
+    DamagedKeptFile,
+    LazyRecords,
+    PackedRows,
+    pack,
+    read_kept,
+    unpack,
+    write_kept,
+)
 from challenge_graph.graph.model import Coding, Interview, Turn
 from challenge_graph.pipeline.fragments import FragmentCache
 from challenge_graph.pipeline.kept_store import KeptStore
@@ -161,7 +169,7 @@ def test_runs_of_records_and_graph_tables_round_trip_as_columns():
     graph.nodes["Coder"]["filed-elsewhere"] = {"id": "x", "name": "a row whose id is not its key"}
     graph.rels["PART_OF"][("x",)] = {"dst": "t", "src": "s", "srcLabel": "Stage", "dstLabel": "Stage"}
     back = unpack(pack([interview, graph]))
-    assert back[0] == interview and type(back[0].turns) is tuple and type(back[0].codings[0].positions) is tuple
+    assert back[0] == interview and tuple(back[0].turns) == turns and type(back[0].codings[0].positions) is tuple
     back[1].read_held()  # the excerpts come back packed (test_excerpts_come_back_packed_until_read)
     assert back[1].nodes == graph.nodes and back[1].rels == graph.rels
     assert list(back[1].rels["CODED_AS"]) == list(graph.rels["CODED_AS"])  # keys, in order
@@ -200,6 +208,30 @@ def test_excerpts_come_back_packed_until_read():
     assert columns == list(graph.column_batches("Excerpt", names)) and "Excerpt" in back.held
     assert columns[0]["page"] == [None] * 3
     assert back.node_rows("Excerpt") == graph.node_rows("Excerpt") and not back.held
+
+
+def test_an_interviews_turns_come_back_undecoded_until_read():
+    turns = tuple(Turn(f"S{n % 2}", f"text {n}", n, n + 3, "participant") for n in range(4))
+    interview = Interview("i-1", "Interview 1", "a.txt", "plain", turns)
+    back = unpack(pack(interview))
+    assert isinstance(back.turns, LazyRecords) and len(back.turns) == 4
+    sent = pickle.loads(pickle.dumps(back))  # to a worker process: as its bytes, still undecoded
+    assert isinstance(sent.turns, LazyRecords) and unpack(pack(sent)) == interview
+    assert back == interview and hash(back) == hash(interview) and back.turns[1:3] == turns[1:3]
+    assert [t.text for t in back.turns] == [t.text for t in turns]
+    assert type(pickle.loads(pickle.dumps(back)).turns) is tuple  # once read, a plain tuple
+
+
+def test_a_run_of_records_that_does_not_hold_what_it_says_is_damage():
+    turns = tuple(Turn("S", f"text {n}", n, n) for n in range(3))
+    columns = pack(kept_values._record_columns(turns))
+    with pytest.raises(DamagedKeptFile, match="a count and its bytes"):
+        unpack(pack(msgpack.ExtType(8, pack([1, columns]))))  # a run is never of one record
+    lying = unpack(pack(msgpack.ExtType(8, pack([4, columns]))))
+    assert len(lying) == 4
+    with pytest.raises(DamagedKeptFile, match="another number of records"):
+        list(lying)
+    assert unpack(pack(msgpack.ExtType(8, pack([3, columns])))) == turns
 
 
 def test_a_packed_table_that_does_not_hold_what_it_says_is_damage():
