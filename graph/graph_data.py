@@ -48,10 +48,10 @@ class GraphData:
 
     def hold(self, label: str, owner: str, rows: Any) -> None:
         """Keep ``rows`` of ``label`` apart under ``owner`` (the interview they belong to) until
-        they are read: a dict of rows by id, or rows still packed (anything with a ``count`` and a
-        ``rows()`` and ``columns()`` that decode them, :class:`graph.kept_values.PackedRows`). :meth:`table` and
-        :meth:`node_rows` add them to :attr:`nodes` when first asked, in the order they were held;
-        :meth:`owned_rows` reads some owners' rows only.
+        they are read: a dict of rows by id, or rows still packed (anything with a ``count``, and
+        ``rows()`` and ``columns()`` that decode them: :class:`graph.kept_values.PackedRows`).
+        :meth:`table` and :meth:`node_rows` add them to :attr:`nodes` when first asked, in the
+        order they were held; :meth:`owned_rows` and :meth:`column_batches` read them without.
 
         >>> graph = GraphData()
         >>> graph.hold("Excerpt", "i-1", {"i-1:0": {"id": "i-1:0", "interview": "i-1"}})
@@ -94,19 +94,22 @@ class GraphData:
         [['a:0'], ['b:0']]
         """
         out: dict[str, list[Any]] = {name: [] for name in names}
+        count = 0  # rows in out
         for rows in [self.nodes.get(label, {}), *self.held.get(label, {}).values()]:
             if isinstance(rows, dict):
                 values = list(rows.values())
                 for name, column in out.items():
                     column.extend(map(dict.get, values, itertools.repeat(name)))
+                count += len(values)
             else:
                 packed = rows.columns()
                 for name, column in out.items():
                     column.extend(packed[name] if name in packed else itertools.repeat(None, rows.count))
-            if out and len(next(iter(out.values()))) >= size:
+                count += rows.count
+            if count >= size:
                 yield out
-                out = {name: [] for name in names}
-        if out and next(iter(out.values())):
+                out, count = {name: [] for name in names}, 0
+        if count:
             yield out
 
     def read_held(self) -> None:
@@ -143,7 +146,7 @@ class GraphData:
 
     def counts(self) -> dict[str, int]:
         """Number of rows per label and relationship type (held rows and derived types included)."""
-        counts = {label: self.node_count(label) for label in {**self.nodes, **self.held}}
+        counts = {label: self.node_count(label) for label in dict.fromkeys([*self.nodes, *self.held])}
         counts |= {rel: len(rows) for rel, rows in self.rels.items()}
         counts |= {rel: counts.get(src, 0) for rel, (src, _, _) in DERIVED_RELATIONSHIPS.items()}
         return {k: n for k, n in counts.items() if n}
