@@ -60,6 +60,8 @@ class GraphData:
         >>> graph.node_rows("Excerpt"), list(graph.held)
         ([{'id': 'i-1:0', 'interview': 'i-1'}], [])
         """
+        if owner in self.held[label]:
+            raise ValueError(f"{label} rows of {owner!r} are already held")  # an interview is built once
         self.held[label][owner] = rows
 
     def table(self, label: str) -> dict[str, dict[str, Any]]:

@@ -294,7 +294,9 @@ class PackedRows:
 class LazyRecords(Sequence):
     """A run of kept records (an interview's turns), decoded when first read: a load that needs
     only how many there are, or hands them to a worker process (they pickle as their bytes),
-    never decodes them. It reads, compares and hashes as the tuple it stands for."""
+    never decodes them. It indexes, slices, iterates, compares, hashes and pickles as the tuple it
+    stands for, but is not one (``isinstance(x, tuple)`` is False, ``+`` is not defined): code
+    that needs a tuple calls ``tuple()`` on it."""
 
     __slots__ = ("_count", "_data", "_depth", "_records")
 
@@ -313,9 +315,10 @@ class LazyRecords(Sequence):
 
     def kept(self) -> msgpack.ExtType:
         """How it is kept again: its bytes as they came, or the records as any run."""
-        if self._records is not None:
-            return _encode(self._records)
-        return msgpack.ExtType(_LAZY_RECORDS, pack([self._count, self._data]))
+        data, records = self._data, self._records  # in this order: records() sets _records first
+        if records is not None:
+            return _encode(records)
+        return msgpack.ExtType(_LAZY_RECORDS, pack([self._count, data]))
 
     def __len__(self) -> int:
         return self._count
@@ -338,9 +341,10 @@ class LazyRecords(Sequence):
         return repr(self.records())
 
     def __reduce__(self) -> tuple[Any, ...]:  # to a worker process: still undecoded, or a tuple
-        if self._records is None:
-            return (LazyRecords, (self._count, self._data, self._depth))
-        return (tuple, (self._records,))
+        data, records = self._data, self._records  # in this order, as in kept()
+        if records is None:
+            return (LazyRecords, (self._count, data, self._depth))
+        return (tuple, (records,))
 
 
 def _packed_rows(rows: dict[Any, dict[str, Any]]) -> msgpack.ExtType:

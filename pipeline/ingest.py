@@ -253,14 +253,14 @@ def _load_and_write(
 
 @contextlib.contextmanager
 def _kept_damage_named(kept_file: Path | None) -> Iterator[None]:
-    """A kept interview's excerpts are decoded when a step reads them, after their entry's
-    checksum held: rows that then do not decode are a forged entry, named as such (the load
-    fails and the graph stays as it was), never a traceback."""
+    """A kept interview's excerpts and turns are decoded when a step reads them, after their
+    entry's checksum held: rows that then do not decode are a forged entry, named as such (the
+    load fails and the graph stays as it was), never a traceback."""
     try:
         yield
     except DamagedKeptFile as e:
         raise StoreError(
-            f"{kept_file}: an interview's kept build does not decode ({e}); delete the file "
+            f"{kept_file}: a kept entry does not decode ({e}); delete the file "
             "(what it keeps is rebuilt from the sources) and load again"
         ) from e
 

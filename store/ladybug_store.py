@@ -98,7 +98,7 @@ class LadybugStore(GraphStore):
         self.copies = SourceCopies(self.path / "sources")  # the kept copies of the loaded files
         self.last_write = ""  # how the last load wrote: "changes" into a copy, or "full" from scratch
         self.analyst_memory: dict[str, int] = {}  # engine options of analysts' queries (limit_analyst_memory)
-        self._snapshot: tuple[str, Snapshot | None] | None = None  # the last write's rows, by the file's stamp
+        self._snapshot: tuple[str, Snapshot] | None = None  # the last write's rows, by the file's stamp
 
     @property
     def db_file(self) -> Path:
@@ -238,10 +238,14 @@ class LadybugStore(GraphStore):
         if not self.db_file.exists() or self._pending_files():
             return None
         stamp = self._contents_stamp()
-        if self._snapshot is None or self._snapshot[0] != stamp:
-            snapshot = read_snapshot(self.path / SNAPSHOT_FILE)
-            self._snapshot = (stamp, snapshot if snapshot is not None and snapshot.database == stamp else None)
-        return self._snapshot[1]
+        cached = self._snapshot  # read once: a load in another thread replaces it
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        snapshot = read_snapshot(self.path / SNAPSHOT_FILE)
+        if snapshot is None or snapshot.database != stamp:
+            return None  # not kept: the snapshot may be written a moment after the database
+        self._snapshot = (stamp, snapshot)
+        return snapshot
 
     def _blob(self, row: dict[str, Any]) -> SourceFile:
         blob = self.path / "sources" / row["sha256"]
@@ -368,7 +372,7 @@ class LadybugStore(GraphStore):
             os.replace(new, self.db_file)
             fsync(self.path)
             self.close()
-            self._snapshot = None
+            self._snapshot = None  # read again from the file when next asked
             write_snapshot(snapshot, snapshot_of(graph, self._contents_stamp()))
             self.copies.keep_only({s.sha256 for s in [*sources, codebook]})
 
@@ -401,20 +405,20 @@ def _build_database(path: Path, graph: GraphData, progress: Progress | None) -> 
 
 def _copies(graph: GraphData) -> list[tuple[str, str, int, Callable[[], Any]]]:
     """Each table's ``COPY`` statement, what it writes, its row count, and how to make its Arrow
-    table (when its turn comes: one table is held at a time). Nodes come first; a derived
-    relationship's table is made from its source label's, kept until then."""
+    table when its turn comes. Nodes come first; a derived relationship's table is made from the
+    columns of its source label's that it needs, kept until then (no copy, and no text)."""
     import pyarrow as pa
 
     from challenge_graph.store.arrow_tables import arrow_columns, arrow_table
 
     made: dict[str, Any] = {}
-    sources = {src for src, _, _ in DERIVED_RELATIONSHIPS.values()}
+    sources = {src: prop for src, prop, _ in DERIVED_RELATIONSHIPS.values()}
 
     def nodes(label: str) -> Any:  # held rows are read column by column, never as a dict each
         batches = graph.column_batches(label, list(NODES[label]))
         frame = pa.concat_tables([arrow_columns(batch, NODES[label]) for batch in batches])
         if label in sources:
-            made[label] = frame
+            made[label] = frame.select(["id", sources[label]])
         return frame
 
     def derived(src: str, prop: str) -> Any:
@@ -442,7 +446,7 @@ def _copies(graph: GraphData) -> list[tuple[str, str, int, Callable[[], Any]]]:
 
 def _derived_frame(source: Any, prop: str) -> Any:
     """The Arrow table of a derived relationship: each source row's id, and the target's id its
-    ``prop`` holds, taken from the source label's table already made (no copy)."""
+    ``prop`` holds, from those columns of the source label's table (no copy)."""
     return source.select(["id", prop]).rename_columns(["src", "dst"])
 
 

@@ -266,7 +266,7 @@ def test_a_kept_build_whose_excerpts_do_not_decode_fails_the_load_and_keeps_the_
     (loaded / "written.snapshot").unlink()  # the next load writes every row: it reads every excerpt
     result = _load(loaded, EXAMPLES)
     assert result.exit_code == 1
-    assert "kept.sqlite: an interview's kept build does not decode" in result.output
+    assert "kept.sqlite: a kept entry does not decode" in result.output
     assert "another number of rows" in result.output and "Traceback" not in result.output
     assert _texts(loaded) == before
     (loaded / "kept.sqlite").unlink()  # as the message says

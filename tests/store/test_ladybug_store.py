@@ -275,3 +275,14 @@ def test_every_excerpt_is_from_the_interview_it_names(sample_store):
     ).rows
     assert len(rows) == sample_store.run("MATCH (e:Excerpt) RETURN count(*)").rows[0][0] > 0
     assert all(found == [named] for _, named, found in rows)
+
+
+def test_a_snapshot_written_after_the_database_is_read_once_it_is_there(empty_store):
+    ingest(empty_store, [EXAMPLES])
+    snapshot = empty_store.path / "written.snapshot"
+    kept = snapshot.read_bytes()
+    snapshot.unlink()  # a reader between the database's swap and the snapshot's write
+    reader = LadybugStore(empty_store.path)
+    assert reader._written() is None and reader.sources()  # listed by a query meanwhile
+    snapshot.write_bytes(kept)
+    assert reader._written() is not None  # the miss was not kept
