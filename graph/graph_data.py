@@ -67,7 +67,7 @@ class GraphData:
     def table(self, label: str) -> dict[str, dict[str, Any]]:
         """The rows of ``label`` by id, the held ones included (decoded now: see :meth:`hold`)."""
         for rows in self.held.pop(label, {}).values():
-            add_missing(self.nodes[label], rows if isinstance(rows, dict) else rows.rows())
+            add_missing(self.nodes[label], _decoded(rows))
         return self.nodes.get(label, {})
 
     def owned_rows(self, label: str, owners: Collection[str]) -> list[dict[str, Any]]:
@@ -77,7 +77,7 @@ class GraphData:
         rows = [row for row in self.nodes.get(label, {}).values() if row["interview"] in owners]
         for owner, held in self.held.get(label, {}).items():
             if owner in owners:
-                rows.extend((held if isinstance(held, dict) else held.rows()).values())
+                rows.extend(_decoded(held).values())
         return rows
 
     def column_batches(self, label: str, names: Sequence[str], size: int = 16384) -> Iterator[dict[str, list[Any]]]:
@@ -152,6 +152,11 @@ class GraphData:
         counts |= {rel: len(rows) for rel, rows in self.rels.items()}
         counts |= {rel: counts.get(src, 0) for rel, (src, _, _) in DERIVED_RELATIONSHIPS.items()}
         return {k: n for k, n in counts.items() if n}
+
+
+def _decoded(held: Any) -> dict[str, dict[str, Any]]:
+    """A held part's rows by id (see :meth:`GraphData.hold`)."""
+    return held if isinstance(held, dict) else held.rows()
 
 
 def derived_rows(rel: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

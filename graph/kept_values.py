@@ -351,6 +351,15 @@ def _packed_rows(rows: dict[Any, dict[str, Any]]) -> msgpack.ExtType:
     return msgpack.ExtType(_PACKED_ROWS, pack([len(rows), pack(_table(rows, _node_keys, ("id",)))]))
 
 
+def _count_and_bytes(value: Any, what: str, least: int) -> tuple[int, bytes]:
+    """``[count, bytes]`` of a value kept for decoding later, its count at least ``least``."""
+    if not (isinstance(value, list) and len(value) == 2 and type(value[0]) is int and value[0] >= least):
+        raise DamagedKeptFile(f"{what} is not a count and its bytes")
+    if not isinstance(value[1], bytes):
+        raise DamagedKeptFile(f"{what} is not a count and its bytes")
+    return value[0], value[1]
+
+
 def _untable(table: Any, key_of: Any) -> dict[Any, dict[str, Any]]:
     if isinstance(table, dict):
         return {k: dict(v) for k, v in table.items()}
@@ -382,11 +391,7 @@ def _decode(code: int, data: bytes, depth: int) -> Any:
     if code == _RECORDS:
         return _unrecord(value)
     if code == _LAZY_RECORDS:
-        if not (isinstance(value, list) and len(value) == 2 and type(value[0]) is int and value[0] > 1):
-            raise DamagedKeptFile("a run of records is not a count and its bytes")
-        if not isinstance(value[1], bytes):
-            raise DamagedKeptFile("a run of records is not a count and its bytes")
-        return LazyRecords(value[0], value[1], depth)
+        return LazyRecords(*_count_and_bytes(value, "a run of records", least=2), depth)
     if code == _SET:
         return set(value)
     if code == _ERROR:
@@ -401,11 +406,7 @@ def _decode(code: int, data: bytes, depth: int) -> Any:
             raise DamagedKeptFile(f"unknown record type {name!r}")
         return cls(**fields)
     if code == _PACKED_ROWS:
-        if not (isinstance(value, list) and len(value) == 2 and type(value[0]) is int and value[0] >= 0):
-            raise DamagedKeptFile("a packed table is not a count and its bytes")
-        if not isinstance(value[1], bytes):
-            raise DamagedKeptFile("a packed table is not a count and its bytes")
-        return PackedRows(value[0], value[1], depth)
+        return PackedRows(*_count_and_bytes(value, "a packed table", least=0), depth)
     if code == _GRAPH:
         graph = GraphData()
         for name, field_value in value.items():

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from challenge_graph.graph.autocode import AUTO_SEMANTIC
-from challenge_graph.graph.graph_data import GraphData
+from challenge_graph.graph.graph_data import GraphData, excerpt_place
 from challenge_graph.graph.model import DEFAULT_STUDY
 from challenge_graph.semantic.search import top_k
 from challenge_graph.semantic.vectors import ExcerptVectors, human_codes
@@ -89,8 +89,7 @@ def vote(
 def _study_of_excerpt(graph: GraphData) -> Callable[[str], str]:
     """Excerpt id -> the study of its interview."""
     interviews = graph.nodes.get("Interview", {})
-    excerpts = graph.table("Excerpt")
-    return lambda e: interviews.get(excerpts[e]["interview"], {}).get("study", DEFAULT_STUDY)
+    return lambda e: interviews.get(excerpt_place(e)[0], {}).get("study", DEFAULT_STUDY)
 
 
 def suggest_graph(

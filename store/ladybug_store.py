@@ -406,7 +406,7 @@ def _build_database(path: Path, graph: GraphData, progress: Progress | None) -> 
 def _copies(graph: GraphData) -> list[tuple[str, str, int, Callable[[], Any]]]:
     """Each table's ``COPY`` statement, what it writes, its row count, and how to make its Arrow
     table when its turn comes. Nodes come first; a derived relationship's table is made from the
-    columns of its source label's that it needs, kept until then (no copy, and no text)."""
+    columns of its source label's that it needs (ids, no text, no copy), kept until then."""
     import pyarrow as pa
 
     from challenge_graph.store.arrow_tables import arrow_columns, arrow_table
@@ -417,12 +417,9 @@ def _copies(graph: GraphData) -> list[tuple[str, str, int, Callable[[], Any]]]:
     def nodes(label: str) -> Any:  # held rows are read column by column, never as a dict each
         batches = graph.column_batches(label, list(NODES[label]))
         frame = pa.concat_tables([arrow_columns(batch, NODES[label]) for batch in batches])
-        if label in sources:
-            made[label] = frame.select(["id", sources[label]])
+        if label in sources:  # each row's id, and the target's id its property holds
+            made[label] = frame.select(["id", sources[label]]).rename_columns(["src", "dst"])
         return frame
-
-    def derived(src: str, prop: str) -> Any:
-        return _derived_frame(made.pop(src), prop)
 
     counts = graph.counts()
     copies = [
@@ -435,19 +432,13 @@ def _copies(graph: GraphData) -> list[tuple[str, str, int, Callable[[], Any]]]:
             src, prop, dst = DERIVED_RELATIONSHIPS[rel]
             if counts.get(rel):
                 statement = f"COPY {rel} FROM frame (from='{src}', to='{dst}')"
-                copies.append((statement, f"{rel} {src}->{dst}", counts[rel], functools.partial(derived, src, prop)))
+                copies.append((statement, f"{rel} {src}->{dst}", counts[rel], functools.partial(made.pop, src)))
             continue
         columns = {"src": "STRING", "dst": "STRING", **props}
         for (src, dst), rows in rows_by_ends(graph.rel_rows(rel)).items():
             statement = f"COPY {rel} FROM frame (from='{src}', to='{dst}')"
             copies.append((statement, f"{rel} {src}->{dst}", len(rows), functools.partial(arrow_table, rows, columns)))
     return copies
-
-
-def _derived_frame(source: Any, prop: str) -> Any:
-    """The Arrow table of a derived relationship: each source row's id, and the target's id its
-    ``prop`` holds, from those columns of the source label's table (no copy)."""
-    return source.select(["id", prop]).rename_columns(["src", "dst"])
 
 
 def _fetch(result: Any, max_rows: int | None) -> QueryResult:
