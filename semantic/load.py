@@ -7,15 +7,21 @@ on every load keeps them up to date, encoding only texts it has not seen.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from challenge_graph.graph.aggregates import add_aggregates, add_coded_turns
+from challenge_graph.graph.autocode import AUTO_SEMANTIC
 from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.model import CODE_LABELS, slugify
 from challenge_graph.graph.study_scope import scoped_id
 from challenge_graph.semantic import available
-from challenge_graph.semantic.encoder import SemanticUnavailable
-from challenge_graph.semantic.suggest import AUTO_SEMANTIC, suggest_graph
-from challenge_graph.semantic.vectors import ExcerptVectors, encode_graph, read, write
 from challenge_graph.store.base import GraphStore, Progress
+
+if TYPE_CHECKING:
+    from challenge_graph.semantic.vectors import ExcerptVectors
+
+# NumPy and the encoder are imported by the steps that use them: a load without the extra, or
+# with no vectors kept, starts without them (about 0.1 s)
 
 __all__ = ["prepare", "finish", "add_suggestions", "encoder"]
 
@@ -46,9 +52,13 @@ def prepare(
     wanted = semantic or suggest
     if not available():
         if wanted:
+            from challenge_graph.semantic.encoder import SemanticUnavailable
+
             raise SemanticUnavailable("the optional extra")
         return None
-    if not wanted and read(store) is None:
+    from challenge_graph.semantic.vectors import encode_graph, has_vectors
+
+    if not wanted and not has_vectors(store):
         return None
     vectors = encode_graph(store, graph, encoder(), progress)
     if suggest:
@@ -61,6 +71,8 @@ def prepare(
 def finish(store: GraphStore, vectors: ExcerptVectors | None) -> None:
     """Keep the vectors with the graph just written."""
     if vectors is not None:
+        from challenge_graph.semantic.vectors import write
+
         write(store, vectors)
 
 
@@ -73,6 +85,8 @@ def add_suggestions(graph: GraphData, vectors: ExcerptVectors) -> int:
     }
     excerpts = graph.table("Excerpt")
     study_of = {iid: row["study"] for iid, row in graph.nodes.get("Interview", {}).items()}
+    from challenge_graph.semantic.suggest import suggest_graph
+
     found = suggest_graph(graph, vectors)  # within each study: a code of its codebook for its turns
     interviews = set()
     for excerpt, codes in found.items():

@@ -16,9 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from challenge_graph.graph.autocode import MACHINE_CODERS
 from challenge_graph.graph.errors import StoreError
@@ -26,6 +24,9 @@ from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.model import CODE_LABELS, PARTICIPANT
 from challenge_graph.graph.progress import Step
 from challenge_graph.store.base import GraphStore
+
+if TYPE_CHECKING:
+    import numpy as np  # imported where used: a load that keeps no vectors never needs it
 
 __all__ = ["ExcerptVectors", "text_hash", "participant_excerpts", "encode_graph", "read", "write", "has_vectors"]
 __all__ += ["human_codes"]
@@ -86,6 +87,8 @@ def encode_graph(
 ) -> ExcerptVectors:
     """Vectors for the participant excerpts of ``graph``: those of texts the store already has a
     vector for are reused, the others encoded (``encoder.encode``)."""
+    import numpy as np
+
     rows = participant_excerpts(graph)
     hashes = [text_hash(r["text"]) for r in rows]
     known = {}
@@ -116,6 +119,8 @@ def encode_graph(
 
 def read(store: GraphStore) -> ExcerptVectors | None:
     """The vectors kept with the store's graph (None when it has none)."""
+    import numpy as np
+
     folder = _folder(store)
     if folder is not None:
         try:
@@ -141,6 +146,8 @@ def has_vectors(store: GraphStore) -> bool:
 
 def write(store: GraphStore, vectors: ExcerptVectors) -> None:
     """Keep ``vectors`` with the store's graph, replacing what it had."""
+    import numpy as np
+
     folder = _folder(store)
     if folder is not None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -169,6 +176,8 @@ def _folder(store: GraphStore) -> Path | None:
 
 
 def _read_neo4j(store: GraphStore) -> ExcerptVectors | None:
+    import numpy as np
+
     result = store.run(
         "MATCH (e:Excerpt) WHERE e.embedding IS NOT NULL "
         "RETURN e.id AS id, e.textHash AS hash, e.embeddingModel AS model, e.embedding AS vector ORDER BY id"
