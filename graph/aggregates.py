@@ -41,6 +41,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
+from challenge_graph.graph.figures import SEP, FigureTotals, figures_of
 from challenge_graph.graph.graph_data import GraphData, excerpt_place
 from challenge_graph.graph.model import CODE_LABELS
 
@@ -77,174 +78,96 @@ AGGREGATE_NODES = ("StageCategory", "CorpusCount")
 AGGREGATE_RELS = ("REPORTED", "MENTIONED", "MENTIONED_WITH", "MENTIONED_AT", "CO_OCCURS")
 
 
-def add_aggregates(graph: GraphData) -> None:
-    """Store the aggregates listed in this module's docstring on ``graph`` (in place); called
-    again after codings were added (suggestions), it replaces them."""
+def add_aggregates(graph: GraphData, totals: FigureTotals | None = None) -> None:
+    """Store the figures listed in this module's docstring, up to ``CorpusCount``, and the
+    evidence counts on codes and stages (``quotes``, ``participants``, ``interviews``: a person's
+    codings only) on ``graph`` (in place): from ``totals``, its interviews' figures put together
+    (:mod:`graph.figures`), else counted from its rows; called again after codings were added
+    (suggestions), it replaces them."""
     for label in AGGREGATE_NODES:
         graph.nodes.pop(label, None)
     for rel in AGGREGATE_RELS:
         graph.rels.pop(rel, None)
-    speaker = {r["dst"]: r["src"] for r in graph.rel_rows("SAID")}
-    codes_on = _codes_on_turns(graph)
-    tools_on = _tools_on_turns(graph)
-    _add_all_quotes(graph, codes_on, speaker)
-    _add_reported(graph, codes_on, speaker)
-    _add_mentioned(graph, tools_on, speaker)
-    _add_mentioned_with(graph, codes_on, tools_on, speaker)
-    _add_mentioned_at(graph, codes_on, tools_on, speaker)
-    _add_co_occurs(graph, codes_on)
-    _add_stage_categories(graph, codes_on, speaker)
-    add_corpus_counts(graph)
-
-
-def _codes_on_turns(graph: GraphData) -> dict[str, Counter[Code]]:
-    """Excerpt id -> how many codings (one per coder) each code has on it."""
-    out: dict[str, Counter[Code]] = defaultdict(Counter)
-    for rel in graph.rel_rows("CODED_AS"):
-        out[rel["src"]][(rel["dstLabel"], rel["dst"])] += 1
-    return out
-
-
-def _tools_on_turns(graph: GraphData) -> dict[str, set[str]]:
-    """Excerpt id -> ids of the tools it mentions."""
-    out: dict[str, set[str]] = defaultdict(set)
-    for rel in graph.rel_rows("MENTIONS"):
-        out[rel["src"]].add(rel["dst"])
-    return out
-
-
-def _stage_of(graph: GraphData) -> dict[Code, str]:
-    return {(r["srcLabel"], r["src"]): r["dst"] for r in graph.rel_rows("AT_STAGE")}
-
-
-def _add_all_quotes(graph: GraphData, codes_on: dict[str, Counter[Code]], speaker: dict[str, str]) -> None:
-    quotes: dict[Code, set[str]] = defaultdict(set)
-    for excerpt, codes in codes_on.items():
-        if excerpt in speaker:
-            for code in codes:
-                quotes[code].add(excerpt)
-    for label in CODE_LABELS:
-        for row in graph.node_rows(label):
-            evidence = _evidence(quotes.get((label, row["id"]), set()), speaker)
-            row["allQuotes"], row["allParticipants"] = evidence["quotes"], evidence["participants"]
-
-
-def _add_reported(graph: GraphData, codes_on: dict[str, Counter[Code]], speaker: dict[str, str]) -> None:
-    quotes: Counter[tuple[str, Code, str]] = Counter()
-    for excerpt, codes in codes_on.items():
-        if excerpt in speaker:
-            interview = excerpt_place(excerpt)[0]
-            for code in codes:
-                quotes[(speaker[excerpt], code, interview)] += 1
-    every: Counter[tuple[str, Code]] = Counter()
-    for (participant, code, _), n in quotes.items():
-        every[(participant, code)] += n
-    for (participant, (label, cid), interview), n in quotes.items():
+    if totals is None:
+        totals = FigureTotals()
+        totals.add(figures_of(graph))
+    _add_evidence(graph, totals)
+    every: Counter[str] = Counter()
+    for key, n in totals.reported.items():
+        every[key.rpartition(SEP)[0]] += n
+    for key, n in totals.reported.items():
+        coded, _, interview = key.rpartition(SEP)
+        participant, label, cid = coded.split(SEP)
         graph.add_rel(
             "REPORTED",
             ("Participant", participant),
             (label, cid),
             interview=interview,
             quotes=n,
-            allInterviews=every[(participant, (label, cid))],
+            allInterviews=every[coded],
         )
-
-
-def _add_mentioned(graph: GraphData, tools_on: dict[str, set[str]], speaker: dict[str, str]) -> None:
-    quotes: Counter[tuple[str, str]] = Counter()
-    for excerpt, tools in tools_on.items():
-        if excerpt in speaker:
-            quotes.update((speaker[excerpt], tool) for tool in tools)
-    for (participant, tool), n in quotes.items():
+    for key, n in totals.mentioned.items():
+        participant, tool = key.split(SEP)
         graph.add_rel("MENTIONED", ("Participant", participant), ("Tool", tool), quotes=n)
+    for key, (quotes, speakers) in totals.mentioned_with.items():
+        cid, tool = key.split(SEP)
+        graph.add_rel("MENTIONED_WITH", ("Challenge", cid), ("Tool", tool), participants=len(speakers), quotes=quotes)
+    for key, (quotes, speakers) in totals.mentioned_at.items():
+        tool, stage = key.split(SEP)
+        graph.add_rel("MENTIONED_AT", ("Tool", tool), ("Stage", stage), participants=len(speakers), quotes=quotes)
+    for key, (excerpts, codings) in totals.co_occurs.items():
+        a, b = key.split(SEP)
+        graph.add_rel("CO_OCCURS", ("Challenge", a), ("Challenge", b), excerpts=excerpts, codings=codings)
+    _add_stage_categories(graph, totals)
+    add_corpus_counts(graph, totals.coded_excerpts)
 
 
-def _add_mentioned_with(
-    graph: GraphData,
-    codes_on: dict[str, Counter[Code]],
-    tools_on: dict[str, set[str]],
-    speaker: dict[str, str],
-) -> None:
-    turns: dict[tuple[str, str], set[str]] = defaultdict(set)  # (challenge, tool) -> excerpts
-    for excerpt, tools in tools_on.items():
-        if excerpt in speaker:
-            for label, cid in codes_on.get(excerpt, {}):
-                if label == "Challenge":
-                    for tool in tools:
-                        turns[(cid, tool)].add(excerpt)
-    for (cid, tool), excerpts in turns.items():
-        graph.add_rel("MENTIONED_WITH", ("Challenge", cid), ("Tool", tool), **_evidence(excerpts, speaker))
+def _add_evidence(graph: GraphData, totals: FigureTotals) -> None:
+    """The evidence counts on every code and stage: a person's codings (``quotes``,
+    ``participants``, ``interviews``) and any coder's (``allQuotes``, ``allParticipants``)."""
+    for label in CODE_LABELS:
+        for row in graph.node_rows(label):
+            code = label + SEP + row["id"]
+            quotes, speakers, interviews = totals.evidence.get(code, (0, (), ()))
+            row["quotes"], row["participants"], row["interviews"] = quotes, len(speakers), len(interviews)
+            quotes, speakers = totals.all_quotes.get(code, (0, ()))
+            row["allQuotes"], row["allParticipants"] = quotes, len(speakers)
+    for row in graph.node_rows("Stage"):
+        quotes, speakers = totals.stage_evidence.get(row["id"], (0, ()))
+        row["quotes"], row["participants"] = quotes, len(speakers)
 
 
-def _add_mentioned_at(
-    graph: GraphData,
-    codes_on: dict[str, Counter[Code]],
-    tools_on: dict[str, set[str]],
-    speaker: dict[str, str],
-) -> None:
+def _stage_of(graph: GraphData) -> dict[Code, str]:
+    return {(r["srcLabel"], r["src"]): r["dst"] for r in graph.rel_rows("AT_STAGE")}
+
+
+def _add_stage_categories(graph: GraphData, totals: FigureTotals) -> None:
     stage_of = _stage_of(graph)
-    turns: dict[tuple[str, str], set[str]] = defaultdict(set)  # (tool, stage) -> excerpts
-    for excerpt, tools in tools_on.items():
-        if excerpt in speaker:
-            stages = {stage_of[code] for code in codes_on.get(excerpt, {}) if code in stage_of}
-            for tool in tools:
-                for stage in stages:
-                    turns[(tool, stage)].add(excerpt)
-    for (tool, stage), excerpts in turns.items():
-        graph.add_rel("MENTIONED_AT", ("Tool", tool), ("Stage", stage), **_evidence(excerpts, speaker))
-
-
-def _add_co_occurs(graph: GraphData, codes_on: dict[str, Counter[Code]]) -> None:
-    excerpts: Counter[tuple[str, str]] = Counter()
-    codings: Counter[tuple[str, str]] = Counter()
-    for codes in codes_on.values():
-        challenges = {cid: n for (label, cid), n in codes.items() if label == "Challenge"}
-        for a, n_a in challenges.items():
-            for b, n_b in challenges.items():
-                if a != b:
-                    excerpts[(a, b)] += 1
-                    codings[(a, b)] += n_a * n_b
-    for (a, b), n in excerpts.items():
-        graph.add_rel("CO_OCCURS", ("Challenge", a), ("Challenge", b), excerpts=n, codings=codings[(a, b)])
-
-
-def _add_stage_categories(graph: GraphData, codes_on: dict[str, Counter[Code]], speaker: dict[str, str]) -> None:
-    stage_of = _stage_of(graph)
-    category = {row["id"]: row["category"] for row in graph.node_rows("Challenge")}
-    cell_of = {cid: (stage_of[("Challenge", cid)], category[cid]) for cid in category if ("Challenge", cid) in stage_of}
     challenges: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for cid, cell in cell_of.items():
-        challenges[cell].add(cid)
-    quotes: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for excerpt, codes in codes_on.items():
-        if excerpt in speaker:
-            for label, cid in codes:
-                if label == "Challenge" and cid in cell_of:
-                    quotes[cell_of[cid]].add(excerpt)
+    for row in graph.node_rows("Challenge"):
+        if ("Challenge", row["id"]) in stage_of:
+            challenges[(stage_of[("Challenge", row["id"])], row["category"])].add(row["id"])
     for (stage, cat), members in challenges.items():
         row: dict[str, Any] = {
-            "id": f"{stage}\x1f{cat}",
+            "id": f"{stage}{SEP}{cat}",
             "stage": stage,
             "category": cat,
             "challenges": len(members),
-            "quotes": len(quotes[(stage, cat)]),
+            "quotes": totals.cells.get(stage + SEP + cat, 0),
             "study": graph.nodes["Stage"].get(stage, {}).get("study", ""),
         }
         graph.add_node("StageCategory", row)
 
 
-def add_corpus_counts(graph: GraphData) -> None:
-    """The corpus-summary counts, one ``CorpusCount`` node per item (replacing any there)."""
+def add_corpus_counts(graph: GraphData, coded_excerpts: int | None = None) -> None:
+    """The corpus-summary counts, one ``CorpusCount`` node per item (replacing any there);
+    ``coded_excerpts``, the turns with a coding, is counted when not given."""
     graph.nodes.pop("CorpusCount", None)
-    coded = {r["src"] for r in graph.rel_rows("CODED_AS")}
+    if coded_excerpts is None:
+        coded_excerpts = len({r["src"] for r in graph.rel_rows("CODED_AS")})
     for item, label in CORPUS_ITEMS.items():
-        total = len(coded) if item == "coded_excerpts" else graph.node_count(label)
+        total = coded_excerpts if item == "coded_excerpts" else graph.node_count(label)
         graph.add_node("CorpusCount", {"id": item, "total": total})
-
-
-def _evidence(excerpts: set[str], speaker: dict[str, str]) -> dict[str, int]:
-    """Participants and quotes behind a set of participant turns."""
-    return {"participants": len({speaker[e] for e in excerpts}), "quotes": len(excerpts)}
 
 
 def add_study_quotes(graph: GraphData) -> None:

@@ -21,11 +21,11 @@ from typing import Protocol as TypingProtocol
 
 from challenge_graph.graph.aggregates import add_aggregates
 from challenge_graph.graph.align import similarity
-from challenge_graph.graph.autocode import MACHINE_CODERS
 from challenge_graph.graph.code_names import kept_spelling, lower_first, tolerant_key
 from challenge_graph.graph.codebook import Codebook, CodeInfo
 from challenge_graph.graph.errors import LoaderError
-from challenge_graph.graph.graph_data import HELD_LABELS, GraphData, TagReport, add_missing, code_id, excerpt_place
+from challenge_graph.graph.figures import FigureTotals
+from challenge_graph.graph.graph_data import HELD_LABELS, GraphData, TagReport, add_missing, code_id
 from challenge_graph.graph.interview_build import (
     SAME_TRANSCRIPT,
     Fragment,
@@ -153,15 +153,16 @@ def build_graph(
     interviewers = _interviewer_labels(groups, sheets)
     _add_workflow(graph, codebook)
     infos: dict[str, CodeInfo] = {}
+    totals = FigureTotals()
     jobs = [(iid, group, interviewers.get(iid, ())) for iid, group in groups.items()]
     for (iid, _, _), (fragment, key) in zip(jobs, builds.fragments(jobs, codebook, autocode), strict=True):
         _absorb(graph, iid, fragment, infos)
+        totals.add(fragment.figures)
         graph.fragment_keys[iid] = key
     _keep_spellings(graph, groups.values(), codebook, infos, study)
     _add_fixes(graph, codebook, infos)
     _add_participant_attributes(graph, sheets)
-    _count_evidence(graph)
-    add_aggregates(graph)  # figures stored for the queries, from the finished rows (graph/aggregates.py)
+    add_aggregates(graph, totals)  # figures stored for the queries: each interview's, put together
     scope(graph, study)  # every row says its study; a named study's ids carry its id
     for iid in graph.nodes.get("Interview", {}):
         graph.add_rel("IN_STUDY", ("Interview", iid), ("Study", study))
@@ -345,31 +346,6 @@ def _add_participant_attributes(graph: GraphData, sheets: list[ParticipantSheet]
     for key, (sheet, row) in rows.items():
         if key not in seen and row.get("role", "").casefold() != "interviewer":
             graph.warnings.append(f"{sheet}: no participant {row['pseudonym']!r} in the loaded interviews")
-
-
-def _count_evidence(graph: GraphData) -> None:
-    """Store on every code and stage how many participants, interviews and participant quotes
-    stand behind it (human codings only): the same counts the queries would compute from SAID
-    and CODED_AS, kept as properties so that ranking queries stay fast on large corpora."""
-    speaker = {r["dst"]: r["src"] for r in graph.rel_rows("SAID")}
-    behind: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for rel in graph.rel_rows("CODED_AS"):
-        if rel["src"] in speaker and rel["coder"] not in MACHINE_CODERS:  # suggestions are not evidence
-            behind[(rel["dstLabel"], rel["dst"])].add(rel["src"])
-    stage_of: dict[tuple[str, str], str] = {(r["srcLabel"], r["src"]): r["dst"] for r in graph.rel_rows("AT_STAGE")}
-    at_stage: dict[str, set[str]] = defaultdict(set)
-    for label in CODE_LABELS:
-        for row in graph.node_rows(label):
-            quotes = behind.get((label, row["id"]), set())
-            row["quotes"] = len(quotes)
-            row["participants"] = len({speaker[e] for e in quotes})
-            row["interviews"] = len({excerpt_place(e)[0] for e in quotes})
-            if label == "Challenge" and (label, row["id"]) in stage_of:
-                at_stage[stage_of[(label, row["id"])]] |= quotes
-    for row in graph.node_rows("Stage"):
-        quotes = at_stage.get(row["id"], set())
-        row["quotes"] = len(quotes)
-        row["participants"] = len({speaker[e] for e in quotes})
 
 
 # --- workflow and protocol --------------------------------------------------------------------

@@ -17,6 +17,7 @@ from challenge_graph.graph.align import align_turns
 from challenge_graph.graph.autocode import with_suggestions
 from challenge_graph.graph.codebook import IGNORED, UNCATEGORISED, Codebook, CodeInfo, ToolEntry
 from challenge_graph.graph.errors import LoaderError
+from challenge_graph.graph.figures import Figures, figures_of
 from challenge_graph.graph.graph_data import GraphData, TagReport, code_id, excerpt_id
 from challenge_graph.graph.model import (
     PAGED_FORMATS,
@@ -54,10 +55,12 @@ class InterviewGroup:
 
 @dataclass
 class Fragment:
-    """The rows one interview adds to the graph, and what its build noticed."""
+    """The rows one interview adds to the graph, what its build noticed, and what it adds to
+    the stored figures (:mod:`graph.figures`)."""
 
     graph: GraphData
     infos: dict[str, CodeInfo]
+    figures: Figures
 
 
 def build_interview(
@@ -77,7 +80,7 @@ def build_interview(
         interview = with_suggestions(interview, codebook)
     infos: dict[str, CodeInfo] = {}
     _add_interview(graph, interview, codebook, infos, {(interview.id, c) for c in group.consensus})
-    return Fragment(graph, infos)
+    return Fragment(graph, infos, figures_of(graph))
 
 
 # --- interviews -------------------------------------------------------------------------------

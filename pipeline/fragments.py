@@ -19,6 +19,7 @@ from typing import Any
 
 from challenge_graph.graph.build import InterviewJob
 from challenge_graph.graph.codebook import Codebook
+from challenge_graph.graph.figures import Figures
 from challenge_graph.graph.interview_build import Fragment, build_interview
 from challenge_graph.graph.kept_values import register
 from challenge_graph.pipeline.kept_store import KeptStore, decode_sent
@@ -27,7 +28,8 @@ from challenge_graph.pipeline.workers import in_worker_process, map_in_processes
 __all__ = ["FragmentCache", "KeptBuilds", "build_version"]
 
 MEMO = "memo"  # values remember() keeps between loads
-register(Fragment)  # kept files may hold built interviews
+register(Fragment)  # kept files may hold built interviews, with their figures
+register(Figures)
 
 # the modules whose code decides what an interview's rows are
 _BUILD_MODULES = (
@@ -35,6 +37,7 @@ _BUILD_MODULES = (
     "interview_build.py",
     "graph_data.py",
     "aggregates.py",
+    "figures.py",
     "align.py",
     "autocode.py",
     "codebook.py",
