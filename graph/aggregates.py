@@ -170,61 +170,62 @@ def add_corpus_counts(graph: GraphData, coded_excerpts: int | None = None) -> No
         graph.add_node("CorpusCount", {"id": item, "total": total})
 
 
-def add_study_quotes(graph: GraphData) -> None:
+def add_study_quotes(graph: GraphData, quotes: dict[str, int] | None = None) -> None:
     """Store on every ``Study`` node the participant turns coded by a person (a coder whose name
-    does not start with ``auto``) with one of the study's challenges."""
-    said = {r["dst"] for r in graph.rel_rows("SAID")}
-    study_of = {row["id"]: row["study"] for row in graph.node_rows("Challenge")}
-    quotes: dict[str, set[str]] = defaultdict(set)
-    for rel in graph.rel_rows("CODED_AS"):
-        if rel["dstLabel"] == "Challenge" and rel["src"] in said and not rel["coder"].startswith("auto"):
-            quotes[study_of[rel["dst"]]].add(rel["src"])
+    does not start with ``auto``) with one of the study's challenges: ``quotes`` by study (each
+    study's :attr:`graph.figures.Figures.study_quotes`), else counted from the rows."""
+    if quotes is None:
+        said = {r["dst"] for r in graph.rel_rows("SAID")}
+        study_of = {row["id"]: row["study"] for row in graph.node_rows("Challenge")}
+        turns: dict[str, set[str]] = defaultdict(set)
+        for rel in graph.rel_rows("CODED_AS"):
+            if rel["dstLabel"] == "Challenge" and rel["src"] in said and not rel["coder"].startswith("auto"):
+                turns[study_of[rel["dst"]]].add(rel["src"])
+        quotes = {study: len(found) for study, found in turns.items()}
     for row in graph.node_rows("Study"):
-        row["quotes"] = len(quotes.get(row["id"], ()))
+        row["quotes"] = quotes.get(row["id"], 0)
 
 
-def add_coded_turns(graph: GraphData) -> None:
+def add_coded_turns(graph: GraphData, totals: FigureTotals | None = None) -> None:
     """One ``CodedTurns`` node per code and coder (replacing any there): the turns the coder
-    coded with the code, as ``excerpts`` (their ids) in interview and position order."""
+    coded with the code, as ``excerpts`` (their ids) in interview and position order; from the
+    interviews' figures put together (``totals``), else from the rows."""
     graph.nodes.pop("CodedTurns", None)
-    turns: dict[tuple[str, str, str], list[tuple[str, int, str]]] = defaultdict(list)
-    for rel in graph.rel_rows("CODED_AS"):
-        turns[(rel["dstLabel"], rel["dst"], rel["coder"])].append((*excerpt_place(rel["src"]), rel["src"]))
-    for (label, cid, coder), found in turns.items():
+    for key, excerpts in (totals or _counted(graph)).coded_turns.items():
+        label, cid, coder = key.split(SEP)
         code = graph.nodes[label][cid]
-        found.sort()
         row = {
-            "id": f"{label}\x1f{cid}\x1f{coder}",
+            "id": key,
             "code": code["code"],
             "kind": code["kind"],
             "coder": coder,
-            "excerpts": [excerpt for _, _, excerpt in found],
+            "excerpts": sorted(excerpts, key=excerpt_place),
             "study": code["study"],
         }
         graph.add_node("CodedTurns", row)
 
 
-def add_study_coverage(graph: GraphData) -> None:
+def add_study_coverage(graph: GraphData, totals: FigureTotals | None = None) -> None:
     """``COVERS`` from each ``Study`` to the reference stages its coded challenges reach (replacing
     any there): participant turns coded by a person (no coder named ``auto…``) with a challenge
-    at a stage of the study that maps onto the reference stage."""
+    at a stage of the study that maps onto the reference stage; from the interviews' figures put
+    together (``totals``), else from the rows."""
     graph.rels.pop("COVERS", None)
-    speaker = {r["dst"]: r["src"] for r in graph.rel_rows("SAID")}
-    stage_of = {r["src"]: r["dst"] for r in graph.rel_rows("AT_STAGE") if r["srcLabel"] == "Challenge"}
+    totals = totals or _counted(graph)
     references: dict[str, list[str]] = defaultdict(list)
     for rel in graph.rel_rows("MAPS_TO"):
         references[rel["src"]].append(rel["dst"])
     stages = graph.nodes.get("Stage", {})
-    found: dict[tuple[str, str], tuple[set[str], set[str], set[str]]] = defaultdict(lambda: (set(), set(), set()))
-    for rel in graph.rel_rows("CODED_AS"):
-        stage = stage_of.get(rel["dst"]) if rel["dstLabel"] == "Challenge" else None
-        if stage is None or rel["src"] not in speaker or rel["coder"].startswith("auto"):
-            continue
-        for reference in references.get(stage, ()):
-            challenges, participants, quotes = found[(stages[stage]["study"], reference)]
-            challenges.add(rel["dst"])
-            participants.add(speaker[rel["src"]])
-            quotes.add(rel["src"])
+    found: dict[tuple[str, str], tuple[set[str], set[str], list[int]]] = defaultdict(lambda: (set(), set(), [0]))
+    for key, (turns, speakers) in totals.coverage_turns.items():
+        # a turn is counted once for a reference stage, whichever of its stages map onto it
+        for pair in {(stages[stage]["study"], ref) for stage in key.split(SEP) for ref in references.get(stage, ())}:
+            _, participants, quotes = found[pair]
+            participants |= speakers
+            quotes[0] += turns
+    for stage, (_, challenges) in totals.coverage_challenges.items():
+        for ref in references.get(stage, ()):
+            found[(stages[stage]["study"], ref)][0].update(challenges)
     for (study, reference), (challenges, participants, quotes) in found.items():
         graph.add_rel(
             "COVERS",
@@ -232,5 +233,12 @@ def add_study_coverage(graph: GraphData) -> None:
             ("ReferenceStage", reference),
             challenges=len(challenges),
             participants=len(participants),
-            quotes=len(quotes),
+            quotes=quotes[0],
         )
+
+
+def _counted(graph: GraphData) -> FigureTotals:
+    """The figures of ``graph``'s rows (when no interview's were kept: after suggestions were added)."""
+    totals = FigureTotals()
+    totals.add(figures_of(graph))
+    return totals

@@ -164,6 +164,7 @@ def build_graph(
     _add_participant_attributes(graph, sheets)
     add_aggregates(graph, totals)  # figures stored for the queries: each interview's, put together
     scope(graph, study)  # every row says its study; a named study's ids carry its id
+    graph.figures = totals.scoped(study)  # what the corpus's figures need (graph/studies.py)
     for iid in graph.nodes.get("Interview", {}):
         graph.add_rel("IN_STUDY", ("Interview", iid), ("Study", study))
     graph.built_counts = graph.counts()

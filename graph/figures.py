@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from challenge_graph.graph.autocode import MACHINE_CODERS
 from challenge_graph.graph.graph_data import excerpt_place
+from challenge_graph.graph.study_scope import scoped_id
 
 if TYPE_CHECKING:
     from challenge_graph.graph.graph_data import GraphData
@@ -29,8 +30,17 @@ __all__ = ["SEP", "Figures", "FigureTotals", "figures_of"]
 SEP = "\x1f"  # joins the ids of a key; never part of an id (StageCategory's ids are joined by it too)
 
 # the tables whose values are [turns, a list of ids, ...]: turns add up, the lists unite
-_WITH_SETS = ("evidence", "stage_evidence", "all_quotes", "mentioned_with", "mentioned_at")
+_WITH_SETS = (
+    "evidence",
+    "stage_evidence",
+    "all_quotes",
+    "mentioned_with",
+    "mentioned_at",
+    "coverage_turns",
+    "coverage_challenges",
+)
 _COUNTS = ("reported", "mentioned", "cells")  # key -> turns, which add up
+_CORPUS = ("coverage_turns", "coverage_challenges", "coded_turns")  # read once the studies are put together
 
 
 @dataclass
@@ -48,7 +58,15 @@ class Figures:
     - ``mentioned_at``: tool SEP stage -> [participant turns mentioning it with a code at the stage, speakers];
     - ``co_occurs``: challenge id SEP challenge id -> [turns coded with both, pairs of their codings];
     - ``cells``: stage SEP challenge category -> participant turns coded with a challenge of that cell;
-    - ``coded_excerpts``: turns with any coding.
+    - ``coded_excerpts``: turns with any coding;
+
+    and for the figures of the whole corpus (a study's coding: one by a coder whose name does not
+    start with ``auto``):
+
+    - ``study_quotes``: participant turns a study's coding gave a challenge;
+    - ``coverage_turns``: the stages of those challenges on one turn, joined -> [such turns, speakers];
+    - ``coverage_challenges``: stage -> [such codings, the challenges at the stage];
+    - ``coded_turns``: label SEP code id SEP coder -> the excerpts the coder coded with it.
     """
 
     evidence: dict[str, list[Any]] = field(default_factory=dict)
@@ -61,6 +79,10 @@ class Figures:
     co_occurs: dict[str, list[int]] = field(default_factory=dict)
     cells: dict[str, int] = field(default_factory=dict)
     coded_excerpts: int = 0
+    study_quotes: int = 0
+    coverage_turns: dict[str, list[Any]] = field(default_factory=dict)
+    coverage_challenges: dict[str, list[Any]] = field(default_factory=dict)
+    coded_turns: dict[str, list[str]] = field(default_factory=dict)
 
 
 class FigureTotals(Figures):
@@ -98,7 +120,28 @@ class FigureTotals(Figures):
             else:
                 have[0] += excerpts
                 have[1] += codings
+        for key, excerpts in figures.coded_turns.items():
+            self.coded_turns.setdefault(key, []).extend(excerpts)
         self.coded_excerpts += figures.coded_excerpts
+        self.study_quotes += figures.study_quotes
+
+    def scoped(self, study: str) -> FigureTotals:
+        """The totals the whole corpus's figures read (:data:`_CORPUS`, :attr:`study_quotes`,
+        :attr:`coded_excerpts`), with the ids of ``study`` scoped as its rows are
+        (:func:`graph.study_scope.scoped_id`); the others were read by the study's build."""
+
+        def scoped(key: str) -> str:
+            return SEP.join(scoped_id(study, part) for part in key.split(SEP))
+
+        out = FigureTotals(coded_excerpts=self.coded_excerpts, study_quotes=self.study_quotes)
+        for name in ("coverage_turns", "coverage_challenges"):
+            getattr(out, name).update(
+                {scoped(key): [n, {scoped_id(study, i) for i in ids}] for key, (n, ids) in getattr(self, name).items()}
+            )
+        for key, excerpts in self.coded_turns.items():
+            label, cid, coder = key.split(SEP)
+            out.coded_turns[SEP.join((label, scoped_id(study, cid), coder))] = [scoped_id(study, e) for e in excerpts]
+        return out
 
 
 def figures_of(graph: GraphData) -> Figures:
@@ -108,18 +151,24 @@ def figures_of(graph: GraphData) -> Figures:
     speaker = {r["dst"]: r["src"] for r in graph.rel_rows("SAID")}
     codes_on: dict[str, Counter[str]] = defaultdict(Counter)  # excerpt -> codings (one per coder) per code
     by_person: dict[str, set[str]] = defaultdict(set)  # excerpt -> codes a person coded it with
+    by_study: dict[str, set[str]] = defaultdict(set)  # participant turn -> challenges a study's coding gave it
+    coded_turns: dict[str, list[str]] = defaultdict(list)
     for rel in graph.rel_rows("CODED_AS"):
-        code = rel["dstLabel"] + SEP + rel["dst"]
-        codes_on[rel["src"]][code] += 1
-        if rel["coder"] not in MACHINE_CODERS:
-            by_person[rel["src"]].add(code)
+        excerpt, code, coder = rel["src"], rel["dstLabel"] + SEP + rel["dst"], rel["coder"]
+        codes_on[excerpt][code] += 1
+        coded_turns[code + SEP + coder].append(excerpt)
+        if coder not in MACHINE_CODERS:
+            by_person[excerpt].add(code)
+        if rel["dstLabel"] == "Challenge" and excerpt in speaker and not coder.startswith("auto"):
+            by_study[excerpt].add(rel["dst"])
     tools_on: dict[str, set[str]] = defaultdict(set)
     for rel in graph.rel_rows("MENTIONS"):
         tools_on[rel["src"]].add(rel["dst"])
     stage_of = {r["srcLabel"] + SEP + r["src"]: r["dst"] for r in graph.rel_rows("AT_STAGE")}
     category = {"Challenge" + SEP + row["id"]: row["category"] for row in graph.node_rows("Challenge")}
-    counting = _Counting()
-    counting.coded_excerpts = len(codes_on)
+    counting = _Counting(coded_excerpts=len(codes_on), study_quotes=len(by_study), coded_turns=dict(coded_turns))
+    for excerpt, challenges in by_study.items():
+        counting.add_coverage(speaker[excerpt], challenges, stage_of)
     for codes in codes_on.values():
         counting.add_co_occurrences(codes)
     for excerpt, who in speaker.items():
@@ -163,6 +212,17 @@ class _Counting(Figures):
                 _count(self.mentioned_with, cid + SEP + tool, who)
             for stage in stages:
                 _count(self.mentioned_at, tool + SEP + stage, who)
+
+    def add_coverage(self, who: str, challenges: set[str], stage_of: dict[str, str]) -> None:
+        """Count one participant turn (said by ``who``) and the challenges a study's coding gave it."""
+        stages: set[str] = set()
+        for cid in challenges:
+            stage = stage_of.get("Challenge" + SEP + cid)
+            if stage is not None:
+                stages.add(stage)
+                _count(self.coverage_challenges, stage, cid)
+        if stages:
+            _count(self.coverage_turns, SEP.join(sorted(stages)), who)
 
     def add_co_occurrences(self, codes: Counter[str] | dict[str, int]) -> None:
         """The pairs of challenges coded on one turn (any speaker), both ways."""

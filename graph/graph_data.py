@@ -42,6 +42,8 @@ class GraphData:
     fragment_keys: dict[str, str] = field(default_factory=dict)  # interview id -> its fragment's key ("" if none)
     built_counts: dict[str, int] = field(default_factory=dict)  # rows per table as build_graph returned them
     held: dict[str, dict[str, Any]] = field(default_factory=lambda: defaultdict(dict))  # see hold()
+    # the interviews' figures put together, for the corpus's (graph.figures.FigureTotals.scoped); None: count the rows
+    figures: Any = None
 
     def add_node(self, label: str, row: dict[str, Any]) -> None:
         self.nodes[label].setdefault(row["id"], row)

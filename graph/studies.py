@@ -23,6 +23,7 @@ from challenge_graph.graph.aggregates import (
 from challenge_graph.graph.build import InterviewBuilds, build_graph
 from challenge_graph.graph.code_names import tolerant_key
 from challenge_graph.graph.codebook import Codebook
+from challenge_graph.graph.figures import FigureTotals
 from challenge_graph.graph.graph_data import GraphData, add_missing
 from challenge_graph.graph.model import (
     CODE_LABELS,
@@ -96,6 +97,8 @@ def build_corpus(
         members[study].append((source, record))  # type: ignore[arg-type]
     graph = GraphData()
     used: dict[str, Codebook] = {}
+    totals = FigureTotals()  # the studies' figures, for the corpus's (graph/figures.py)
+    study_quotes: dict[str, int] = {}
     for study_id in sorted(set(members) | set(studies)):
         if study_id == DEFAULT_STUDY:
             book = codebook
@@ -105,7 +108,10 @@ def build_corpus(
             if file is not None:
                 own.append((file, "study-codebook", "codebook-yaml"))
         used[study_id] = book
-        _merge(graph, build_graph(members.get(study_id, []), book, autocode, builds, study_id))
+        part = build_graph(members.get(study_id, []), book, autocode, builds, study_id)
+        totals.add(part.figures)
+        study_quotes[study_id] = part.figures.study_quotes
+        _merge(graph, part)
     for study_id in used:
         study = studies.get(study_id) or Study(DEFAULT_STUDY, DEFAULT_TITLE)
         graph.add_node(
@@ -125,10 +131,10 @@ def build_corpus(
         )
     for source, crosswalk in crosswalks:
         _add_crosswalk(graph, source, crosswalk, set(used))
-    add_corpus_counts(graph)
-    add_study_quotes(graph)
-    add_study_coverage(graph)
-    add_coded_turns(graph)
+    add_corpus_counts(graph, totals.coded_excerpts)
+    add_study_quotes(graph, study_quotes)
+    add_study_coverage(graph, totals)
+    add_coded_turns(graph, totals)
     return graph
 
 
