@@ -25,7 +25,7 @@ from challenge_graph.graph.code_names import kept_spelling, lower_first, toleran
 from challenge_graph.graph.codebook import Codebook, CodeInfo
 from challenge_graph.graph.errors import LoaderError
 from challenge_graph.graph.figures import FigureTotals
-from challenge_graph.graph.graph_data import HELD_LABELS, GraphData, TagReport, add_missing, code_id
+from challenge_graph.graph.graph_data import HELD_LABELS, HELD_RELS, GraphData, TagReport, add_missing, code_id
 from challenge_graph.graph.interview_build import (
     SAME_TRANSCRIPT,
     Fragment,
@@ -174,9 +174,9 @@ def build_graph(
 def _absorb(graph: GraphData, iid: str, fragment: Fragment, infos: dict[str, CodeInfo]) -> None:
     """Add interview ``iid``'s rows to the graph: a row already there (a code, a tool, a speaker
     in several interviews) keeps its first version, as it would in one build; a coder is a
-    consensus coder when any of its interviews says so; its excerpts are held apart, as they
-    came (:meth:`GraphData.hold`). The graph takes the fragment's rows over (later steps edit
-    them): each fragment is absorbed once, as :class:`InterviewBuilds` makes them."""
+    consensus coder when any of its interviews says so; its excerpts and their relationships are
+    held apart, as they came (:meth:`GraphData.hold`). The graph takes the fragment's rows over
+    (later steps edit them): each fragment is absorbed once, as :class:`InterviewBuilds` makes them."""
     part = fragment.graph
     for label, held in part.held.items():
         for rows in held.values():
@@ -192,7 +192,10 @@ def _absorb(graph: GraphData, iid: str, fragment: Fragment, infos: dict[str, Cod
                     table[key]["consensus"] = table[key]["consensus"] or row["consensus"]
         add_missing(table, rows)
     for rel, rows in part.rels.items():
-        add_missing(graph.rels[rel], rows)
+        if rel in HELD_RELS:
+            graph.hold(rel, iid, rows)
+        else:
+            add_missing(graph.rels[rel], rows)
     graph.warnings.extend(part.warnings)
     graph.rejected.extend(part.rejected)
     for code, where in part.unknown_codes.items():

@@ -14,6 +14,7 @@ from challenge_graph.graph.model import DERIVED_RELATIONSHIPS, slugify
 __all__ = [
     "GraphData",
     "HELD_LABELS",
+    "HELD_RELS",
     "TagReport",
     "add_missing",
     "code_id",
@@ -25,6 +26,9 @@ __all__ = [
 # labels whose rows a build holds apart per interview until a step reads them (see GraphData.hold):
 # an interview's excerpts, most of the graph's bytes, stay as its kept build had them
 HELD_LABELS = ("Excerpt",)
+# relationship types held the same way (the relationships of an interview's excerpts), with the end
+# that is the excerpt: a load that adds a file decodes only the new interview's
+HELD_RELS = {"SAID": "dst", "CODED_AS": "src", "MENTIONS": "src"}
 
 
 @dataclass
@@ -49,11 +53,13 @@ class GraphData:
         self.nodes[label].setdefault(row["id"], row)
 
     def hold(self, label: str, owner: str, rows: Any) -> None:
-        """Keep ``rows`` of ``label`` apart under ``owner`` (the interview they belong to) until
-        they are read: a dict of rows by id, or rows still packed (anything with a ``count``, and
-        ``rows()`` and ``columns()`` that decode them: :class:`graph.kept_values.PackedRows`).
-        :meth:`table` and :meth:`node_rows` add them to :attr:`nodes` when first asked, in the
-        order they were held; :meth:`owned_rows` and :meth:`column_batches` read them without.
+        """Keep ``rows`` of ``label`` (or of a relationship type of :data:`HELD_RELS`) apart under
+        ``owner`` (the interview they belong to) until they are read: a dict of rows by key, or
+        rows still packed (anything with a ``count``, and ``rows()`` and ``columns()`` that decode
+        them: :class:`graph.kept_values.PackedRows`). :meth:`table` and :meth:`node_rows` (for a
+        relationship type, :meth:`rel_rows`) add them to :attr:`nodes` (:attr:`rels`) when first
+        asked, in the order they were held; :meth:`owned_rows` and :meth:`column_batches` read
+        them without.
 
         >>> graph = GraphData()
         >>> graph.hold("Excerpt", "i-1", {"i-1:0": {"id": "i-1:0", "interview": "i-1"}})
@@ -72,11 +78,22 @@ class GraphData:
             add_missing(self.nodes[label], _decoded(rows))
         return self.nodes.get(label, {})
 
+    def rel_table(self, rel: str) -> dict[tuple[Any, ...], dict[str, Any]]:
+        """The rows of relationship type ``rel`` by key, the held ones included (decoded now)."""
+        for rows in self.held.pop(rel, {}).values():
+            add_missing(self.rels[rel], _decoded(rows))
+        return self.rels.get(rel, {})
+
     def owned_rows(self, label: str, owners: Collection[str]) -> list[dict[str, Any]]:
-        """The rows of ``label`` that belong to ``owners`` (interview ids): those held under them,
-        decoded, and those of :attr:`nodes` whose ``interview`` is one of them; the rows held
-        under other owners stay as they are."""
-        rows = [row for row in self.nodes.get(label, {}).values() if row["interview"] in owners]
+        """The rows of ``label`` (or of a relationship type of :data:`HELD_RELS`) that belong to
+        ``owners`` (interview ids): those held under them, decoded, and those of :attr:`nodes`
+        (:attr:`rels`) whose interview is one of them; the rows held under other owners stay as
+        they are."""
+        if label in HELD_RELS:
+            end = HELD_RELS[label]
+            rows = [r for r in self.rels.get(label, {}).values() if excerpt_place(r[end])[0] in owners]
+        else:
+            rows = [row for row in self.nodes.get(label, {}).values() if row["interview"] in owners]
         for owner, held in self.held.get(label, {}).items():
             if owner in owners:
                 rows.extend(_decoded(held).values())
@@ -117,18 +134,32 @@ class GraphData:
             yield out
 
     def read_held(self) -> None:
-        """Add every held row to :attr:`nodes` (before a step that edits rows in place)."""
-        for label in list(self.held):
-            self.table(label)
+        """Add every held row to :attr:`nodes` or :attr:`rels` (before a step that edits rows in place)."""
+        for name in list(self.held):
+            if name in HELD_RELS:
+                self.rel_table(name)
+            else:
+                self.table(name)
 
     def node_count(self, label: str) -> int:
         """How many rows ``label`` has, the held ones included (without decoding them)."""
-        held = self.held.get(label, {}).values()
-        return len(self.nodes.get(label, {})) + sum(len(r) if isinstance(r, dict) else r.count for r in held)
+        return len(self.nodes.get(label, {})) + self._held_count(label)
+
+    def rel_count(self, rel: str) -> int:
+        """How many rows relationship type ``rel`` has, the held ones included (without decoding
+        them; a derived type counts the rows of its source label)."""
+        if rel in DERIVED_RELATIONSHIPS:
+            return self.node_count(DERIVED_RELATIONSHIPS[rel][0])
+        return len(self.rels.get(rel, {})) + self._held_count(rel)
+
+    def _held_count(self, name: str) -> int:
+        return sum(len(r) if isinstance(r, dict) else r.count for r in self.held.get(name, {}).values())
 
     def add_rel(self, rel: str, src: tuple[str, str], dst: tuple[str, str], **props: Any) -> None:
         if rel in DERIVED_RELATIONSHIPS:
             raise ValueError(f"{rel} relationships follow from their source nodes' rows, never added")
+        if rel in self.held:  # a row added to held ones: the table is read first (a row is added once)
+            self.rel_table(rel)
         key = (src, dst, *props.values())
         self.rels[rel].setdefault(key, {"src": src[1], "dst": dst[1], "srcLabel": src[0], "dstLabel": dst[0], **props})
 
@@ -146,13 +177,14 @@ class GraphData:
         """
         if rel in DERIVED_RELATIONSHIPS:
             return derived_rows(rel, self.node_rows(DERIVED_RELATIONSHIPS[rel][0]))
-        return list(self.rels.get(rel, {}).values())
+        return list(self.rel_table(rel).values())
 
     def counts(self) -> dict[str, int]:
         """Number of rows per label and relationship type (held rows and derived types included)."""
-        counts = {label: self.node_count(label) for label in dict.fromkeys([*self.nodes, *self.held])}
-        counts |= {rel: len(rows) for rel, rows in self.rels.items()}
-        counts |= {rel: counts.get(src, 0) for rel, (src, _, _) in DERIVED_RELATIONSHIPS.items()}
+        held = [name for name in self.held if name not in HELD_RELS]
+        counts = {label: self.node_count(label) for label in dict.fromkeys([*self.nodes, *held])}
+        rels = [*self.rels, *(name for name in self.held if name in HELD_RELS), *DERIVED_RELATIONSHIPS]
+        counts |= {rel: self.rel_count(rel) for rel in dict.fromkeys(rels)}
         return {k: n for k, n in counts.items() if n}
 
 

@@ -28,7 +28,7 @@ import msgpack
 
 from challenge_graph.graph import errors, model
 from challenge_graph.graph.codebook import CodeInfo
-from challenge_graph.graph.graph_data import HELD_LABELS, GraphData, TagReport
+from challenge_graph.graph.graph_data import HELD_LABELS, HELD_RELS, GraphData, TagReport
 
 __all__ = [
     "KEPT_TYPES",
@@ -46,7 +46,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 MAGIC = b"challenge-graph kept v1\n"
-_TUPLE, _SET, _RECORD, _ERROR, _GRAPH, _RECORDS, _PACKED_ROWS, _LAZY_RECORDS = 1, 2, 3, 4, 5, 6, 7, 8
+_TUPLE, _SET, _RECORD, _ERROR, _GRAPH, _RECORDS, _PACKED_ROWS, _LAZY_RECORDS, _PACKED_RELS = range(1, 10)
 _LAZY_RUNS = ("Turn",)  # runs of these records come back undecoded until read (LazyRecords)
 
 # the record types a kept file may hold, by name; nothing else is ever built from one
@@ -160,7 +160,10 @@ def _graph_field(graph: GraphData, name: str) -> Any:
             for label, rows in value.items()
         }
     if name == "rels":
-        return {rel: _table(rows, _rel_keys, _REL_ENDS) for rel, rows in value.items()}
+        return {
+            rel: _packed_rows(rows, _rel_keys) if rel in HELD_RELS else _table(rows, _rel_keys, _REL_ENDS)
+            for rel, rows in value.items()
+        }
     if name == "unknown_codes":
         return {key: dict(inner) if isinstance(inner, dict) else inner for key, inner in value.items()}
     return value
@@ -254,21 +257,23 @@ def _table(rows: dict[Any, dict[str, Any]], keys_of: Any, key_fields: tuple[str,
 
 
 class PackedRows:
-    """A node table as kept, decoded only when read (:meth:`rows`): how a kept build holds an
-    interview's excerpts (:data:`graph.graph_data.HELD_LABELS`, :meth:`GraphData.hold`), so that
-    a load that writes only some interviews never decodes the others' text."""
+    """A node or relationship table as kept, decoded only when read (:meth:`rows`): how a kept
+    build holds an interview's excerpts and their relationships (:data:`graph.graph_data.HELD_LABELS`,
+    :data:`graph.graph_data.HELD_RELS`, :meth:`GraphData.hold`), so that a load that writes only
+    some interviews never decodes the others'."""
 
-    __slots__ = ("count", "_data", "_depth")
+    __slots__ = ("count", "_data", "_depth", "_keys_of")
 
-    def __init__(self, count: int, data: bytes, depth: int) -> None:
+    def __init__(self, count: int, data: bytes, depth: int, keys_of: Any = None) -> None:
         self.count = count  # rows, known without decoding them
         self._data = data
         self._depth = depth
+        self._keys_of = keys_of or _node_keys  # a relationship table's: _rel_keys
 
     def rows(self) -> dict[Any, dict[str, Any]]:
-        """The rows by id. Raises :class:`DamagedKeptFile` when they are not what :func:`pack` keeps
+        """The rows by key. Raises :class:`DamagedKeptFile` when they are not what :func:`pack` keeps
         (the checksum of the value around them held, so only a forged file gets here)."""
-        rows = _untable(unpack(self._data, self._depth), _node_keys)
+        rows = _untable(unpack(self._data, self._depth), self._keys_of)
         if len(rows) != self.count:
             raise DamagedKeptFile("a packed table holds another number of rows than it says")
         return rows
@@ -278,7 +283,7 @@ class PackedRows:
         making a dict of each row; damage is raised as by :meth:`rows`."""
         table = unpack(self._data, self._depth)
         if isinstance(table, dict):  # rows of several shapes, kept as they were
-            rows = list(_untable(table, _node_keys).values())
+            rows = list(_untable(table, self._keys_of).values())
             names = list(dict.fromkeys(name for row in rows for name in row))
             columns = dict(zip(names, _transposed(rows, names, dict.get)))
         else:
@@ -347,7 +352,11 @@ class LazyRecords(Sequence):
         return (tuple, (records,))
 
 
-def _packed_rows(rows: dict[Any, dict[str, Any]]) -> msgpack.ExtType:
+def _packed_rows(rows: dict[Any, dict[str, Any]], keys_of: Any = None) -> msgpack.ExtType:
+    """A node table (or, with ``keys_of`` :func:`_rel_keys`, a relationship table) kept to be
+    decoded when read (:class:`PackedRows`)."""
+    if keys_of is _rel_keys:
+        return msgpack.ExtType(_PACKED_RELS, pack([len(rows), pack(_table(rows, _rel_keys, _REL_ENDS))]))
     return msgpack.ExtType(_PACKED_ROWS, pack([len(rows), pack(_table(rows, _node_keys, ("id",)))]))
 
 
@@ -407,6 +416,8 @@ def _decode(code: int, data: bytes, depth: int) -> Any:
         return cls(**fields)
     if code == _PACKED_ROWS:
         return PackedRows(*_count_and_bytes(value, "a packed table", least=0), depth)
+    if code == _PACKED_RELS:
+        return PackedRows(*_count_and_bytes(value, "a packed table", least=0), depth, _rel_keys)
     if code == _GRAPH:
         graph = GraphData()
         for name, field_value in value.items():
@@ -419,7 +430,11 @@ def _decode(code: int, data: bytes, depth: int) -> Any:
                     else:
                         graph.nodes[label] = _untable(table, _node_keys)
             elif name == "rels":
-                graph.rels.update({k: _untable(v, _rel_keys) for k, v in field_value.items()})
+                for rel, table in field_value.items():
+                    if isinstance(table, PackedRows):
+                        graph.hold(rel, "", table)  # the build holds them under their interview
+                    else:
+                        graph.rels[rel] = _untable(table, _rel_keys)
             elif name == "unknown_codes":
                 graph.unknown_codes.update({k: set(v) for k, v in field_value.items()})
             else:

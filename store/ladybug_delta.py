@@ -27,7 +27,7 @@ from typing import Any
 
 import ladybug
 
-from challenge_graph.graph.graph_data import GraphData, derived_rows
+from challenge_graph.graph.graph_data import HELD_RELS, GraphData, derived_rows
 from challenge_graph.graph.kept_values import read_kept, register, write_kept
 from challenge_graph.graph.model import DERIVED_RELATIONSHIPS, NODES, RELATIONSHIPS
 
@@ -206,6 +206,8 @@ def _statements(
         wanted = excerpt_ids if kind == "excerpt" else changed
         if rel in DERIVED_RELATIONSHIPS:
             rows = derived_rows(rel, excerpts)
+        elif rel in HELD_RELS:
+            rows = graph.owned_rows(rel, changed)  # the others' stay packed, as their excerpts
         else:
             rows = [r for r in graph.rel_rows(rel) if r[end] in wanted]
         for (src, dst), group in rows_by_ends(rows).items():

@@ -248,12 +248,17 @@ def test_a_packed_table_that_does_not_hold_what_it_says_is_damage():
     assert unpack(pack(msgpack.ExtType(7, pack([3, table])))).rows() == rows
 
 
-def test_a_kept_build_whose_excerpts_do_not_decode_fails_the_load_and_keeps_the_graph(loaded, monkeypatch):
+@pytest.mark.parametrize("forged", ["excerpts", "their relationships"])
+def test_a_kept_build_whose_excerpts_do_not_decode_fails_the_load_and_keeps_the_graph(loaded, monkeypatch, forged):
     before = _texts(loaded)
+    real = kept_values._packed_rows
 
-    def lying(rows):  # what a forged entry could hold: its checksum matches, its count does not
-        table = kept_values._table(rows, kept_values._node_keys, ("id",))
-        return msgpack.ExtType(7, pack([len(rows) + 1, pack(table)]))
+    def lying(rows, keys_of=None):  # what a forged entry could hold: its checksum matches, its count does not
+        if (keys_of is None) != (forged == "excerpts"):
+            return real(rows, keys_of)
+        keys_of, code = (kept_values._node_keys, 7) if keys_of is None else (keys_of, 9)
+        table = kept_values._table(rows, keys_of, ("id",) if code == 7 else kept_values._REL_ENDS)
+        return msgpack.ExtType(code, pack([len(rows) + 1, pack(table)]))
 
     def forge(value: bytes) -> bytes:
         fragment = kept_values.decode_kept(value, "test")
