@@ -89,14 +89,20 @@ class FragmentCache:
         digest.update(repr(parts).encode("utf-8"))
         return digest.hexdigest()
 
-    def has(self, key: str) -> bool:
-        """True when a fragment is kept under ``key`` (it may still turn out damaged: see :meth:`get`)."""
-        self.used.add(key)
-        return self.kept.has(self.KIND, key)
-
     def get(self, key: str) -> Any | None:
         self.used.add(key)
         return self.kept.get(self.KIND, key, Fragment)
+
+    def kept_keys(self, keys: Iterable[str]) -> set[str]:
+        """Those of ``keys`` a fragment is kept under (one query; some may still turn out damaged)."""
+        wanted = set(keys)
+        self.used |= wanted
+        return wanted & self.kept.keys(self.KIND)
+
+    def get_many(self, keys: Sequence[str]) -> Iterator[Any | None]:
+        """What :meth:`get` gives for each of ``keys``, in their order, read a few hundred at a time."""
+        self.used.update(keys)
+        return self.kept.get_many(self.KIND, keys, Fragment)
 
     def put(self, key: str, fragment: Any) -> bytes:
         """Keep ``fragment``; returns the kept bytes (see :func:`pipeline.kept_store.decode_sent`)."""
@@ -141,14 +147,16 @@ class KeptBuilds:
             cache.key(codebook.digest, autocode, labels, iid, group.inputs) if cache else ""
             for iid, group, labels in jobs
         ]
-        kept = [bool(cache and cache.has(key)) for key in keys]
+        known = cache.kept_keys(keys) if cache else set()
+        kept = [key in known for key in keys]
         to_build = [(group, labels, key) for (_, group, labels), key, has in zip(jobs, keys, kept) if not has]
         shared = (codebook, autocode, cache)
+        stored = cache.get_many([key for key, has in zip(keys, kept) if has]) if cache else iter(())
         # in the interviews' order, as they come; closed at once if anything fails (work not begun is dropped)
         with contextlib.closing(map_in_processes(_build_and_keep, shared, to_build)) as built:
             for (_, group, labels), key, has in zip(jobs, keys, kept):
-                # read one at a time (a fragment is released once absorbed); a damaged one is built again here
-                fragment = cache.get(key) if has else next(built)
+                # decoded one at a time (a fragment is released once absorbed); a damaged one is built again here
+                fragment = next(stored) if has else next(built)
                 if isinstance(fragment, bytes):
                     fragment = decode_sent(fragment, Fragment)
                 yield fragment or _build_and_keep(shared, (group, labels, key)), key

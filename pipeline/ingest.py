@@ -303,7 +303,7 @@ def _parse(
     records = []
     known = [_known(studies, codebook, source) for source in sources]
     keys = [cache.key(source, codes) if cache else "" for source, codes in zip(sources, known)]
-    cached = [cache.get(key) if cache else None for key in keys]
+    cached = cache.get_many(keys) if cache else [None] * len(keys)
     missing = [(s, k, codes) for s, k, codes, parsed in zip(sources, keys, known, cached) if parsed is None]
     # in the order of the files, as they come; closed at once if anything fails (work not begun is dropped)
     with contextlib.closing(map_in_processes(_parse_one, cache, missing)) as fresh:

@@ -10,7 +10,7 @@ live in the store's kept file (:mod:`pipeline.kept_store`) and leave it with the
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from functools import cache
 from importlib import resources
 
@@ -54,6 +54,10 @@ class ParseCache:
     def get(self, key: str) -> list[Record] | None:
         """The cached records, or None (a missing or unreadable entry is simply parsed again)."""
         return self.kept.get(self.KIND, key, list, RECORD_TYPES)
+
+    def get_many(self, keys: Sequence[str]) -> list[list[Record] | None]:
+        """What :meth:`get` gives for each of ``keys``, read in a few queries."""
+        return list(self.kept.get_many(self.KIND, keys, list, RECORD_TYPES))
 
     def put(self, key: str, records: list[Record]) -> bytes:
         """Keep ``records``; returns the kept bytes (see :func:`pipeline.kept_store.decode_sent`)."""

@@ -54,6 +54,21 @@ def test_a_value_of_another_type_or_a_foreign_blob_reads_as_missing(tmp_path):
     kept.close()
 
 
+def test_many_values_are_read_in_the_order_asked_each_missing_or_damaged_one_as_none(tmp_path):
+    kept = KeptStore(tmp_path / "kept.sqlite")
+    for n in range(1200):  # more than one query's worth of keys
+        kept.put("parsed", f"k{n}", [n])
+    kept.put("fragment", "k5", ["another kind"])
+    with contextlib.closing(sqlite3.connect(tmp_path / "kept.sqlite")) as db, db:
+        db.execute("UPDATE kept SET value = zeroblob(40) WHERE key = 'k7'")  # damaged: its checksum fails
+    asked = [f"k{n}" for n in range(1199, -1, -1)] + ["missing", "k5", "k5"]
+    found = list(kept.get_many("parsed", asked, list))
+    expected = [None if key in ("missing", "k7") else [int(key[1:])] for key in asked]
+    assert found == expected
+    assert list(kept.get_many("parsed", [])) == []
+    kept.close()
+
+
 def test_a_file_that_cannot_be_opened_keeps_nothing_and_raises_nothing(tmp_path, caplog):
     (tmp_path / "kept.sqlite").mkdir()  # a folder where the file should be
     kept = KeptStore(tmp_path / "kept.sqlite")
