@@ -1,11 +1,9 @@
 """Values kept on disk between loads (parsed records, built interviews, the last write's rows),
-as data that cannot carry code: MessagePack, with a checksum.
+as data that cannot carry code: MessagePack (:mod:`graph.kept_files` adds the checksum).
 
 A database folder may come from a colleague, or be writable by others: reading it must never
 run code, so nothing here is a pickle. Only the model's own record types are rebuilt, by name,
-from their fields (:data:`KEPT_TYPES`); anything else is refused. Each file starts with a magic
-line and the SHA-256 of its contents: a changed byte, a truncated file or a foreign format is
-noticed, logged and rebuilt from the sources, never trusted.
+from their fields (:data:`KEPT_TYPES`); anything else is refused.
 
 Large values are kept as columns: a run of records of one type (an interview's turns) is one
 list per field, and a graph's tables one list per property, so that packing and unpacking do
@@ -15,13 +13,8 @@ one step per column rather than one per record (about 5x faster on a built inter
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import itertools
-import logging
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import msgpack
@@ -35,17 +28,10 @@ __all__ = [
     "DamagedKeptFile",
     "LazyRecords",
     "PackedRows",
-    "decode_kept",
-    "encode_kept",
     "pack",
-    "read_kept",
     "unpack",
-    "write_kept",
 ]
 
-logger = logging.getLogger(__name__)
-
-MAGIC = b"challenge-graph kept v1\n"
 _TUPLE, _SET, _RECORD, _ERROR, _GRAPH, _RECORDS, _PACKED_ROWS, _LAZY_RECORDS, _PACKED_RELS = range(1, 10)
 _LAZY_RUNS = ("Turn",)  # runs of these records come back undecoded until read (LazyRecords)
 
@@ -353,11 +339,9 @@ class LazyRecords(Sequence):
 
 
 def _packed_rows(rows: dict[Any, dict[str, Any]], keys_of: Any = None) -> msgpack.ExtType:
-    """A node table (or, with ``keys_of`` :func:`_rel_keys`, a relationship table) kept to be
-    decoded when read (:class:`PackedRows`)."""
-    if keys_of is _rel_keys:
-        return msgpack.ExtType(_PACKED_RELS, pack([len(rows), pack(_table(rows, _rel_keys, _REL_ENDS))]))
-    return msgpack.ExtType(_PACKED_ROWS, pack([len(rows), pack(_table(rows, _node_keys, ("id",)))]))
+    """A node table (a relationship table: ``keys_of`` :func:`_rel_keys`) for :class:`PackedRows`."""
+    code, first = (_PACKED_RELS, _REL_ENDS) if keys_of is _rel_keys else (_PACKED_ROWS, ("id",))
+    return msgpack.ExtType(code, pack([len(rows), pack(_table(rows, keys_of or _node_keys, first))]))
 
 
 def _count_and_bytes(value: Any, what: str, least: int) -> tuple[int, bytes]:
@@ -414,10 +398,9 @@ def _decode(code: int, data: bytes, depth: int) -> Any:
         if cls is None:
             raise DamagedKeptFile(f"unknown record type {name!r}")
         return cls(**fields)
-    if code == _PACKED_ROWS:
-        return PackedRows(*_count_and_bytes(value, "a packed table", least=0), depth)
-    if code == _PACKED_RELS:
-        return PackedRows(*_count_and_bytes(value, "a packed table", least=0), depth, _rel_keys)
+    if code in (_PACKED_ROWS, _PACKED_RELS):
+        keys_of = _rel_keys if code == _PACKED_RELS else _node_keys
+        return PackedRows(*_count_and_bytes(value, "a packed table", least=0), depth, keys_of)
     if code == _GRAPH:
         graph = GraphData()
         for name, field_value in value.items():
@@ -441,68 +424,3 @@ def _decode(code: int, data: bytes, depth: int) -> Any:
                 setattr(graph, name, field_value)
         return graph
     raise DamagedKeptFile(f"unknown extension type {code}")
-
-
-def read_kept(path: Path, expect: type | tuple[type, ...] = object, items: tuple[type, ...] = ()) -> Any | None:
-    """The value kept at ``path``, or None when there is none or it is damaged (logged: the
-    caller builds it again from the sources). A value that is not an ``expect`` (a list whose
-    items are not all ``items``, when given) is damaged too: a file that checks out but holds
-    something else is never handed on."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as e:
-        logger.warning("ignoring unreadable %s: %s", path, e)
-        return None
-    return decode_kept(data, path, expect, items)
-
-
-def decode_kept(
-    data: bytes,
-    where: Any,
-    expect: type | tuple[type, ...] = object,
-    items: tuple[type, ...] = (),
-    checksum: bool = True,
-) -> Any | None:
-    """The value of the kept bytes ``data`` (what :func:`encode_kept` gave), or None when they are
-    damaged or not an ``expect`` (see :func:`read_kept`); ``where`` names them in the log. Without
-    ``checksum``, the digest is not compared (bytes that never left memory: damage is still
-    noticed when they do not decode)."""
-    try:
-        value = _checked(data, checksum)
-        if not isinstance(value, expect) or (items and not all(isinstance(v, items) for v in value)):
-            raise DamagedKeptFile(f"holds a {type(value).__name__}, not what this file keeps")
-        return value
-    except DamagedKeptFile as e:
-        logger.warning("ignoring damaged %s (built again from the sources): %s", where, e)
-        return None
-
-
-def _checked(data: bytes, checksum: bool = True) -> Any:
-    if not data.startswith(MAGIC):
-        raise DamagedKeptFile("not a file this program keeps (no header)")
-    view = memoryview(data)  # the payload is read in place, not copied
-    digest, payload = view[len(MAGIC) : len(MAGIC) + 32], view[len(MAGIC) + 32 :]
-    if checksum and hashlib.sha256(payload).digest() != digest:
-        raise DamagedKeptFile("its checksum does not match its contents")
-    return unpack(payload)
-
-
-def encode_kept(value: Any) -> bytes:
-    """``value`` as kept bytes: the magic line, the SHA-256 of the payload, the payload."""
-    payload = pack(value)
-    return MAGIC + hashlib.sha256(payload).digest() + payload
-
-
-def write_kept(path: Path, value: Any) -> None:
-    """Keep ``value`` at ``path``, through a temporary file renamed into place (never half written)."""
-    data = encode_kept(value)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".new-", delete=False) as f:
-        f.write(data)
-    try:
-        os.replace(f.name, path)
-    except BaseException:
-        Path(f.name).unlink(missing_ok=True)
-        raise

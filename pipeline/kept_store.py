@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from challenge_graph.graph.kept_values import decode_kept, encode_kept
+from challenge_graph.graph.kept_files import decode_kept, encode_kept
 
 __all__ = ["KeptStore", "decode_sent"]
 
@@ -71,7 +71,7 @@ class KeptStore:
 
     def get(self, kind: str, key: str, expect: type | tuple[type, ...] = object, items: tuple[type, ...] = ()) -> Any:
         """The value kept under ``(kind, key)``, or None when there is none or it is damaged
-        (logged; see :func:`graph.kept_values.read_kept` for ``expect`` and ``items``)."""
+        (logged; see :func:`graph.kept_files.read_kept` for ``expect`` and ``items``)."""
         row = self._query("SELECT value FROM kept WHERE kind = ? AND key = ?", (kind, key))
         if not row or not isinstance(row[0][0], bytes):
             return None
@@ -104,7 +104,7 @@ class KeptStore:
 
     def put(self, kind: str, key: str, value: Any) -> bytes:
         """Keep ``value`` under ``(kind, key)``; a failure to write is logged, never raised (the
-        next load builds the entry again). Returns the kept bytes (see :func:`graph.kept_values.encode_kept`)."""
+        next load builds the entry again). Returns the kept bytes (see :func:`graph.kept_files.encode_kept`)."""
         data = encode_kept(value)
         row = (kind, key, data, time.time_ns())
         self._write("INSERT OR REPLACE INTO kept (kind, key, value, written) VALUES (?, ?, ?, ?)", [row])

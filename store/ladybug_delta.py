@@ -28,7 +28,8 @@ from typing import Any
 import ladybug
 
 from challenge_graph.graph.graph_data import HELD_RELS, GraphData, derived_rows
-from challenge_graph.graph.kept_values import read_kept, register, write_kept
+from challenge_graph.graph.kept_files import read_kept, write_kept
+from challenge_graph.graph.kept_values import register
 from challenge_graph.graph.model import DERIVED_RELATIONSHIPS, NODES, RELATIONSHIPS
 
 __all__ = [

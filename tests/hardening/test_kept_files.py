@@ -17,15 +17,8 @@ from click.testing import CliRunner
 from challenge_graph.cli import cli
 from challenge_graph.graph import kept_values
 from challenge_graph.graph.graph_data import GraphData
-from challenge_graph.graph.kept_values import (
-    DamagedKeptFile,
-    LazyRecords,
-    PackedRows,
-    pack,
-    read_kept,
-    unpack,
-    write_kept,
-)
+from challenge_graph.graph.kept_files import decode_kept, encode_kept, read_kept, write_kept
+from challenge_graph.graph.kept_values import DamagedKeptFile, LazyRecords, PackedRows, pack, unpack
 from challenge_graph.graph.model import Coding, Interview, Turn
 from challenge_graph.pipeline.fragments import FragmentCache
 from challenge_graph.pipeline.kept_store import KeptStore
@@ -261,11 +254,11 @@ def test_a_kept_build_whose_excerpts_do_not_decode_fails_the_load_and_keeps_the_
         return msgpack.ExtType(code, pack([len(rows) + 1, pack(table)]))
 
     def forge(value: bytes) -> bytes:
-        fragment = kept_values.decode_kept(value, "test")
+        fragment = decode_kept(value, "test")
         fragment.graph.read_held()
         with monkeypatch.context() as patch:
             patch.setattr(kept_values, "_packed_rows", lying)
-            return kept_values.encode_kept(fragment)
+            return encode_kept(fragment)
 
     assert _replace_values(loaded, "fragment", forge) > 0
     (loaded / "written.snapshot").unlink()  # the next load writes every row: it reads every excerpt
@@ -351,7 +344,7 @@ def test_a_damaged_kept_file_is_replaced_and_the_graph_rebuilt(loaded, damage):
 def test_kept_files_that_check_out_but_hold_something_else_are_rebuilt(loaded):
     import hashlib
 
-    from challenge_graph.graph.kept_values import MAGIC
+    from challenge_graph.graph.kept_files import MAGIC
 
     def plant(path, value):
         payload = pack(value)
@@ -376,7 +369,7 @@ def test_a_deeply_nested_kept_value_is_damage_never_a_crash(tmp_path):
 
     import msgpack
 
-    from challenge_graph.graph.kept_values import MAGIC
+    from challenge_graph.graph.kept_files import MAGIC
 
     payload = msgpack.packb([1])
     for _ in range(250):  # each level is a nested unpack: 250 of them overflowed the C stack
