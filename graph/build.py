@@ -22,7 +22,7 @@ from typing import Protocol as TypingProtocol
 from challenge_graph.graph.aggregates import add_aggregates
 from challenge_graph.graph.align import similarity
 from challenge_graph.graph.code_names import kept_spelling, lower_first, tolerant_key
-from challenge_graph.graph.codebook import Codebook, CodeInfo
+from challenge_graph.graph.codebook import IGNORED, Codebook, CodeInfo
 from challenge_graph.graph.errors import LoaderError
 from challenge_graph.graph.figures import FigureTotals
 from challenge_graph.graph.graph_data import HELD_LABELS, HELD_RELS, GraphData, TagReport, add_missing, code_id
@@ -206,6 +206,8 @@ def _absorb(graph: GraphData, iid: str, fragment: Fragment, infos: dict[str, Cod
         graph.tags.setdefault(name, TagReport()).unplaced.extend(tags.unplaced)
     for key, info in fragment.infos.items():
         infos.setdefault(key, info)
+        if info.label != IGNORED:  # a code's row and stage, as the interview's build made them
+            add_code(graph, info)
 
 
 def _keep_spellings(

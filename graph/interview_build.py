@@ -20,6 +20,7 @@ from challenge_graph.graph.errors import LoaderError
 from challenge_graph.graph.figures import Figures, figures_of
 from challenge_graph.graph.graph_data import GraphData, TagReport, code_id, excerpt_id
 from challenge_graph.graph.model import (
+    CODE_LABELS,
     PAGED_FORMATS,
     PARTICIPANT,
     Coding,
@@ -56,7 +57,8 @@ class InterviewGroup:
 @dataclass
 class Fragment:
     """The rows one interview adds to the graph, what its build noticed, and what it adds to
-    the stored figures (:mod:`graph.figures`)."""
+    the stored figures (:mod:`graph.figures`). Its codes are ``infos`` (by code id), not rows:
+    every interview names the same few hundred codes, whose rows :func:`add_code` makes from them."""
 
     graph: GraphData
     infos: dict[str, CodeInfo]
@@ -80,7 +82,12 @@ def build_interview(
         interview = with_suggestions(interview, codebook)
     infos: dict[str, CodeInfo] = {}
     _add_interview(graph, interview, codebook, infos, {(interview.id, c) for c in group.consensus})
-    return Fragment(graph, infos, figures_of(graph))
+    figures = figures_of(graph)
+    # its codes' rows and stages follow from infos (add_code): the build adds them, not each fragment
+    for label in CODE_LABELS:
+        graph.nodes.pop(label, None)
+    graph.rels.pop("AT_STAGE", None)
+    return Fragment(graph, infos, figures)
 
 
 # --- interviews -------------------------------------------------------------------------------

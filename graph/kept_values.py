@@ -32,7 +32,9 @@ __all__ = [
     "unpack",
 ]
 
+# the extension types of kept values
 _TUPLE, _SET, _RECORD, _ERROR, _GRAPH, _RECORDS, _PACKED_ROWS, _LAZY_RECORDS, _PACKED_RELS = range(1, 10)
+_RECORDS_BY_KEY = 10
 _LAZY_RUNS = ("Turn",)  # runs of these records come back undecoded until read (LazyRecords)
 
 # the record types a kept file may hold, by name; nothing else is ever built from one
@@ -131,9 +133,21 @@ def _encode(value: Any) -> msgpack.ExtType:
         return msgpack.ExtType(_ERROR, pack([kind.__name__, value.path, value.line, value.reason]))
     # by name: a module imported twice (pytest's doctests import store/x.py as store.x too) has two classes
     if kind.__name__ in KEPT_TYPES and dataclasses.is_dataclass(value):
-        fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+        fields = {f.name: _records_by_key(getattr(value, f.name)) for f in dataclasses.fields(value)}
         return msgpack.ExtType(_RECORD, pack([kind.__name__, fields]))
     raise TypeError(f"cannot keep a {kind.__name__}")
+
+
+def _records_by_key(value: Any) -> Any:
+    """A record's field as kept: a dict of records of one kept type (a built interview's codes)
+    as its keys and the records' columns, decoded in a step per field rather than per record;
+    any other value as it is."""
+    if type(value) is not dict or len(value) < 2:
+        return value
+    records = tuple(value.values())
+    if not _same_record_type(records) or type(records[0]).__name__ in _LAZY_RUNS:
+        return value
+    return msgpack.ExtType(_RECORDS_BY_KEY, pack([list(value), pack(_record_columns(records))]))
 
 
 def _graph_field(graph: GraphData, name: str) -> Any:
@@ -383,6 +397,13 @@ def _decode(code: int, data: bytes, depth: int) -> Any:
         return tuple(value)
     if code == _RECORDS:
         return _unrecord(value)
+    if code == _RECORDS_BY_KEY:
+        if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], list)):
+            raise DamagedKeptFile("records by key are not their keys and their records")
+        keys, records = value[0], _unrecord(unpack(value[1], depth))
+        if len(keys) != len(records):
+            raise DamagedKeptFile("records by key hold another number of records than keys")
+        return dict(zip(keys, records))
     if code == _LAZY_RECORDS:
         return LazyRecords(*_count_and_bytes(value, "a run of records", least=2), depth)
     if code == _SET:

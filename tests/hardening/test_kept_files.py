@@ -377,3 +377,18 @@ def test_a_deeply_nested_kept_value_is_damage_never_a_crash(tmp_path):
     path = tmp_path / "kept"
     path.write_bytes(MAGIC + hashlib.sha256(payload).digest() + payload)
     assert read_kept(path) is None
+
+
+def test_records_by_key_round_trip_as_columns_and_a_forged_count_is_damage():
+    from challenge_graph.graph.codebook import CodeInfo
+    from challenge_graph.graph.interview_build import Fragment
+
+    infos = {f"c-{n}": CodeInfo(f"C-{n}", "Challenge", f"C {n}", "cat", "stage", "", True) for n in range(3)}
+    fragment = Fragment(GraphData(), infos, None)
+    kept = pack(fragment)
+    assert len(kept) < len(pack([fragment.graph, list(infos), *infos.values()]))  # a column per field
+    back = unpack(kept)
+    assert back.infos == infos and list(back.infos) == list(infos)
+    forged = pack([["c-0", "c-1"], pack(kept_values._record_columns(tuple(infos.values())))])
+    with pytest.raises(DamagedKeptFile, match="another number"):
+        unpack(b"\xc7" + bytes([len(forged)]) + b"\x0a" + forged)
