@@ -153,10 +153,11 @@ def build_graph(
     interviewers = _interviewer_labels(groups, sheets)
     _add_workflow(graph, codebook)
     infos: dict[str, CodeInfo] = {}
+    made: set[tuple[str, str, str]] = set()  # codes whose rows are made (_absorb)
     totals = FigureTotals()
     jobs = [(iid, group, interviewers.get(iid, ())) for iid, group in groups.items()]
     for (iid, _, _), (fragment, key) in zip(jobs, builds.fragments(jobs, codebook, autocode), strict=True):
-        _absorb(graph, iid, fragment, infos)
+        _absorb(graph, iid, fragment, infos, made)
         totals.add(fragment.figures)
         graph.fragment_keys[iid] = key
     _keep_spellings(graph, groups.values(), codebook, infos, study)
@@ -171,7 +172,9 @@ def build_graph(
     return graph
 
 
-def _absorb(graph: GraphData, iid: str, fragment: Fragment, infos: dict[str, CodeInfo]) -> None:
+def _absorb(
+    graph: GraphData, iid: str, fragment: Fragment, infos: dict[str, CodeInfo], made: set[tuple[str, str, str]]
+) -> None:
     """Add interview ``iid``'s rows to the graph: a row already there (a code, a tool, a speaker
     in several interviews) keeps its first version, as it would in one build; a coder is a
     consensus coder when any of its interviews says so; its excerpts and their relationships are
@@ -206,7 +209,9 @@ def _absorb(graph: GraphData, iid: str, fragment: Fragment, infos: dict[str, Cod
         graph.tags.setdefault(name, TagReport()).unplaced.extend(tags.unplaced)
     for key, info in fragment.infos.items():
         infos.setdefault(key, info)
-        if info.label != IGNORED:  # a code's row and stage, as the interview's build made them
+        code = (info.label, info.code, info.stage)  # what its row and stage depend on (the first row wins)
+        if info.label != IGNORED and code not in made:  # as the interview's build made them
+            made.add(code)
             add_code(graph, info)
 
 

@@ -221,8 +221,8 @@ def _load_and_write(
     # a file given again replaces its stored copy: the same name, or the same contents and file name
     # reached by another path (load corpus/, then corpus/a.txt); a copy under a new name is another file
     old = [s for s in old_sources if s.name not in given and (s.sha256, Path(s.name).name) not in given]
-    stored = Report()
-    records = _parse(old, stored, studies, codebook, cache=cache) + new_records
+    stored = Report()  # only its errors are said: the files were described when they were loaded
+    records = _parse(old, stored, studies, codebook, cache=cache, describe=False) + new_records
     for error in stored.rejected:  # say so, and keep the file: a later version may read it again
         report.rejected.append(LoaderError(error.path, error.line, f"stored copy no longer loads: {error.reason}"))
     report.loaded = list(dict.fromkeys([*(s.name for s in studies.files), *(s.name for s, _ in records)]))
@@ -299,7 +299,10 @@ def _parse(
     codebook: Codebook,
     progress: Progress | None = None,
     cache: ParseCache | None = None,
+    describe: bool = True,
 ) -> list[tuple[SourceFile, Record]]:
+    """Each of ``sources``' records (from ``cache`` where kept, the rest parsed over worker
+    processes); with ``describe``, a line per file on ``report`` (what it held)."""
     records = []
     known = [_known(studies, codebook, source) for source in sources]
     keys = [cache.key(source, codes) if cache else "" for source, codes in zip(sources, known)]
@@ -317,7 +320,8 @@ def _parse(
             if isinstance(parsed, LoaderError):
                 report.rejected.append(parsed)
                 continue
-            report.files.append(_describe(source, parsed, studies.codebook_for(source.name, codebook)))
+            if describe:
+                report.files.append(_describe(source, parsed, studies.codebook_for(source.name, codebook)))
             for record in parsed:
                 records.append((source, record))
                 if isinstance(record, Interview):

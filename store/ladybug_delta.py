@@ -163,7 +163,7 @@ def _statements(
     updates: list[tuple[str, list[dict[str, Any]]]] = []
     node_inserts: list[tuple[str, list[dict[str, Any]]]] = []
     rel_inserts: list[tuple[str, list[dict[str, Any]]]] = []
-    stale = sorted(changed | gone)
+    stale = sorted((changed & old.interviews.keys()) | gone)  # a new interview has nothing to delete
     deletions.append(("MATCH (e:Excerpt) WHERE e.interview IN $rows DETACH DELETE e", stale))
     deletions.append(("MATCH (i:Interview) WHERE i.id IN $rows DETACH DELETE i", stale))
 

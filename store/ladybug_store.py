@@ -46,7 +46,6 @@ from challenge_graph.store.ladybug_delta import (
     Snapshot,
     apply_changes,
     read_snapshot,
-    rows_by_ends,
     snapshot_of,
     write_snapshot,
 )
@@ -409,7 +408,7 @@ def _copies(graph: GraphData) -> list[tuple[str, str, int, Callable[[], Any]]]:
     columns of its source label's that it needs (ids, no text, no copy), kept until then."""
     import pyarrow as pa
 
-    from challenge_graph.store.arrow_tables import arrow_columns, arrow_table
+    from challenge_graph.store.arrow_tables import arrow_columns
 
     made: dict[str, Any] = {}
     sources = {src: prop for src, prop, _ in DERIVED_RELATIONSHIPS.values()}
@@ -435,9 +434,11 @@ def _copies(graph: GraphData) -> list[tuple[str, str, int, Callable[[], Any]]]:
                 copies.append((statement, f"{rel} {src}->{dst}", counts[rel], functools.partial(made.pop, src)))
             continue
         columns = {"src": "STRING", "dst": "STRING", **props}
-        for (src, dst), rows in rows_by_ends(graph.rel_rows(rel)).items():
+        # read column by column (an interview's held rows are never made into a dict each)
+        for (src, dst), values in graph.rel_columns(rel, list(columns)).items():
             statement = f"COPY {rel} FROM frame (from='{src}', to='{dst}')"
-            copies.append((statement, f"{rel} {src}->{dst}", len(rows), functools.partial(arrow_table, rows, columns)))
+            count = len(values["src"])
+            copies.append((statement, f"{rel} {src}->{dst}", count, functools.partial(arrow_columns, values, columns)))
     return copies
 
 
