@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import shutil
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -123,9 +124,10 @@ def write_snapshot(path: Path, snapshot: Snapshot | None) -> None:
         write_kept(path, snapshot)
 
 
-def apply_changes(current: Path, target: Path, old: Snapshot, graph: GraphData) -> bool:
-    """Copy the database ``current`` to ``target`` and change it into ``graph``; False (and no
-    ``target``) when the changes are better written by a full build."""
+def apply_changes(current: Path, target: Path, old: Snapshot, graph: GraphData, copied: Path | None = None) -> bool:
+    """Copy the database ``current`` to ``target`` (or move ``copied``, a copy of it made
+    meanwhile) and change it into ``graph``; False (and no ``target``) when the changes are
+    better written by a full build."""
     if not built_from_fragments(graph) or old.schema != schema_digest():
         return False
     changed = {iid for iid, key in graph.fragment_keys.items() if old.interviews.get(iid) != key}
@@ -133,7 +135,10 @@ def apply_changes(current: Path, target: Path, old: Snapshot, graph: GraphData) 
     statements = _statements(old, graph, changed, gone)
     if sum(len(rows) for _, rows in statements) > MAX_CHANGED_ROWS:
         return False
-    shutil.copyfile(current, target)
+    if copied is not None:
+        os.replace(copied, target)
+    else:
+        shutil.copyfile(current, target)
     try:
         db = ladybug.Database(str(target))
         conn = ladybug.Connection(db)

@@ -42,6 +42,7 @@ from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.model import DERIVED_RELATIONSHIPS, NODES, RELATIONSHIPS, SourceFile
 from challenge_graph.graph.progress import Step
 from challenge_graph.store.base import GraphStore, Progress, QueryResult, add_codebook_source
+from challenge_graph.store.database_copy import DatabaseCopy
 from challenge_graph.store.ladybug_delta import (
     Snapshot,
     apply_changes,
@@ -56,6 +57,7 @@ __all__ = ["LadybugStore", "schema_statements"]
 logger = logging.getLogger(__name__)
 
 DB_FILE = "graph.lbug"
+COPY_SUFFIX = ".copy"  # the database file copied while a load builds (store/database_copy.py)
 SNAPSHOT_FILE = "written.snapshot"  # the rows last written, to write only the next load's changes
 KEPT_FILE = "kept.sqlite"  # what loads parsed and built (pipeline/kept_store.py)
 FORMER_KEPT_FOLDERS = ("parsed", "fragments")  # where earlier versions kept it, a file per entry
@@ -98,6 +100,7 @@ class LadybugStore(GraphStore):
         self.last_write = ""  # how the last load wrote: "changes" into a copy, or "full" from scratch
         self.analyst_memory: dict[str, int] = {}  # engine options of analysts' queries (limit_analyst_memory)
         self._snapshot: tuple[str, Snapshot] | None = None  # the last write's rows, by the file's stamp
+        self._prepared: DatabaseCopy | None = None  # the database file being copied for the next write
 
     @property
     def db_file(self) -> Path:
@@ -295,6 +298,9 @@ class LadybugStore(GraphStore):
             finally:
                 with contextlib.suppress(StoreError):  # the load's own error is the one raised
                     self.copies.discard_staged()  # no thread writes once the lock is released
+                if self._prepared is not None:
+                    self._prepared.discard()
+                    self._prepared = None
                 self._writer = None
                 lock.truncate(0)
                 fcntl.flock(lock, fcntl.LOCK_UN)
@@ -321,6 +327,7 @@ class LadybugStore(GraphStore):
         ``.*.tmp`` source copies), and the folders earlier versions kept parsed files and built
         interviews in (they hold transcript text nothing reads any more); the write lock must be
         held, so no load is writing them."""
+        (self.path / (DB_FILE + COPY_SUFFIX)).unlink(missing_ok=True)
         for folder in (self.path, self.path / "sources"):
             for pattern in (".new-*", ".*.tmp"):
                 for leftover in folder.glob(pattern):
@@ -334,8 +341,11 @@ class LadybugStore(GraphStore):
 
     def stage_sources(self, sources: Sequence[SourceFile]) -> None:
         """Start writing the copies of ``sources`` not kept yet while the load parses and builds
-        (:meth:`SourceCopies.stage`); the lock is held until they are written (:meth:`writing`)."""
+        (:meth:`SourceCopies.stage`), and the copy of the database file that writing the changes
+        starts from (:class:`DatabaseCopy`); the lock is held until they are written (:meth:`writing`)."""
         self.copies.stage(sources)
+        if self._prepared is None and self._written() is not None:  # the changes may be written
+            self._prepared = DatabaseCopy(self.db_file, self.path / (DB_FILE + COPY_SUFFIX))
 
     def replace_graph(
         self,
@@ -346,6 +356,8 @@ class LadybugStore(GraphStore):
     ) -> None:
         with self.writing():
             self.copies.wait()
+            prepared, self._prepared = self._prepared, None
+            copied = prepared.take() if prepared else None
             self.copies.write([*sources, codebook])
             add_codebook_source(graph, codebook)
             new = self.path / (DB_FILE + ".new")
@@ -355,7 +367,7 @@ class LadybugStore(GraphStore):
             last = self._written()
             try:
                 # a few changed interviews are written into a copy of the database, else all of it
-                if last and apply_changes(self.db_file, new, last, graph):
+                if last and apply_changes(self.db_file, new, last, graph, copied):
                     self.last_write = "changes"
                 else:
                     _build_database(new, graph, progress)
@@ -366,6 +378,9 @@ class LadybugStore(GraphStore):
             except BaseException:
                 new.unlink(missing_ok=True)
                 raise
+            finally:
+                if copied:  # not taken by the write: it wrote every row
+                    copied.unlink(missing_ok=True)
             for stale in self._pending_files():  # they belong to the file being replaced
                 stale.unlink()
             os.replace(new, self.db_file)

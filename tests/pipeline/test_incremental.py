@@ -76,6 +76,32 @@ def test_a_new_interview_builds_only_itself_and_gives_the_full_graph(tmp_path, p
     assert _dump(store) == _dump(_full(tmp_path, EXAMPLES, folder))
 
 
+def test_the_database_copy_made_while_building_is_written_into_or_removed(tmp_path, pdfs, monkeypatch):
+    """Writing the changes starts from a copy of the database made while the load builds: a
+    load that fails leaves no copy, and one that writes the changes leaves none either."""
+    from challenge_graph.pipeline import ingest as pipeline
+
+    folder, later = pdfs
+    store = LadybugStore(tmp_path / "store")
+    ingest(store, [folder])
+    copy = store.path / "graph.lbug.copy"
+    real = pipeline._build
+    seen = []
+
+    def failing(*args, **kwargs):
+        seen.append(copy.exists())  # started before the build
+        raise RuntimeError("the build failed")
+
+    monkeypatch.setattr(pipeline, "_build", failing)
+    with pytest.raises(RuntimeError, match="the build failed"):
+        ingest(store, [later])
+    assert seen == [True] and not copy.exists()
+    monkeypatch.setattr(pipeline, "_build", real)
+    ingest(store, [later])
+    assert store.last_write == "changes" and not copy.exists()
+    assert sorted(p.name for p in store.path.glob("graph.lbug*")) == ["graph.lbug"]
+
+
 def test_another_coders_file_rebuilds_that_interview_alone(tmp_path, pdfs):
     folder, later = pdfs
     store = LadybugStore(tmp_path / "store")
