@@ -92,8 +92,9 @@ class FigureTotals(Figures):
     >>> two = Figures(all_quotes={"Challenge\\x1fdrift": [1, ["p1", "p2"]]}, reported={"k": 1})
     >>> totals = FigureTotals()
     >>> totals.add(one); totals.add(two)
-    >>> totals.all_quotes, totals.reported, totals.coded_excerpts
-    ({'Challenge\\x1fdrift': [3, {'p1', 'p2'}]}, {'k': 3}, 3)
+    >>> turns, speakers = totals.all_quotes["Challenge\\x1fdrift"]
+    >>> turns, sorted(speakers), totals.reported, totals.coded_excerpts
+    (3, ['p1', 'p2'], {'k': 3}, 3)
     """
 
     def add(self, figures: Figures) -> None:
