@@ -41,7 +41,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any
 
-from challenge_graph.graph.figures import SEP, FigureTotals, figures_of
+from challenge_graph.graph.figures import SEP, FigureTotals, totals_of
 from challenge_graph.graph.graph_data import GraphData, excerpt_place
 from challenge_graph.graph.model import CODE_LABELS
 
@@ -88,9 +88,7 @@ def add_aggregates(graph: GraphData, totals: FigureTotals | None = None) -> None
         graph.nodes.pop(label, None)
     for rel in AGGREGATE_RELS:
         graph.rels.pop(rel, None)
-    if totals is None:
-        totals = FigureTotals()
-        totals.add(figures_of(graph))
+    totals = totals or totals_of(graph)
     _add_evidence(graph, totals)
     every: Counter[str] = Counter()
     for key, n in totals.reported.items():
@@ -191,7 +189,7 @@ def add_coded_turns(graph: GraphData, totals: FigureTotals | None = None) -> Non
     coded with the code, as ``excerpts`` (their ids) in interview and position order; from the
     interviews' figures put together (``totals``), else from the rows."""
     graph.nodes.pop("CodedTurns", None)
-    for key, excerpts in (totals or _counted(graph)).coded_turns.items():
+    for key, excerpts in (totals or totals_of(graph)).coded_turns.items():
         label, cid, coder = key.split(SEP)
         code = graph.nodes[label][cid]
         row = {
@@ -211,7 +209,7 @@ def add_study_coverage(graph: GraphData, totals: FigureTotals | None = None) -> 
     at a stage of the study that maps onto the reference stage; from the interviews' figures put
     together (``totals``), else from the rows."""
     graph.rels.pop("COVERS", None)
-    totals = totals or _counted(graph)
+    totals = totals or totals_of(graph)
     references: dict[str, list[str]] = defaultdict(list)
     for rel in graph.rel_rows("MAPS_TO"):
         references[rel["src"]].append(rel["dst"])
@@ -235,10 +233,3 @@ def add_study_coverage(graph: GraphData, totals: FigureTotals | None = None) -> 
             participants=len(participants),
             quotes=quotes[0],
         )
-
-
-def _counted(graph: GraphData) -> FigureTotals:
-    """The figures of ``graph``'s rows (when no interview's were kept: after suggestions were added)."""
-    totals = FigureTotals()
-    totals.add(figures_of(graph))
-    return totals

@@ -25,7 +25,7 @@ from challenge_graph.graph.study_scope import scoped_id
 if TYPE_CHECKING:
     from challenge_graph.graph.graph_data import GraphData
 
-__all__ = ["SEP", "Figures", "FigureTotals", "figures_of"]
+__all__ = ["SEP", "Figures", "FigureTotals", "figures_of", "totals_of"]
 
 SEP = "\x1f"  # joins the ids of a key; never part of an id (StageCategory's ids are joined by it too)
 
@@ -40,7 +40,6 @@ _WITH_SETS = (
     "coverage_challenges",
 )
 _COUNTS = ("reported", "mentioned", "cells")  # key -> turns, which add up
-_CORPUS = ("coverage_turns", "coverage_challenges", "coded_turns")  # read once the studies are put together
 
 
 @dataclass
@@ -127,8 +126,8 @@ class FigureTotals(Figures):
         self.study_quotes += figures.study_quotes
 
     def scoped(self, study: str) -> FigureTotals:
-        """The totals the whole corpus's figures read (:data:`_CORPUS`, :attr:`study_quotes`,
-        :attr:`coded_excerpts`), with the ids of ``study`` scoped as its rows are
+        """The totals the whole corpus's figures read (the coverage, :attr:`coded_turns`,
+        :attr:`study_quotes`, :attr:`coded_excerpts`), with the ids of ``study`` scoped as its rows are
         (:func:`graph.study_scope.scoped_id`); the others were read by the study's build."""
 
         def scoped(key: str) -> str:
@@ -179,6 +178,13 @@ def figures_of(graph: GraphData) -> Figures:
         for cell in cells:
             counting.cells[cell] = counting.cells.get(cell, 0) + 1
     return counting.figures()
+
+
+def totals_of(graph: GraphData) -> FigureTotals:
+    """The figures of ``graph``'s rows as totals (no interview's were kept: after suggestions)."""
+    totals = FigureTotals()
+    totals.add(figures_of(graph))
+    return totals
 
 
 class _Counting(Figures):

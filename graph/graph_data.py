@@ -150,12 +150,7 @@ class GraphData:
             if isinstance(part, dict):
                 rows = list(part.values())
                 columns = {name: list(map(dict.get, rows, itertools.repeat(name))) for name in names}
-                ends = list(
-                    zip(
-                        map(dict.get, rows, itertools.repeat("srcLabel")),
-                        map(dict.get, rows, itertools.repeat("dstLabel")),
-                    )
-                )
+                ends = [(row["srcLabel"], row["dstLabel"]) for row in rows]
             else:
                 packed = part.columns()
                 columns = {name: packed.get(name) or [None] * part.count for name in names}

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from challenge_graph.graph.aggregates import add_aggregates, add_coded_turns
 from challenge_graph.graph.autocode import AUTO_SEMANTIC
+from challenge_graph.graph.figures import totals_of
 from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.model import CODE_LABELS, slugify
 from challenge_graph.graph.study_scope import scoped_id
@@ -99,7 +100,8 @@ def add_suggestions(graph: GraphData, vectors: ExcerptVectors) -> int:
         coder = scoped_id(study, slugify(AUTO_SEMANTIC))
         graph.add_node("Coder", {"id": coder, "name": AUTO_SEMANTIC, "consensus": False, "study": study})
         graph.add_rel("CODED", ("Coder", coder), ("Interview", interview), consensus=False)
-    if found:
-        add_aggregates(graph)  # the stored figures that count every coder (allQuotes, REPORTED…) count these too
-        add_coded_turns(graph)  # Study.quotes and COVERS leave out coders named auto…: unchanged
+    if found:  # the stored figures that count every coder (allQuotes, REPORTED…) count these too
+        totals = totals_of(graph)  # counted once, from the rows
+        add_aggregates(graph, totals)
+        add_coded_turns(graph, totals)  # Study.quotes and COVERS leave out coders named auto…: unchanged
     return sum(len(c) for c in found.values())
