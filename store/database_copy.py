@@ -21,6 +21,7 @@ class DatabaseCopy:
     def __init__(self, source: Path, target: Path) -> None:
         self.target = target
         self._failure: list[BaseException] = []
+        target.touch()  # there from the start: a load that stops now still sees (and removes) it
         self._thread = threading.Thread(target=self._copy, args=(source,), name="challenge-graph copy", daemon=True)
         self._thread.start()
 
