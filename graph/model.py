@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 __all__ = [
@@ -219,6 +219,10 @@ class SourceFile:
     @cached_property
     def sha256(self) -> str:  # computed once: loads compare many files by it
         return hashlib.sha256(self.data).hexdigest()
+
+    def renamed(self, name: str) -> SourceFile:
+        """The same file under another ``name``."""
+        return replace(self, name=name)
 
 
 # --- graph model ----------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from challenge_graph.loaders import (
     study_files,
     tables,
 )
+from challenge_graph.loaders.file_source import FileSource
 from challenge_graph.loaders.text import check_text_size, decode, split_lines
 
 __all__ = ["LOADERS", "SourceFile", "LoadResult", "parse_source", "discover", "read_sources", "load_paths"]
@@ -152,10 +153,9 @@ def read_sources(paths: Iterable[Path | str]) -> tuple[list[SourceFile], list[Lo
         try:
             _check_size(path, name)  # before the file is read into memory
             if name.lower().endswith(".qde"):  # with the texts of the sources/ folder beside it
-                data = refi_qda_folder.read_project(path, refi_qda.LIMITS)
-            else:
-                data = path.read_bytes()
-            sources.append(SourceFile(name, data, str(path)))
+                sources.append(SourceFile(name, refi_qda_folder.read_project(path, refi_qda.LIMITS), str(path)))
+            else:  # read again where needed: a load never holds every file's bytes
+                sources.append(FileSource(name, path, str(path)))
         except OSError as e:
             errors.append(LoaderError(path, None, f"cannot read file: {e.strerror}"))
         except LoaderError as e:

@@ -10,7 +10,6 @@ changes.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -273,7 +272,7 @@ def _with_consensus_folder(sources: list[SourceFile], codebook: Codebook) -> lis
     for source in sources:
         parent = Path(source.where).parent.name
         if parent.casefold() in folders and len(Path(source.name).parts) == 1:
-            source = dataclasses.replace(source, name=f"{parent}/{source.name}")
+            source = source.renamed(f"{parent}/{source.name}")
         out.append(source)
     return out
 
