@@ -166,3 +166,8 @@ def cap_rows(result: QueryResult, max_rows: int | None) -> QueryResult:
     if max_rows is None or len(result.rows) <= max_rows:
         return result
     return QueryResult(result.columns, result.rows[:max_rows], truncated=True)
+
+
+def first_line(message: str) -> str:
+    """The first line of an engine's error ``message`` (its detail follows on later lines)."""
+    return message.strip().splitlines()[0] if message.strip() else message

@@ -25,12 +25,11 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import functools
 import logging
 import os
 import shutil
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -39,10 +38,10 @@ import ladybug
 
 from challenge_graph.graph.errors import QueryError, QueryTimeoutError, StoreBusyError, StoreError
 from challenge_graph.graph.graph_data import GraphData
-from challenge_graph.graph.model import DERIVED_RELATIONSHIPS, NODES, RELATIONSHIPS, SourceFile
-from challenge_graph.graph.progress import Step
-from challenge_graph.store.base import GraphStore, Progress, QueryResult, add_codebook_source
+from challenge_graph.graph.model import SourceFile
+from challenge_graph.store.base import GraphStore, Progress, QueryResult, add_codebook_source, first_line
 from challenge_graph.store.database_copy import DatabaseCopy
+from challenge_graph.store.ladybug_bulk import build_database, schema_statements
 from challenge_graph.store.ladybug_delta import (
     Snapshot,
     apply_changes,
@@ -65,19 +64,6 @@ PENDING_SUFFIXES = (".wal", ".shadow")  # left by an unfinished checkpoint
 ANALYST_THREADS = 2  # per analyst query: one query never takes a shared pool
 ANALYST_BUFFER_BYTES = 1 << 30  # at least; four times the database file when that is larger
 _RECOVERY_PENDING = "checkpoint recovery is pending"
-
-
-def schema_statements() -> list[str]:
-    """DDL for every node and relationship table of the graph model."""
-    statements = []
-    for label, props in NODES.items():
-        columns = ", ".join(f"{name} {kind}" for name, kind in props.items())
-        statements.append(f"CREATE NODE TABLE {label}({columns}, PRIMARY KEY(id))")
-    for rel, (pairs, props) in RELATIONSHIPS.items():
-        ends = ", ".join(f"FROM {a} TO {b}" for a, b in pairs)
-        extra = "".join(f", {name} {kind}" for name, kind in props.items())
-        statements.append(f"CREATE REL TABLE {rel}({ends}{extra})")
-    return statements
 
 
 class LadybugStore(GraphStore):
@@ -143,7 +129,7 @@ class LadybugStore(GraphStore):
                 return ladybug.Database(str(self.db_file), read_only=True, **options)
             except RuntimeError as e:
                 if _RECOVERY_PENDING not in str(e) or attempt == 2:
-                    raise StoreError(f"cannot open {self.db_file}: {_first_line(str(e))}") from e
+                    raise StoreError(f"cannot open {self.db_file}: {first_line(str(e))}") from e
                 try:
                     with self.writing():
                         self.recover()
@@ -172,7 +158,7 @@ class LadybugStore(GraphStore):
             try:
                 result = conn.execute(cypher, params)
             except RuntimeError as e:
-                raise QueryError(_first_line(str(e))) from e
+                raise QueryError(first_line(str(e))) from e
             return _fetch(result, None)
 
     def _execute_analyst(
@@ -190,11 +176,11 @@ class LadybugStore(GraphStore):
             try:
                 result = conn.execute(cypher, params)
             except RuntimeError as e:
-                if _first_line(str(e)).startswith("Interrupted"):
+                if first_line(str(e)).startswith("Interrupted"):
                     raise QueryTimeoutError(
                         f"query stopped after {timeout:g} s (its time limit; raise it with --timeout)"
                     ) from None
-                raise QueryError(_first_line(str(e))) from e
+                raise QueryError(first_line(str(e))) from e
             return _fetch(result, max_rows)
         finally:
             conn.close()
@@ -318,7 +304,7 @@ class LadybugStore(GraphStore):
         except RuntimeError as e:
             raise StoreError(
                 f"{self.db_file} has an unfinished checkpoint that could not be completed "
-                f"({_first_line(str(e))}); run `challenge-graph load PATH --replace` to rebuild it"
+                f"({first_line(str(e))}); run `challenge-graph load PATH --replace` to rebuild it"
             ) from e
         logger.info("completed a pending checkpoint of %s", self.db_file)
 
@@ -370,7 +356,7 @@ class LadybugStore(GraphStore):
                 if last and apply_changes(self.db_file, new, last, graph, copied):
                     self.last_write = "changes"
                 else:
-                    _build_database(new, graph, progress)
+                    build_database(new, graph, progress)
                     self.last_write = "full"
                 if progress:
                     progress("wrote the changed rows" if self.last_write == "changes" else "wrote every row")
@@ -389,72 +375,6 @@ class LadybugStore(GraphStore):
             self._snapshot = None  # read again from the file when next asked
             write_snapshot(snapshot, snapshot_of(graph, self._contents_stamp()))
             self.copies.keep_only({s.sha256 for s in [*sources, codebook]})
-
-
-def _build_database(path: Path, graph: GraphData, progress: Progress | None) -> None:
-    """Create a fresh database at ``path`` and bulk-copy every table into it, each from an Arrow
-    table of the model's types (the engine reads it without a copy)."""
-    import pyarrow as pa  # only a full write needs it (a query starts quicker without)
-
-    db = ladybug.Database(str(path))
-    conn = ladybug.Connection(db)
-    try:
-        for statement in schema_statements():
-            conn.execute(statement)
-        # COPY only into empty tables of this fresh database (see DESIGN.md)
-        for number, (statement, what, count, frame_of) in enumerate(copies := _copies(graph), start=1):
-            if progress:
-                progress(Step(f"{what}: {count}", "writing", number, len(copies)))
-            frame = frame_of()  # noqa: F841 - COPY reads it by name
-            # one COPY per commit: a transaction around them all is 0.2-0.3 s quicker at 1,000
-            # interviews but holds every table in memory until it commits (+240 MB there, measured)
-            conn.execute(statement)
-            del frame
-    except (pa.ArrowException, RuntimeError, UnicodeError) as e:
-        raise StoreError(f"building {path.name} failed: {_first_line(str(e))}") from e
-    finally:
-        conn.close()
-        db.close()
-
-
-def _copies(graph: GraphData) -> list[tuple[str, str, int, Callable[[], Any]]]:
-    """Each table's ``COPY`` statement, what it writes, its row count, and how to make its Arrow
-    table when its turn comes. Nodes come first; a derived relationship's table is made from the
-    columns of its source label's that it needs (ids, no text, no copy), kept until then."""
-    import pyarrow as pa
-
-    from challenge_graph.store.arrow_tables import arrow_columns
-
-    made: dict[str, Any] = {}
-    sources = {src: prop for src, prop, _ in DERIVED_RELATIONSHIPS.values()}
-
-    def nodes(label: str) -> Any:  # held rows are read column by column, never as a dict each
-        batches = graph.column_batches(label, list(NODES[label]))
-        frame = pa.concat_tables([arrow_columns(batch, NODES[label]) for batch in batches])
-        if label in sources:  # each row's id, and the target's id its property holds
-            made[label] = frame.select(["id", sources[label]]).rename_columns(["src", "dst"])
-        return frame
-
-    counts = graph.counts()
-    copies = [
-        (f"COPY {label} FROM frame", label, counts[label], functools.partial(nodes, label))
-        for label in NODES
-        if counts.get(label)
-    ]
-    for rel, (_, props) in RELATIONSHIPS.items():
-        if rel in DERIVED_RELATIONSHIPS:
-            src, prop, dst = DERIVED_RELATIONSHIPS[rel]
-            if counts.get(rel):
-                statement = f"COPY {rel} FROM frame (from='{src}', to='{dst}')"
-                copies.append((statement, f"{rel} {src}->{dst}", counts[rel], functools.partial(made.pop, src)))
-            continue
-        columns = {"src": "STRING", "dst": "STRING", **props}
-        # read column by column (an interview's held rows are never made into a dict each)
-        for (src, dst), values in graph.rel_columns(rel, list(columns)).items():
-            statement = f"COPY {rel} FROM frame (from='{src}', to='{dst}')"
-            count = len(values["src"])
-            copies.append((statement, f"{rel} {src}->{dst}", count, functools.partial(arrow_columns, values, columns)))
-    return copies
 
 
 def _fetch(result: Any, max_rows: int | None) -> QueryResult:
@@ -484,7 +404,3 @@ def _all_rows(result: Any) -> list[tuple[Any, ...]]:
         result.reset_iterator()
         return [tuple(row) for row in result.get_all()]
     return list(zip(*(column.to_pylist() for column in table.columns)))
-
-
-def _first_line(message: str) -> str:
-    return message.strip().splitlines()[0] if message.strip() else message

@@ -286,3 +286,15 @@ def test_a_snapshot_written_after_the_database_is_read_once_it_is_there(empty_st
     assert reader._written() is None and reader.sources()  # listed by a query meanwhile
     snapshot.write_bytes(kept)
     assert reader._written() is not None  # the miss was not kept
+
+
+def test_a_store_folder_whose_name_holds_a_quote_and_a_backslash_is_written_through_its_excerpts_file(tmp_path):
+    """The excerpts are copied from a Parquet file beside the database, named in the ``COPY``
+    statement: a folder name that would end or escape the string still works, and the file goes."""
+    from challenge_graph.pipeline.ingest import ingest
+
+    store = LadybugStore(tmp_path / "it's a \\ store")
+    report = ingest(store, [EXAMPLES])
+    quotes = store.run("MATCH (e:Excerpt) RETURN count(e) AS n").rows[0][0]
+    assert quotes == report.counts["Excerpt"] > 0
+    assert not [p.name for p in store.path.iterdir() if p.suffix == ".parquet"]
