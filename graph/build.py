@@ -156,7 +156,8 @@ def build_graph(
     made: set[tuple[str, str, str]] = set()  # codes whose rows are made (_absorb)
     totals = FigureTotals()
     jobs = [(iid, group, interviewers.get(iid, ())) for iid, group in groups.items()]
-    for (iid, _, _), (fragment, key) in zip(jobs, builds.fragments(jobs, codebook, autocode), strict=True):
+    for (iid, group, _), (fragment, key) in zip(jobs, builds.fragments(jobs, codebook, autocode), strict=True):
+        group.release_turns()  # built: the rest of the build reads the records' codings alone
         _absorb(graph, iid, fragment, infos, made)
         totals.add(fragment.figures)
         graph.fragment_keys[iid] = key

@@ -19,6 +19,7 @@ from challenge_graph.graph.codebook import IGNORED, UNCATEGORISED, Codebook, Cod
 from challenge_graph.graph.errors import LoaderError
 from challenge_graph.graph.figures import Figures, figures_of
 from challenge_graph.graph.graph_data import GraphData, TagReport, code_id, excerpt_id
+from challenge_graph.graph.kept_values import LazyRecords
 from challenge_graph.graph.model import (
     CODE_LABELS,
     PAGED_FORMATS,
@@ -52,6 +53,14 @@ class InterviewGroup:
         self.inputs.append(("interview", source.name, source.sha256, index, record.id))
         self.consensus |= {c for c in record.coders if codebook.is_consensus(c, source.name)}
         self.consensus |= set(record.consensus_coders) & set(record.coders)
+
+    def release_turns(self) -> None:
+        """Let go of the records' turns still packed as they were parsed (:meth:`LazyRecords.release
+        <graph.kept_values.LazyRecords.release>`): once the interview is built, a load reads only
+        their codings. Turns held as a tuple stay (a load in one process, small)."""
+        for interview in [self.base, *(other for _, other in self.others)]:
+            if isinstance(interview.turns, LazyRecords):
+                interview.turns.release()
 
 
 @dataclass

@@ -305,18 +305,26 @@ class LazyRecords(Sequence):
 
     __slots__ = ("_count", "_data", "_depth", "_records")
 
-    def __init__(self, count: int, data: bytes, depth: int = 0) -> None:
+    def __init__(self, count: int, data: bytes | None, depth: int = 0) -> None:
         self._count, self._data, self._depth = count, data, depth
         self._records: tuple[Any, ...] | None = None
 
     def records(self) -> tuple[Any, ...]:
         """The records, decoded once. Raises :class:`DamagedKeptFile` as :meth:`PackedRows.rows`."""
         if self._records is None:
+            if self._data is None:
+                raise ValueError("these records were released once their interview was built (see release())")
             records = _unrecord(unpack(self._data, self._depth))
             if len(records) != self._count:
                 raise DamagedKeptFile("a run of records holds another number of records than it says")
             self._records, self._data = records, b""
         return self._records
+
+    def release(self) -> None:
+        """Let go of the records and their bytes: a load calls it once the interview they belong
+        to is built, so that it never holds every transcript at once. Reading them again raises
+        ValueError; the count stays."""
+        self._data, self._records = None, None
 
     def kept(self) -> msgpack.ExtType:
         """How it is kept again: its bytes as they came, or the records as any run."""

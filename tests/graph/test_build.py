@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from challenge_graph.graph.build import build_graph
 from challenge_graph.graph.model import SourceFile
 from challenge_graph.loaders import load_paths, parse_source
@@ -211,3 +213,23 @@ def test_questions_are_their_own_nodes_and_ignored_codes_leave_the_graph(tmp_pat
     assert rows("MATCH (q:Question) RETURN q.code") == [("Q4.4",)]
     assert rows("MATCH (c:Challenge) RETURN c.code") == [("Data-noisy-labels",)]
     assert rows("MATCH (n) WHERE n.code = 'Scratch' RETURN count(n)") == [(0,)]
+
+
+def test_an_interviews_packed_turns_are_let_go_once_it_is_built_and_the_rows_are_the_same(codebook):
+    """Records that come packed (from a worker or the parse cache) lose their turns once their
+    interview is built, so that a load never holds every transcript; the rows do not change."""
+    from challenge_graph.graph.kept_values import LazyRecords, pack, unpack
+
+    text = INTERVIEW_35.read_text(encoding="utf-8")
+    other = text.replace("Interview 35 - Ilan", "Interview 35 - PO", 1)
+    sources = [_source(INTERVIEW_35), SourceFile("interview-35-po.txt", other.encode())]
+    plain = [(s, r) for s in sources for r in parse_source(s)]
+    packed = [(s, unpack(pack(r))) for s, r in plain]
+    assert all(isinstance(r.turns, LazyRecords) for _, r in packed)
+    a, b = build_graph(plain, codebook), build_graph(packed, codebook)
+    a.read_held(), b.read_held()
+    assert a.nodes == b.nodes and a.rels == b.rels
+    assert len(packed[0][1].turns) == len(plain[0][1].turns)  # their number stays
+    with pytest.raises(ValueError, match="released once their interview was built"):
+        packed[1][1].turns[0]
+    assert plain[0][1].turns[0].text  # turns held as a tuple stay
