@@ -99,12 +99,17 @@ class GraphData:
                 rows.extend(_decoded(held).values())
         return rows
 
-    def column_batches(self, label: str, names: Sequence[str], size: int = 16384) -> Iterator[dict[str, list[Any]]]:
+    def column_batches(
+        self, label: str, names: Sequence[str], size: int = 16384, release: bool = False
+    ) -> Iterator[dict[str, list[Any]]]:
         """The rows of ``label`` as a list per property of ``names`` (None where a row has none),
         in the order :meth:`table` gives them, a batch of about ``size`` rows at a time (whole
         held parts: a batch may hold more, the last fewer). Held rows are read column by column,
         never made into a dict each: what a bulk write reads, a batch at a time, so that it never
-        holds every value as a Python object at once.
+        holds every value as a Python object at once. With ``release``, each packed part
+        lets go of its bytes once read (:meth:`PackedRows.release
+        <graph.kept_values.PackedRows.release>`): for a write that reads them last, so that the
+        rows are not held twice.
 
         >>> graph = GraphData()
         >>> graph.add_node("Excerpt", {"id": "a:0", "text": "hi"})
@@ -124,6 +129,8 @@ class GraphData:
                 count += len(values)
             else:
                 packed = rows.columns()
+                if release and hasattr(rows, "release"):
+                    rows.release()
                 for name, column in out.items():
                     column.extend(packed[name] if name in packed else itertools.repeat(None, rows.count))
                 count += rows.count

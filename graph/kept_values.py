@@ -264,7 +264,7 @@ class PackedRows:
 
     __slots__ = ("count", "_data", "_depth", "_keys_of")
 
-    def __init__(self, count: int, data: bytes, depth: int, keys_of: Any = None) -> None:
+    def __init__(self, count: int, data: bytes | None, depth: int, keys_of: Any = None) -> None:
         self.count = count  # rows, known without decoding them
         self._data = data
         self._depth = depth
@@ -273,15 +273,25 @@ class PackedRows:
     def rows(self) -> dict[Any, dict[str, Any]]:
         """The rows by key. Raises :class:`DamagedKeptFile` when they are not what :func:`pack` keeps
         (the checksum of the value around them held, so only a forged file gets here)."""
-        rows = _untable(unpack(self._data, self._depth), self._keys_of)
+        rows = _untable(unpack(self._packed(), self._depth), self._keys_of)
         if len(rows) != self.count:
             raise DamagedKeptFile("a packed table holds another number of rows than it says")
         return rows
 
+    def release(self) -> None:
+        """Let go of the rows' bytes once a full write has read them (:meth:`GraphData.column_batches
+        <graph.graph_data.GraphData.column_batches>`): their count stays; reading them raises ValueError."""
+        self._data = None
+
+    def _packed(self) -> bytes:
+        if self._data is None:
+            raise ValueError("these rows were released once they were written (see release())")
+        return self._data
+
     def columns(self) -> dict[str, list[Any]]:
         """The rows as one list per property (a property some rows lack: None there), without
         making a dict of each row; damage is raised as by :meth:`rows`."""
-        table = unpack(self._data, self._depth)
+        table = unpack(self._packed(), self._depth)
         if isinstance(table, dict):  # rows of several shapes, kept as they were
             rows = list(_untable(table, self._keys_of).values())
             names = list(dict.fromkeys(name for row in rows for name in row))

@@ -97,7 +97,9 @@ class GraphStore(ABC):
         codebook: SourceFile,
         progress: Progress | None = None,
     ) -> None:
-        """Replace the whole graph atomically: readers see the old graph or the new one."""
+        """Replace the whole graph atomically: readers see the old graph or the new one. The
+        graph is the load's to give away: a store may let go of its held rows as it writes them
+        (the embedded store's full write does, for the excerpts' text)."""
 
     def stage_sources(self, sources: Sequence[SourceFile]) -> None:  # noqa: B027 - optional
         """Start keeping copies of ``sources`` while the load still parses and builds (a store

@@ -203,6 +203,18 @@ def test_excerpts_come_back_packed_until_read():
     assert back.node_rows("Excerpt") == graph.node_rows("Excerpt") and not back.held
 
 
+def test_a_write_that_reads_the_packed_excerpts_last_lets_go_of_them_and_their_count_stays():
+    graph = GraphData()
+    for n in range(3):
+        graph.add_node("Excerpt", {"id": f"i-1:{n}", "text": f"turn {n}", "interview": "i-1"})
+    back = unpack(pack(graph))
+    names = ["id", "text"]
+    assert list(back.column_batches("Excerpt", names, release=True)) == list(graph.column_batches("Excerpt", names))
+    assert back.counts() == graph.counts() == {"Excerpt": 3, "FROM": 3}
+    with pytest.raises(ValueError, match="released once they were written"):
+        back.node_rows("Excerpt")
+
+
 def test_an_interviews_turns_come_back_undecoded_until_read():
     turns = tuple(Turn(f"S{n % 2}", f"text {n}", n, n + 3, "participant") for n in range(4))
     interview = Interview("i-1", "Interview 1", "a.txt", "plain", turns)
