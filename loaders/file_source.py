@@ -26,7 +26,8 @@ class FileSource(SourceFile):
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "origin", origin)
         object.__setattr__(self, "path", Path(path))
-        self.__dict__["sha256"] = hashlib.sha256(self.path.read_bytes()).hexdigest()  # a cached property
+        with self.path.open("rb") as f:  # streamed: a large project is never held whole here
+            self.__dict__["sha256"] = hashlib.file_digest(f, "sha256").hexdigest()  # a cached property
 
     @property
     def data(self) -> bytes:  # type: ignore[override]
