@@ -335,11 +335,12 @@ def test_the_size_on_disk_is_checked_before_the_file_is_read(tmp_path, monkeypat
     folder = _folder(tmp_path)
     with open(folder / "big.txt", "wb") as f:
         f.truncate(2 * 1024 * 1024)
-    read, read_bytes = [], Path.read_bytes
-    monkeypatch.setattr(Path, "read_bytes", lambda self: read.append(self.name) or read_bytes(self))
+    read, read_bytes, path_open = set(), Path.read_bytes, Path.open  # every way a Path is read
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read.add(self.name) or read_bytes(self))
+    monkeypatch.setattr(Path, "open", lambda self, *a, **k: read.add(self.name) or path_open(self, *a, **k))
     monkeypatch.setenv("CHALLENGE_GRAPH_MAX_TEXT_MB", "1")
     sources, errors, _ = read_sources([folder])
-    assert read == ["good.txt"] and [s.name for s in sources] == ["good.txt"]
+    assert read == {"good.txt"} and [s.name for s in sources] == ["good.txt"]
     assert [str(e) for e in errors] == [
         f"{folder / 'big.txt'}: text file of 2.0 MB refused (limit 1 MB; a transcript is well under 1 MB): "
         "split it, or set CHALLENGE_GRAPH_MAX_TEXT_MB to a larger number of megabytes"
