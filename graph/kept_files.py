@@ -12,9 +12,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from challenge_graph.graph.kept_parts import KeptParts, reading_parts, setting_aside
 from challenge_graph.graph.kept_values import DamagedKeptFile, pack, unpack
 
-__all__ = ["MAGIC", "decode_kept", "encode_kept", "read_kept", "write_kept"]
+__all__ = ["MAGIC", "decode_kept", "encode_kept", "encode_kept_apart", "read_kept", "write_kept"]
 
 logger = logging.getLogger(__name__)
 
@@ -42,13 +43,16 @@ def decode_kept(
     expect: type | tuple[type, ...] = object,
     items: tuple[type, ...] = (),
     checksum: bool = True,
+    parts: KeptParts | None = None,
 ) -> Any | None:
     """The value of the kept bytes ``data`` (what :func:`encode_kept` gave), or None when they are
     damaged or not an ``expect`` (see :func:`read_kept`); ``where`` names them in the log. Without
     ``checksum``, the digest is not compared (bytes that never left memory: damage is still
-    noticed when they do not decode)."""
+    noticed when they do not decode). ``parts``: where the parts :func:`encode_kept_apart` set
+    aside are read from, when first used (their own checksum is checked then)."""
     try:
-        value = _checked(data, checksum)
+        with reading_parts(parts):
+            value = _checked(data, checksum)
         if not isinstance(value, expect) or (items and not all(isinstance(v, items) for v in value)):
             raise DamagedKeptFile(f"holds a {type(value).__name__}, not what this file keeps")
         return value
@@ -71,6 +75,15 @@ def encode_kept(value: Any) -> bytes:
     """``value`` as kept bytes: the magic line, the SHA-256 of the payload, the payload."""
     payload = pack(value)
     return MAGIC + hashlib.sha256(payload).digest() + payload
+
+
+def encode_kept_apart(value: Any) -> tuple[bytes, list[bytes]]:
+    """``value`` as :func:`encode_kept` keeps it, but for the bytes of its turns and held rows,
+    set aside (:mod:`graph.kept_parts`): the caller keeps that list elsewhere, and reads the
+    value with :class:`~graph.kept_parts.KeptParts` that fetch it."""
+    with setting_aside() as parts:
+        payload = pack(value)
+    return MAGIC + hashlib.sha256(payload).digest() + payload, parts
 
 
 def write_kept(path: Path, value: Any) -> None:

@@ -22,6 +22,7 @@ import msgpack
 from challenge_graph.graph import errors, model
 from challenge_graph.graph.codebook import CodeInfo
 from challenge_graph.graph.graph_data import HELD_LABELS, HELD_RELS, GraphData, TagReport
+from challenge_graph.graph.kept_parts import DamagedKeptFile, Part, kept_bytes, resolved, set_aside
 
 __all__ = [
     "KEPT_TYPES",
@@ -66,10 +67,6 @@ _GRAPH_FIELDS = (
     "fragment_keys",
     "built_counts",
 )
-
-
-class DamagedKeptFile(ValueError):
-    """A kept file whose checksum, format or contents are not what this program writes."""
 
 
 def register(cls: type) -> type:
@@ -120,7 +117,7 @@ def _encode(value: Any) -> msgpack.ExtType:
         if len(value) > 1 and _same_record_type(value):
             columns = pack(_record_columns(value))
             if type(value[0]).__name__ in _LAZY_RUNS:
-                return msgpack.ExtType(_LAZY_RECORDS, pack([len(value), columns]))
+                return msgpack.ExtType(_LAZY_RECORDS, pack([len(value), set_aside(columns)]))
             return msgpack.ExtType(_RECORDS, columns)
         return msgpack.ExtType(_TUPLE, pack(list(value)))
     if kind in (set, frozenset):
@@ -264,7 +261,7 @@ class PackedRows:
 
     __slots__ = ("count", "_data", "_depth", "_keys_of")
 
-    def __init__(self, count: int, data: bytes | None, depth: int, keys_of: Any = None) -> None:
+    def __init__(self, count: int, data: bytes | Part | None, depth: int, keys_of: Any = None) -> None:
         self.count = count  # rows, known without decoding them
         self._data = data
         self._depth = depth
@@ -286,7 +283,7 @@ class PackedRows:
     def _packed(self) -> bytes:
         if self._data is None:
             raise ValueError("these rows were released once they were written (see release())")
-        return self._data
+        return resolved(self._data)
 
     def columns(self) -> dict[str, list[Any]]:
         """The rows as one list per property (a property some rows lack: None there), without
@@ -315,7 +312,7 @@ class LazyRecords(Sequence):
 
     __slots__ = ("_count", "_data", "_depth", "_records")
 
-    def __init__(self, count: int, data: bytes | None, depth: int = 0) -> None:
+    def __init__(self, count: int, data: bytes | Part | None, depth: int = 0) -> None:
         self._count, self._data, self._depth = count, data, depth
         self._records: tuple[Any, ...] | None = None
 
@@ -324,7 +321,7 @@ class LazyRecords(Sequence):
         if self._records is None:
             if self._data is None:
                 raise ValueError("these records were released once their interview was built (see release())")
-            records = _unrecord(unpack(self._data, self._depth))
+            records = _unrecord(unpack(resolved(self._data), self._depth))
             if len(records) != self._count:
                 raise DamagedKeptFile("a run of records holds another number of records than it says")
             self._records, self._data = records, b""
@@ -341,7 +338,9 @@ class LazyRecords(Sequence):
         data, records = self._data, self._records  # in this order: records() sets _records first
         if records is not None:
             return _encode(records)
-        return msgpack.ExtType(_LAZY_RECORDS, pack([self._count, data]))
+        if data is None:
+            raise ValueError("these records were released once their interview was built (see release())")
+        return msgpack.ExtType(_LAZY_RECORDS, pack([self._count, set_aside(resolved(data))]))
 
     def __len__(self) -> int:
         return self._count
@@ -373,16 +372,18 @@ class LazyRecords(Sequence):
 def _packed_rows(rows: dict[Any, dict[str, Any]], keys_of: Any = None) -> msgpack.ExtType:
     """A node table (a relationship table: ``keys_of`` :func:`_rel_keys`) for :class:`PackedRows`."""
     code, first = (_PACKED_RELS, _REL_ENDS) if keys_of is _rel_keys else (_PACKED_ROWS, ("id",))
-    return msgpack.ExtType(code, pack([len(rows), pack(_table(rows, keys_of or _node_keys, first))]))
+    return msgpack.ExtType(code, pack([len(rows), set_aside(pack(_table(rows, keys_of or _node_keys, first)))]))
 
 
-def _count_and_bytes(value: Any, what: str, least: int) -> tuple[int, bytes]:
-    """``[count, bytes]`` of a value kept for decoding later, its count at least ``least``."""
+def _count_and_bytes(value: Any, what: str, least: int) -> tuple[int, bytes | Part]:
+    """``[count, bytes]`` of a value kept for decoding later, its count at least ``least`` (the
+    bytes may be kept apart: :mod:`graph.kept_parts`)."""
     if not (isinstance(value, list) and len(value) == 2 and type(value[0]) is int and value[0] >= least):
         raise DamagedKeptFile(f"{what} is not a count and its bytes")
-    if not isinstance(value[1], bytes):
-        raise DamagedKeptFile(f"{what} is not a count and its bytes")
-    return value[0], value[1]
+    try:
+        return value[0], kept_bytes(value[1])
+    except DamagedKeptFile:
+        raise DamagedKeptFile(f"{what} is not a count and its bytes") from None
 
 
 def _untable(table: Any, key_of: Any) -> dict[Any, dict[str, Any]]:

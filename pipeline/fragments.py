@@ -22,7 +22,7 @@ from challenge_graph.graph.codebook import Codebook
 from challenge_graph.graph.figures import Figures
 from challenge_graph.graph.interview_build import Fragment, build_interview
 from challenge_graph.graph.kept_values import register
-from challenge_graph.pipeline.kept_store import KeptStore, decode_sent
+from challenge_graph.pipeline.kept_store import KeptStore
 from challenge_graph.pipeline.workers import in_worker_process, map_in_processes
 
 __all__ = ["FragmentCache", "KeptBuilds", "build_version"]
@@ -105,9 +105,14 @@ class FragmentCache:
         return self.kept.get_many(self.KIND, keys, Fragment)
 
     def put(self, key: str, fragment: Any) -> bytes:
-        """Keep ``fragment``; returns the kept bytes (see :func:`pipeline.kept_store.decode_sent`)."""
+        """Keep ``fragment``; returns the kept bytes (see :meth:`sent`)."""
         self.used.add(key)
         return self.kept.put(self.KIND, key, fragment)
+
+    def sent(self, key: str, data: bytes) -> Fragment:
+        """The fragment of the bytes a worker process kept under ``key`` and sent back (:meth:`put`):
+        its held rows are read from the kept file when used (:meth:`KeptStore.sent`)."""
+        return self.kept.sent(self.KIND, key, data, Fragment)
 
     def remember(self, key: Any, compute: Callable[[], Any]) -> Any:
         """``compute()``, or the value it gave for ``key`` (and this build version) in an earlier
@@ -157,8 +162,8 @@ class KeptBuilds:
             for (_, group, labels), key, has in zip(jobs, keys, kept):
                 # decoded one at a time (a fragment is released once absorbed); a damaged one is built again here
                 fragment = next(stored) if has else next(built)
-                if isinstance(fragment, bytes):
-                    fragment = decode_sent(fragment, Fragment)
+                if isinstance(fragment, bytes) and cache:
+                    fragment = cache.sent(key, fragment)
                 yield fragment or _build_and_keep(shared, (group, labels, key)), key
 
 
@@ -166,7 +171,7 @@ def _build_and_keep(
     shared: tuple[Codebook, bool, FragmentCache | None], job: tuple[Any, tuple[str, ...], str]
 ) -> Fragment | bytes:
     """An interview's fragment, kept under its key (in a worker process, see :func:`map_in_processes`;
-    a worker returns the kept bytes instead, see :func:`pipeline.kept_store.decode_sent`)."""
+    a worker returns the kept bytes instead, see :meth:`FragmentCache.sent`)."""
     (codebook, autocode, fragments), (group, interviewers, key) = shared, job
     fragment = build_interview(group, codebook, autocode, interviewers)
     if fragments:

@@ -10,6 +10,7 @@ changes.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,8 +27,8 @@ from challenge_graph.loaders import parse_source, read_sources
 from challenge_graph.pipeline.codebook_files import parse_codebook_source
 from challenge_graph.pipeline.collector import collector_paused
 from challenge_graph.pipeline.fragments import FragmentCache, KeptBuilds
-from challenge_graph.pipeline.kept_store import KeptStore, decode_sent
-from challenge_graph.pipeline.parse_cache import RECORD_TYPES, ParseCache, loader_version
+from challenge_graph.pipeline.kept_store import KeptStore
+from challenge_graph.pipeline.parse_cache import ParseCache, loader_version
 from challenge_graph.pipeline.study_checks import unmapped_stages, unmatched_codes
 from challenge_graph.pipeline.study_files import StudyFiles, bundled_codebook, split_study_files
 from challenge_graph.pipeline.workers import (
@@ -40,6 +41,8 @@ from challenge_graph.semantic import load as semantic_load
 from challenge_graph.store.base import GraphStore, Progress
 
 __all__ = ["Report", "check", "check_sources", "ingest", "ingest_sources", "read_codebook"]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -175,31 +178,35 @@ def ingest_sources(
         )
 
 
-def _ingest_locked(
-    store, new, codebook_file, codebook, replace, codebook_changed, progress, autocode, semantic=False, suggest=False
-) -> Report:
+def _ingest_locked(store, new, *options) -> Report:
+    """:func:`_load_and_write` with the store's kept values; when a part of them read late (an
+    interview's text, kept apart) turns out damaged, nothing was written: the kept file is
+    removed and the load runs again from the sources, once."""
     kept_file = store.kept_file()
-    with (
-        contextlib.closing(KeptStore(kept_file)) if kept_file else contextlib.nullcontext() as values,
-        _kept_damage_named(kept_file),
-    ):
-        return _load_and_write(
-            store,
-            new,
-            values,
-            codebook_file,
-            codebook,
-            replace,
-            codebook_changed,
-            progress,
-            autocode,
-            semantic,
-            suggest,
-        )
+    try:
+        with contextlib.closing(KeptStore(kept_file)) if kept_file else contextlib.nullcontext() as values:
+            return _load_and_write(store, new, values, *options)
+    except DamagedKeptFile as e:
+        if kept_file is None:
+            raise
+        logger.warning("%s: a kept entry is damaged (%s): built again from the sources", kept_file, e)
+        KeptStore(kept_file).discard()
+    with contextlib.closing(KeptStore(kept_file)) as values, _kept_damage_named(kept_file):
+        return _load_and_write(store, new, values, *options)
 
 
 def _load_and_write(
-    store, new, values, codebook_file, codebook, replace, codebook_changed, progress, autocode, semantic, suggest
+    store,
+    new,
+    values,
+    codebook_file,
+    codebook,
+    replace,
+    codebook_changed,
+    progress,
+    autocode,
+    semantic=False,
+    suggest=False,
 ) -> Report:
     """:func:`_ingest_locked` with the store's kept values open (``values``; None: keep nothing)."""
     report = Report()
@@ -253,8 +260,9 @@ def _load_and_write(
 @contextlib.contextmanager
 def _kept_damage_named(kept_file: Path | None) -> Iterator[None]:
     """A kept interview's excerpts and turns are decoded when a step reads them, after their
-    entry's checksum held: rows that then do not decode are a forged entry, named as such (the
-    load fails and the graph stays as it was), never a traceback."""
+    entry's checksum held: rows that then do not decode, in a load that started from a new kept
+    file, are a forged entry, named as such (the load fails and the graph stays as it was), never
+    a traceback."""
     try:
         yield
     except DamagedKeptFile as e:
@@ -309,11 +317,11 @@ def _parse(
     missing = [(s, k, codes) for s, k, codes, parsed in zip(sources, keys, known, cached) if parsed is None]
     # in the order of the files, as they come; closed at once if anything fails (work not begun is dropped)
     with contextlib.closing(map_in_processes(_parse_one, cache, missing)) as fresh:
-        for number, (source, parsed) in enumerate(zip(sources, cached), start=1):
+        for number, (source, key, parsed) in enumerate(zip(sources, keys, cached), start=1):
             if parsed is None:
                 parsed = next(fresh)
-                if isinstance(parsed, bytes):
-                    parsed = decode_sent(parsed, list, RECORD_TYPES)
+                if isinstance(parsed, bytes) and cache:
+                    parsed = cache.sent(key, parsed)
             if progress:
                 progress(Step(f"read {source.name}", "reading", number, len(sources)))
             if isinstance(parsed, LoaderError):
@@ -339,7 +347,7 @@ def _parse_one(
 ) -> list[Record] | bytes | LoaderError:
     """One file's records, kept in the cache under its key (in a worker process, see
     :func:`map_in_processes`); a file that cannot be read gives its error. A worker returns the
-    kept bytes instead of the records (:func:`pipeline.kept_store.decode_sent`): they are made anyway, and cross
+    kept bytes instead of the records (:meth:`pipeline.parse_cache.ParseCache.sent`): they are made anyway, and cross
     to the loading process without pickling the records field by field."""
     source, key, known = job
     try:

@@ -60,8 +60,13 @@ class ParseCache:
         return list(self.kept.get_many(self.KIND, keys, list, RECORD_TYPES))
 
     def put(self, key: str, records: list[Record]) -> bytes:
-        """Keep ``records``; returns the kept bytes (see :func:`pipeline.kept_store.decode_sent`)."""
+        """Keep ``records``; returns the kept bytes (see :meth:`sent`)."""
         return self.kept.put(self.KIND, key, records)
+
+    def sent(self, key: str, data: bytes) -> list[Record]:
+        """The records of the bytes a worker process kept under ``key`` and sent back (:meth:`put`):
+        their turns are read from the kept file when used (:meth:`KeptStore.sent`)."""
+        return self.kept.sent(self.KIND, key, data, list, RECORD_TYPES)
 
     def keep_only(self, keys: Iterable[str]) -> None:
         """Remove every entry but ``keys``: a file taken out of the corpus leaves the disk."""

@@ -12,6 +12,8 @@ import pytest
 from challenge_graph.graph.codebook import default_codebook_path
 from challenge_graph.graph.model import NODES, RELATIONSHIPS
 from challenge_graph.pipeline.ingest import ingest
+from challenge_graph.pipeline.kept_store import APART, KeptStore
+from challenge_graph.pipeline.workers import WORKERS_ENV
 from challenge_graph.store.ladybug_store import LadybugStore
 from tests.conftest import EXAMPLES, FIXTURES
 
@@ -74,6 +76,36 @@ def test_a_new_interview_builds_only_itself_and_gives_the_full_graph(tmp_path, p
     new_titles = {p.name.split("Interview ")[1].split(" - ")[0] for p in folder.glob("*.pdf")}  # 5, 10, 19
     assert len(after) - len(before) == len(new_titles) == 3
     assert _dump(store) == _dump(_full(tmp_path, EXAMPLES, folder))
+
+
+def test_adding_an_interview_reads_no_other_interviews_text(tmp_path, monkeypatch):
+    """The kept interviews' turns and excerpts are kept apart from their codings and figures
+    (:mod:`graph.kept_parts`): a load that adds an interview reads none of the others' text (in
+    the default study: a named study's build reads every row, to scope its ids)."""
+    base, new = tmp_path / "base", tmp_path / "new"
+    shutil.copytree(PDFS, base)
+    (new / "moderation").mkdir(parents=True)
+    for pdf in base.glob("**/*Interview 5 - *.pdf"):  # every coder's file of one interview
+        shutil.move(pdf, new / pdf.relative_to(base))
+    store = LadybugStore(tmp_path / "store")
+    ingest(store, [base])
+    with contextlib.closing(sqlite3.connect(store.path / "kept.sqlite")) as db:
+        kept_before = {key for (key,) in db.execute("SELECT key FROM kept WHERE kind LIKE '%:parts'")}
+    assert kept_before
+    read = []
+    get = KeptStore.get
+
+    def reading(self, kind, key, *args):
+        if kind.endswith(APART):
+            read.append(key)
+        return get(self, kind, key, *args)
+
+    monkeypatch.setattr(KeptStore, "get", reading)
+    monkeypatch.setenv(WORKERS_ENV, "1")  # every read in this process, where it is seen
+    ingest(store, [new])
+    assert store.last_write == "changes"
+    assert not set(read) & kept_before
+    assert _dump(store) == _dump(_full(tmp_path, base, new))
 
 
 def test_the_database_copy_made_while_building_is_written_into_or_removed(tmp_path, pdfs, monkeypatch):

@@ -8,8 +8,9 @@ import sqlite3
 
 import pytest
 
+from challenge_graph.graph.kept_parts import DamagedKeptFile
 from challenge_graph.graph.model import Turn
-from challenge_graph.pipeline.kept_store import KeptStore
+from challenge_graph.pipeline.kept_store import APART, KeptStore
 from challenge_graph.pipeline.workers import WORKERS_ENV, map_in_processes
 
 
@@ -114,3 +115,45 @@ def test_removed_entries_leave_no_text_in_the_file(tmp_path):
     files = [p for p in tmp_path.iterdir() if p.name.startswith("kept.sqlite")]
     assert not any(b"taken out of the corpus" in p.read_bytes() for p in files)
     assert any(b"still loaded" in p.read_bytes() for p in files)
+
+
+def _first_turn(_, turns) -> str:
+    """In a worker process: the first turn's text (the worker reads the turns kept apart itself)."""
+    return turns[0].text
+
+
+def test_an_entrys_text_is_kept_apart_and_read_only_when_used(tmp_path, monkeypatch):
+    turns = tuple(Turn("S", f"turn {n} " + "words " * 50, n, n + 1) for n in range(30))
+    kept = KeptStore(tmp_path / "kept.sqlite")
+    kept.put("parsed", "k", [turns, "a short value"])
+    with contextlib.closing(sqlite3.connect(tmp_path / "kept.sqlite")) as db:  # read another way
+        sizes = dict(db.execute("SELECT kind, length(value) FROM kept").fetchall())
+    assert set(sizes) == {"parsed", f"parsed{APART}"} and sizes["parsed"] * 10 < sizes[f"parsed{APART}"]
+
+    fetched = []
+    get = KeptStore.get
+    monkeypatch.setattr(KeptStore, "get", lambda self, kind, *a: fetched.append(kind) or get(self, kind, *a))
+    back, short = kept.get("parsed", "k", list)
+    assert short == "a short value" and len(back) == 30 and fetched == ["parsed"]  # counted, not read
+    assert tuple(back) == turns and fetched == ["parsed", f"parsed{APART}"]
+    monkeypatch.undo()
+
+    monkeypatch.setenv(WORKERS_ENV, "2")
+    again = [kept.get("parsed", "k", list)[0] for _ in range(2)]
+    assert list(map_in_processes(_first_turn, None, again)) == [turns[0].text] * 2  # sent as where to read them
+    kept.keep_only("parsed", [])
+    with contextlib.closing(sqlite3.connect(tmp_path / "kept.sqlite")) as db:
+        assert db.execute("SELECT count(*) FROM kept").fetchone()[0] == 0  # the parts leave with their entry
+    kept.close()
+
+
+def test_a_value_whose_parts_are_missing_says_so_when_they_are_read(tmp_path):
+    kept = KeptStore(tmp_path / "kept.sqlite")
+    kept.put("parsed", "k", [tuple(Turn("S", f"t{n}", n, n + 1) for n in range(3))])
+    with contextlib.closing(sqlite3.connect(tmp_path / "kept.sqlite")) as db, db:
+        db.execute("DELETE FROM kept WHERE kind = ?", (f"parsed{APART}",))
+    (turns,) = kept.get("parsed", "k", list)
+    assert len(turns) == 3
+    with pytest.raises(DamagedKeptFile, match="the parts kept apart from it are missing or damaged"):
+        turns[0]
+    kept.close()
