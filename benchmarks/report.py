@@ -19,6 +19,7 @@ TARGETS: dict[str, tuple[str, dict[int, float], str]] = {
     "PNG export": ("<", {1000: 10}, "s"),
     "method analysis": ("<=", {1000: 2}, "s"),
     "one file": ("<=", {1000: 2}, "s"),
+    "one file past start-up": ("<=", {1000: 1}, "s"),  # less `challenge-graph load --help`
     "query start-up": ("<", {1000: 0.3}, "s"),
     "page first render": ("<=", {1000: 1000}, "ms"),
 }
@@ -35,6 +36,8 @@ def judge(n: int, r: dict[str, Any]) -> list[dict[str, Any]]:
         ("PNG export", "PNG export, workflow layout", r["export_png"]["workflow_s"]),
         ("one file", "add one file", r["one_file"]["add_s"]),
         ("one file", "replace one file", r["one_file"]["replace_s"]),
+        ("one file past start-up", "add one file past start-up", _past_start_up(r["one_file"], "add_s")),
+        ("one file past start-up", "replace one file past start-up", _past_start_up(r["one_file"], "replace_s")),
         ("query start-up", "`challenge-graph query` start-up", r["one_file"].get("query_start_s")),
     ]
     figures += [("query median", f"query {q}", t["median"]) for q, t in r["queries_ms"].items()]
@@ -47,6 +50,12 @@ def judge(n: int, r: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         judged.append({"figure": what, "target": target, "value": value, "met": met(target, n, value)})
     return judged
+
+
+def _past_start_up(one_file: dict[str, Any], step: str) -> float:
+    """Seconds of ``step`` past the command's start-up (``load --help``: the interpreter, click,
+    the command's imports)."""
+    return one_file[step] - one_file["cli_start_s"]
 
 
 def met(target: str, n: int, value: float | None) -> bool:
@@ -122,6 +131,9 @@ def print_size(n: int, r: dict[str, Any]) -> None:
         f"  replace one file        {f['replace_s']:8.2f} s{mark('one file', n, f['replace_s'])}   "
         f"({f['replaced']}, recoded)   `challenge-graph load` alone starts in {f['cli_start_s']:.2f} s"
     )
+    for step, what in (("add_s", "add"), ("replace_s", "replace")):
+        past = _past_start_up(f, step)
+        print(f"    {what + ' past start-up':21s} {past:8.2f} s{mark('one file past start-up', n, past)}")
     if "query_start_s" in f:
         start = f["query_start_s"]
         print(f"  query start-up          {start:8.2f} s{mark('query start-up', n, start)}   (query --help)")
