@@ -86,8 +86,10 @@ def resolved(data: bytes | Part) -> bytes:
 
 class KeptParts:
     """The parts one kept value set aside, read once through ``fetch()`` when a part is first
-    used (``fetch`` returns the list, or None when it is missing or damaged). Pickled (a worker
-    process building an interview), it carries ``fetch``, never the bytes: the worker reads them."""
+    used (``fetch`` returns the list, or None when it is missing or damaged), each handed over
+    once (:class:`Part` holds it from then on, so a full write that lets go of an interview's
+    excerpts frees them while their relationships wait). Pickled (a worker process building an
+    interview), it carries ``fetch``, never the bytes: the worker reads them."""
 
     def __init__(self, fetch: Callable[[], list[bytes] | None]) -> None:
         self._fetch = fetch
@@ -96,29 +98,34 @@ class KeptParts:
     def __getstate__(self) -> dict[str, Any]:
         return {"_fetch": self._fetch, "_parts": None}
 
-    def read(self, index: int) -> bytes:
-        """The ``index``-th part. Raises :class:`DamagedKeptFile` when the parts are missing or
-        damaged, or hold no such part."""
-        if self._parts is None:
+    def take(self, index: int) -> bytes:
+        """The ``index``-th part, which this object lets go of (read once more, the parts are
+        fetched again). Raises :class:`DamagedKeptFile` when the parts are missing or damaged, or
+        hold no such part."""
+        if self._parts is None or self._parts[index:][:1] == [None]:
             parts = self._fetch()
             if not isinstance(parts, list):
                 raise DamagedKeptFile("the parts kept apart from it are missing or damaged")
             self._parts = parts
         if index >= len(self._parts) or not isinstance(self._parts[index], bytes):
             raise DamagedKeptFile(f"it names part {index} of {len(self._parts)} kept apart from it")
-        return self._parts[index]
+        data, self._parts[index] = self._parts[index], None
+        return data
 
 
 class Part:
-    """One part kept apart: ``parts.read(index)``, when asked."""
+    """One part kept apart: ``parts.take(index)``, when first asked."""
 
-    __slots__ = ("parts", "index")
+    __slots__ = ("parts", "index", "_data")
 
     def __init__(self, parts: KeptParts, index: int) -> None:
         self.parts, self.index = parts, index
+        self._data: bytes | None = None
 
-    def __reduce__(self) -> tuple[Any, ...]:
+    def __reduce__(self) -> tuple[Any, ...]:  # to a worker process: where to read it, not the bytes
         return (Part, (self.parts, self.index))
 
     def read(self) -> bytes:
-        return self.parts.read(self.index)
+        if self._data is None:
+            self._data = self.parts.take(self.index)
+        return self._data

@@ -70,8 +70,9 @@ def build_database(path: Path, graph: GraphData, progress: Progress | None) -> N
 
 def _copies(graph: GraphData, path: Path) -> list[tuple[str, int, Copy]]:
     """Each table's description, row count, and its ``COPY`` (which makes the table's rows when
-    its turn comes). Nodes come first; a derived relationship's table is made from the columns of
-    its source label's that it needs (ids, no text, no copy), kept until then."""
+    its turn comes, so that no table's columns wait in memory through another's copy). Nodes
+    come first; a derived relationship's table is made from the columns of its source label's
+    that it needs (ids, no text, no copy), kept until then."""
     import pyarrow as pa
 
     from challenge_graph.store.arrow_tables import arrow_columns
@@ -96,8 +97,11 @@ def _copies(graph: GraphData, path: Path) -> list[tuple[str, int, Copy]]:
     def derived_copy(rel: str, src: str, dst: str, conn: Any) -> None:
         _copy_frame(conn, f"COPY {rel} FROM frame (from='{src}', to='{dst}')", pa.concat_tables(made.pop(src)))
 
-    def rel_copy(statement: str, values: dict[str, list[Any]], columns: dict[str, str], conn: Any) -> None:
-        _copy_frame(conn, statement, arrow_columns(values, columns))
+    def rel_copy(rel: str, columns: dict[str, str], conn: Any) -> None:
+        # read column by column (an interview's held rows are never made into a dict each), one
+        # COPY for each (source label, target label) the rows join
+        for (src, dst), values in graph.rel_columns(rel, list(columns)).items():
+            _copy_frame(conn, f"COPY {rel} FROM frame (from='{src}', to='{dst}')", arrow_columns(values, columns))
 
     counts = graph.counts()
     copies = [(label, counts[label], functools.partial(node_copy, label)) for label in NODES if counts.get(label)]
@@ -107,13 +111,9 @@ def _copies(graph: GraphData, path: Path) -> list[tuple[str, int, Copy]]:
             if counts.get(rel):
                 copies.append((f"{rel} {src}->{dst}", counts[rel], functools.partial(derived_copy, rel, src, dst)))
             continue
-        columns = {"src": "STRING", "dst": "STRING", **props}
-        # read column by column (an interview's held rows are never made into a dict each)
-        for (src, dst), values in graph.rel_columns(rel, list(columns)).items():
-            statement = f"COPY {rel} FROM frame (from='{src}', to='{dst}')"
-            copies.append(
-                (f"{rel} {src}->{dst}", len(values["src"]), functools.partial(rel_copy, statement, values, columns))
-            )
+        if counts.get(rel):
+            columns = {"src": "STRING", "dst": "STRING", **props}
+            copies.append((rel, counts[rel], functools.partial(rel_copy, rel, columns)))
     return copies
 
 

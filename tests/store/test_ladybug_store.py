@@ -64,7 +64,11 @@ def test_the_loaded_files_are_listed_from_the_last_write_without_opening_the_dat
     ingest(empty_store, [EXAMPLES])
     empty_store.close()
     queried = _queried_sources(LadybugStore(empty_store.path))
-    files = [f for f in EXAMPLES.rglob("*") if f.is_file() and f.suffix not in (".md", ".py")]  # README, package
+    files = [  # not the README, the package's module or its bytecode
+        f
+        for f in EXAMPLES.rglob("*")
+        if f.is_file() and f.suffix not in (".md", ".py") and "__pycache__" not in f.parts
+    ]
     assert len(queried) == len(files) + 1  # every file, and the codebook
     assert _listed_sources(LadybugStore(empty_store.path), queried, monkeypatch) == (queried, 0)
     os.utime(empty_store.db_file)  # the database changed since its snapshot was taken: it is asked
