@@ -102,7 +102,7 @@ class KeptParts:
         """The ``index``-th part, which this object lets go of (read once more, the parts are
         fetched again). Raises :class:`DamagedKeptFile` when the parts are missing or damaged, or
         hold no such part."""
-        if self._parts is None or self._parts[index:][:1] == [None]:
+        if self._parts is None or (index < len(self._parts) and self._parts[index] is None):  # taken: fetch again
             parts = self._fetch()
             if not isinstance(parts, list):
                 raise DamagedKeptFile("the parts kept apart from it are missing or damaged")

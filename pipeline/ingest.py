@@ -196,17 +196,7 @@ def _ingest_locked(store, new, *options) -> Report:
 
 
 def _load_and_write(
-    store,
-    new,
-    values,
-    codebook_file,
-    codebook,
-    replace,
-    codebook_changed,
-    progress,
-    autocode,
-    semantic=False,
-    suggest=False,
+    store, new, values, codebook_file, codebook, replace, codebook_changed, progress, autocode, semantic, suggest
 ) -> Report:
     """:func:`_ingest_locked` with the store's kept values open (``values``; None: keep nothing)."""
     report = Report()

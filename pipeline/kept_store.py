@@ -8,7 +8,7 @@ pickle), so a changed byte is noticed and the entry built again from the sources
 
 An entry's bulky parts (an interview's turns, its excerpts) are kept apart, under the same key
 and the kind with :data:`APART` appended, and read only when a step uses them
-(:mod:`graph.kept_parts`): a load that adds one file to 1,000 interviews reads 10 MB, not 150.
+(:mod:`graph.kept_parts`): a load that adds one file to 1,000 interviews reads 11 MB, not 150.
 
 Everything here can be rebuilt, so it is written for speed: the engine does not wait for the
 disk on commit, and an entry, or the whole file, that cannot be read is logged and treated as
@@ -79,7 +79,8 @@ class KeptStore:
         """The value of the bytes a worker process kept under ``(kind, key)`` a moment ago and sent
         back instead of the value itself (:meth:`put` returns them); they never fail to decode but
         by a bug, so their checksum, made for the disk, is not compared again."""
-        value = decode_kept(data, "a value sent by a worker process", expect, items, False, self._parts(kind, key))
+        where = "a value sent by a worker process"
+        value = decode_kept(data, where, expect, items, checksum=False, parts=self._parts(kind, key))
         if value is None:
             raise ValueError("a value sent by a worker process did not decode")
         return value
