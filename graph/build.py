@@ -48,7 +48,7 @@ from challenge_graph.graph.speakers import identify_speakers, with_roles
 from challenge_graph.graph.study_scope import scope
 from challenge_graph.graph.taxonomy import load_taxonomy
 
-__all__ = ["InterviewJob", "InterviewBuilds", "BuildEach", "build_graph"]
+__all__ = ["InterviewJob", "InterviewBuilds", "BuildEach", "build_graph", "written_rows"]
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +171,26 @@ def build_graph(
         graph.add_rel("IN_STUDY", ("Interview", iid), ("Study", study))
     graph.built_counts = graph.counts()
     return graph
+
+
+def written_rows(fragment: Fragment, iid: str, study: str = DEFAULT_STUDY) -> GraphData:
+    """The rows of interview ``iid``'s ``fragment`` as :func:`build_graph` writes them in ``study``
+    when no later step changes them (each row says its study, the interview is in it, its codes
+    have rows as :func:`_absorb` makes them), read without changing the fragment."""
+    part, rows = fragment.graph, GraphData()
+    for label, table in part.nodes.items():
+        rows.nodes[label] = dict(table)
+    for rel, table in part.rels.items():
+        rows.rels[rel] = dict(table)
+    for name, held in part.held.items():
+        rows.held[name] = dict(held)
+    for info in fragment.infos.values():
+        if info.label != IGNORED:
+            add_code(rows, info)
+    scope(rows, study)
+    for interview in rows.nodes.get("Interview", {}):
+        rows.add_rel("IN_STUDY", ("Interview", interview), ("Study", study))
+    return rows
 
 
 def _absorb(

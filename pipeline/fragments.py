@@ -136,10 +136,17 @@ class FragmentCache:
 
 class KeptBuilds:
     """Interviews for :func:`graph.build.build_graph`: taken from ``fragments`` where kept, the
-    rest built over worker processes (:func:`map_in_processes`) and kept there."""
+    rest built over worker processes (:func:`map_in_processes`) and kept there. When a build makes
+    at most ``FIRST_MAX`` interviews, they are made first and handed to ``built`` (interview id ->
+    (key, fragment)) before the kept ones are read: a store may start writing them."""
 
-    def __init__(self, fragments: FragmentCache | None) -> None:
+    FIRST_MAX = 8
+
+    def __init__(
+        self, fragments: FragmentCache | None, built: Callable[[dict[str, tuple[str, Fragment]]], None] | None = None
+    ) -> None:
         self.cache = fragments
+        self.built = built
 
     def similarity(self, key: Any, compute: Callable[[], float]) -> float:
         return self.cache.remember(key, compute) if self.cache else compute()
@@ -158,13 +165,22 @@ class KeptBuilds:
         shared = (codebook, autocode, cache)
         stored = cache.get_many([key for key, has in zip(keys, kept) if has]) if cache else iter(())
         # in the interviews' order, as they come; closed at once if anything fails (work not begun is dropped)
-        with contextlib.closing(map_in_processes(_build_and_keep, shared, to_build)) as built:
+        with contextlib.closing(map_in_processes(_build_and_keep, shared, to_build)) as made:
+            built: Iterator[Fragment | bytes] = made
+            if self.built is not None and 0 < len(to_build) <= self.FIRST_MAX:
+                first = [_received(cache, key, fragment) for (_, _, key), fragment in zip(to_build, made)]
+                new = [(iid, key) for (iid, _, _), key, has in zip(jobs, keys, kept) if not has]
+                self.built({iid: (key, fragment) for (iid, key), fragment in zip(new, first)})
+                built = iter(first)
             for (_, group, labels), key, has in zip(jobs, keys, kept):
                 # decoded one at a time (a fragment is released once absorbed); a damaged one is built again here
-                fragment = next(stored) if has else next(built)
-                if isinstance(fragment, bytes) and cache:
-                    fragment = cache.sent(key, fragment)
+                fragment = _received(cache, key, next(stored) if has else next(built))
                 yield fragment or _build_and_keep(shared, (group, labels, key)), key
+
+
+def _received(cache: FragmentCache | None, key: str, fragment: Fragment | bytes | None) -> Fragment | None:
+    """A fragment as read or made: one a worker process kept and sent as bytes is decoded."""
+    return cache.sent(key, fragment) if isinstance(fragment, bytes) and cache else fragment  # type: ignore[return-value]
 
 
 def _build_and_keep(

@@ -10,15 +10,18 @@ changes.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from challenge_graph.graph.build import written_rows
 from challenge_graph.graph.code_names import likely_duplicates
 from challenge_graph.graph.codebook import IGNORED, Codebook, default_codebook_path
 from challenge_graph.graph.errors import ChallengeGraphError, LoaderError, StoreError
 from challenge_graph.graph.graph_data import GraphData, code_id
+from challenge_graph.graph.interview_build import Fragment
 from challenge_graph.graph.kept_values import DamagedKeptFile
 from challenge_graph.graph.model import CODE_LABELS, Interview, Protocol, Record, SourceFile
 from challenge_graph.graph.progress import Step
@@ -225,7 +228,8 @@ def _load_and_write(
     if progress:
         progress(Step(f"building the graph from {len(records)} files", "building"))
     fragments = FragmentCache(values, salt=loader_version()) if values else None
-    graph = _build(records, studies, codebook, report, autocode, fragments)
+    first = None if studies.studies else functools.partial(_write_first, store)  # the default study's rows alone
+    graph = _build(records, studies, codebook, report, autocode, KeptBuilds(fragments, first))
     release_shared_workers()  # no step needs them past here: their memory leaves before the write
     loaded = [source for source, _ in records]
     del records, new_records  # the graph holds what is written: the parsed turns leave before the write
@@ -351,13 +355,18 @@ def _parse_one(
     return parsed
 
 
+def _write_first(store: GraphStore, built: dict[str, tuple[str, Fragment]]) -> None:
+    """Hand the interviews a load built to the store before the build ends (:meth:`GraphStore.stage_interviews`)."""
+    store.stage_interviews({iid: (key, written_rows(fragment, iid)) for iid, (key, fragment) in built.items()})
+
+
 def _build(
     records: list[tuple[SourceFile, Record]],
     studies: StudyFiles,
     codebook: Codebook,
     report: Report,
     autocode: bool = False,
-    fragments: FragmentCache | None = None,
+    builds: KeptBuilds | None = None,
 ) -> GraphData:
     records = sorted(records, key=lambda pair: pair[0].name)  # the graph never depends on the order of loads
     graph = build_corpus(
@@ -366,7 +375,7 @@ def _build(
         studies.codebooks,
         bundled_codebook(),
         autocode=autocode,
-        builds=KeptBuilds(fragments),
+        builds=builds or KeptBuilds(None),
     )
     report.rejected.extend(graph.rejected)
     report.notes.extend(graph.warnings)

@@ -106,6 +106,12 @@ class GraphStore(ABC):
         that keeps them in files writes them on a thread); :meth:`replace_graph` waits for it.
         Called with the write lock held; nothing a reader sees changes."""
 
+    def stage_interviews(self, built: dict[str, tuple[str, GraphData]]) -> None:  # noqa: B027 - optional
+        """Start writing the interviews a load built while the build goes on: interview id ->
+        (fragment key, its rows as written, :func:`graph.build.written_rows`). Only what
+        :meth:`replace_graph` would write, and nothing a reader sees; a store may ignore it.
+        Called with the write lock held, after :meth:`stage_sources`."""
+
     @abstractmethod
     def sources(self) -> list[SourceFile]:
         """The source files (and their contents) the current graph was built from."""

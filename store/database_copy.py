@@ -1,18 +1,35 @@
-"""The database file copied on a thread while a load parses and builds.
+"""The database file copied on a thread while a load parses and builds, and written into there.
 
 Writing a few interviews' changes starts from a copy of the current database file
 (:func:`store.ladybug_delta.apply_changes`): copying 120 MB at 1,000 interviews takes 0.2-0.5 s,
 which a load otherwise spends on nothing else. The copy is started once the load holds the write
 lock and has files to load, so the file cannot change meanwhile.
+
+The interviews the load builds are known before the rest of the graph: their own rows can be
+written into the copy, and checkpointed, while the build puts the kept interviews together
+(:meth:`DatabaseCopy.write_first`). LadybugDB's checkpoint costs about 20 ms for each table a
+change touches, whatever the rows: at 1,000 interviews, adding one spends 0.25 s of its 0.4 s of
+checkpoint on the tables an interview owns, which the build now hides. The engine lets go of
+Python's lock as it writes, so the build goes on meanwhile.
 """
 
 from __future__ import annotations
 
+import logging
 import shutil
 import threading
 from pathlib import Path
+from typing import Any
+
+import ladybug
+
+from challenge_graph.store.ladybug_delta import FirstWrite
 
 __all__ = ["DatabaseCopy"]
+
+logger = logging.getLogger(__name__)
+
+PENDING = (".wal", ".shadow")  # what an open or killed database leaves beside its file
 
 
 class DatabaseCopy:
@@ -20,10 +37,12 @@ class DatabaseCopy:
 
     def __init__(self, source: Path, target: Path) -> None:
         self.target = target
+        self.first: FirstWrite | None = None  # the interviews written into the copy, once done
         self._failure: list[BaseException] = []
         target.touch()  # there from the start: a load that stops now still sees (and removes) it
         self._thread = threading.Thread(target=self._copy, args=(source,), name="challenge-graph copy", daemon=True)
         self._thread.start()
+        self._writer: threading.Thread | None = None
 
     def _copy(self, source: Path) -> None:
         try:
@@ -31,15 +50,57 @@ class DatabaseCopy:
         except BaseException as e:  # noqa: BLE001 - the write copies the file itself instead
             self._failure.append(e)
 
-    def take(self) -> Path | None:
-        """Wait for the copy: its path, or None when it failed (nothing is left behind)."""
+    def write_first(self, statements: list[tuple[str, list[dict[str, Any]]]], first: FirstWrite) -> None:
+        """Run ``statements`` (:func:`store.ladybug_delta.first_statements`) in the copy once it is
+        made, in one transaction, and checkpoint, on a thread; :meth:`take` waits for them and
+        leaves the database open in :attr:`first`. Once only."""
+        if self._writer is not None:
+            raise RuntimeError("the copy is written into once")
+        self._writer = threading.Thread(
+            target=self._write, args=(statements, first), name="challenge-graph first write", daemon=True
+        )
+        self._writer.start()
+
+    def _write(self, statements: list[tuple[str, list[dict[str, Any]]]], first: FirstWrite) -> None:
         self._thread.join()
         if self._failure:
-            self.target.unlink(missing_ok=True)
+            return
+        try:
+            first.database = ladybug.Database(str(self.target))
+            first.connection = ladybug.Connection(first.database)
+            first.connection.execute("BEGIN TRANSACTION")
+            for cypher, rows in statements:
+                first.connection.execute(cypher, {"rows": rows})
+            first.connection.execute("COMMIT")
+            first.connection.execute("CHECKPOINT")
+            self.first = first
+        except BaseException as e:  # noqa: BLE001 - the changes are written from a fresh copy instead
+            logger.info("writing the built interviews first failed (%s): the changes start from a fresh copy", e)
+            self._failure.append(e)
+            first.close()
+
+    def take(self) -> Path | None:
+        """Wait for the copy (and the first write): its path, or None when either failed (nothing
+        is left behind)."""
+        self._join()
+        if self._failure:
+            self._remove()
             return None
         return self.target
 
     def discard(self) -> None:
         """Wait for the copy and remove it (the load ended without writing from it)."""
+        self._join()
+        self._remove()
+
+    def _join(self) -> None:
         self._thread.join()
-        self.target.unlink(missing_ok=True)
+        if self._writer is not None:
+            self._writer.join()
+
+    def _remove(self) -> None:
+        if self.first is not None:
+            self.first.close()
+            self.first = None
+        for path in [self.target, *(self.target.with_name(self.target.name + s) for s in PENDING)]:
+            path.unlink(missing_ok=True)

@@ -22,6 +22,7 @@ import logging
 import os
 import shutil
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,8 +35,10 @@ from challenge_graph.graph.kept_values import register
 from challenge_graph.graph.model import DERIVED_RELATIONSHIPS, NODES, RELATIONSHIPS
 
 __all__ = [
+    "FirstWrite",
     "Snapshot",
     "apply_changes",
+    "first_statements",
     "built_from_fragments",
     "read_snapshot",
     "rows_by_ends",
@@ -56,6 +59,7 @@ INTERVIEW_RELS = {
     "CODED_AS": "src:excerpt",
     "MENTIONS": "src:excerpt",
 }
+_ENDS = (("srcLabel", "src"), ("dstLabel", "dst"))
 MAX_CHANGED_ROWS = 50_000  # above this, a fresh database is as quick and simpler
 
 
@@ -124,24 +128,36 @@ def write_snapshot(path: Path, snapshot: Snapshot | None) -> None:
         write_kept(path, snapshot)
 
 
-def apply_changes(current: Path, target: Path, old: Snapshot, graph: GraphData, copied: Path | None = None) -> bool:
+def apply_changes(
+    current: Path,
+    target: Path,
+    old: Snapshot,
+    graph: GraphData,
+    copied: Path | None = None,
+    first: FirstWrite | None = None,
+) -> bool:
     """Copy the database ``current`` to ``target`` (or move ``copied``, a copy of it made
-    meanwhile) and change it into ``graph``; False (and no ``target``) when the changes are
-    better written by a full build."""
+    meanwhile, into which ``first`` may have written some interviews already) and change it into
+    ``graph``; False (and no ``target``) when the changes are better written by a full build."""
     if not built_from_fragments(graph) or old.schema != schema_digest():
         return False
+    if first is not None:
+        old = first.after(old, graph)
     changed = {iid for iid, key in graph.fragment_keys.items() if old.interviews.get(iid) != key}
     gone = set(old.interviews) - set(graph.fragment_keys)
     statements = _statements(old, graph, changed, gone)
     if sum(len(rows) for _, rows in statements) > MAX_CHANGED_ROWS:
         return False
-    if copied is not None:
-        os.replace(copied, target)
-    else:
-        shutil.copyfile(current, target)
     try:
-        db = ladybug.Database(str(target))
-        conn = ladybug.Connection(db)
+        if first is not None:  # open on the copy: written there, then moved
+            db, conn = first.database, first.connection
+        else:
+            if copied is not None:
+                os.replace(copied, target)
+            else:
+                shutil.copyfile(current, target)
+            db = ladybug.Database(str(target))
+            conn = ladybug.Connection(db)
         try:
             conn.execute("BEGIN TRANSACTION")
             for cypher, rows in statements:
@@ -150,13 +166,110 @@ def apply_changes(current: Path, target: Path, old: Snapshot, graph: GraphData, 
                     conn.execute(cypher, {"rows": rows})
             conn.execute("COMMIT")
         finally:
-            conn.close()
-            db.close()
+            if first is not None:
+                first.close()
+            else:
+                conn.close()
+                db.close()
+        if first is not None and copied is not None:
+            os.replace(copied, target)
     except RuntimeError as e:
         logger.info("writing the changes failed (%s): building the database from scratch", e)
         target.unlink(missing_ok=True)
         return False
     return True
+
+
+@dataclass
+class FirstWrite:
+    """Interviews written into the copied database before the build ended (:func:`first_statements`),
+    and the database, left open on the copy for the rest of the changes."""
+
+    interviews: dict[str, str]  # interview id -> its fragment key
+    rows: dict[str, dict[str, list[str]]]  # interview id -> table -> its rows as written (see _written)
+    nodes: dict[str, dict[str, dict[str, Any]]]  # label -> id -> row, inserted for them
+    database: Any = None
+    connection: Any = None
+    stood: list[str] = field(default_factory=list)  # the interviews the graph has as written first (after())
+
+    def after(self, old: Snapshot, graph: GraphData) -> Snapshot:
+        """``old`` as the copy now holds it: with the interviews written first and the rows
+        inserted for them. An interview whose rows in ``graph`` are not those written (a later
+        step of the build changed them) is marked to be written again."""
+        interviews = dict(old.interviews)
+        for iid, key in self.interviews.items():
+            same = key == graph.fragment_keys.get(iid) and _written(_own_rows(graph, {iid})) == self.rows[iid]
+            interviews[iid] = key if same else ""  # "": no fragment has it, so it is deleted and written again
+            if same:
+                self.stood.append(iid)
+        rows = GraphData()
+        rows.nodes.update(old.nodes)
+        rows.rels.update(old.rels)
+        for label, added in self.nodes.items():
+            rows.nodes[label] = {**old.nodes.get(label, {}), **added}
+        return Snapshot(old.database, interviews, rows, old.schema)
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.database.close()
+            self.connection = self.database = None
+
+
+def first_statements(
+    old: Snapshot, built: dict[str, tuple[str, GraphData]], limit: int = 8
+) -> tuple[list[tuple[str, list[dict[str, Any]]]], FirstWrite]:
+    """Statements that write some interviews before the rest of the graph is known: ``built``
+    maps an interview's id to its fragment key and its rows as written
+    (:func:`graph.build.written_rows`). Each interview new or changed since ``old`` gets its own
+    rows, after its old ones are deleted, and the nodes of other tables that ``old`` lacks (a new
+    participant, a new code; the figures the build adds later are null); one whose relationships
+    need a node not among them is left to :func:`apply_changes`, as are more than ``limit``
+    interviews. :meth:`FirstWrite.after` tells the rest of the changes what is written."""
+    first = FirstWrite({}, {}, defaultdict(dict))
+    own_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    todo = sorted((iid, key, rows) for iid, (key, rows) in built.items() if old.interviews.get(iid) != key)
+    for iid, key, rows in todo if len(todo) <= limit else []:
+        # copies: the build goes on editing its rows while these are written
+        own = {table: [dict(row) for row in part] for table, part in _own_rows(rows, {iid}).items()}
+        added = {
+            label: {
+                k: {p: row.get(p) for p in NODES[label]}
+                for k, row in table.items()
+                if k not in old.nodes.get(label, {}) and k not in first.nodes[label]
+            }
+            for label, table in rows.nodes.items()
+            if label not in INTERVIEW_NODES and label in NODES
+        }
+        known = {("Interview", iid), *(("Excerpt", row["id"]) for row in own["Excerpt"])}
+        known.update(
+            (label, k) for table in (old.nodes, first.nodes, added) for label, ids in table.items() for k in ids
+        )
+        ends = ((r[label], r[end]) for rel in INTERVIEW_RELS for r in own[rel] for label, end in _ENDS)
+        if not all(end in known for end in ends):
+            continue
+        for label, table in added.items():
+            first.nodes[label].update(table)
+        for table, table_rows in own.items():
+            own_rows[table].extend(table_rows)
+        first.interviews[iid], first.rows[iid] = key, _written(own)
+    stale = sorted(first.interviews.keys() & old.interviews.keys())
+    statements: list[tuple[str, list[dict[str, Any]]]] = [
+        ("MATCH (e:Excerpt) WHERE e.interview IN $rows DETACH DELETE e", stale),
+        ("MATCH (i:Interview) WHERE i.id IN $rows DETACH DELETE i", stale),
+    ]
+    for label, props in NODES.items():
+        rows = own_rows[label] if label in INTERVIEW_NODES else list(first.nodes.get(label, {}).values())
+        statements.append((_create_node(label, props), rows))
+    for rel in INTERVIEW_RELS:
+        for (src, dst), group in rows_by_ends(own_rows[rel]).items():
+            statements.append((_create_rel(rel, src, dst), group))
+    return [(cypher, rows) for cypher, rows in statements if rows], first
+
+
+def _written(own: dict[str, list[dict[str, Any]]]) -> dict[str, list[str]]:
+    """Rows by table in a form two sets of rows compare equal in when they write the same rows."""
+    return {table: sorted(repr(sorted(row.items())) for row in rows) for table, rows in own.items()}
 
 
 def _statements(
@@ -183,14 +296,10 @@ def _statements(
         for (src, dst), rows in rows_by_ends(added).items():
             rel_inserts.append((_create_rel(rel, src, dst), rows))
 
-    excerpts = graph.owned_rows("Excerpt", changed)  # the others' stay packed (GraphData.hold)
+    owned = _own_rows(graph, changed)
     for label, props in NODES.items():
-        if label == "Excerpt":
-            node_inserts.append((_create_node(label, props), excerpts))
-            continue
         if label in INTERVIEW_NODES:
-            rows = [r for r in graph.nodes.get(label, {}).values() if _owner(label, r) in changed]
-            node_inserts.append((_create_node(label, props), rows))
+            node_inserts.append((_create_node(label, props), owned[label]))
             continue
         before, after = old.nodes.get(label, {}), graph.nodes.get(label, {})
         gone_ids = [key for key in before if key not in after]
@@ -205,24 +314,32 @@ def _statements(
         for prop, rows in edits.items():
             updates.append((f"UNWIND $rows AS r MATCH (n:{label} {{id: r.id}}) SET n.{prop} = r.value", rows))
 
-    # the changed interviews' excerpts, so that each of the 360,000 rows at 1,000 interviews costs one lookup
-    excerpt_ids = {row["id"] for row in excerpts}
-    for rel, owner in INTERVIEW_RELS.items():
-        end, _, kind = owner.partition(":")
-        wanted = excerpt_ids if kind == "excerpt" else changed
-        if rel in DERIVED_RELATIONSHIPS:
-            rows = derived_rows(rel, excerpts)
-        elif rel in HELD_RELS:
-            rows = graph.owned_rows(rel, changed)  # the others' stay packed, as their excerpts
-        else:
-            rows = [r for r in graph.rel_rows(rel) if r[end] in wanted]
-        for (src, dst), group in rows_by_ends(rows).items():
+    for rel in INTERVIEW_RELS:
+        for (src, dst), group in rows_by_ends(owned[rel]).items():
             rel_inserts.append((_create_rel(rel, src, dst), group))
     return deletions + updates + node_inserts + rel_inserts
 
 
-def _owner(label: str, row: dict[str, Any]) -> str:
-    return row["id"] if label == "Interview" else row["interview"]
+def _own_rows(graph: GraphData, interviews: Collection[str]) -> dict[str, list[dict[str, Any]]]:
+    """The rows ``interviews`` (ids) own, by table (:data:`INTERVIEW_NODES`, :data:`INTERVIEW_RELS`);
+    the other interviews' held rows stay packed (:meth:`GraphData.hold`)."""
+    excerpts = graph.owned_rows("Excerpt", interviews)
+    own = {
+        "Interview": [row for row in graph.nodes.get("Interview", {}).values() if row["id"] in interviews],
+        "Excerpt": excerpts,
+    }
+    # the interviews' excerpts, so that each of the 360,000 rows at 1,000 interviews costs one lookup
+    excerpt_ids = {row["id"] for row in excerpts}
+    for rel, owner in INTERVIEW_RELS.items():
+        end, _, kind = owner.partition(":")
+        wanted = excerpt_ids if kind == "excerpt" else interviews
+        if rel in DERIVED_RELATIONSHIPS:
+            own[rel] = derived_rows(rel, excerpts)
+        elif rel in HELD_RELS:
+            own[rel] = graph.owned_rows(rel, interviews)
+        else:
+            own[rel] = [row for row in graph.rel_rows(rel) if row[end] in wanted]
+    return own
 
 
 def rows_by_ends(rows: list[dict[str, Any]]) -> dict[tuple[str, str], list[dict[str, Any]]]:

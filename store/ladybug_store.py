@@ -45,6 +45,7 @@ from challenge_graph.store.ladybug_bulk import build_database, schema_statements
 from challenge_graph.store.ladybug_delta import (
     Snapshot,
     apply_changes,
+    first_statements,
     read_snapshot,
     snapshot_of,
     write_snapshot,
@@ -84,6 +85,7 @@ class LadybugStore(GraphStore):
         self._writer: int | None = None  # the thread holding the write lock
         self.copies = SourceCopies(self.path / "sources")  # the kept copies of the loaded files
         self.last_write = ""  # how the last load wrote: "changes" into a copy, or "full" from scratch
+        self.written_first: list[str] = []  # interviews the last load wrote while it built (stage_interviews)
         self.analyst_memory: dict[str, int] = {}  # engine options of analysts' queries (limit_analyst_memory)
         self._snapshot: tuple[str, Snapshot] | None = None  # the last write's rows, by the file's stamp
         self._prepared: DatabaseCopy | None = None  # the database file being copied for the next write
@@ -313,7 +315,8 @@ class LadybugStore(GraphStore):
         ``.*.tmp`` source copies), and the folders earlier versions kept parsed files and built
         interviews in (they hold transcript text nothing reads any more); the write lock must be
         held, so no load is writing them."""
-        (self.path / (DB_FILE + COPY_SUFFIX)).unlink(missing_ok=True)
+        for suffix in ("", *PENDING_SUFFIXES):  # a copy written into has a log of its own
+            (self.path / (DB_FILE + COPY_SUFFIX + suffix)).unlink(missing_ok=True)
         for folder in (self.path, self.path / "sources"):
             for pattern in (".new-*", ".*.tmp"):
                 for leftover in folder.glob(pattern):
@@ -333,6 +336,16 @@ class LadybugStore(GraphStore):
         if self._prepared is None and self._written() is not None:  # the changes may be written
             self._prepared = DatabaseCopy(self.db_file, self.path / (DB_FILE + COPY_SUFFIX))
 
+    def stage_interviews(self, built: dict[str, tuple[str, GraphData]]) -> None:
+        """Write the interviews the load built into the copy of the database the changes start
+        from, on a thread, while the build goes on (:meth:`DatabaseCopy.write_first`)."""
+        last = self._written()
+        if self._prepared is None or last is None:
+            return
+        statements, first = first_statements(last, built)
+        if statements:
+            self._prepared.write_first(statements, first)
+
     def replace_graph(
         self,
         graph: GraphData,
@@ -344,6 +357,7 @@ class LadybugStore(GraphStore):
             self.copies.wait()
             prepared, self._prepared = self._prepared, None
             copied = prepared.take() if prepared else None
+            first = prepared.first if prepared and copied else None  # interviews written into it meanwhile
             self.copies.write([*sources, codebook])
             add_codebook_source(graph, codebook)
             new = self.path / (DB_FILE + ".new")
@@ -353,8 +367,10 @@ class LadybugStore(GraphStore):
             last = self._written()
             try:
                 # a few changed interviews are written into a copy of the database, else all of it
-                if last and apply_changes(self.db_file, new, last, graph, copied):
+                self.written_first = []
+                if last and apply_changes(self.db_file, new, last, graph, copied, first):
                     self.last_write = "changes"
+                    self.written_first = sorted(first.stood) if first else []
                 else:
                     build_database(new, graph, progress)
                     self.last_write = "full"
@@ -366,7 +382,7 @@ class LadybugStore(GraphStore):
                 raise
             finally:
                 if copied:  # not taken by the write: it wrote every row
-                    copied.unlink(missing_ok=True)
+                    prepared.discard()
             for stale in self._pending_files():  # they belong to the file being replaced
                 stale.unlink()
             os.replace(new, self.db_file)
