@@ -23,7 +23,7 @@ from typing import Any
 
 import ladybug
 
-from challenge_graph.store.ladybug_delta import FirstWrite
+from challenge_graph.store.ladybug_delta import FirstWrite, OpenCopy
 
 __all__ = ["DatabaseCopy"]
 
@@ -33,11 +33,11 @@ PENDING = (".wal", ".shadow")  # what an open or killed database leaves beside i
 
 
 class DatabaseCopy:
-    """A copy of ``source`` being written at ``target`` on a thread (started at once)."""
+    """A copy of ``source`` being written at ``target`` and opened, on a thread (started at once)."""
 
     def __init__(self, source: Path, target: Path) -> None:
         self.target = target
-        self.first: FirstWrite | None = None  # the interviews written into the copy, once done
+        self._opened: OpenCopy | None = None
         self._failure: list[BaseException] = []
         target.touch()  # there from the start: a load that stops now still sees (and removes) it
         self._thread = threading.Thread(target=self._copy, args=(source,), name="challenge-graph copy", daemon=True)
@@ -47,13 +47,14 @@ class DatabaseCopy:
     def _copy(self, source: Path) -> None:
         try:
             shutil.copyfile(source, self.target)  # sendfile(): the copy runs outside the interpreter's lock
+            self._opened = OpenCopy(self.target, ladybug.Database(str(self.target)))
         except BaseException as e:  # noqa: BLE001 - the write copies the file itself instead
             self._failure.append(e)
 
     def write_first(self, statements: list[tuple[str, list[dict[str, Any]]]], first: FirstWrite) -> None:
-        """Run ``statements`` (:func:`store.ladybug_delta.first_statements`) in the copy once it is
-        made, in one transaction, and checkpoint, on a thread; :meth:`take` waits for them and
-        leaves the database open in :attr:`first`. Once only."""
+        """Write ``statements`` (:func:`store.ladybug_delta.first_statements`) into the copy once it
+        is open, and checkpoint, on a thread (:meth:`OpenCopy.write_first`); :meth:`take` waits for
+        them. Once only."""
         if self._writer is not None:
             raise RuntimeError("the copy is written into once")
         self._writer = threading.Thread(
@@ -63,33 +64,25 @@ class DatabaseCopy:
 
     def _write(self, statements: list[tuple[str, list[dict[str, Any]]]], first: FirstWrite) -> None:
         self._thread.join()
-        if self._failure:
+        if self._failure or self._opened is None:
             return
         try:
-            first.database = ladybug.Database(str(self.target))
-            first.connection = ladybug.Connection(first.database)
-            first.connection.execute("BEGIN TRANSACTION")
-            for cypher, rows in statements:
-                first.connection.execute(cypher, {"rows": rows})
-            first.connection.execute("COMMIT")
-            first.connection.execute("CHECKPOINT")
-            self.first = first
+            self._opened.write_first(statements, first)
         except BaseException as e:  # noqa: BLE001 - the changes are written from a fresh copy instead
             logger.info("writing the built interviews first failed (%s): the changes start from a fresh copy", e)
             self._failure.append(e)
-            first.close()
 
-    def take(self) -> Path | None:
-        """Wait for the copy (and the first write): its path, or None when either failed (nothing
-        is left behind)."""
+    def take(self) -> OpenCopy | None:
+        """Wait for the copy (and the first write): the copy, open, or None when either failed
+        (nothing is left behind); the write that takes it closes it, else :meth:`discard` does."""
         self._join()
         if self._failure:
             self._remove()
             return None
-        return self.target
+        return self._opened
 
     def discard(self) -> None:
-        """Wait for the copy and remove it (the load ended without writing from it)."""
+        """Wait for the copy, close it and remove it (the load ended without writing from it)."""
         self._join()
         self._remove()
 
@@ -99,8 +92,8 @@ class DatabaseCopy:
             self._writer.join()
 
     def _remove(self) -> None:
-        if self.first is not None:
-            self.first.close()
-            self.first = None
+        if self._opened is not None:
+            self._opened.close()
+            self._opened = None
         for path in [self.target, *(self.target.with_name(self.target.name + s) for s in PENDING)]:
             path.unlink(missing_ok=True)

@@ -36,6 +36,7 @@ from challenge_graph.graph.model import DERIVED_RELATIONSHIPS, NODES, RELATIONSH
 
 __all__ = [
     "FirstWrite",
+    "OpenCopy",
     "Snapshot",
     "apply_changes",
     "first_statements",
@@ -128,37 +129,26 @@ def write_snapshot(path: Path, snapshot: Snapshot | None) -> None:
         write_kept(path, snapshot)
 
 
-def apply_changes(
-    current: Path,
-    target: Path,
-    old: Snapshot,
-    graph: GraphData,
-    copied: Path | None = None,
-    first: FirstWrite | None = None,
-) -> bool:
-    """Copy the database ``current`` to ``target`` (or move ``copied``, a copy of it made
-    meanwhile, into which ``first`` may have written some interviews already) and change it into
-    ``graph``; False (and no ``target``) when the changes are better written by a full build."""
+def apply_changes(current: Path, target: Path, old: Snapshot, graph: GraphData, copy: OpenCopy | None = None) -> bool:
+    """Change a copy of the database ``current`` into ``graph`` at ``target``: ``copy``, made and
+    opened meanwhile (some interviews may be written into it already, :attr:`OpenCopy.first`),
+    else a copy made now. False (and no ``target``) when the changes are better written by a full
+    build; ``copy`` is then left as it is, for the caller to remove."""
     if not built_from_fragments(graph) or old.schema != schema_digest():
         return False
-    if first is not None:
-        old = first.after(old, graph)
+    if copy is not None and copy.first is not None:
+        old = copy.first.after(old, graph)
     changed = {iid for iid, key in graph.fragment_keys.items() if old.interviews.get(iid) != key}
     gone = set(old.interviews) - set(graph.fragment_keys)
     statements = _statements(old, graph, changed, gone)
     if sum(len(rows) for _, rows in statements) > MAX_CHANGED_ROWS:
         return False
     try:
-        if first is not None:  # open on the copy: written there, then moved
-            db, conn = first.database, first.connection
-        else:
-            if copied is not None:
-                os.replace(copied, target)
-            else:
-                shutil.copyfile(current, target)
-            db = ladybug.Database(str(target))
-            conn = ladybug.Connection(db)
+        if copy is None:
+            shutil.copyfile(current, target)
+            copy = OpenCopy(target, ladybug.Database(str(target)))
         try:
+            conn = copy.connection
             conn.execute("BEGIN TRANSACTION")
             for cypher, rows in statements:
                 if rows:
@@ -166,13 +156,8 @@ def apply_changes(
                     conn.execute(cypher, {"rows": rows})
             conn.execute("COMMIT")
         finally:
-            if first is not None:
-                first.close()
-            else:
-                conn.close()
-                db.close()
-        if first is not None and copied is not None:
-            os.replace(copied, target)
+            copy.close()
+        os.replace(copy.path, target)
     except RuntimeError as e:
         logger.info("writing the changes failed (%s): building the database from scratch", e)
         target.unlink(missing_ok=True)
@@ -180,16 +165,40 @@ def apply_changes(
     return True
 
 
+class OpenCopy:
+    """A copy of the database at ``path``, open for writing (``database`` and its ``connection``),
+    and the interviews written into it before the build ended (:attr:`first`, None if none)."""
+
+    def __init__(self, path: Path, database: ladybug.Database) -> None:
+        self.path = path
+        self.database: ladybug.Database | None = database
+        self.connection: ladybug.Connection | None = ladybug.Connection(database)
+        self.first: FirstWrite | None = None
+
+    def write_first(self, statements: list[tuple[str, list[dict[str, Any]]]], first: FirstWrite) -> None:
+        """Run ``statements`` (:func:`first_statements`) in one transaction and checkpoint: the
+        copy then holds ``first``."""
+        self.connection.execute("BEGIN TRANSACTION")
+        for cypher, rows in statements:
+            self.connection.execute(cypher, {"rows": rows})
+        self.connection.execute("COMMIT")
+        self.connection.execute("CHECKPOINT")
+        self.first = first
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.database.close()
+            self.connection = self.database = None
+
+
 @dataclass
 class FirstWrite:
-    """Interviews written into the copied database before the build ended (:func:`first_statements`),
-    and the database, left open on the copy for the rest of the changes."""
+    """Interviews written into the copied database before the build ended (:func:`first_statements`)."""
 
     interviews: dict[str, str]  # interview id -> its fragment key
     rows: dict[str, dict[str, list[str]]]  # interview id -> table -> its rows as written (see _written)
     nodes: dict[str, dict[str, dict[str, Any]]]  # label -> id -> row, inserted for them
-    database: Any = None
-    connection: Any = None
     stood: list[str] = field(default_factory=list)  # the interviews the graph has as written first (after())
 
     def after(self, old: Snapshot, graph: GraphData) -> Snapshot:
@@ -208,12 +217,6 @@ class FirstWrite:
         for label, added in self.nodes.items():
             rows.nodes[label] = {**old.nodes.get(label, {}), **added}
         return Snapshot(old.database, interviews, rows, old.schema)
-
-    def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-            self.database.close()
-            self.connection = self.database = None
 
 
 def first_statements(

@@ -356,8 +356,7 @@ class LadybugStore(GraphStore):
         with self.writing():
             self.copies.wait()
             prepared, self._prepared = self._prepared, None
-            copied = prepared.take() if prepared else None
-            first = prepared.first if prepared and copied else None  # interviews written into it meanwhile
+            copied = prepared.take() if prepared else None  # open, maybe with interviews written into it
             self.copies.write([*sources, codebook])
             add_codebook_source(graph, codebook)
             new = self.path / (DB_FILE + ".new")
@@ -368,9 +367,9 @@ class LadybugStore(GraphStore):
             try:
                 # a few changed interviews are written into a copy of the database, else all of it
                 self.written_first = []
-                if last and apply_changes(self.db_file, new, last, graph, copied, first):
+                if last and apply_changes(self.db_file, new, last, graph, copied):
                     self.last_write = "changes"
-                    self.written_first = sorted(first.stood) if first else []
+                    self.written_first = sorted(copied.first.stood) if copied and copied.first else []
                 else:
                     build_database(new, graph, progress)
                     self.last_write = "full"
@@ -381,7 +380,7 @@ class LadybugStore(GraphStore):
                 new.unlink(missing_ok=True)
                 raise
             finally:
-                if copied:  # not taken by the write: it wrote every row
+                if prepared:  # closed and moved by a write of the changes; else closed and removed here
                     prepared.discard()
             for stale in self._pending_files():  # they belong to the file being replaced
                 stale.unlink()
