@@ -220,19 +220,20 @@ class FirstWrite:
 
 
 def first_statements(
-    old: Snapshot, built: dict[str, tuple[str, GraphData]], limit: int = 8
+    old: Snapshot, built: dict[str, tuple[str, GraphData]]
 ) -> tuple[list[tuple[str, list[dict[str, Any]]]], FirstWrite]:
     """Statements that write some interviews before the rest of the graph is known: ``built``
     maps an interview's id to its fragment key and its rows as written
     (:func:`graph.build.written_rows`). Each interview new or changed since ``old`` gets its own
     rows, after its old ones are deleted, and the nodes of other tables that ``old`` lacks (a new
     participant, a new code; the figures the build adds later are null); one whose relationships
-    need a node not among them is left to :func:`apply_changes`, as are more than ``limit``
-    interviews. :meth:`FirstWrite.after` tells the rest of the changes what is written."""
+    need a node not among them is left to :func:`apply_changes`. (How many are built first is the
+    build's choice: :class:`pipeline.fragments.KeptBuilds`.) :meth:`FirstWrite.after` tells the
+    rest of the changes what is written."""
     first = FirstWrite({}, {}, defaultdict(dict))
     own_rows: dict[str, list[dict[str, Any]]] = defaultdict(list)
     todo = sorted((iid, key, rows) for iid, (key, rows) in built.items() if old.interviews.get(iid) != key)
-    for iid, key, rows in todo if len(todo) <= limit else []:
+    for iid, key, rows in todo:
         # copies: the build goes on editing its rows while these are written
         own = {table: [dict(row) for row in part] for table, part in _own_rows(rows, {iid}).items()}
         added = {

@@ -40,7 +40,7 @@ from challenge_graph.graph.errors import QueryError, QueryTimeoutError, StoreBus
 from challenge_graph.graph.graph_data import GraphData
 from challenge_graph.graph.model import SourceFile
 from challenge_graph.store.base import GraphStore, Progress, QueryResult, add_codebook_source, first_line
-from challenge_graph.store.database_copy import DatabaseCopy
+from challenge_graph.store.database_copy import PENDING_SUFFIXES, DatabaseCopy
 from challenge_graph.store.ladybug_bulk import build_database, schema_statements
 from challenge_graph.store.ladybug_delta import (
     Snapshot,
@@ -61,7 +61,6 @@ COPY_SUFFIX = ".copy"  # the database file copied while a load builds (store/dat
 SNAPSHOT_FILE = "written.snapshot"  # the rows last written, to write only the next load's changes
 KEPT_FILE = "kept.sqlite"  # what loads parsed and built (pipeline/kept_store.py)
 FORMER_KEPT_FOLDERS = ("parsed", "fragments")  # where earlier versions kept it, a file per entry
-PENDING_SUFFIXES = (".wal", ".shadow")  # left by an unfinished checkpoint
 ANALYST_THREADS = 2  # per analyst query: one query never takes a shared pool
 ANALYST_BUFFER_BYTES = 1 << 30  # at least; four times the database file when that is larger
 _RECOVERY_PENDING = "checkpoint recovery is pending"
