@@ -303,3 +303,36 @@ def test_a_store_folder_whose_name_holds_a_quote_and_a_backslash_is_written_thro
     quotes = store.run("MATCH (e:Excerpt) RETURN count(e) AS n").rows[0][0]
     assert quotes == report.counts["Excerpt"] > 0
     assert not [p.name for p in store.path.iterdir() if p.suffix == ".parquet"]
+
+
+def _excerpt_batches(count: int, fail_after: int | None = None):
+    """``count`` one-row Arrow tables of excerpts (raising after ``fail_after`` of them)."""
+    from challenge_graph.graph.model import NODES
+
+    for number in range(count):
+        if number == fail_after:
+            raise OSError("disk gone")
+        row = {name: [None] for name in NODES["Excerpt"]}
+        row.update(id=[f"i:{number}"], interview=["i"], position=[number], text=[f"turn {number}"])
+        yield arrow_tables.arrow_columns(row, NODES["Excerpt"])
+
+
+def test_the_excerpts_file_is_written_a_table_at_a_time_in_order_and_removed(tmp_path):
+    """Each table goes to the Parquet file on a thread while the next is made: every row arrives,
+    in order; a table that fails leaves no file behind and stops the copy."""
+    from challenge_graph.store.ladybug_bulk import _copy_through_file, schema_statements
+
+    db = ladybug.Database(str(tmp_path / "graph.lbug"))
+    conn = ladybug.Connection(db)
+    for statement in schema_statements():
+        conn.execute(statement)
+    file = tmp_path / "excerpts.parquet"
+    _copy_through_file(conn, "Excerpt", _excerpt_batches(5), file)
+    rows = conn.execute("MATCH (e:Excerpt) RETURN e.position, e.text ORDER BY e.id").get_all()
+    assert rows == [[n, f"turn {n}"] for n in range(5)] and not file.exists()
+    with pytest.raises(OSError, match="disk gone"):
+        _copy_through_file(conn, "Excerpt", _excerpt_batches(5, fail_after=3), file)
+    assert not file.exists()
+    assert conn.execute("MATCH (e:Excerpt) RETURN count(e)").get_all() == [[5]]  # nothing copied
+    conn.close()
+    db.close()
