@@ -71,3 +71,33 @@ def test_html_escapes_labels_from_input_files():
     page = network_html(g)
     # the tooltip (shown as HTML by vis-network) holds the escaped text, JSON-encoded
     assert '"title": "Challenge: \\u0026lt;img src=x onerror=alert(1)\\u0026gt;' in page
+
+
+def test_a_participant_reporting_a_challenge_in_two_interviews_is_one_edge(empty_store):
+    """The build stores a REPORTED per interview, each with the participant's total over all of
+    them (graph/aggregates.py): the stage's network has one edge of that weight, not one each."""
+    from challenge_graph.graph.graph_data import GraphData
+    from challenge_graph.graph.model import SourceFile
+    from challenge_graph.queries.runner import run_query
+
+    graph = GraphData()
+    graph.add_node("Stage", {"id": "training", "name": "Training", "position": 1, "aliases": []})
+    graph.add_node("Challenge", {"id": "drift", "name": "Drift", "code": "drift", "kind": "challenge"})
+    graph.add_node("Participant", {"id": "p-1", "pseudonym": "P1"})
+    graph.add_rel("AT_STAGE", ("Challenge", "drift"), ("Stage", "training"))
+    for interview, quotes in (("i-1", 2), ("i-2", 3)):
+        graph.add_rel(
+            "REPORTED",
+            ("Participant", "p-1"),
+            ("Challenge", "drift"),
+            interview=interview,
+            quotes=quotes,
+            allInterviews=5,
+        )
+    empty_store.replace_graph(graph, [], SourceFile("codebook.yaml", b"codes: {}\n", "codebook.yaml"))
+    reported = [
+        r
+        for r in run_query(empty_store, "network-stage", {"stage": "training"}).as_dicts()
+        if r["relation"] == "REPORTED"
+    ]
+    assert [(r["source"], r["target"], r["weight"]) for r in reported] == [("p-1", "drift", 5)]
