@@ -18,12 +18,8 @@ RETURN f.id AS source, 'Fix' AS source_kind, f.name AS source_name,
        c.id AS target, 'Challenge' AS target_kind, c.name AS target_name, 'ADDRESSES' AS relation, 1 AS weight
 UNION ALL
 // REPORTED and MENTIONED_WITH hold counts of quotes stored by the build (graph/aggregates.py)
-// from each challenge at the stage once to its reporters; a participant has a REPORTED per
-// interview, each with the same allInterviews: one row for them all
 MATCH (s:Stage)-[:PART_OF*0..3]->(:Stage {id: $stage})
-MATCH (c:Challenge)-[:AT_STAGE]->(s)
-WITH DISTINCT c
-MATCH (p:Participant)-[r:REPORTED]->(c)
+MATCH (p:Participant)-[r:REPORTED]->(c:Challenge)-[:AT_STAGE]->(s)
 RETURN DISTINCT p.id AS source, 'Participant' AS source_kind, p.pseudonym AS source_name,
        c.id AS target, 'Challenge' AS target_kind, c.name AS target_name, 'REPORTED' AS relation,
        r.allInterviews AS weight
